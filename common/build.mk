@@ -1,0 +1,24 @@
+# libmxguard (the checks) and the mxguard command.
+
+LIB := $(B)/libmxguard.a
+LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/src/*.c))
+CLI := $(B)/mxguard
+CLI_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/cli/*.c))
+
+ALL_TARGETS += $(LIB) $(CLI)
+INSTALL_TARGETS += install-common
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(LIB)
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
+
+.PHONY: install-common
+install-common: $(CLI)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mxguard
+	install -m 0644 docs/mxguard.1 $(DESTDIR)$(MANDIR)/man1/mxguard.1
+	for f in data/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/; done; true

@@ -1,0 +1,25 @@
+/* Bounded string helpers: copies and appends that always terminate and report truncation.
+ * Everything that builds strings from network or DNS input goes through these. */
+#ifndef MXGUARD_STR_H
+#define MXGUARD_STR_H
+
+#include <stddef.h>
+
+/* Copies src into dst (size bytes, always NUL-terminated when size > 0).
+ * Returns strlen(src); truncation happened if the result >= size. */
+size_t mxg_strlcpy(char *dst, const char *src, size_t size);
+/* Appends src to dst; returns the length the full result would have. */
+size_t mxg_strlcat(char *dst, const char *src, size_t size);
+/* Appends printf output to dst at its current length. Returns 0, or -1 on truncation. */
+int mxg_strcatf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* ASCII case-insensitive compare of n bytes / whole strings (locale-free). */
+int mxg_strncaseeq(const char *a, const char *b, size_t n);
+int mxg_strcaseeq(const char *a, const char *b);
+/* Lower-cases ASCII in place. */
+void mxg_str_lower(char *s);
+/* Trims ASCII space and tab from both ends in place; returns s. */
+char *mxg_str_trim(char *s);
+/* A heap copy of the n bytes at s plus a NUL, or NULL on ENOMEM. */
+char *mxg_strndup(const char *s, size_t n);
+
+#endif
