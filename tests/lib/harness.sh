@@ -1,0 +1,177 @@
+# Shared helpers for mxguard's shell test suites; source it, do not run it.
+# Gives: a private work dir cleaned up on exit, background servers stopped by PID,
+# bounded waits, NSD on a loopback port, and counted assertions ending in
+# the "N passed, N failed" line that tests/run-all reads.
+
+MXG_ROOT=$(cd "$(dirname "$0")" && git rev-parse --show-toplevel 2>/dev/null || cd "$(dirname "$0")/../.." && pwd)
+MXG_SHARED=${MXG_SHARED:-$MXG_ROOT/../shared}
+MXG_BUILD=${MXG_BUILD:-$MXG_ROOT/build/out}
+mxg_passed=0
+mxg_failed=0
+
+# Re-runs the calling script inside a new network namespace with only lo up,
+# unless it already runs in one (tests/run-all sets MXG_IN_NETNS=1).
+mxg_require_netns() {
+	[ "${MXG_IN_NETNS:-}" = 1 ] && return 0
+	exec unshare --net --fork sh -c 'ip link set lo up && MXG_IN_NETNS=1 exec "$0" "$@"' "$0" "$@"
+}
+
+# Makes MXG_WORK, a fresh directory removed (after stopping every started
+# process) when the script exits. Set MXG_KEEP=1 to keep it for debugging.
+mxg_workdir() {
+	MXG_WORK=$(mktemp -d "${TMPDIR:-/tmp}/mxguard-test.XXXXXX")
+	chmod 755 "$MXG_WORK"
+	: >"$MXG_WORK/.pids"
+	trap 'mxg_cleanup' EXIT
+	trap 'exit 130' INT TERM
+}
+
+# mxg_bg NAME CMD...: starts CMD in the background, output in $MXG_WORK/NAME.log,
+# its PID recorded so that cleanup stops it.
+mxg_bg() {
+	name=$1
+	shift
+	"$@" >"$MXG_WORK/$name.log" 2>&1 &
+	echo "$! $name" >>"$MXG_WORK/.pids"
+	eval "MXG_PID_$(echo "$name" | tr -c 'A-Za-z0-9_\n' _)=$!"
+}
+
+# mxg_stop NAME: stops one started process (TERM, then KILL after 10 s).
+mxg_stop() {
+	while read -r pid name; do
+		[ "$name" = "$1" ] && mxg_stop_pid "$pid"
+	done <"$MXG_WORK/.pids"
+	return 0
+}
+
+mxg_stop_pid() {
+	kill "$1" 2>/dev/null || return 0
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+mxg_cleanup() {
+	rc=$?
+	if [ -n "${MXG_WORK:-}" ] && [ -f "$MXG_WORK/.pids" ]; then
+		while read -r pid name; do
+			mxg_stop_pid "$pid"
+		done <"$MXG_WORK/.pids"
+		for hook in ${MXG_CLEANUP_HOOKS:-}; do $hook; done
+		if [ "${MXG_KEEP:-}" = 1 ]; then
+			echo "kept $MXG_WORK" >&2
+		else
+			rm -rf "$MXG_WORK"
+		fi
+	fi
+	exit $rc
+}
+
+# mxg_wait_port PORT [tcp|udp] [SECONDS]: waits until something listens on
+# 127.0.0.1:PORT; returns 1 after SECONDS (default 10).
+mxg_wait_port() {
+	proto=${2:-tcp}
+	limit=$(( ${3:-10} * 10 ))
+	flag=-ltn
+	[ "$proto" = udp ] && flag=-lun
+	i=0
+	while [ $i -lt $limit ]; do
+		ss -H $flag "sport = :$1" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "nothing listening on $proto port $1 after $(( limit / 10 ))s" >&2
+	return 1
+}
+
+# mxg_nsd_start PORT ZONE=FILE...: serves the zones with NSD on 127.0.0.1:PORT
+# (UDP and TCP), rate limiting off. Logs in $MXG_WORK/nsd/nsd.log.
+mxg_nsd_start() {
+	port=$1
+	shift
+	d=$MXG_WORK/nsd
+	mkdir -p "$d"
+	cat >"$d/nsd.conf" <<NSDCONF
+server:
+    ip-address: 127.0.0.1@$port
+    do-ip6: no
+    server-count: 1
+    username: ""
+    chroot: ""
+    zonesdir: "$d"
+    database: ""
+    zonelistfile: "$d/zone.list"
+    xfrdfile: "$d/xfrd.state"
+    pidfile: "$d/nsd.pid"
+    logfile: "$d/nsd.log"
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
+    verbosity: 1
+remote-control:
+    control-enable: no
+NSDCONF
+	for zf in "$@"; do
+		zone=${zf%%=*}
+		file=${zf#*=}
+		cp "$file" "$d/$zone.zone"
+		printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone"\n' "$zone" "$zone" >>"$d/nsd.conf"
+	done
+	nsd-checkconf "$d/nsd.conf" || return 1
+	mxg_bg nsd nsd -d -c "$d/nsd.conf"
+	mxg_wait_port "$port" udp 10 || { cat "$MXG_WORK/nsd.log" "$d/nsd.log" >&2 2>/dev/null; return 1; }
+}
+
+# Counted assertions. Each prints "ok - DESC" or "not ok - DESC".
+mxg_ok() {
+	mxg_passed=$((mxg_passed + 1))
+	echo "ok - $*"
+}
+
+mxg_not_ok() {
+	mxg_failed=$((mxg_failed + 1))
+	echo "not ok - $*"
+}
+
+# mxg_check DESC CMD...: passes when CMD exits 0.
+mxg_check() {
+	desc=$1
+	shift
+	if "$@"; then mxg_ok "$desc"; else mxg_not_ok "$desc"; fi
+}
+
+# mxg_match DESC TEXT REGEX: passes when TEXT matches the extended REGEX.
+mxg_match() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		mxg_ok "$1"
+	else
+		mxg_not_ok "$1 (no match for /$3/)"
+		printf '%s\n' "$2" | sed 's/^/    # /' | head -n 20
+	fi
+}
+
+# mxg_nomatch DESC TEXT REGEX: passes when TEXT does not match.
+mxg_nomatch() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
+		mxg_not_ok "$1 (unexpected match for /$3/)"
+		printf '%s\n' "$2" | sed 's/^/    # /' | head -n 20
+	else
+		mxg_ok "$1"
+	fi
+}
+
+# mxg_eq DESC GOT WANT
+mxg_eq() {
+	if [ "$2" = "$3" ]; then mxg_ok "$1"; else mxg_not_ok "$1 (got '$2', want '$3')"; fi
+}
+
+# Prints the closing count line and exits non-zero on any failure.
+mxg_done() {
+	echo "$mxg_passed passed, $mxg_failed failed"
+	[ "$mxg_failed" = 0 ] && [ "$mxg_passed" -gt 0 ]
+	exit $?
+}
