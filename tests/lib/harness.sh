@@ -3,7 +3,8 @@
 # bounded waits, NSD on a loopback port, and counted assertions ending in
 # the "N passed, N failed" line that tests/run-all reads.
 
-MXG_ROOT=$(cd "$(dirname "$0")" && git rev-parse --show-toplevel 2>/dev/null || cd "$(dirname "$0")/../.." && pwd)
+# The repository root: tests live two levels down (tests/KIND/NAME).
+MXG_ROOT=${MXG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 MXG_SHARED=${MXG_SHARED:-$MXG_ROOT/../shared}
 MXG_BUILD=${MXG_BUILD:-$MXG_ROOT/build/out}
 mxg_passed=0
