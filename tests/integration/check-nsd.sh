@@ -1,0 +1,33 @@
+#!/bin/sh
+# mxguard check through libunbound forwarding to NSD on loopback (--resolver):
+# the same findings as the zone backend gives, over real DNS.
+. "$(dirname "$0")/../lib/harness.sh"
+mxg_require_netns "$@"
+mxg_workdir
+
+port=5354
+mxg_nsd_start $port "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" || { mxg_not_ok "NSD started"; mxg_done; }
+mxg_ok "NSD serves mx.test on 127.0.0.1@$port"
+
+mxguard=$MXG_BUILD/mxguard
+codes() {
+	"$mxguard" check --resolver 127.0.0.1@$port --timeout 5 --json "$1" >"$MXG_WORK/out.json"
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"])))' "$MXG_WORK/out.json"
+}
+
+for d in healthy cname ipliteral dangling nullmixed nullmx private duplicate implicit nomail slowttl doesnotexist; do
+	over_dns=$(codes "$d.mx.test")
+	offline=$("$mxguard" check --zone "$MXG_ROOT/tests/data/zones/mx.test.zone" --json "$d.mx.test" |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"])))')
+	mxg_eq "$d: NSD and zone backend agree" "$over_dns" "$offline"
+done
+mxg_match "cname over DNS" "$(codes cname.mx.test)" "MX_TARGET_CNAME"
+
+# A resolver that does not answer: the check says it could not check (exit 3), no verdict.
+"$mxguard" check --resolver 127.0.0.1@5399 --timeout 2 healthy.mx.test >"$MXG_WORK/t.out" 2>&1
+mxg_eq "silent resolver: exit 3" $? 3
+mxg_match "silent resolver: tempfail reported" "$(cat "$MXG_WORK/t.out")" "MX_LOOKUP_TEMPFAIL"
+
+mxg_done

@@ -1,0 +1,70 @@
+#!/bin/sh
+# mxguard check on the zone backend (--zone): every broken-MX case in
+# tests/data/zones/mx.test.zone reports its code in --json output, healthy domains none,
+# and exit statuses follow the monitoring convention.
+. "$(dirname "$0")/../lib/harness.sh"
+mxg_require_netns "$@"
+mxg_workdir
+
+zone=$MXG_ROOT/tests/data/zones/mx.test.zone
+mxguard=$MXG_BUILD/mxguard
+
+# codes DOMAIN: the finding codes --json reports for DOMAIN, space-separated, sorted.
+codes() {
+	"$mxguard" check --zone "$zone" --json "$1" >"$MXG_WORK/out.json"
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"])))' "$MXG_WORK/out.json"
+}
+
+expect() {
+	got=$(codes "$1.mx.test")
+	mxg_eq "$1: codes" "$got" "$2"
+}
+
+expect healthy ""
+expect cname "MX_TARGET_CNAME"
+expect ipliteral "MX_SINGLE_TARGET MX_TARGET_IP_LITERAL"
+expect dangling "MX_ALL_TARGETS_UNUSABLE MX_TARGET_NO_ADDRESS MX_TARGET_NXDOMAIN"
+expect nullmixed "MX_NULL_MIXED MX_SINGLE_TARGET"
+expect nullmx "MX_NULL"
+expect private "MX_ALL_TARGETS_UNUSABLE MX_TARGET_PRIVATE_ADDRESS MX_TARGET_PRIVATE_ADDRESS"
+expect duplicate "MX_SINGLE_TARGET MX_TARGET_DUPLICATE"
+expect single "MX_SINGLE_TARGET"
+expect implicit "MX_NONE_IMPLICIT"
+expect nomail "MX_NONE_NO_ADDRESS"
+expect slowttl "MX_TTL_HIGH"
+expect fastttl "MX_TTL_LOW"
+expect doesnotexist "MX_DOMAIN_NXDOMAIN"
+
+# Exit statuses: 0 clean, 1 warnings, 2 errors; several domains give the worst.
+"$mxguard" check --zone "$zone" healthy.mx.test >/dev/null; mxg_eq "exit 0 when clean" $? 0
+"$mxguard" check --zone "$zone" single.mx.test >/dev/null; mxg_eq "exit 0 with info only" $? 0
+"$mxguard" check --zone "$zone" implicit.mx.test >/dev/null; mxg_eq "exit 1 on warnings" $? 1
+"$mxguard" check --zone "$zone" cname.mx.test >/dev/null; mxg_eq "exit 2 on errors" $? 2
+"$mxguard" check --zone "$zone" healthy.mx.test dangling.mx.test implicit.mx.test >/dev/null
+mxg_eq "exit is the worst of several domains" $? 2
+
+# Human output names the code, the subject and the RFC.
+text=$("$mxguard" check --zone "$zone" cname.mx.test)
+mxg_match "text output names the code" "$text" "ERROR +MX_TARGET_CNAME"
+mxg_match "text output names the alias" "$text" "mail\.cname\.mx\.test is an alias for mx1\.healthy\.mx\.test"
+mxg_match "text output cites the RFC" "$text" "RFC 2181"
+
+# Bad input: clear errors, exit 3.
+printf 'bad.test. IN MX notanumber\n' >"$MXG_WORK/bad.zone"
+err=$("$mxguard" check --zone "$MXG_WORK/bad.zone" x.test 2>&1); rc=$?
+mxg_eq "broken zone file: exit 3" $rc 3
+mxg_match "broken zone file: says where" "$err" "bad\.zone"
+err=$("$mxguard" check --zone "$MXG_WORK/missing.zone" x.test 2>&1); rc=$?
+mxg_eq "missing zone file: exit 3" $rc 3
+err=$("$mxguard" check 2>&1); rc=$?
+mxg_eq "no domain: exit 3" $rc 3
+mxg_match "no domain: says so" "$err" "no domain"
+
+# JSON is valid and carries the overall status.
+"$mxguard" check --zone "$zone" --json healthy.mx.test nullmixed.mx.test >"$MXG_WORK/all.json"
+st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], d["exit"], len(d["domains"]))' "$MXG_WORK/all.json")
+mxg_eq "json overall status" "$st" "error 2 2"
+
+mxg_done
