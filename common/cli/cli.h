@@ -23,4 +23,48 @@ struct cli_command {
 
 int cli_check(int argc, char **argv);
 
+/* --- DNS options shared by every subcommand (cli_dns.c) --- */
+
+#define CLI_DNS_MAX 16
+
+struct cli_dns_opts {
+	const char *zones[CLI_DNS_MAX];     /* --zone FILE: the zone backend */
+	size_t zone_count;
+	const char *resolvers[CLI_DNS_MAX + 1]; /* --resolver ADDR[@PORT]: libunbound forwarders */
+	size_t resolver_count;
+	const char *trust_anchor;           /* --trust-anchor FILE */
+	unsigned timeout_ms;                /* --timeout SECONDS */
+};
+
+/* getopt_long entries for the DNS options; a command appends its own after these. */
+#define CLI_DNS_LONGOPTS                                      \
+	{ "zone", required_argument, NULL, 'z' },             \
+	{ "resolver", required_argument, NULL, 'r' },         \
+	{ "trust-anchor", required_argument, NULL, 'T' },     \
+	{ "timeout", required_argument, NULL, 't' }
+#define CLI_DNS_SHORTOPTS "z:r:T:t:"
+
+/* Handles one DNS option (opt is the getopt value). Returns 1 if it was one,
+ * 0 if not, -1 (message printed) if its argument is bad. */
+int cli_dns_option(struct cli_dns_opts *o, int opt, const char *arg);
+/* Opens the resolver the options ask for: zone files if any were given, else
+ * libunbound (forwarders, or the system's resolv.conf). NULL with a message printed. */
+struct mxg_resolver *cli_dns_open(const struct cli_dns_opts *o, const char *prog);
+/* The usage lines of the DNS options. */
+void cli_dns_usage(FILE *out);
+
+/* --- JSON output (cli_json.c) --- */
+
+/* Writes s as a JSON string literal, escaping as RFC 8259 requires. */
+void cli_json_string(FILE *out, const char *s);
+/* Writes "key": "value" (value may be NULL -> null). */
+void cli_json_kv(FILE *out, const char *key, const char *value);
+/* Writes a findings array: [{"code":..,"severity":..,"subject":..,"text":..,"rfc":..},...]. */
+void cli_json_findings(FILE *out, const struct mxg_findings *f);
+
+/* --- text output --- */
+
+/* Prints findings grouped by severity, worst first, each with code, subject, text and RFC. */
+void cli_text_findings(FILE *out, const struct mxg_findings *f, const char *indent);
+
 #endif
