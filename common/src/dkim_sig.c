@@ -430,7 +430,7 @@ static int parse_b(struct dkim_sig *sig, const struct dkim_tag *b, const struct 
 		   char *err, size_t errlen)
 {
 	size_t p = 0;
-	for (size_t k = 0; k < b->value_len && p + 1 < sizeof(sig->b_prefix); k++)
+	for (size_t k = 0; k < b->value_len && p < 12; k++)
 		if (!is_ws((unsigned char)b->value[k]))
 			sig->b_prefix[p++] = b->value[k];
 	sig->b_prefix[p] = '\0';
