@@ -123,6 +123,9 @@ enum dkim_fetch {
 	DKIM_FETCH_NOMEM,
 };
 
+/* The first TXT record of a that parses as a key (OK), or PERM with the first reason. */
+enum dkim_fetch dkim_key_from_answer(const struct mxg_dns_answer *a, struct dkim_key *key,
+				     char *err, size_t errlen);
 /* Looks the key up at selector._domainkey.domain through the cache (may be NULL).
  * On OK, key is filled and key->pkey holds a reference the caller drops with dkim_key_clear. */
 enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache *cache,

@@ -258,7 +258,7 @@ static void cache_put(struct mxg_dkim_key_cache *c, const char *name, time_t exp
 	pthread_mutex_unlock(&c->lock);
 }
 
-static enum dkim_fetch answer_to_key(const struct mxg_dns_answer *a, struct dkim_key *key,
+enum dkim_fetch dkim_key_from_answer(const struct mxg_dns_answer *a, struct dkim_key *key,
 				     char *err, size_t errlen)
 {
 	char *txt = malloc(KEY_TXT_MAX);
@@ -309,7 +309,7 @@ enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache
 		snprintf(err, errlen, "no key record at %s", name);
 		f = DKIM_FETCH_PERM;
 	} else {
-		f = answer_to_key(a, key, err, errlen);
+		f = dkim_key_from_answer(a, key, err, errlen);
 	}
 	if (f == DKIM_FETCH_OK && cache != NULL) {
 		uint32_t ttl = a->ttl < DKIM_CACHE_TTL_MAX ? a->ttl : DKIM_CACHE_TTL_MAX;
