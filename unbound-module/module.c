@@ -57,6 +57,11 @@ static int cache_reply(struct query_info *qinfo, struct module_qstate *qstate,
 	return 1;
 }
 
+static void warn_counters(const char *msg)
+{
+	log_warn("mxguard: counters file: %s", msg);
+}
+
 static void log_config(const struct module_global *g)
 {
 	char a[4][32];
@@ -88,7 +93,8 @@ int init(struct module_env *env, int id)
 	g->max_ttl = env->cfg ? (time_t)env->cfg->max_ttl : 0;
 	g->verdicts = module_verdict_cache_new(g->cfg.verdict_cache_size);
 	if (!g->verdicts ||
-	    module_stats_start(&g->stats, g->cfg.counters_file, g->cfg.counters_interval_ms, err,
+	    module_stats_start(&g->stats, g->cfg.counters_file, g->cfg.counters_interval_ms,
+			       warn_counters, err,
 			       sizeof(err)) < 0) {
 		log_err("mxguard: %s", g->verdicts ? err : "out of memory");
 		module_verdict_cache_free(g->verdicts);

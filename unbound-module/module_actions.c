@@ -147,8 +147,11 @@ void module_act(struct module_global *g, struct module_qstate *qstate, struct mo
 			module_stats_add(&g->stats.action[MODULE_AI_EDE]);
 	}
 	if (p.log[0]) {
-		log_info("mxguard: %s MX flagged: %s%s", q->in.domain, p.log,
-			 stripped ? " (offending records stripped)" : "");
+		if (stripped)
+			log_info("mxguard: %s MX flagged: %s (%u of %u records stripped)", q->in.domain,
+				 p.log, stripped, q->in.total);
+		else
+			log_info("mxguard: %s MX flagged: %s", q->in.domain, p.log);
 		module_stats_add(&g->stats.action[MODULE_AI_LOG]);
 	}
 	module_verdict_cache_put(g->verdicts, qstate->qinfo.qname, qstate->qinfo.qname_len, p.ede,

@@ -109,7 +109,8 @@ static void *writer(void *arg)
 		/* Write first, so the file exists from start-up on. */
 		pthread_mutex_unlock(&s->lock);
 		if (module_stats_write(s, s->path, err, sizeof(err)) < 0 && !failed) {
-			fprintf(stderr, "mxguard: counters file: %s\n", err);
+			if (s->warn)
+				s->warn(err);
 			failed = 1;
 		}
 		pthread_mutex_lock(&s->lock);
@@ -121,7 +122,7 @@ static void *writer(void *arg)
 }
 
 int module_stats_start(struct module_stats *s, const char *path, unsigned long interval_ms,
-		       char *err, size_t errlen)
+		       void (*warn)(const char *msg), char *err, size_t errlen)
 {
 	pthread_condattr_t ca;
 
@@ -132,6 +133,7 @@ int module_stats_start(struct module_stats *s, const char *path, unsigned long i
 		atomic_init(&s->finding[i], 0);
 	for (int i = 0; i < MODULE_AI__COUNT; i++)
 		atomic_init(&s->action[i], 0);
+	s->warn = warn;
 	if (!path || !path[0])
 		return 0;
 	mxg_strlcpy(s->path, path, sizeof(s->path));
@@ -165,6 +167,6 @@ void module_stats_stop(struct module_stats *s)
 	s->running = 0;
 	pthread_cond_destroy(&s->wake);
 	pthread_mutex_destroy(&s->lock);
-	if (module_stats_write(s, s->path, err, sizeof(err)) < 0)
-		fprintf(stderr, "mxguard: counters file: %s\n", err);
+	if (module_stats_write(s, s->path, err, sizeof(err)) < 0 && s->warn)
+		s->warn(err);
 }

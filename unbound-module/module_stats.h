@@ -27,6 +27,7 @@ struct module_stats {
 	atomic_ulong finding[MXG_F__COUNT];
 	atomic_ulong action[MODULE_AI__COUNT];
 	/* writer thread, when a file is configured */
+	void (*warn)(const char *msg); /* where write errors go (Unbound's log); may be NULL */
 	char path[512];
 	unsigned long interval_ms;
 	int running;
@@ -41,10 +42,10 @@ static inline void module_stats_add(atomic_ulong *c)
 	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
-/* Zeroes s; with a non-empty path, starts the thread writing it every interval_ms.
- * Returns 0, or -1 with the reason in err. */
+/* Zeroes s; with a non-empty path, starts the thread writing it every interval_ms (write
+ * errors go to warn, once). Returns 0, or -1 with the reason in err. */
 int module_stats_start(struct module_stats *s, const char *path, unsigned long interval_ms,
-		       char *err, size_t errlen);
+		       void (*warn)(const char *msg), char *err, size_t errlen);
 /* Stops the thread and writes the file a last time. */
 void module_stats_stop(struct module_stats *s);
 
