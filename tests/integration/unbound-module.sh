@@ -13,7 +13,18 @@ module=$MXG_BUILD/unbound-module/mxguard.so
 
 if [ ! -x "$unbound" ] || [ ! -f "$module" ]; then
 	mxg_not_ok "unbound and mxguard.so built (make check-prepare)"
-	mxg_done
+	# make install puts the module next to a note of the Unbound build it is for.
+dest=$MXG_WORK/dest
+make -s -C "$MXG_ROOT" install PREFIX=/opt/mxg-test DESTDIR="$dest" >"$MXG_WORK/install.log" 2>&1
+mxg_eq "make install exits 0" $? 0
+mxg_check "mxguard.so installed" test -f "$dest/opt/mxg-test/lib/mxguard/mxguard.so"
+mxg_match "Unbound version note installed" \
+	"$(cat "$dest/opt/mxg-test/lib/mxguard/mxguard.so.unbound-version" 2>/dev/null)" \
+	"built against unbound [0-9.]+ \(Debian source"
+mxg_eq "mxguard-unbound.conf(5) formats without warnings" \
+	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
+
+mxg_done
 fi
 
 # A small signed zone: strip must leave its MX RRset alone.
@@ -194,5 +205,16 @@ env MXGUARD_UNBOUND_CONF="$MXG_WORK/bad.conf" timeout 20 "$unbound" -d -c "$MXG_
 mxg_check "bad configuration: unbound refuses to start" [ $? != 0 ]
 mxg_match "bad configuration: reason logged" "$(cat "$MXG_WORK/bad/unbound.log")" \
 	"bad.conf:1: actions-error: unknown action 'explode'"
+
+# make install puts the module next to a note of the Unbound build it is for.
+dest=$MXG_WORK/dest
+make -s -C "$MXG_ROOT" install PREFIX=/opt/mxg-test DESTDIR="$dest" >"$MXG_WORK/install.log" 2>&1
+mxg_eq "make install exits 0" $? 0
+mxg_check "mxguard.so installed" test -f "$dest/opt/mxg-test/lib/mxguard/mxguard.so"
+mxg_match "Unbound version note installed" \
+	"$(cat "$dest/opt/mxg-test/lib/mxguard/mxguard.so.unbound-version" 2>/dev/null)" \
+	"built against unbound [0-9.]+ \(Debian source"
+mxg_eq "mxguard-unbound.conf(5) formats without warnings" \
+	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
 
 mxg_done
