@@ -165,6 +165,8 @@ b=$(q $strip_port cname.mx.test MX)
 mxg_eq "strip: cname.mx.test keeps 2 of 3 records" "$(mx_count "$a")" 2
 mxg_nomatch "strip: the alias target is gone" "$a" "MX[[:space:]]+10 mail\.cname"
 mxg_eq "strip: cached answer stripped too" "$(mx_count "$b")" 2
+ttl=$(printf '%s\n' "$b" | awk '$4 == "MX" { print $2; exit }')
+mxg_check "strip: cached TTL counts down from 3600 (got $ttl)" test "${ttl:-0}" -le 3600 -a "${ttl:-0}" -gt 3000
 mxg_match "strip: EDE still says why" "$(ede_of "$b")" "MX_TARGET_CNAME mail\.cname\.mx\.test"
 a=$(q $strip_port ipliteral.mx.test MX)
 mxg_eq "strip: IP-literal record removed, good one kept" "$(mx_count "$a")" 1
