@@ -335,12 +335,14 @@ static struct policyd_domain *domain_get(struct loader *l, const char *name, siz
 	return d;
 }
 
-static int domain_key(struct loader *l, const char *rest)
+static int domain_key(struct loader *l, const char *rest, int subdomains)
 {
+	char name[MXG_DNS_NAME_MAX + 2];
 	const char *dot = strrchr(rest, '.');
-	if (dot == NULL)
-		return fail(l, "domain keys are domain.NAME.SETTING");
-	struct policyd_domain *d = domain_get(l, rest, (size_t)(dot - rest));
+	if (dot == NULL || (size_t)(dot - rest) >= MXG_DNS_NAME_MAX)
+		return fail(l, "domain keys are domain.NAME.SETTING or subdomains.NAME.SETTING");
+	snprintf(name, sizeof(name), "%s%.*s", subdomains ? "*." : "", (int)(dot - rest), rest);
+	struct policyd_domain *d = domain_get(l, name, strlen(name));
 	if (d == NULL)
 		return -1;
 	const char *what = dot + 1;
@@ -365,7 +367,7 @@ static int nexthop_ok(const char *v)
 	return strlen(v) < POLICYD_NEXTHOP_MAX;
 }
 
-static int route_add(struct loader *l, const char *who)
+static int route_add(struct loader *l, const char *who, const char *hop)
 {
 	struct policyd_rules *r = l->r;
 	char addr[520];
@@ -379,7 +381,7 @@ static int route_add(struct loader *l, const char *who)
 	r->routes = n;
 	n = &n[r->n_routes];
 	n->recipient = mxg_strndup(addr, strlen(addr));
-	n->nexthop = mxg_strndup(l->e->value, strlen(l->e->value));
+	n->nexthop = mxg_strndup(hop, strlen(hop));
 	if (n->recipient == NULL || n->nexthop == NULL) {
 		free(n->recipient);
 		free(n->nexthop);
@@ -389,21 +391,33 @@ static int route_add(struct loader *l, const char *who)
 	return 0;
 }
 
-static int route_key(struct loader *l, const char *who)
+/* "route = WHO NEXTHOP": WHO is local@domain, a domain, *.domain or "*" (the default). */
+static int route_line(struct loader *l)
 {
-	if (!nexthop_ok(l->e->value))
-		return fail(l, "'%s' is not a transport(5) next hop such as smtp:[host]:25",
-			    l->e->value);
-	if (strcmp(who, "default") == 0)
-		return set_str(l, l->r->default_route, sizeof(l->r->default_route));
+	char buf[MXG_CONFIG_LINE_MAX], who[520];
+	char *save = NULL;
+
+	mxg_strlcpy(buf, l->e->value, sizeof(buf));
+	char *w = strtok_r(buf, " \t", &save), *hop = strtok_r(NULL, " \t", &save);
+	if (w == NULL || hop == NULL || strtok_r(NULL, " \t", &save) != NULL)
+		return fail(l, "expected: route = RECIPIENT|DOMAIN|*.DOMAIN|* NEXTHOP");
+	if (!nexthop_ok(hop))
+		return fail(l, "'%s' is not a transport(5) next hop such as smtp:[host]:25", hop);
+	if (mxg_strlcpy(who, w, sizeof(who)) >= 513)
+		return fail(l, "recipient too long");
+	if (strcmp(who, "*") == 0)
+		return mxg_strlcpy(l->r->default_route, hop, sizeof(l->r->default_route)), 0;
 	const char *at = strrchr(who, '@');
 	if (at != NULL) {
 		if (at == who || at[1] == '\0')
-			return fail(l, "route.LOCAL@DOMAIN needs both parts");
-		return route_add(l, who);
+			return fail(l, "a recipient route needs LOCAL@DOMAIN");
+		return route_add(l, who, hop);
 	}
 	struct policyd_domain *d = domain_get(l, who, strlen(who));
-	return d == NULL ? -1 : set_str(l, d->route, sizeof(d->route));
+	if (d == NULL)
+		return -1;
+	mxg_strlcpy(d->route, hop, sizeof(d->route));
+	return 0;
 }
 
 static int rules_key(struct loader *l)
@@ -425,11 +439,13 @@ static int rules_key(struct loader *l)
 	if (strcmp(k, "spf.receiver") == 0)
 		return set_str(l, r->receiver, sizeof(r->receiver));
 	if (strncmp(k, "domain.", 7) == 0)
-		return domain_key(l, k + 7);
+		return domain_key(l, k + 7, 0);
+	if (strncmp(k, "subdomains.", 11) == 0)
+		return domain_key(l, k + 11, 1);
 	if (strncmp(k, "connector.", 10) == 0)
 		return connector_key(l, k + 10);
-	if (strncmp(k, "route.", 6) == 0)
-		return route_key(l, k + 6);
+	if (strcmp(k, "route") == 0)
+		return route_line(l);
 	return fail(l, "unknown key");
 }
 

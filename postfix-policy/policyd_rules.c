@@ -325,13 +325,21 @@ static int rule_null_mx_recipient(struct ctx *c, int *need)
 
 static void broken_text(const struct policyd_mxinfo *m, const char *domain, char *text, size_t n)
 {
+	static const struct { unsigned flag; const char *what; } why[] = {
+		{ POLICYD_MXF_CNAME, "a target is an alias (CNAME)" },
+		{ POLICYD_MXF_IPLITERAL, "a target is an IP literal" },
+		{ POLICYD_MXF_UNUSABLE, "no target can take mail" },
+	};
+	const char *sep = " ";
+
 	snprintf(text, n, "MX of sender domain %s is broken:", domain);
-	if (m->flags & POLICYD_MXF_CNAME)
-		mxg_strlcat(text, " target is an alias (CNAME)", n);
-	if (m->flags & POLICYD_MXF_IPLITERAL)
-		mxg_strlcat(text, " target is an IP literal", n);
-	if (m->flags & POLICYD_MXF_UNUSABLE)
-		mxg_strlcat(text, " no target can take mail", n);
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
+		if (m->flags & why[i].flag) {
+			mxg_strlcat(text, sep, n);
+			mxg_strlcat(text, why[i].what, n);
+			sep = ", ";
+		}
+	}
 }
 
 static int rule_sender(struct ctx *c, int *need)
