@@ -470,7 +470,7 @@ static void defaults(struct policyd_settings *s, struct policyd_rules *r)
 	r->act[POLICYD_R_NULL_MX_RECIPIENT] = POLICYD_REJECT;
 	r->act[POLICYD_R_UNROUTABLE_SENDER] = POLICYD_OFF;
 	r->act[POLICYD_R_BROKEN_MX] = POLICYD_OFF;
-	r->act[POLICYD_R_MX_BYPASS] = POLICYD_REJECT;
+	r->act[POLICYD_R_MX_BYPASS] = POLICYD_OFF;
 	r->act[POLICYD_R_FULLY_MAPPED] = POLICYD_OFF;
 	r->act[POLICYD_R_SPF] = POLICYD_OFF;
 	r->spf_budget_ms = 5000;
