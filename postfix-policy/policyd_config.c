@@ -496,7 +496,8 @@ static void finish(struct policyd_rules *r)
 {
 	size_t w = 0;
 
-	qsort(r->routes, r->n_routes, sizeof(*r->routes), route_cmp);
+	if (r->n_routes > 0)
+		qsort(r->routes, r->n_routes, sizeof(*r->routes), route_cmp);
 	for (size_t i = 0; i < r->n_routes; i++) {
 		if (i + 1 < r->n_routes && strcmp(r->routes[i].recipient, r->routes[i + 1].recipient) == 0) {
 			free(r->routes[i].recipient);
@@ -506,7 +507,8 @@ static void finish(struct policyd_rules *r)
 		r->routes[w++] = r->routes[i];
 	}
 	r->n_routes = w;
-	qsort(r->domains, r->n_domains, sizeof(*r->domains), domain_cmp);
+	if (r->n_domains > 0)
+		qsort(r->domains, r->n_domains, sizeof(*r->domains), domain_cmp);
 }
 
 static void rules_free(struct policyd_rules *r)
