@@ -517,6 +517,23 @@ static void test_no_signature(void **state)
 	assert_string_equal(mxg_dkim_result_name(MXG_DKIM_TEMPERROR), "temperror");
 }
 
+static void test_audit(void **state)
+{
+	struct mxg_findings f = { 0 };
+	(void)state;
+
+	assert_int_equal(mxg_dkim_audit_selector(zone, "football.example.com", "brisbane", &f), 0);
+	assert_int_equal(f.count, 0);
+	assert_int_equal(mxg_dkim_audit_selector(zone, "football.example.com", "test", &f), 0);
+	assert_true(f.count == 1 && mxg_findings_has(&f, MXG_F_DKIM_KEY_SHORT));
+	assert_int_equal(mxg_zone_set_fault(zone, "late._domainkey.football.example.com", MXG_DNS_TXT,
+					    MXG_DNS_SERVFAIL), 0);
+	assert_int_equal(mxg_dkim_audit_selector(zone, "FOOTBALL.example.com", "late", &f), 0);
+	assert_true(mxg_findings_has(&f, MXG_F_DKIM_KEY_TEMPFAIL));
+	assert_false(mxg_findings_has(&f, MXG_F_DKIM_KEY_MISSING));
+	mxg_findings_clear(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_times_and_dns),
 		cmocka_unit_test(test_key_cache),
 		cmocka_unit_test(test_no_signature),
+		cmocka_unit_test(test_audit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
