@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
+#include "mxguard/dmarc.h"
 #include "mxguard/mx.h"
 #include "mxguard/str.h"
 
@@ -61,6 +62,21 @@ static int audit_mx(struct mxg_resolver *r, const struct check_opts *o, const ch
 	return mxg_mx_analyze(&res->mx, &res->findings);
 }
 
+/* RFC 9989 rules; a lookup that failed temporarily leaves the domain not fully checked. */
+static int audit_dmarc(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+		       struct check_result *res)
+{
+	size_t first = res->findings.count;
+
+	(void)o;
+	if (mxg_dmarc_audit(r, NULL, domain, &res->findings) < 0)
+		return -1;
+	for (size_t i = first; i < res->findings.count; i++)
+		if (res->findings.items[i].code == MXG_F_DMARC_LOOKUP_TEMPFAIL)
+			check_unknown(res, "DMARC", res->findings.items[i].text);
+	return 0;
+}
+
 /* The DKIM keys at the selectors given with --dkim-selector (a domain has no list of them). */
 static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
 		      struct check_result *res)
@@ -75,6 +91,7 @@ static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const 
 
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
+	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
 };
 

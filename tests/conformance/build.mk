@@ -1,6 +1,8 @@
-# Drivers for the conformance runners in tests/conformance/ (built by make check-prepare).
+# Drivers for the conformance runners in tests/conformance/ (built by make check-prepare):
+# tests/conformance/NAME.c -> $(B)/tests/conformance/NAME, linked with libmxguard.
 
-CONF_DRIVERS := $(B)/tests/conformance/dkim-vectors
+CONF_DRIVERS += $(B)/tests/conformance/dkim-vectors
+CONF_DRIVERS += $(B)/tests/conformance/psl_suite
 CHECK_PREPARE += $(CONF_DRIVERS)
 
 $(B)/tests/conformance/%: $(B)/obj/tests/conformance/%.o $(LIB)
