@@ -4,6 +4,8 @@
 
 MILTER_BIN=$MXG_BUILD/mxguard-milter
 MILTER_DNS_PORT=${MILTER_DNS_PORT:-5364}
+# The address the zone's SPF records and HELO name allow (the benchmark sends from loopback).
+MILTER_SPF_IP=${MILTER_SPF_IP:-192.0.2.10}
 MILTER_AUTHSERV=mta.mxguard.test
 MILTER_DIR=$MXG_ROOT/tests/integration/milter
 if [ -z "${MXG_PYTHON:-}" ]; then
@@ -23,10 +25,10 @@ milter_dkim_txt() {
 }
 
 # milter_zone_setup: keys, the zone test. (names under auth.test), NSD serving it.
-#   aligned.auth.test  SPF ip4:192.0.2.10 -all, DKIM s1, DMARC p=reject
-#   quar.auth.test     SPF ip4:192.0.2.10 -all, DKIM s1, DMARC p=quarantine
+#   aligned.auth.test  SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=reject
+#   quar.auth.test     SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=quarantine
 #   list.auth.test     SPF ip4:192.0.2.20 -all, DKIM s1, no DMARC (a third party that signs)
-#   mx.sender.auth.test  the HELO name of 192.0.2.10 (SPF "a -all")
+#   mx.sender.auth.test  the HELO name of $MILTER_SPF_IP (SPF "a -all")
 milter_zone_setup() {
 	mkdir -p "$MXG_WORK/keys"
 	for d in aligned quar list; do
@@ -39,15 +41,15 @@ milter_zone_setup() {
 test.        IN SOA ns1 hostmaster ( 1 3600 600 86400 300 )
 test.        IN NS  ns1
 ns1          IN A   127.0.0.1
-aligned      IN TXT "v=spf1 ip4:192.0.2.10 -all"
+aligned      IN TXT "v=spf1 ip4:$MILTER_SPF_IP -all"
 _dmarc.aligned IN TXT "v=DMARC1; p=reject"
 s1._domainkey.aligned IN TXT $(milter_dkim_txt "$MXG_WORK/keys/aligned.pem")
-quar         IN TXT "v=spf1 ip4:192.0.2.10 -all"
+quar         IN TXT "v=spf1 ip4:$MILTER_SPF_IP -all"
 _dmarc.quar  IN TXT "v=DMARC1; p=quarantine"
 s1._domainkey.quar IN TXT $(milter_dkim_txt "$MXG_WORK/keys/quar.pem")
 list         IN TXT "v=spf1 ip4:192.0.2.20 -all"
 s1._domainkey.list IN TXT $(milter_dkim_txt "$MXG_WORK/keys/list.pem")
-mx.sender    IN A   192.0.2.10
+mx.sender    IN A   $MILTER_SPF_IP
 mx.sender    IN TXT "v=spf1 a -all"
 ZONE
 	mxg_nsd_start "$MILTER_DNS_PORT" "test=$MXG_WORK/test.zone"
