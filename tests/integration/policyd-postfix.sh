@@ -3,12 +3,14 @@
 # next hops (transport_maps = socketmap), NSD serves the zones, one smtp-sink per backend.
 # Asserts SMTP replies, where each recipient's copy lands, TLS connectors over real STARTTLS,
 # and that a stopped daemon makes Postfix defer (nothing lost) until it is back.
+# Ports of its own: another suite's Postfix may still be winding down on the defaults.
+MXG_PF_PORT=2625 MXG_SINK_PORT=2626
 . "$(dirname "$0")/../lib/harness.sh"
 . "$MXG_ROOT/tests/lib/postfix.sh"
 mxg_require_netns "$@"
 mxg_workdir
 
-dns=5365 pol=10060 smap=10061 onprem=2527 cloud=2528
+dns=5365 pol=10060 smap=10061 onprem=2627 cloud=2628
 mxg_nsd_start $dns "pd.test=$MXG_ROOT/tests/data/zones/pd.test.zone" || { mxg_not_ok "NSD started"; mxg_done; }
 
 # A CA-less self-signed server certificate for Postfix and a client certificate for the connector.
