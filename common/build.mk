@@ -21,4 +21,4 @@ install-common: $(CLI)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mxguard
 	install -m 0644 docs/mxguard.1 $(DESTDIR)$(MANDIR)/man1/mxguard.1
-	install -m 0644 docs/findings.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/findings.md docs/dmarc.md README.md $(DESTDIR)$(DOCDIR)/
