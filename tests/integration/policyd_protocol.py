@@ -314,6 +314,46 @@ def test_limits():
         d.stop()
 
 
+def test_daemon_mode():
+    # Without -f: detach, write the pid file, drop to the configured user after binding.
+    run = os.path.join(WORK, "run")
+    os.makedirs(run, exist_ok=True)
+    os.chown(run, 65534, 65534)
+    pidfile = os.path.join(run, "policyd.pid")
+    conf = os.path.join(WORK, "daemon.conf")
+    with open(conf, "w") as f:
+        f.write("policy_listen = inet:127.0.0.1:10054\nuser = nobody\npid_file = %s\n"
+                "dns.resolver = %s\n%s" % (pidfile, DNS, RULES))
+    r = subprocess.run([BIN, "-c", conf], capture_output=True, text=True, timeout=30)
+    eq(r.returncode, 0, "daemon: the starting process exits 0 after detaching")
+    pid = None
+    for _ in range(100):
+        try:
+            with open(pidfile) as f:
+                pid = int(f.read().strip())
+            break
+        except (OSError, ValueError):
+            time.sleep(0.1)
+    ok(pid is not None, "daemon: pid file written")
+    if pid is None:
+        return
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+        ok(all(u == "65534" for u in uids), "daemon: runs as the configured user (real, effective, saved)")
+        c = Conn(10054)
+        starts(c.ask(client_address="11.9.9.9"), "550 5.7.1 mxguard mx_bypass", "daemon: serves requests")
+        c.close()
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    for _ in range(150):
+        if not os.path.exists("/proc/%d" % pid):
+            break
+        time.sleep(0.1)
+    ok(not os.path.exists("/proc/%d" % pid), "daemon: SIGTERM stops it")
+    ok(not os.path.exists(pidfile), "daemon: pid file removed at exit")
+
+
 def test_config_check():
     good = os.path.join(WORK, "good.conf")
     bad = os.path.join(WORK, "bad.conf")
@@ -350,6 +390,7 @@ def main():
     ok(not os.path.exists(UNIX), "SIGTERM: the unix socket is removed")
     test_dns_trouble()
     test_limits()
+    test_daemon_mode()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed or not passed else 0)
 
