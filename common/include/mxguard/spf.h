@@ -28,6 +28,8 @@ struct mxg_spf_options {
 	unsigned max_mx_ptr;      /* 0 = 10 names per mx/ptr term */
 	unsigned long budget_ms;  /* whole evaluation time budget; 0 = none. Over it: temperror */
 	const char *receiver;     /* %{r}: the checking host's name; NULL = "unknown" */
+	const char *default_exp;  /* explanation (macros allowed) on fail without a usable exp=;
+				     NULL = none (explanation left "") */
 };
 
 #define MXG_SPF_TEXT_MAX 512
