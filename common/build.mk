@@ -18,7 +18,7 @@ $(CLI): $(CLI_OBJ) $(LIB)
 
 .PHONY: install-common
 install-common: $(CLI)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mxguard
 	install -m 0644 docs/mxguard.1 $(DESTDIR)$(MANDIR)/man1/mxguard.1
-	for f in data/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/; done; true
+	install -m 0644 docs/findings.md README.md $(DESTDIR)$(DOCDIR)/

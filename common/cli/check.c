@@ -6,16 +6,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mxguard/config.h"
 #include "mxguard/mx.h"
-
-#define CHECK_MAX_SELECTORS 16
+#include "mxguard/str.h"
 
 struct check_opts {
 	struct cli_dns_opts dns;
 	int json;
 	unsigned max_targets;
-	const char *selectors[CHECK_MAX_SELECTORS];
-	size_t selector_count;
 };
 
 /* What one domain's audit produced. */
@@ -23,9 +21,21 @@ struct check_result {
 	struct mxg_findings findings;
 	struct mxg_mx_input mx;
 	int unknown;        /* something could not be checked at all */
-	char problem[512];  /* why, when unknown */
+	char problem[512];  /* why, when unknown ("; " between audits) */
 };
 
+/* Marks res as not fully checked and records why. */
+static void check_unknown(struct check_result *res, const char *audit, const char *why)
+{
+	res->unknown = 1;
+	if (res->problem[0])
+		mxg_strlcat(res->problem, "; ", sizeof(res->problem));
+	mxg_strcatf(res->problem, sizeof(res->problem), "%s: %s", audit, why);
+}
+
+/* One audit of a domain: appends findings to res and calls check_unknown() for what it
+ * could not check. Returns 0, or -1 on a local error (out of memory). A new check joins
+ * mxguard check as one such function and one line in audits[] below. */
 struct audit {
 	const char *name;
 	int (*run)(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
@@ -35,47 +45,52 @@ struct audit {
 static int audit_mx(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
 		    struct check_result *res)
 {
-	if (mxg_mx_gather(r, domain, o->max_targets, &res->mx, res->problem,
-			  sizeof(res->problem)) < 0) {
-		res->unknown = 1;
+	char err[256];
+
+	if (mxg_mx_gather(r, domain, o->max_targets, &res->mx, err, sizeof(err)) < 0) {
+		check_unknown(res, "MX", err);
 		return 0;
 	}
 	if (res->mx.rcode == MXG_DNS_SERVFAIL || res->mx.rcode == MXG_DNS_TIMEOUT)
-		res->unknown = 1;
+		check_unknown(res, "MX", mxg_dns_rcode_name(res->mx.rcode));
 	return mxg_mx_analyze(&res->mx, &res->findings);
 }
 
 static const struct audit audits[] = {
-	{ "mx", audit_mx },
+	{ "MX", audit_mx },
 };
 
-static void usage(FILE *out)
+void cli_check_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mxguard check [OPTIONS] DOMAIN...\n"
-		"Audits each domain's mail DNS and lists the problems found.\n\n"
+		"Audits each domain's mail DNS and lists the problems found, worst first.\n\n"
 		"  --json               machine-readable output (schema in mxguard(1))\n"
-		"  --dkim-selector SEL  also audit the DKIM key at SEL._domainkey.DOMAIN (repeatable)\n"
-		"  --max-targets N      MX targets examined per domain (default %d)\n",
-		MXG_MX_MAX_TARGETS);
+		"  --max-targets N      MX targets examined per domain (1 to %d, default %d)\n"
+		"  --help               this text\n",
+		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS);
 	cli_dns_usage(out);
-	fprintf(out, "\nExit status: 0 clean or info only, 1 warnings, 2 errors, 3 could not check.\n");
+	fprintf(out, "\nExit status: 0 clean or info only, 1 warnings, 2 errors or worse,\n"
+		     "3 could not check (DNS failure, bad option or zone file).\n");
 }
+
+static const char prog[] = "mxguard check";
 
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
 	static const struct option longopts[] = {
 		CLI_DNS_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
-		{ "dkim-selector", required_argument, NULL, 's' },
 		{ "max-targets", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char err[128];
+	unsigned long n;
 	int c;
-	char *end;
 
-	while ((c = getopt_long(argc, argv, CLI_DNS_SHORTOPTS "js:m:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:h", longopts, NULL)) != -1) {
 		int d = cli_dns_option(&o->dns, c, optarg);
 		if (d < 0)
 			return -1;
@@ -85,33 +100,25 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		case 'j':
 			o->json = 1;
 			break;
-		case 's':
-			if (o->selector_count >= CHECK_MAX_SELECTORS) {
-				fprintf(stderr, "mxguard check: at most %d --dkim-selector options\n",
-					CHECK_MAX_SELECTORS);
-				return -1;
-			}
-			o->selectors[o->selector_count++] = optarg;
-			break;
 		case 'm':
-			o->max_targets = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || o->max_targets == 0 || o->max_targets > MXG_MX_MAX_TARGETS) {
-				fprintf(stderr, "mxguard check: --max-targets takes 1 to %d\n",
-					MXG_MX_MAX_TARGETS);
+			if (mxg_config_uint("--max-targets", optarg, 1, MXG_MX_MAX_TARGETS, &n, err,
+					    sizeof(err)) < 0) {
+				fprintf(stderr, "mxguard check: %s\n", err);
 				return -1;
 			}
+			o->max_targets = (unsigned)n;
 			break;
 		case 'h':
-			usage(stdout);
-			exit(0);
+			cli_check_usage(stdout);
+			return 0;
 		default:
-			usage(stderr);
+			cli_bad_option(prog, c, argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "mxguard check: no domain given\n");
-		usage(stderr);
+		fprintf(stderr, "%s: no domain given\n%s: mxguard help check lists the options\n",
+			prog, prog);
 		return -1;
 	}
 	return optind;
@@ -176,7 +183,7 @@ static int check_domain(struct mxg_resolver *r, const struct check_opts *o, cons
 	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < sizeof(audits) / sizeof(audits[0]); i++) {
 		if (audits[i].run(r, o, domain, res) < 0) {
-			fprintf(stderr, "mxguard check: out of memory in the %s audit\n", audits[i].name);
+			fprintf(stderr, "%s: out of memory in the %s audit\n", prog, audits[i].name);
 			return -1;
 		}
 	}
@@ -191,9 +198,9 @@ int cli_check(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	int first = parse_args(argc, argv, &o);
-	if (first < 0)
-		return CLI_EXIT_UNKNOWN;
-	struct mxg_resolver *r = cli_dns_open(&o.dns, "mxguard check");
+	if (first <= 0)
+		return first == 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;
+	struct mxg_resolver *r = cli_dns_open(&o.dns, prog);
 	if (r == NULL)
 		return CLI_EXIT_UNKNOWN;
 	res = malloc(sizeof(*res));

@@ -1,5 +1,5 @@
 /* Shared pieces of the mxguard command: subcommand table entries, exit codes,
- * resolver set-up from --zone/--resolver options, and the JSON writer. */
+ * resolver set-up from --zone/--resolver options, and the text and JSON writers. */
 #ifndef MXGUARD_CLI_H
 #define MXGUARD_CLI_H
 
@@ -15,13 +15,17 @@ enum {
 	CLI_EXIT_UNKNOWN = 3,
 };
 
+/* A subcommand: run gets argv from the command name on and returns the exit status;
+ * usage prints its synopsis and options (for --help and "mxguard help NAME"). */
 struct cli_command {
 	const char *name;
 	const char *summary;
 	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);
 };
 
 int cli_check(int argc, char **argv);
+void cli_check_usage(FILE *out);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 
@@ -50,10 +54,13 @@ int cli_dns_option(struct cli_dns_opts *o, int opt, const char *arg);
 /* Opens the resolver the options ask for: zone files if any were given, else
  * libunbound (forwarders, or the system's resolv.conf). NULL with a message printed. */
 struct mxg_resolver *cli_dns_open(const struct cli_dns_opts *o, const char *prog);
+/* Reports a getopt failure (opt is '?' or ':', arg the word at fault) with a pointer
+ * to mxguard help; for optstrings that start with ':' and opterr = 0. */
+void cli_bad_option(const char *prog, int opt, const char *arg);
 /* The usage lines of the DNS options. */
 void cli_dns_usage(FILE *out);
 
-/* --- JSON output (cli_json.c) --- */
+/* --- JSON output (cli_output.c) --- */
 
 /* Writes s as a JSON string literal, escaping as RFC 8259 requires. */
 void cli_json_string(FILE *out, const char *s);
@@ -62,7 +69,7 @@ void cli_json_kv(FILE *out, const char *key, const char *value);
 /* Writes a findings array: [{"code":..,"severity":..,"subject":..,"text":..,"rfc":..},...]. */
 void cli_json_findings(FILE *out, const struct mxg_findings *f);
 
-/* --- text output --- */
+/* --- text output (cli_output.c) --- */
 
 /* Prints findings grouped by severity, worst first, each with code, subject, text and RFC. */
 void cli_text_findings(FILE *out, const struct mxg_findings *f, const char *indent);

@@ -6,22 +6,24 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mxguard/config.h"
 
 int cli_dns_option(struct cli_dns_opts *o, int opt, const char *arg)
 {
-	char *end;
+	char err[128];
+	unsigned long s;
 
 	switch (opt) {
 	case 'z':
 		if (o->zone_count >= CLI_DNS_MAX) {
-			fprintf(stderr, "too many --zone options (at most %d)\n", CLI_DNS_MAX);
+			fprintf(stderr, "mxguard: too many --zone options (at most %d)\n", CLI_DNS_MAX);
 			return -1;
 		}
 		o->zones[o->zone_count++] = arg;
 		return 1;
 	case 'r':
 		if (o->resolver_count >= CLI_DNS_MAX) {
-			fprintf(stderr, "too many --resolver options (at most %d)\n", CLI_DNS_MAX);
+			fprintf(stderr, "mxguard: too many --resolver options (at most %d)\n", CLI_DNS_MAX);
 			return -1;
 		}
 		o->resolvers[o->resolver_count++] = arg;
@@ -30,15 +32,13 @@ int cli_dns_option(struct cli_dns_opts *o, int opt, const char *arg)
 	case 'T':
 		o->trust_anchor = arg;
 		return 1;
-	case 't': {
-		unsigned long s = strtoul(arg, &end, 10);
-		if (*arg == '\0' || *end != '\0' || s == 0 || s > 300) {
-			fprintf(stderr, "--timeout takes whole seconds from 1 to 300, not '%s'\n", arg);
+	case 't':
+		if (mxg_config_uint("--timeout", arg, 1, 300, &s, err, sizeof(err)) < 0) {
+			fprintf(stderr, "mxguard: %s (seconds)\n", err);
 			return -1;
 		}
 		o->timeout_ms = (unsigned)s * 1000;
 		return 1;
-	}
 	default:
 		return 0;
 	}
@@ -68,6 +68,10 @@ struct mxg_resolver *cli_dns_open(const struct cli_dns_opts *o, const char *prog
 	struct mxg_unbound_options uo;
 	char err[512];
 
+	if (o->zone_count > 0 && o->resolver_count > 0) {
+		fprintf(stderr, "%s: --zone and --resolver exclude each other\n", prog);
+		return NULL;
+	}
 	if (o->zone_count > 0)
 		return open_zones(o, prog);
 	memset(&uo, 0, sizeof(uo));
@@ -84,7 +88,7 @@ struct mxg_resolver *cli_dns_open(const struct cli_dns_opts *o, const char *prog
 void cli_dns_usage(FILE *out)
 {
 	fprintf(out,
-		"DNS options:\n"
+		"\nDNS options:\n"
 		"  --zone FILE          answer from this zone file (repeatable); no network\n"
 		"  --resolver ADDR[@PORT]  forward queries to this server (repeatable);\n"
 		"                       default: the servers in /etc/resolv.conf\n"

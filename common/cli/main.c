@@ -1,4 +1,4 @@
-/* The mxguard command: dispatches to the subcommands (check, spf, dkim, dmarc).
+/* The mxguard command: dispatches to the subcommands and answers --help / help CMD.
  * Exit status follows the monitoring-plugin convention: 0 ok, 1 warning, 2 error, 3 unknown. */
 #include <stdio.h>
 #include <string.h>
@@ -6,15 +6,52 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
-	{ "check", "audit domains: MX, SPF, DMARC, DKIM keys", cli_check },
+	{ "check", "audit the mail DNS of domains (MX)", cli_check, cli_check_usage },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: mxguard COMMAND [OPTIONS] ARGS...\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nmxguard COMMAND --help describes each; see mxguard(1).\n");
+	fprintf(out, "  %-8s %s\n", "help", "describe a command: mxguard help COMMAND");
+	fprintf(out, "\nExit status: 0 clean, 1 warnings, 2 errors, 3 could not check or usage error.\n"
+		     "See mxguard(1).\n");
+}
+
+void cli_bad_option(const char *prog, int opt, const char *arg)
+{
+	if (opt == ':')
+		fprintf(stderr, "%s: option %s needs a value\n", prog, arg);
+	else
+		fprintf(stderr, "%s: unknown option %s\n", prog, arg);
+	fprintf(stderr, "%s: mxguard help %s lists the options\n", prog,
+		strchr(prog, ' ') ? strchr(prog, ' ') + 1 : prog);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int help(int argc, char **argv)
+{
+	if (argc < 3) {
+		usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	const struct cli_command *c = find_command(argv[2]);
+	if (c == NULL) {
+		fprintf(stderr, "mxguard: no command '%s'; mxguard --help lists them\n", argv[2]);
+		return CLI_EXIT_UNKNOWN;
+	}
+	c->usage(stdout);
+	return CLI_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -23,14 +60,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CLI_EXIT_UNKNOWN;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return 0;
+	const char *name = argv[1];
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
+		return help(argc, argv);
+	const struct cli_command *c = find_command(name);
+	if (c == NULL) {
+		fprintf(stderr, "mxguard: unknown command '%s'; mxguard --help lists them\n", name);
+		return CLI_EXIT_UNKNOWN;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "mxguard: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return CLI_EXIT_UNKNOWN;
+	return c->run(argc - 1, argv + 1);
 }

@@ -103,6 +103,15 @@ static void first_special(const struct mxg_mx_target *t, char *buf, size_t size,
 	}
 }
 
+/* 1 when t's addresses are not known yet because a lookup failed or was not made. An IP
+ * literal is never looked up, and is judged unusable rather than pending. */
+static int target_pending(const struct mxg_mx_target *t)
+{
+	if (target_has_address(t) || mxg_mx_name_is_ip_literal(t->name))
+		return 0;
+	return any_state(t, MXG_MX_TEMPFAIL) || any_state(t, MXG_MX_UNKNOWN);
+}
+
 /* Findings about one target's resolution. Returns -1 on ENOMEM. */
 static int analyze_target(const struct mxg_mx_target *t, int idx, struct mxg_findings *out)
 {
@@ -242,8 +251,7 @@ static int analyze_usable(const struct mxg_mx_input *in, struct mxg_findings *ou
 			continue;
 		if (mxg_mx_target_usable(t))
 			usable++;
-		else if (!target_has_address(t) &&
-			 (any_state(t, MXG_MX_TEMPFAIL) || any_state(t, MXG_MX_UNKNOWN)))
+		else if (target_pending(t))
 			tempfail++;
 	}
 	if (usable == 0 && tempfail == 0)

@@ -202,6 +202,25 @@ static void test_target_ip_literal(void **state)
 	assert_false(mxg_mx_name_is_ip_literal("192.0.2.25.example.test"));
 }
 
+/* The gatherer never looks an IP literal up: its states stay unknown, yet it is
+ * unusable, not pending, so redundancy and the overall verdict still count. */
+static void test_ip_literal_is_not_pending(void **state)
+{
+	(void)state;
+	struct mxg_mx_target *lit = add_target(10, "198.41.0.10");
+	lit->a_state = lit->aaaa_state = MXG_MX_UNKNOWN;
+	give_v4(add_target(20, "mx1.example.test"), 198, 41, 0, 10);
+	analyze();
+	assert_true(has(MXG_F_MX_SINGLE_TARGET));
+	assert_false(has(MXG_F_MX_ALL_TARGETS_UNUSABLE));
+	mxg_findings_clear(&out);
+
+	in.count = in.total = 1;
+	analyze();
+	assert_true(has(MXG_F_MX_ALL_TARGETS_UNUSABLE));
+	assert_false(has(MXG_F_MX_TARGET_TEMPFAIL));
+}
+
 static void test_target_nxdomain(void **state)
 {
 	(void)state;
@@ -472,7 +491,8 @@ int main(void)
 		T(test_no_mx_address_tempfail), T(test_domain_nxdomain),
 		T(test_mx_lookup_tempfail_is_not_a_verdict), T(test_null_mx_alone),
 		T(test_null_mx_mixed), T(test_null_mx_bad_preference), T(test_target_cname),
-		T(test_target_ip_literal), T(test_target_nxdomain), T(test_target_no_address),
+		T(test_target_ip_literal), T(test_ip_literal_is_not_pending),
+		T(test_target_nxdomain), T(test_target_no_address),
 		T(test_target_ipv6_only_is_fine), T(test_target_tempfail_not_error),
 		T(test_target_private_address), T(test_target_mixed_public_private_is_usable),
 		T(test_duplicate_targets), T(test_single_target), T(test_duplicate_single_host),
