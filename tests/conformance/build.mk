@@ -1,0 +1,14 @@
+# Runners for the third-party conformance suites in ../shared/conformance (see tests/suites).
+# The SPF runner is also built with the sanitizers, and tests/conformance/spf-suite runs that one.
+
+SPF_SUITE := $(B)/tests/conformance/spf_suite
+ALL_TARGETS += $(SPF_SUITE)
+CHECK_PREPARE += spf-suite-san
+
+$(SPF_SUITE): $(B)/obj/tests/conformance/spf_suite.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lyaml
+
+.PHONY: spf-suite-san
+spf-suite-san:
+	$(MAKE) SANITIZE=1 build/san/tests/conformance/spf_suite
