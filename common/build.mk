@@ -22,3 +22,6 @@ install-common: $(CLI)
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mxguard
 	install -m 0644 docs/mxguard.1 $(DESTDIR)$(MANDIR)/man1/mxguard.1
 	install -m 0644 docs/findings.md README.md $(DESTDIR)$(DOCDIR)/
+
+# The SPF provider table is read from where install-common puts data/.
+$(B)/obj/common/src/spf_providers.o: MXG_CFLAGS += -DMXG_DATADIR='"$(DATADIR)"'

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "mxguard/config.h"
 #include "mxguard/mx.h"
+#include "mxguard/spf.h"
 #include "mxguard/str.h"
 
 struct check_opts {
@@ -56,8 +57,21 @@ static int audit_mx(struct mxg_resolver *r, const struct check_opts *o, const ch
 	return mxg_mx_analyze(&res->mx, &res->findings);
 }
 
+/* After the MX audit: the provider check reads res->mx. */
+static int audit_spf(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+		     struct check_result *res)
+{
+	(void)o;
+	if (mxg_spf_audit(r, domain, &res->mx, &res->findings) < 0)
+		return -1;
+	if (mxg_findings_has(&res->findings, MXG_F_SPF_LOOKUP_TEMPFAIL))
+		check_unknown(res, "SPF", "a record lookup failed temporarily");
+	return 0;
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
+	{ "SPF", audit_spf },
 };
 
 void cli_check_usage(FILE *out)

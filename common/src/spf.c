@@ -44,31 +44,6 @@ static void note(struct spf_eval *e, const char *domain, const char *fmt, ...)
 	mxg_strlcpy(e->out->domain, domain, sizeof(e->out->domain));
 }
 
-static int name_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && mxg_strncaseeq(a, b, la);
-}
-
-/* 1 if name is parent or lies under it (case-insensitive). */
-static int name_under(const char *name, const char *parent)
-{
-	size_t ln = strlen(name), lp = strlen(parent);
-
-	if (ln && name[ln - 1] == '.')
-		ln--;
-	if (lp && parent[lp - 1] == '.')
-		lp--;
-	if (lp == 0 || ln < lp || !mxg_strncaseeq(name + ln - lp, parent, lp))
-		return 0;
-	return ln == lp || name[ln - lp - 1] == '.';
-}
-
 static void ptr_validate(struct spf_eval *e)
 {
 	char rev[80];
@@ -108,10 +83,10 @@ static const char *ptr_macro(void *arg)
 	if (e->ptr_state != 1 || e->ptr_count == 0)
 		return "unknown";
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (name_equal(e->ptr_names[i], e->cur_domain))
+		if (spf_name_equal(e->ptr_names[i], e->cur_domain))
 			return e->ptr_names[i];
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (name_under(e->ptr_names[i], e->cur_domain))
+		if (spf_name_under(e->ptr_names[i], e->cur_domain))
 			return e->ptr_names[i];
 	return e->ptr_names[0];
 }
@@ -230,7 +205,7 @@ static int match_ptr(struct spf_eval *e, const char *domain, const char *target)
 	if (e->ptr_void)
 		return void_lookup(e, domain);
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (name_under(e->ptr_names[i], target))
+		if (spf_name_under(e->ptr_names[i], target))
 			return M_MATCH;
 	return M_NOMATCH;
 }

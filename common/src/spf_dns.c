@@ -38,6 +38,31 @@ int spf_name_queryable(const char *name)
 	return label > 0;
 }
 
+int spf_name_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la && a[la - 1] == '.')
+		la--;
+	if (lb && b[lb - 1] == '.')
+		lb--;
+	return la == lb && mxg_strncaseeq(a, b, la);
+}
+
+/* 1 if name is parent or lies under it (case-insensitive). */
+int spf_name_under(const char *name, const char *parent)
+{
+	size_t ln = strlen(name), lp = strlen(parent);
+
+	if (ln && name[ln - 1] == '.')
+		ln--;
+	if (lp && parent[lp - 1] == '.')
+		lp--;
+	if (lp == 0 || ln < lp || !mxg_strncaseeq(name + ln - lp, parent, lp))
+		return 0;
+	return ln == lp || name[ln - lp - 1] == '.';
+}
+
 int spf_domain_valid(const char *name)
 {
 	if (!spf_name_queryable(name) || name[0] == '[')

@@ -60,6 +60,11 @@ const char *spf_kind_name(enum spf_kind k);
 /* 1 if the term makes DNS queries and counts against the limit of 10. */
 int spf_kind_queries_dns(enum spf_kind k);
 
+/* Validation findings for one record (spf_validate.c). longest: its longest published
+ * string; count_terms: report the record's own lookup count. 1 valid, 0 not, -1 ENOMEM. */
+int spf_validate(const char *text, size_t len, size_t longest, int count_terms,
+		 const char *subject, struct mxg_findings *out);
+
 /* --- macros (spf_macro.c) --- */
 
 enum spf_macro_use {
@@ -100,6 +105,9 @@ int spf_ip_dotted(const struct mxg_addr *ip, char *out, size_t outsize);
 
 /* 1 if name can be put in a DNS query: labels of 1-63 octets, at most 253 in all. */
 int spf_name_queryable(const char *name);
+/* Case-insensitive name equality, and "name is parent or under it"; one trailing dot ignored. */
+int spf_name_equal(const char *a, const char *b);
+int spf_name_under(const char *name, const char *parent);
 /* 1 if name is a usable <domain> for check_host (§4.3): queryable, at least two labels,
  * not an address literal. */
 int spf_domain_valid(const char *name);
