@@ -17,7 +17,8 @@ d = json.load(open(sys.argv[1]))
 print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"])))' "$MXG_WORK/out.json"
 }
 
-for d in healthy cname ipliteral dangling nullmixed nullmx private duplicate implicit nomail slowttl doesnotexist; do
+for d in healthy cname ipliteral dangling nullmixed nullmx nullpref private duplicate implicit nomail slowttl \
+	fastttl doesnotexist; do
 	over_dns=$(codes "$d.mx.test")
 	offline=$("$mxguard" check --zone "$MXG_ROOT/tests/data/zones/mx.test.zone" --json "$d.mx.test" |
 		python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"])))')

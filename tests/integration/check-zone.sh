@@ -9,9 +9,11 @@ mxg_workdir
 zone=$MXG_ROOT/tests/data/zones/mx.test.zone
 mxguard=$MXG_BUILD/mxguard
 
-# codes DOMAIN: the finding codes --json reports for DOMAIN, space-separated, sorted.
+# codes DOMAIN [OPTION...]: the finding codes --json reports for DOMAIN, sorted.
 codes() {
-	"$mxguard" check --zone "$zone" --json "$1" >"$MXG_WORK/out.json"
+	d=$1
+	shift
+	"$mxguard" check --zone "$zone" --json "$@" "$d" >"$MXG_WORK/out.json"
 	python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"])))' "$MXG_WORK/out.json"
@@ -28,6 +30,7 @@ expect ipliteral "MX_SINGLE_TARGET MX_TARGET_IP_LITERAL"
 expect dangling "MX_ALL_TARGETS_UNUSABLE MX_TARGET_NO_ADDRESS MX_TARGET_NXDOMAIN"
 expect nullmixed "MX_NULL_MIXED MX_SINGLE_TARGET"
 expect nullmx "MX_NULL"
+expect nullpref "MX_NULL MX_NULL_BAD_PREF"
 expect private "MX_ALL_TARGETS_UNUSABLE MX_TARGET_PRIVATE_ADDRESS MX_TARGET_PRIVATE_ADDRESS"
 expect duplicate "MX_SINGLE_TARGET MX_TARGET_DUPLICATE"
 expect single "MX_SINGLE_TARGET"
@@ -36,6 +39,10 @@ expect nomail "MX_NONE_NO_ADDRESS"
 expect slowttl "MX_TTL_HIGH"
 expect fastttl "MX_TTL_LOW"
 expect doesnotexist "MX_DOMAIN_NXDOMAIN"
+
+# --max-targets bounds the targets examined, and says so.
+mxg_eq "--max-targets 1: the rest is reported" "$(codes healthy.mx.test --max-targets 1)" \
+	"MX_SINGLE_TARGET MX_TARGET_TOO_MANY"
 
 # Exit statuses: 0 clean, 1 warnings, 2 errors; several domains give the worst.
 "$mxguard" check --zone "$zone" healthy.mx.test >/dev/null; mxg_eq "exit 0 when clean" $? 0

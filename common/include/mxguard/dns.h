@@ -81,6 +81,8 @@ struct mxg_resolver_ops {
 /* Wraps a backend; takes ownership of ctx (ops->free releases it). NULL on ENOMEM. */
 struct mxg_resolver *mxg_resolver_new(const struct mxg_resolver_ops *ops, void *ctx);
 void mxg_resolver_free(struct mxg_resolver *r);
+/* The backend context of r when r was made with ops, else NULL (for backend-specific calls). */
+void *mxg_resolver_ctx(struct mxg_resolver *r, const struct mxg_resolver_ops *ops);
 
 /* Looks up (name, type). Returns 0 and a heap answer the caller frees with
  * mxg_dns_answer_free(); DNS failures (NXDOMAIN, SERVFAIL, timeout) are answers
@@ -100,6 +102,11 @@ struct mxg_dns_answer *mxg_dns_answer_new(const char *name, uint16_t type);
  * uncompressed. Returns 0, or -1 on ENOMEM or malformed RDATA. */
 int mxg_dns_answer_add(struct mxg_dns_answer *a, const char *owner, uint16_t type,
 		       uint32_t ttl, const uint8_t *rdata, size_t rdlen);
+/* Fills a (from mxg_dns_answer_new) from a DNS response message in wire form: follows
+ * the CNAME chain from a->qname through the answer section and adds the a->qtype records
+ * at its end. rcode, ttl of negative answers and security are the caller's. Returns 0,
+ * or -1 on a malformed message or ENOMEM. */
+int mxg_dns_answer_from_packet(struct mxg_dns_answer *a, const uint8_t *msg, size_t len);
 
 /* TXT strings are kept apart: count them, get one, or join them all. */
 size_t mxg_dns_txt_count(const struct mxg_dns_rr *rr);
@@ -116,6 +123,8 @@ int mxg_dns_name_normalize(const char *in, char *out, size_t outsize);
 /* Wire form <-> presentation. Return length written, or -1 on a bad/oversized name. */
 int mxg_dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t outsize);
 int mxg_dns_name_to_wire(const char *name, uint8_t *out, size_t outsize);
+/* from_wire that also reports in *used the wire octets the name took (used may be NULL). */
+int mxg_dns_name_decode(const uint8_t *wire, size_t len, char *out, size_t outsize, size_t *used);
 /* Case-insensitive name equality, ignoring one trailing dot on either side. */
 int mxg_dns_name_equal(const char *a, const char *b);
 /* 1 if name is sub (or equal to) parent. */

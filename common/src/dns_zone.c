@@ -1,0 +1,510 @@
+/* The in-memory zone backend: records by owner name, answered with authoritative-server
+ * semantics (NXDOMAIN vs NODATA, empty non-terminals, CNAME chasing, RFC 4592 wildcards). */
+#include "mxguard/dns.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns_zone.h"
+#include "mxguard/str.h"
+
+/* Refuse absurd inputs instead of exhausting memory. */
+#define ZONE_MAX_RRS (1u << 20)
+#define ZONE_MAX_FAULTS 65536
+#define ZONE_MAX_MARKS 4096
+#define ZONE_MAX_APEXES 65536
+/* Negative TTL when no loaded SOA covers a name (RFC 2308 suggests 1-3 hours; tests want short). */
+#define ZONE_DEFAULT_NEG_TTL 300
+
+struct zrec {
+	uint16_t type;
+	uint32_t ttl;
+	size_t rdlen;
+	uint8_t *rdata;
+};
+
+/* A name in the tree. A node with no records exists only because a descendant does
+ * (an empty non-terminal). */
+struct znode {
+	struct znode *next;
+	struct zrec *recs;
+	size_t count;
+	char name[];
+};
+
+struct zfault {
+	char name[MXG_DNS_NAME_MAX];
+	uint16_t type;
+	enum mxg_dns_rcode rcode;
+};
+
+struct zmark {
+	char apex[MXG_DNS_NAME_MAX];
+	enum mxg_dnssec status;
+};
+
+struct zone {
+	pthread_rwlock_t lock;
+	struct znode **buckets;
+	size_t nbuckets, nnodes, nrecs;
+	const char **apexes; /* owners of SOA records (point into nodes) */
+	size_t napexes;
+	struct zfault *faults;
+	size_t nfaults;
+	struct zmark *marks;
+	size_t nmarks;
+};
+
+static int zone_lookup(void *ctx, const char *name, uint16_t type,
+		       struct mxg_dns_answer **out, char *err, size_t errlen);
+static void zone_free(void *ctx);
+
+static const struct mxg_resolver_ops zone_ops = { zone_lookup, zone_free };
+
+/* The name with its first label removed, or NULL for a single label or the root. */
+static const char *parent_of(const char *name)
+{
+	for (const char *p = name; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '.')
+			return p + 1;
+	}
+	return NULL;
+}
+
+static size_t hash_name(const char *s)
+{
+	size_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static struct znode *find(const struct zone *z, const char *name)
+{
+	if (z->nbuckets == 0)
+		return NULL;
+	for (struct znode *n = z->buckets[hash_name(name) & (z->nbuckets - 1)]; n != NULL; n = n->next)
+		if (strcmp(n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+static int grow(struct zone *z)
+{
+	size_t nb = z->nbuckets ? z->nbuckets * 2 : 64;
+	struct znode **b = calloc(nb, sizeof(*b));
+
+	if (b == NULL)
+		return -1;
+	for (size_t i = 0; i < z->nbuckets; i++) {
+		struct znode *n = z->buckets[i], *next;
+		for (; n != NULL; n = next) {
+			next = n->next;
+			size_t h = hash_name(n->name) & (nb - 1);
+			n->next = b[h];
+			b[h] = n;
+		}
+	}
+	free(z->buckets);
+	z->buckets = b;
+	z->nbuckets = nb;
+	return 0;
+}
+
+static struct znode *find_or_add(struct zone *z, const char *name)
+{
+	struct znode *n = find(z, name);
+
+	if (n != NULL)
+		return n;
+	if (z->nnodes >= z->nbuckets && grow(z) < 0)
+		return NULL;
+	size_t len = strlen(name);
+	n = calloc(1, sizeof(*n) + len + 1);
+	if (n == NULL)
+		return NULL;
+	memcpy(n->name, name, len + 1);
+	size_t h = hash_name(name) & (z->nbuckets - 1);
+	n->next = z->buckets[h];
+	z->buckets[h] = n;
+	z->nnodes++;
+	return n;
+}
+
+/* An empty non-terminal exists inside a zone; above every loaded apex it does not
+ * (the zone backend holds no data for "test" just because "mx.test" is loaded). */
+static int ent_exists(const struct zone *z, const char *name)
+{
+	int apex_below = 0;
+
+	for (size_t i = 0; i < z->napexes; i++) {
+		if (mxg_dns_name_is_sub(name, z->apexes[i]))
+			return 1;
+		if (mxg_dns_name_is_sub(z->apexes[i], name))
+			apex_below = 1;
+	}
+	return !apex_below;
+}
+
+static int exists(const struct zone *z, const struct znode *n)
+{
+	return n != NULL && (n->count > 0 || ent_exists(z, n->name));
+}
+
+static const struct zrec *find_type(const struct znode *n, uint16_t type)
+{
+	for (size_t i = 0; i < n->count; i++)
+		if (n->recs[i].type == type)
+			return &n->recs[i];
+	return NULL;
+}
+
+static int same_rec(const struct zrec *r, uint16_t type, const uint8_t *rdata, size_t rdlen)
+{
+	return r->type == type && r->rdlen == rdlen && (rdlen == 0 || memcmp(r->rdata, rdata, rdlen) == 0);
+}
+
+/* Checks RDATA decodes the way lookups will decode it, so a loaded record never fails later. */
+static int rdata_valid(const char *owner, uint16_t type, const uint8_t *rdata, size_t rdlen)
+{
+	struct mxg_dns_answer *a = mxg_dns_answer_new(owner, type);
+
+	if (a == NULL)
+		return -1;
+	int rc = mxg_dns_answer_add(a, owner, type, 0, rdata, rdlen);
+	mxg_dns_answer_free(a);
+	return rc;
+}
+
+/* Appends one item of size bytes to a bounded array (lock held): the grown array,
+ * or NULL (arr untouched) when full or out of memory. */
+static void *append(void *arr, size_t *n, size_t max, size_t size, const void *item)
+{
+	if (*n >= max)
+		return NULL;
+	char *grown = realloc(arr, (*n + 1) * size);
+	if (grown == NULL)
+		return NULL;
+	memcpy(grown + *n * size, item, size);
+	(*n)++;
+	return grown;
+}
+
+static int add_apex(struct zone *z, const char *name)
+{
+	for (size_t i = 0; i < z->napexes; i++)
+		if (strcmp(z->apexes[i], name) == 0)
+			return 0;
+	const char **grown = append(z->apexes, &z->napexes, ZONE_MAX_APEXES, sizeof(name), &name);
+	if (grown == NULL)
+		return -1;
+	z->apexes = grown;
+	return 0;
+}
+
+static int add_locked(struct zone *z, const char *owner, uint16_t type, uint32_t ttl,
+		      const uint8_t *rdata, size_t rdlen, char *err, size_t errlen)
+{
+	if (z->nrecs >= ZONE_MAX_RRS) {
+		snprintf(err, errlen, "too many records (at most %u)", ZONE_MAX_RRS);
+		return -1;
+	}
+	struct znode *n = find_or_add(z, owner);
+	if (n == NULL)
+		goto enomem;
+	for (size_t i = 0; i < n->count; i++)
+		if (same_rec(&n->recs[i], type, rdata, rdlen))
+			return 0; /* an RRset is a set */
+	uint8_t *copy = malloc(rdlen > 0 ? rdlen : 1);
+	struct zrec *grown = realloc(n->recs, (n->count + 1) * sizeof(*grown));
+	if (grown != NULL)
+		n->recs = grown;
+	if (copy == NULL || grown == NULL) {
+		free(copy);
+		goto enomem;
+	}
+	if (rdlen > 0)
+		memcpy(copy, rdata, rdlen);
+	n->recs[n->count++] = (struct zrec){ type, ttl, rdlen, copy };
+	z->nrecs++;
+	if (type == MXG_DNS_SOA && add_apex(z, n->name) < 0)
+		goto enomem;
+	for (const char *p = parent_of(owner); p != NULL; p = parent_of(p))
+		if (find_or_add(z, p) == NULL)
+			goto enomem;
+	return 0;
+enomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+int mxg_zone_add_rr_err(struct mxg_resolver *r, const char *owner, uint16_t type, uint32_t ttl,
+			const uint8_t *rdata, size_t rdlen, char *err, size_t errlen)
+{
+	struct zone *z = mxg_resolver_ctx(r, &zone_ops);
+	char name[MXG_DNS_NAME_MAX];
+
+	if (z == NULL) {
+		snprintf(err, errlen, "not a zone resolver");
+		return -1;
+	}
+	if (mxg_dns_name_normalize(owner, name, sizeof(name)) < 0) {
+		snprintf(err, errlen, "invalid owner name");
+		return -1;
+	}
+	if (type == 0 || type == 255 || ttl > 0x7fffffffu) {
+		snprintf(err, errlen, "type %u or TTL %u not allowed in a zone", type, ttl);
+		return -1;
+	}
+	if (rdata_valid(name, type, rdata, rdlen) < 0) {
+		snprintf(err, errlen, "malformed %s RDATA", mxg_dns_type_name(type));
+		return -1;
+	}
+	pthread_rwlock_wrlock(&z->lock);
+	int rc = add_locked(z, name, type, ttl, rdata, rdlen, err, errlen);
+	pthread_rwlock_unlock(&z->lock);
+	return rc;
+}
+
+int mxg_zone_add_rr(struct mxg_resolver *r, const char *owner, uint16_t type, uint32_t ttl,
+		    const uint8_t *rdata, size_t rdlen)
+{
+	char err[128];
+
+	return mxg_zone_add_rr_err(r, owner, type, ttl, rdata, rdlen, err, sizeof(err));
+}
+
+int mxg_zone_set_fault(struct mxg_resolver *r, const char *name, uint16_t type,
+		       enum mxg_dns_rcode rcode)
+{
+	struct zone *z = mxg_resolver_ctx(r, &zone_ops);
+	struct zfault f = { .type = type, .rcode = rcode };
+
+	if (z == NULL || (rcode != MXG_DNS_TIMEOUT && rcode != MXG_DNS_SERVFAIL))
+		return -1;
+	if (mxg_dns_name_normalize(name, f.name, sizeof(f.name)) < 0)
+		return -1;
+	pthread_rwlock_wrlock(&z->lock);
+	struct zfault *grown = append(z->faults, &z->nfaults, ZONE_MAX_FAULTS, sizeof(f), &f);
+	if (grown != NULL)
+		z->faults = grown;
+	pthread_rwlock_unlock(&z->lock);
+	return grown != NULL ? 0 : -1;
+}
+
+int mxg_zone_set_security(struct mxg_resolver *r, const char *apex, enum mxg_dnssec s)
+{
+	struct zone *z = mxg_resolver_ctx(r, &zone_ops);
+	struct zmark m = { .status = s };
+
+	if (z == NULL || s > MXG_DNSSEC_BOGUS)
+		return -1;
+	if (mxg_dns_name_normalize(apex, m.apex, sizeof(m.apex)) < 0)
+		return -1;
+	pthread_rwlock_wrlock(&z->lock);
+	struct zmark *grown = append(z->marks, &z->nmarks, ZONE_MAX_MARKS, sizeof(m), &m);
+	if (grown != NULL)
+		z->marks = grown;
+	pthread_rwlock_unlock(&z->lock);
+	return grown != NULL ? 0 : -1;
+}
+
+/* The fault set on (name, type), the latest one winning; -1 when none. */
+static int fault_for(const struct zone *z, const char *name, uint16_t type)
+{
+	for (size_t i = z->nfaults; i-- > 0;)
+		if ((z->faults[i].type == 0 || z->faults[i].type == type) &&
+		    strcmp(z->faults[i].name, name) == 0)
+			return (int)z->faults[i].rcode;
+	return -1;
+}
+
+/* The mark of the closest marked apex at or above name; unmarked data is insecure. */
+static enum mxg_dnssec mark_for(const struct zone *z, const char *name)
+{
+	size_t best = 0;
+	enum mxg_dnssec s = MXG_DNSSEC_INSECURE;
+
+	for (size_t i = 0; i < z->nmarks; i++) {
+		size_t len = strlen(z->marks[i].apex) + 1;
+		if (len > best && mxg_dns_name_is_sub(name, z->marks[i].apex)) {
+			best = len;
+			s = z->marks[i].status;
+		}
+	}
+	return s;
+}
+
+/* An answer is as secure as the weakest name it went through. */
+static enum mxg_dnssec answer_security(const struct zone *z, const struct mxg_dns_answer *a)
+{
+	enum mxg_dnssec s = mark_for(z, a->qname);
+
+	for (size_t i = 0; i < a->cname_count && s != MXG_DNSSEC_BOGUS; i++) {
+		enum mxg_dnssec t = mark_for(z, a->cname_chain[i]);
+		if (t == MXG_DNSSEC_BOGUS || (t == MXG_DNSSEC_INSECURE && s == MXG_DNSSEC_SECURE))
+			s = t;
+	}
+	return s;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* RFC 2308 §5: the negative TTL is the lesser of the SOA's TTL and its MINIMUM field. */
+static uint32_t negative_ttl(const struct zone *z, const char *name)
+{
+	for (const char *p = name; p != NULL; p = parent_of(p)) {
+		const struct znode *n = find(z, p);
+		const struct zrec *soa = n != NULL ? find_type(n, MXG_DNS_SOA) : NULL;
+		if (soa == NULL || soa->rdlen < 20)
+			continue;
+		uint32_t min = get32(soa->rdata + soa->rdlen - 4);
+		return min < soa->ttl ? min : soa->ttl;
+	}
+	return ZONE_DEFAULT_NEG_TTL;
+}
+
+/* RFC 4592: a name that does not exist matches "*.<closest encloser>" when that exists. */
+static const struct znode *wildcard_for(const struct zone *z, const char *name)
+{
+	char src[MXG_DNS_NAME_MAX + 2];
+
+	for (const char *p = parent_of(name); p != NULL; p = parent_of(p)) {
+		if (!exists(z, find(z, p)))
+			continue;
+		if ((size_t)snprintf(src, sizeof(src), "*.%s", p) >= sizeof(src))
+			return NULL;
+		const struct znode *w = find(z, src);
+		return exists(z, w) ? w : NULL;
+	}
+	return NULL;
+}
+
+/* Adds the records of type at n to a under owner; returns how many, or -1 on ENOMEM. */
+static long add_records(struct mxg_dns_answer *a, const struct znode *n, const char *owner,
+			uint16_t type)
+{
+	long added = 0;
+
+	for (size_t i = 0; i < n->count; i++) {
+		const struct zrec *r = &n->recs[i];
+		if (r->type != type && type != 255)
+			continue;
+		if (mxg_dns_answer_add(a, owner, r->type, r->ttl, r->rdata, r->rdlen) < 0)
+			return -1;
+		added++;
+	}
+	return added;
+}
+
+/* Follows the chain from a->qname. Returns 0 with a filled in, or -1 on ENOMEM. */
+static int resolve(const struct zone *z, struct mxg_dns_answer *a)
+{
+	const char *cur = a->qname;
+
+	for (;;) {
+		int f = fault_for(z, cur, a->qtype);
+		if (f >= 0) {
+			a->rcode = (enum mxg_dns_rcode)f;
+			mxg_strlcpy(a->why, "fault set on this name", sizeof(a->why));
+			return 0;
+		}
+		const struct znode *n = find(z, cur);
+		if (!exists(z, n))
+			n = wildcard_for(z, cur);
+		if (n == NULL) {
+			a->rcode = MXG_DNS_NXDOMAIN;
+			a->ttl = negative_ttl(z, cur);
+			return 0;
+		}
+		long added = add_records(a, n, cur, a->qtype);
+		if (added != 0)
+			return added < 0 ? -1 : 0;
+		const struct zrec *cn = find_type(n, MXG_DNS_CNAME);
+		if (cn == NULL || a->qtype == MXG_DNS_CNAME) {
+			a->ttl = negative_ttl(z, cur); /* NODATA */
+			return 0;
+		}
+		if (a->cname_count >= MXG_DNS_CNAME_MAX) {
+			a->rcode = MXG_DNS_SERVFAIL;
+			snprintf(a->why, sizeof(a->why), "CNAME chain longer than %d (a loop?)",
+				 MXG_DNS_CNAME_MAX);
+			return 0;
+		}
+		char *next = a->cname_chain[a->cname_count++];
+		if (mxg_dns_name_from_wire(cn->rdata, cn->rdlen, next, MXG_DNS_NAME_MAX) < 0)
+			return -1; /* cannot happen: validated when added */
+		mxg_strlcpy(a->canonical, next, sizeof(a->canonical));
+		cur = next;
+	}
+}
+
+static int zone_lookup(void *ctx, const char *name, uint16_t type,
+		       struct mxg_dns_answer **out, char *err, size_t errlen)
+{
+	struct zone *z = ctx;
+	struct mxg_dns_answer *a = mxg_dns_answer_new(name, type);
+
+	if (a == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_rwlock_rdlock(&z->lock);
+	int rc = resolve(z, a);
+	if (rc == 0)
+		a->security = answer_security(z, a);
+	pthread_rwlock_unlock(&z->lock);
+	if (rc < 0) {
+		mxg_dns_answer_free(a);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+static void zone_free(void *ctx)
+{
+	struct zone *z = ctx;
+
+	for (size_t i = 0; i < z->nbuckets; i++) {
+		struct znode *n = z->buckets[i], *next;
+		for (; n != NULL; n = next) {
+			next = n->next;
+			for (size_t k = 0; k < n->count; k++)
+				free(n->recs[k].rdata);
+			free(n->recs);
+			free(n);
+		}
+	}
+	free(z->buckets);
+	free(z->apexes);
+	free(z->faults);
+	free(z->marks);
+	pthread_rwlock_destroy(&z->lock);
+	free(z);
+}
+
+struct mxg_resolver *mxg_resolver_zone_new(void)
+{
+	struct zone *z = calloc(1, sizeof(*z));
+
+	if (z == NULL)
+		return NULL;
+	if (pthread_rwlock_init(&z->lock, NULL) != 0) {
+		free(z);
+		return NULL;
+	}
+	struct mxg_resolver *r = mxg_resolver_new(&zone_ops, z);
+	if (r == NULL)
+		zone_free(z);
+	return r;
+}
