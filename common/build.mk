@@ -25,3 +25,10 @@ install-common: $(CLI)
 
 # The SPF provider table is read from where install-common puts data/.
 $(B)/obj/common/src/spf_providers.o: MXG_CFLAGS += -DMXG_DATADIR='"$(DATADIR)"'
+INSTALL_TARGETS += install-spf-data
+
+.PHONY: install-spf-data
+install-spf-data:
+	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	install -m 0644 data/spf-providers.tsv $(DESTDIR)$(DATADIR)/
+	install -m 0644 docs/spf-providers.md $(DESTDIR)$(DOCDIR)/

@@ -83,13 +83,18 @@ static void walk_term(struct audit *a, const struct spf_term *t, const char *dom
 	char target[MXG_DNS_NAME_MAX];
 
 	a->terms++;
-	if (t->arg && memchr(t->arg, '%', t->arg_len))
-		return; /* depends on the sender: no static answer */
 	if (t->arg)
 		snprintf(target, sizeof(target), "%.*s", (int)t->arg_len, t->arg);
 	else
 		mxg_strlcpy(target, domain, sizeof(target));
 	spf_domain_truncate(target);
+	if (strchr(target, '%')) {
+		/* Depends on the sender: not followed, but its literal text still shows
+		 * which provider it names ("%{i}._spf.example.iphmx.com"). */
+		if ((t->kind == SPF_INCLUDE || t->kind == SPF_REDIRECT) && a->nnames < AUDIT_NAMES_MAX)
+			mxg_strlcpy(a->names[a->nnames++], target, MXG_DNS_NAME_MAX);
+		return;
+	}
 	if (!spf_name_queryable(target))
 		return;
 	switch (t->kind) {
@@ -123,8 +128,9 @@ static void walk_record(struct audit *a, const char *text, size_t len, const cha
 	if (rc < 0) {
 		if (rc == -2)
 			a->oom = 1;
-		else if (depth > 0)
-			finding(a, MXG_F_SPF_SYNTAX, domain, "%s", rec.error);
+		else if (depth > 0 && mxg_findings_add(a->out, MXG_F_SPF_SYNTAX, -1, domain, "%s: %s",
+						       domain, rec.error) < 0)
+			a->oom = 1;
 		spf_record_free(&rec);
 		return;
 	}
@@ -150,7 +156,8 @@ static size_t answer_size(const char *name, const struct mxg_dns_answer *ans)
 }
 
 /* The domain's v=spf1 record: *text (heap) and its longest string; returns the count
- * of records, or -1 after reporting a temporary failure. */
+ * of records, or -1 after reporting a temporary failure or when the domain does not
+ * exist (the MX audit reports that). */
 static int top_record(struct audit *a, char **text, size_t *len, size_t *longest)
 {
 	struct mxg_dns_answer *ans;
@@ -159,6 +166,10 @@ static int top_record(struct audit *a, char **text, size_t *len, size_t *longest
 	*text = NULL;
 	if (spf_dns_lookup(&a->dns, a->domain, MXG_DNS_TXT, &ans) != 0) {
 		finding(a, MXG_F_SPF_LOOKUP_TEMPFAIL, a->domain, "%s", a->dns.problem);
+		return -1;
+	}
+	if (ans->rcode == MXG_DNS_NXDOMAIN) {
+		mxg_dns_answer_free(ans);
 		return -1;
 	}
 	for (size_t i = 0; i < ans->count; i++) {
@@ -178,10 +189,10 @@ static int top_record(struct audit *a, char **text, size_t *len, size_t *longest
 		}
 	}
 	if (count > 0 && answer_size(a->domain, ans) > 512) {
-		char msg[64];
-		snprintf(msg, sizeof(msg), "%zu", answer_size(a->domain, ans));
-		finding(a, MXG_F_SPF_RECORD_TOO_LONG, a->domain,
-			"the TXT answer takes %s octets (512 fit in a plain UDP answer)", msg);
+		if (mxg_findings_add(a->out, MXG_F_SPF_RECORD_TOO_LONG, -1, a->domain,
+				     "%s: the TXT answer takes %zu octets (512 fit in a plain UDP answer)",
+				     a->domain, answer_size(a->domain, ans)) < 0)
+			a->oom = 1;
 	}
 	mxg_dns_answer_free(ans);
 	return count;
@@ -226,8 +237,8 @@ static void check_providers(struct audit *a, const struct mxg_mx_input *mx,
 		if (host == NULL || authorised(a, p))
 			continue;
 		if (mxg_findings_add(a->out, MXG_F_SPF_PROVIDER_NOT_AUTHORIZED, -1, a->domain,
-				     "MX %s is %s, but the SPF record does not include %s", host,
-				     p->name, p->include[0]) < 0)
+				     "MX %s is %s, but the SPF record of %s does not include %s",
+				     host, p->name, a->domain, p->include[0]) < 0)
 			a->oom = 1;
 	}
 }
@@ -240,12 +251,15 @@ static void count_findings(struct audit *a)
 		snprintf(msg, sizeof(msg), "%s%u DNS-querying terms, counted through includes",
 			 a->terms > AUDIT_TERMS_MAX ? "more than " : "",
 			 a->terms > AUDIT_TERMS_MAX ? AUDIT_TERMS_MAX : a->terms);
-		finding(a, MXG_F_SPF_TOO_MANY_LOOKUPS, a->domain, "evaluation needs %s (limit 10)", msg);
+		if (mxg_findings_add(a->out, MXG_F_SPF_TOO_MANY_LOOKUPS, -1, a->domain,
+				     "%s: evaluation needs %s (limit 10)", a->domain, msg) < 0)
+			a->oom = 1;
 	}
 	if (a->voids > 2) {
-		snprintf(msg, sizeof(msg), "%u", a->voids);
-		finding(a, MXG_F_SPF_TOO_MANY_VOID, a->domain,
-			"%s terms name hosts with no records (limit 2 void lookups)", msg);
+		if (mxg_findings_add(a->out, MXG_F_SPF_TOO_MANY_VOID, -1, a->domain,
+				     "%s: %u terms name hosts with no records (limit 2 void lookups)",
+				     a->domain, a->voids) < 0)
+			a->oom = 1;
 	}
 }
 

@@ -29,25 +29,27 @@ static int shape_findings(const struct spf_record *rec, const char *subject, int
 			p = &rec->terms[i];
 	if (all && all->qualifier == '+' &&
 	    mxg_findings_add(out, MXG_F_SPF_PASS_ALL, -1, subject,
-			     "'%.*s' lets every host on the Internet pass", (int)all->text_len,
-			     all->text) < 0)
+			     "%s: '%.*s' lets every host on the Internet pass", subject,
+			     (int)all->text_len, all->text) < 0)
 		return -1;
 	if (all && all->qualifier == '?' &&
 	    mxg_findings_add(out, MXG_F_SPF_NEUTRAL_ALL_ONLY, -1, subject,
-			     "'%.*s' gives every unlisted host neutral", (int)all->text_len,
-			     all->text) < 0)
+			     "%s: '%.*s' gives every unlisted host neutral", subject,
+			     (int)all->text_len, all->text) < 0)
 		return -1;
 	if (!all && rec->redirect < 0 &&
 	    mxg_findings_add(out, MXG_F_SPF_NO_ALL, -1, subject,
-			     "unlisted hosts get neutral: no all mechanism and no redirect=") < 0)
+			     "%s: no all mechanism and no redirect=, so unlisted hosts get neutral",
+			     subject) < 0)
 		return -1;
 	if (p && mxg_findings_add(out, MXG_F_SPF_PTR_USED, -1, subject,
-				  "'%.*s' makes every check look up the client's reverse DNS",
-				  (int)p->text_len, p->text) < 0)
+				  "%s: '%.*s' makes every check look up the client's reverse DNS",
+				  subject, (int)p->text_len, p->text) < 0)
 		return -1;
 	if (count_terms && terms > 10 &&
 	    mxg_findings_add(out, MXG_F_SPF_TOO_MANY_LOOKUPS, -1, subject,
-			     "the record alone has %u DNS-querying terms (limit 10)", terms) < 0)
+			     "%s: the record alone has %u DNS-querying terms (limit 10)", subject,
+			     terms) < 0)
 		return -1;
 	return 0;
 }
@@ -66,9 +68,11 @@ int spf_validate(const char *text, size_t len, size_t longest, int count_terms,
 	}
 	if (longest > 255 &&
 	    mxg_findings_add(out, MXG_F_SPF_STRING_TOO_LONG, -1, subject,
-			     "a string of %zu characters (at most 255 fit in one)", longest) < 0)
+			     "%s: a string of %zu characters (at most 255 fit in one)", subject,
+			     longest) < 0)
 		rc = -2;
-	else if (rc == -1 && mxg_findings_add(out, MXG_F_SPF_SYNTAX, -1, subject, "%s", rec.error) < 0)
+	else if (rc == -1 && mxg_findings_add(out, MXG_F_SPF_SYNTAX, -1, subject, "%s: %s", subject,
+					   rec.error) < 0)
 		rc = -2;
 	else if (rc == 0 && shape_findings(&rec, subject, count_terms, out) < 0)
 		rc = -2;
