@@ -1,0 +1,28 @@
+# mxguard-milter: the libmilter filter (milter/*.c) linked with libmxguard.
+
+MILTER := $(B)/mxguard-milter
+MILTER_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard milter/*.c))
+# Everything but main(), for the unit tests of the verdict and the configuration.
+MILTER_LIB_OBJ := $(filter-out $(B)/obj/milter/milter_main.o,$(MILTER_OBJ))
+
+# Joins ALL_TARGETS once the core (SPF, DKIM, DMARC, A-R) it links with has landed.
+MILTER_TARGETS := $(MILTER)
+
+
+$(MILTER): $(MILTER_OBJ) $(LIB)
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(MILTER_OBJ) $(LIB) $(LIBS) -lmilter
+
+.PHONY: install-milter
+install-milter: $(MILTER)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 $(MILTER) $(DESTDIR)$(SBINDIR)/mxguard-milter
+	install -m 0644 docs/mxguard-milter.8 $(DESTDIR)$(MANDIR)/man8/mxguard-milter.8
+	install -m 0644 docs/mxguard-milter.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-milter.conf.5
+
+# Unit tests of the milter's pure parts link the one object they test.
+$(B)/tests/unit/test_milter_verdict: $(B)/obj/milter/milter_verdict.o
+$(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o
+
+$(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS) -lcmocka

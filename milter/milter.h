@@ -1,0 +1,91 @@
+/* mxguard-milter internals shared by its files: the parsed configuration, the policy the
+ * verdict is taken under, and the process-wide state the callbacks use. */
+#ifndef MXGUARD_MILTER_H
+#define MXGUARD_MILTER_H
+
+#include <stddef.h>
+
+#include "mxguard/addr.h"
+#include "mxguard/dkim.h"
+#include "mxguard/dmarc.h"
+#include "mxguard/dns.h"
+#include "mxguard/spf.h"
+
+#define MILTER_DEFAULT_CONFIG "/etc/mxguard/milter.conf"
+#define MILTER_DEFAULT_SOCKET "inet:8895@127.0.0.1"
+#define MILTER_FORWARDERS_MAX 8
+#define MILTER_HOSTS_MAX 64
+
+/* What to do with DMARC p=quarantine failures. */
+enum milter_quarantine_mode {
+	MILTER_QUARANTINE_HOLD = 0, /* the milter quarantine action (Postfix: hold queue) */
+	MILTER_QUARANTINE_TAG,      /* accept and add the tag header */
+	MILTER_QUARANTINE_IGNORE,   /* accept; the A-R header still says dmarc=fail */
+};
+
+/* Policy knobs the pure verdict function reads. */
+struct milter_policy {
+	int dmarc_reject;                 /* honour p=reject */
+	enum milter_quarantine_mode quarantine;
+	int spf_reject_fail;              /* reject SPF fail when DMARC did not pass */
+	int temperror_tempfail;           /* DNS trouble deciding: 451 (1) or accept and tag (0) */
+	int internal_error_tempfail;      /* fail-closed (1) or fail-open (0) */
+	int reject_bad_from;              /* no, several or unparseable From: 550 */
+};
+
+struct milter_config {
+	char socket[512];
+	char user[64];
+	char pid_file[512];
+	int log_syslog;                   /* -1 unset: stderr in foreground, syslog as a daemon */
+	int log_facility;
+	int log_level;
+	char authserv_id[MXG_DNS_NAME_MAX];
+	char forwarder_buf[MILTER_FORWARDERS_MAX][64];
+	const char *forwarders[MILTER_FORWARDERS_MAX + 1];
+	int dns_use_system;
+	char trust_anchor[512];
+	unsigned long dns_timeout_ms;
+	unsigned long spf_time_limit_ms;
+	int spf_helo;                     /* check the HELO identity too */
+	struct milter_policy policy;
+	char tag_header[64];
+	struct mxg_cidr_list trusted;     /* not checked at all */
+	struct mxg_cidr_list internal;    /* checked, never refused */
+	size_t internal_name_count;
+	char internal_names[MILTER_HOSTS_MAX][MXG_DNS_NAME_MAX];
+	int authenticated_soften;         /* {auth_authen} set: soften (1) or skip checks (0) */
+	unsigned long max_header_bytes;
+	unsigned long max_signatures;
+	unsigned long min_rsa_bits;
+	unsigned long key_cache_size;
+	enum mxg_dmarc_mode dmarc_mode;
+	char psl_file[512];
+};
+
+/* Fills c with the defaults (authserv-id from the host name). */
+void milter_config_defaults(struct milter_config *c);
+/* Reads path over the defaults in c. Returns 0, or -1 with "path:line: reason" in err. */
+int milter_config_load(struct milter_config *c, const char *path, char *err, size_t errlen);
+/* Same from text in memory (unit tests); name is used in messages. */
+int milter_config_parse(struct milter_config *c, const char *name, const char *text, size_t len,
+			char *err, size_t errlen);
+void milter_config_release(struct milter_config *c);
+/* 1 if the client (addr may be NULL when unknown, host may be "") is an internal host. */
+int milter_config_is_internal(const struct milter_config *c, const struct mxg_addr *addr,
+			      const char *host);
+
+/* The process-wide pieces the callbacks share; set up once before smfi_main(). */
+struct milter_runtime {
+	struct milter_config cfg;
+	struct mxg_resolver *resolver;     /* thread-safe */
+	struct mxg_dkim_key_cache *keys;   /* thread-safe */
+	struct mxg_psl *psl;
+};
+extern struct milter_runtime milter_rt;
+
+/* The libmilter filter description (milter_callbacks.c). */
+struct smfiDesc;
+extern struct smfiDesc milter_desc;
+
+#endif

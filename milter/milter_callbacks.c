@@ -1,0 +1,245 @@
+/* The libmilter callbacks: negotiate away every step and reply not needed, keep the state
+ * per connection (libmilter runs one thread per connection), apply the verdict at end of message. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <libmilter/mfapi.h>
+
+#include "milter_session.h"
+#include "mxguard/log.h"
+#include "mxguard/str.h"
+
+/* Steps we never look at, and replies we never need to give (no decision before EOM). */
+#define WANT_OFF (SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN)
+#define WANT_NR (SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define NEED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
+
+static struct milter_conn *conn_of(SMFICTX *ctx)
+{
+	return smfi_getpriv(ctx);
+}
+
+/* The reply for a step: none where the MTA agreed to SMFIP_NR_*, else continue. */
+static sfsistat step_done(const struct milter_conn *c, unsigned long nr_flag)
+{
+	return c != NULL && (c->nr & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
+			     unsigned long f3, unsigned long *pf0, unsigned long *pf1,
+			     unsigned long *pf2, unsigned long *pf3)
+{
+	struct milter_conn *c;
+
+	(void)f2;
+	(void)f3;
+	if ((f0 & NEED_ACTIONS) != NEED_ACTIONS) {
+		mxg_log(MXG_LOG_ERR, "the MTA does not allow header changes and quarantine; not filtering");
+		return SMFIS_REJECT;
+	}
+	*pf0 = NEED_ACTIONS | (f0 & SMFIF_SETSYMLIST);
+	*pf1 = f1 & (WANT_OFF | WANT_NR | SMFIP_HDR_LEADSPC);
+	*pf2 = 0;
+	*pf3 = 0;
+	/* Only the macros we read, so the MTA sends nothing else. */
+	if (f0 & SMFIF_SETSYMLIST) {
+		smfi_setsymlist(ctx, SMFIM_CONNECT, "j");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen}");
+		smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	}
+	c = milter_conn_new();
+	if (c == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS) {
+		milter_conn_free(c);
+		return SMFIS_ALL_OPTS;
+	}
+	c->nr = *pf1 & WANT_NR;
+	c->leadspc = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
+	return SMFIS_CONTINUE;
+}
+
+static int sockaddr_to_addr(const struct sockaddr *sa, struct mxg_addr *out)
+{
+	if (sa == NULL)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+		out->family = 4;
+		memcpy(out->bytes, &s4->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+		char text[INET6_ADDRSTRLEN];
+		/* Through text so that IPv4-mapped addresses come out as IPv4. */
+		if (inet_ntop(AF_INET6, &s6->sin6_addr, text, sizeof(text)) == NULL)
+			return -1;
+		return mxg_addr_parse(text, out, 1);
+	}
+	return -1;
+}
+
+static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	struct mxg_addr addr;
+	int have = sockaddr_to_addr(sa, &addr) == 0;
+	struct milter_conn *c = conn_of(ctx);
+
+	/* No negotiation happened (an old MTA): no reply was negotiated away either. */
+	if (c == NULL && ((c = milter_conn_new()) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS)) {
+		milter_conn_free(c);
+		mxg_log(MXG_LOG_ERR, "out of memory at connect");
+		return milter_rt.cfg.policy.internal_error_tempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
+	}
+	milter_conn_client(&milter_rt.cfg, c, have ? &addr : NULL, host);
+	if (c->kind == MILTER_CLIENT_TRUSTED) {
+		mxg_log(MXG_LOG_DEBUG, "client %s is in trusted_networks: not checked", c->addr_text);
+		return SMFIS_ACCEPT;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_helo(SMFICTX *ctx, char *helo)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		milter_conn_helo(c, helo);
+	return step_done(c, SMFIP_NR_HELO);
+}
+
+static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL && milter_msg_begin(&milter_rt, c, argv != NULL ? argv[0] : NULL,
+					  smfi_getsymval(ctx, "{auth_authen}")) != 0)
+		mxg_log(MXG_LOG_ERR, "out of memory at MAIL FROM");
+	return step_done(c, SMFIP_NR_MAIL);
+}
+
+static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		milter_msg_header(&milter_rt, c, name, value);
+	return step_done(c, SMFIP_NR_HDR);
+}
+
+static sfsistat cb_eoh(SMFICTX *ctx)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		milter_msg_eoh(c);
+	return step_done(c, SMFIP_NR_EOH);
+}
+
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		milter_msg_body(c, data, len);
+	return step_done(c, SMFIP_NR_BODY);
+}
+
+static sfsistat refuse(SMFICTX *ctx, const struct milter_verdict *v, char *outcome, size_t size)
+{
+	snprintf(outcome, size, "%s %s %s", milter_action_name(v->action), v->rcode, v->xcode);
+	/* smfi_setreply takes the text as a format for the MTA: no '%' can reach it (verdict.c). */
+	if (smfi_setreply(ctx, (char *)v->rcode, (char *)v->xcode, (char *)v->text) != MI_SUCCESS)
+		mxg_log(MXG_LOG_WARNING, "could not set the SMTP reply \"%s\"", v->text);
+	return v->action == MILTER_ACTION_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+/* Header changes for an accepted message; -1 if the MTA refused one. */
+static int modify(SMFICTX *ctx, const struct milter_conn *c, const struct milter_msg *m)
+{
+	const struct milter_verdict *v = &m->verdict;
+
+	if (milter_ar_remove(ctx, &m->ar) != 0)
+		return -1;
+	if (m->skip || m->internal_error)
+		return 0;
+	if (milter_ar_insert(ctx, m->authres, c->leadspc) != 0)
+		return -1;
+	if (v->tag[0] != '\0') {
+		char tag[MILTER_REPLY_TEXT_MAX + 2];
+		snprintf(tag, sizeof(tag), "%s%s", c->leadspc ? " " : "", v->tag);
+		if (smfi_insheader(ctx, 0, milter_rt.cfg.tag_header, tag) != MI_SUCCESS)
+			return -1;
+	}
+	if (v->action == MILTER_ACTION_QUARANTINE && smfi_quarantine(ctx, (char *)v->text) != MI_SUCCESS)
+		return -1;
+	return 0;
+}
+
+static sfsistat cb_eom(SMFICTX *ctx)
+{
+	struct milter_conn *c = conn_of(ctx);
+	struct milter_msg *m = c != NULL ? c->msg : NULL;
+	char outcome[64];
+	sfsistat rc = SMFIS_CONTINUE;
+
+	if (m == NULL)
+		return SMFIS_CONTINUE;
+	milter_msg_finish(&milter_rt, c);
+	if (m->verdict.action == MILTER_ACTION_REJECT || m->verdict.action == MILTER_ACTION_TEMPFAIL) {
+		rc = refuse(ctx, &m->verdict, outcome, sizeof(outcome));
+	} else if (modify(ctx, c, m) != 0) {
+		/* A forged A-R that stays would be believed downstream: defer instead. */
+		mxg_strlcpy(outcome, "tempfail (header change refused)", sizeof(outcome));
+		smfi_setreply(ctx, "451", "4.3.0", "Temporary local problem; try again later");
+		rc = SMFIS_TEMPFAIL;
+	} else {
+		mxg_strlcpy(outcome, milter_action_name(m->verdict.action), sizeof(outcome));
+	}
+	milter_msg_log(c, smfi_getsymval(ctx, "i"), outcome);
+	milter_msg_end(c);
+	return rc;
+}
+
+static sfsistat cb_abort(SMFICTX *ctx)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL)
+		milter_msg_end(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_close(SMFICTX *ctx)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL) {
+		smfi_setpriv(ctx, NULL);
+		milter_conn_free(c);
+	}
+	return SMFIS_CONTINUE;
+}
+
+struct smfiDesc milter_desc = {
+	.xxfi_name = "mxguard-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = NEED_ACTIONS | SMFIF_SETSYMLIST,
+	.xxfi_connect = cb_connect,
+	.xxfi_helo = cb_helo,
+	.xxfi_envfrom = cb_envfrom,
+	.xxfi_envrcpt = NULL,
+	.xxfi_header = cb_header,
+	.xxfi_eoh = cb_eoh,
+	.xxfi_body = cb_body,
+	.xxfi_eom = cb_eom,
+	.xxfi_abort = cb_abort,
+	.xxfi_close = cb_close,
+	.xxfi_unknown = NULL,
+	.xxfi_data = NULL,
+	.xxfi_negotiate = cb_negotiate,
+};

@@ -1,0 +1,230 @@
+/* mxguard-milter: command line, configuration, socket, daemon mode and privileges, then
+ * libmilter's main loop. The socket is bound as root; everything after runs as the configured user. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "milter.h"
+#include "milter_runtime.h"
+#include "mxguard/log.h"
+#include "mxguard/str.h"
+
+struct options {
+	const char *config;
+	const char *socket;
+	int foreground;
+	int check_only;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mxguard-milter [-f] [-n] [-c FILE] [-p SOCKET]\n"
+		   "  -c FILE    configuration file (default %s)\n"
+		   "  -f         stay in the foreground\n"
+		   "  -n         check the configuration and exit\n"
+		   "  -p SOCKET  listen here instead of the configured socket\n",
+		MILTER_DEFAULT_CONFIG);
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->config = MILTER_DEFAULT_CONFIG;
+	while ((ch = getopt(argc, argv, "c:fnp:h")) != -1) {
+		switch (ch) {
+		case 'c': o->config = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'n': o->check_only = 1; break;
+		case 'p': o->socket = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+/* The default file may be absent (defaults apply); a file named with -c must exist. */
+static int load_config(const struct options *o, struct milter_config *cfg)
+{
+	char err[512];
+
+	milter_config_defaults(cfg);
+	if (strcmp(o->config, MILTER_DEFAULT_CONFIG) == 0 && access(o->config, F_OK) != 0 &&
+	    errno == ENOENT)
+		return 0;
+	if (milter_config_load(cfg, o->config, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mxguard-milter: %s\n", err);
+		return -1;
+	}
+	if (o->socket != NULL && mxg_strlcpy(cfg->socket, o->socket, sizeof(cfg->socket)) >=
+					 sizeof(cfg->socket)) {
+		fprintf(stderr, "mxguard-milter: -p: socket name too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The path of a "unix:PATH" / "local:PATH" socket, or NULL for inet sockets. */
+static const char *unix_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	if (spec[0] == '/')
+		return spec;
+	return NULL;
+}
+
+static int open_socket(const struct milter_config *cfg, const struct passwd *pw)
+{
+	const char *path = unix_path(cfg->socket);
+
+	if (smfi_setconn((char *)cfg->socket) != MI_SUCCESS ||
+	    smfi_register(milter_desc) != MI_SUCCESS) {
+		mxg_log(MXG_LOG_ERR, "cannot set up the milter on %s", cfg->socket);
+		return -1;
+	}
+	smfi_setbacklog(128);
+	if (smfi_opensocket(true) != MI_SUCCESS) {
+		mxg_log(MXG_LOG_ERR, "cannot listen on %s", cfg->socket);
+		return -1;
+	}
+	/* The MTA connects as its own user: the socket belongs to our user and group. */
+	if (path != NULL && pw != NULL &&
+	    (chown(path, pw->pw_uid, pw->pw_gid) != 0 || chmod(path, 0660) != 0)) {
+		mxg_log(MXG_LOG_ERR, "cannot hand %s to %s: %s", path, pw->pw_name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0 || chdir("/") != 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return -1;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static int write_pid(const char *path)
+{
+	FILE *f;
+
+	if (path[0] == '\0')
+		return 0;
+	f = fopen(path, "w");
+	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		mxg_log(MXG_LOG_ERR, "cannot write pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int drop_privileges(const struct passwd *pw)
+{
+	if (pw == NULL)
+		return 0;
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		mxg_log(MXG_LOG_ERR, "cannot become user %s: %s", pw->pw_name, strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid != 0 && setuid(0) == 0) {
+		mxg_log(MXG_LOG_ERR, "privileges could be regained after dropping them");
+		return -1;
+	}
+	return 0;
+}
+
+static int lookup_user(const struct milter_config *cfg, struct passwd **pw)
+{
+	*pw = NULL;
+	if (cfg->user[0] == '\0')
+		return 0;
+	*pw = getpwnam(cfg->user);
+	if (*pw == NULL) {
+		fprintf(stderr, "mxguard-milter: user: no such user \"%s\"\n", cfg->user);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(const struct options *o, struct passwd *pw)
+{
+	struct milter_config *cfg = &milter_rt.cfg;
+	char err[512];
+	int rc;
+
+	if (open_socket(cfg, pw) != 0)
+		return 1;
+	if (!o->foreground && daemonize() != 0) {
+		mxg_log(MXG_LOG_ERR, "cannot become a daemon: %s", strerror(errno));
+		return 1;
+	}
+	if (write_pid(cfg->pid_file) != 0 || drop_privileges(pw) != 0)
+		return 1;
+	/* After fork and setuid: libunbound's threads and files belong to this process. */
+	if (milter_runtime_open(&milter_rt, err, sizeof(err)) != 0) {
+		mxg_log(MXG_LOG_ERR, "%s", err);
+		return 1;
+	}
+	mxg_log(MXG_LOG_NOTICE, "listening on %s, authserv-id %s", cfg->socket, cfg->authserv_id);
+	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	mxg_log(MXG_LOG_NOTICE, "stopped");
+	if (cfg->pid_file[0] != '\0')
+		(void)unlink(cfg->pid_file);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct passwd *pw;
+	struct milter_config *cfg = &milter_rt.cfg;
+	int to_syslog;
+	int rc;
+
+	if (parse_args(argc, argv, &o) != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (load_config(&o, cfg) != 0 || lookup_user(cfg, &pw) != 0)
+		return 1;
+	if (o.check_only) {
+		printf("mxguard-milter: %s: configuration OK\n", o.config);
+		milter_config_release(cfg);
+		return 0;
+	}
+	to_syslog = cfg->log_syslog >= 0 ? cfg->log_syslog : !o.foreground;
+	mxg_log_open("mxguard-milter", to_syslog, cfg->log_facility);
+	mxg_log_set_level((enum mxg_log_level)cfg->log_level);
+	rc = run(&o, pw);
+	milter_runtime_close(&milter_rt);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/* The process-wide pieces every connection thread shares: one libunbound resolver with the
+ * configured forwarders, one DKIM key cache, the Public Suffix List when DMARC needs it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "milter.h"
+#include "milter_runtime.h"
+
+struct milter_runtime milter_rt;
+
+int milter_runtime_open(struct milter_runtime *rt, char *err, size_t errlen)
+{
+	struct mxg_unbound_options uo = { 0 };
+	char why[256];
+
+	uo.forwarders = rt->cfg.forwarders;
+	uo.use_system = rt->cfg.dns_use_system;
+	uo.trust_anchor = rt->cfg.trust_anchor[0] ? rt->cfg.trust_anchor : NULL;
+	uo.timeout_ms = (unsigned)rt->cfg.dns_timeout_ms;
+	rt->resolver = mxg_resolver_unbound_new(&uo, why, sizeof(why));
+	if (rt->resolver == NULL) {
+		snprintf(err, errlen, "resolver: %s", why);
+		return -1;
+	}
+	rt->keys = mxg_dkim_key_cache_new(rt->cfg.key_cache_size);
+	if (rt->keys == NULL) {
+		snprintf(err, errlen, "out of memory for the DKIM key cache");
+		return -1;
+	}
+	if (rt->cfg.psl_file[0] == '\0' && rt->cfg.dmarc_mode != MXG_DMARC_MODE_7489)
+		return 0;
+	rt->psl = mxg_psl_load(rt->cfg.psl_file[0] ? rt->cfg.psl_file : NULL, why, sizeof(why));
+	if (rt->psl == NULL) {
+		snprintf(err, errlen, "public suffix list: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+void milter_runtime_close(struct milter_runtime *rt)
+{
+	if (rt->psl != NULL)
+		mxg_psl_free(rt->psl);
+	if (rt->keys != NULL)
+		mxg_dkim_key_cache_free(rt->keys);
+	if (rt->resolver != NULL)
+		mxg_resolver_free(rt->resolver);
+	rt->psl = NULL;
+	rt->keys = NULL;
+	rt->resolver = NULL;
+	milter_config_release(&rt->cfg);
+}

@@ -1,0 +1,14 @@
+/* Setting up and tearing down the shared resolver, key cache and PSL of mxguard-milter. */
+#ifndef MXGUARD_MILTER_RUNTIME_H
+#define MXGUARD_MILTER_RUNTIME_H
+
+#include <stddef.h>
+
+#include "milter.h"
+
+/* Opens the shared pieces from rt->cfg. Returns 0, or -1 with a reason in err. */
+int milter_runtime_open(struct milter_runtime *rt, char *err, size_t errlen);
+/* Frees what milter_runtime_open made, and the configuration. */
+void milter_runtime_close(struct milter_runtime *rt);
+
+#endif

@@ -1,0 +1,77 @@
+/* Per-connection and per-message state of mxguard-milter and the checks run over it:
+ * SPF at MAIL FROM, DKIM streamed through the headers and body, DMARC and the verdict at
+ * end of message. No libmilter here; milter_callbacks.c feeds it. */
+#ifndef MXGUARD_MILTER_SESSION_H
+#define MXGUARD_MILTER_SESSION_H
+
+#include <stddef.h>
+
+#include "milter.h"
+#include "milter_authres.h"
+#include "milter_verdict.h"
+
+enum milter_client_kind {
+	MILTER_CLIENT_EXTERNAL = 0,
+	MILTER_CLIENT_TRUSTED,    /* trusted_networks: nothing is checked */
+	MILTER_CLIENT_INTERNAL,   /* internal_hosts: checked, never refused */
+};
+
+struct milter_msg {
+	char mail_from[MXG_SPF_TEXT_MAX];  /* reverse-path without <> */
+	int mail_from_too_long;
+	char auth_user[128];               /* {auth_authen}, "" if none */
+	int skip;                          /* authenticated and authenticated = skip */
+	int spf_done, helo_done;
+	struct mxg_spf_outcome spf, helo;
+	struct mxg_dkim_verifier *dkim;
+	unsigned from_fields;
+	char *from_value;                  /* the first From field's value */
+	struct milter_ar_claims ar;
+	size_t header_bytes;
+	int internal_error;
+	char error_why[160];
+	/* Filled by milter_msg_finish. */
+	enum mxg_from_status from_status;
+	char from_domain[MXG_DNS_NAME_MAX];
+	struct mxg_dmarc_outcome dmarc;
+	int dmarc_done;
+	char authres[2048];
+	struct milter_verdict verdict;
+};
+
+struct milter_conn {
+	enum milter_client_kind kind;
+	int have_addr;
+	struct mxg_addr addr;
+	char addr_text[64];
+	char host[MXG_DNS_NAME_MAX];
+	char helo[MXG_DNS_NAME_MAX];
+	int leadspc;                       /* MTA passes header values with their leading blank */
+	unsigned long nr;                  /* the SMFIP_NR_* flags the MTA agreed to */
+	struct milter_msg *msg;
+};
+
+/* Empty connection state (at negotiation), NULL on ENOMEM; milter_conn_client fills in the
+ * client: addr may be NULL (unknown), host may be NULL. */
+struct milter_conn *milter_conn_new(void);
+void milter_conn_client(const struct milter_config *cfg, struct milter_conn *c,
+			const struct mxg_addr *addr, const char *host);
+void milter_conn_free(struct milter_conn *c);
+void milter_conn_helo(struct milter_conn *c, const char *helo);
+
+/* Starts a message (ending any previous one) at MAIL FROM; arg is the address as the MTA
+ * gives it ("<a@b>"), auth the {auth_authen} macro or NULL. Runs SPF. 0, or -1 on ENOMEM. */
+int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const char *arg,
+		     const char *auth);
+void milter_msg_end(struct milter_conn *c);
+/* One header field (value as the MTA gave it); internal failures are kept in msg. */
+void milter_msg_header(struct milter_runtime *rt, struct milter_conn *c, const char *name,
+		       const char *value);
+void milter_msg_eoh(struct milter_conn *c);
+void milter_msg_body(struct milter_conn *c, const unsigned char *data, size_t len);
+/* End of message: DKIM keys and signatures, From, DMARC, our A-R value and the verdict. */
+void milter_msg_finish(struct milter_runtime *rt, struct milter_conn *c);
+/* The one log line about the finished message. */
+void milter_msg_log(const struct milter_conn *c, const char *queue_id, const char *outcome);
+
+#endif

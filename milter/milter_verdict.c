@@ -1,0 +1,175 @@
+/* The policy decision: DMARC reject/quarantine, optional SPF fail rejection, and the rule that
+ * temporary DNS trouble never becomes a permanent refusal. Pure functions only. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "milter_verdict.h"
+#include "mxguard/str.h"
+
+const char *milter_action_name(enum milter_action a)
+{
+	switch (a) {
+	case MILTER_ACTION_ACCEPT: return "accept";
+	case MILTER_ACTION_REJECT: return "reject";
+	case MILTER_ACTION_TEMPFAIL: return "tempfail";
+	case MILTER_ACTION_QUARANTINE: return "quarantine";
+	}
+	return "unknown";
+}
+
+/* Domains in replies come from message headers: keep them to safe ASCII so that the
+ * reply can carry neither line breaks nor libmilter's '%' escapes. */
+static void safe_domain(const char *in, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < size; i++) {
+		unsigned char c = (unsigned char)in[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			 (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+		out[i] = ok ? (char)c : '?';
+	}
+	out[i] = '\0';
+	if (i == 0)
+		mxg_strlcpy(out, "(unknown)", size);
+}
+
+__attribute__((format(printf, 5, 6)))
+static void set_reply(struct milter_verdict *out, enum milter_action action, const char *rcode,
+		      const char *xcode, const char *fmt, ...)
+{
+	va_list ap;
+
+	out->action = action;
+	mxg_strlcpy(out->rcode, rcode, sizeof(out->rcode));
+	mxg_strlcpy(out->xcode, xcode, sizeof(out->xcode));
+	va_start(ap, fmt);
+	vsnprintf(out->text, sizeof(out->text), fmt, ap);
+	va_end(ap);
+}
+
+/* 1 if a temporary DNS failure left a result open that could have changed the outcome. */
+static int dns_doubt(const struct milter_verdict_input *in)
+{
+	size_t i;
+
+	if (in->spf != NULL && in->spf->result == MXG_SPF_TEMPERROR)
+		return 1;
+	for (i = 0; i < in->dkim_count; i++)
+		if (in->dkim[i].result == MXG_DKIM_TEMPERROR)
+			return 1;
+	return in->dmarc != NULL && in->dmarc->result == MXG_DMARC_TEMPERROR;
+}
+
+static void temperror(const struct milter_policy *p, const char *domain, struct milter_verdict *out)
+{
+	char d[MXG_DNS_NAME_MAX];
+
+	safe_domain(domain, d, sizeof(d));
+	if (p->temperror_tempfail) {
+		set_reply(out, MILTER_ACTION_TEMPFAIL, "451", "4.7.1",
+			  "Temporary DNS failure checking sender authentication for %s; try again later", d);
+		out->why = "temperror";
+		return;
+	}
+	snprintf(out->tag, sizeof(out->tag), "temperror: authentication of %s could not be completed", d);
+	out->why = "temperror-accepted";
+}
+
+static void quarantine(const struct milter_policy *p, const char *d, struct milter_verdict *out)
+{
+	out->why = "dmarc-quarantine";
+	if (p->quarantine == MILTER_QUARANTINE_HOLD) {
+		out->action = MILTER_ACTION_QUARANTINE;
+		snprintf(out->text, sizeof(out->text), "DMARC policy of %s is quarantine", d);
+		return;
+	}
+	snprintf(out->tag, sizeof(out->tag), "quarantine: DMARC policy of %s is quarantine", d);
+}
+
+/* A DMARC fail whose published policy asks for action. Returns 1 if it decided. */
+static int dmarc_fail(const struct milter_policy *p, const struct milter_verdict_input *in,
+		      struct milter_verdict *out)
+{
+	const struct mxg_dmarc_outcome *dm = in->dmarc;
+	int reject = dm->policy == MXG_DMARC_POLICY_REJECT && p->dmarc_reject;
+	int quar = dm->policy == MXG_DMARC_POLICY_QUARANTINE && p->quarantine != MILTER_QUARANTINE_IGNORE;
+	char d[MXG_DNS_NAME_MAX];
+
+	if (!reject && !quar)
+		return 0;
+	if (dns_doubt(in)) {
+		temperror(p, dm->from_domain, out);
+		return 1;
+	}
+	safe_domain(dm->from_domain, d, sizeof(d));
+	if (reject) {
+		set_reply(out, MILTER_ACTION_REJECT, "550", "5.7.1",
+			  "Message rejected: the DMARC policy of %s is reject and the message"
+			  " is not authenticated for it", d);
+		out->why = "dmarc-reject";
+		return 1;
+	}
+	quarantine(p, d, out);
+	return 1;
+}
+
+static const char *from_problem(enum mxg_from_status s)
+{
+	switch (s) {
+	case MXG_FROM_MISSING: return "missing";
+	case MXG_FROM_MULTIPLE_FIELDS: return "repeated";
+	case MXG_FROM_MULTIPLE_ADDRESSES: return "naming several authors";
+	case MXG_FROM_GROUP: return "a group";
+	default: return "not a valid address";
+	}
+}
+
+void milter_verdict_decide(const struct milter_policy *p, const struct milter_verdict_input *in,
+			   struct milter_verdict *out)
+{
+	const struct mxg_dmarc_outcome *dm = in->dmarc;
+
+	memset(out, 0, sizeof(*out));
+	out->action = MILTER_ACTION_ACCEPT;
+	out->why = "accept";
+	if (in->internal_error) {
+		out->why = "internal-error";
+		if (p->internal_error_tempfail)
+			set_reply(out, MILTER_ACTION_TEMPFAIL, "451", "4.3.0",
+				  "Temporary local problem checking the message; try again later");
+		return;
+	}
+	if (in->scope == MILTER_SCOPE_SOFT) {
+		out->why = "not-enforced";
+		return;
+	}
+	if (in->from_status != MXG_FROM_OK && p->reject_bad_from) {
+		set_reply(out, MILTER_ACTION_REJECT, "550", "5.7.1",
+			  "Message rejected: the From header field is %s; exactly one author"
+			  " address is required", from_problem(in->from_status));
+		out->why = "bad-from";
+		return;
+	}
+	if (dm != NULL && dm->result == MXG_DMARC_FAIL && dmarc_fail(p, in, out))
+		return;
+	if (dm != NULL && dm->result == MXG_DMARC_TEMPERROR) {
+		temperror(p, dm->from_domain, out);
+		return;
+	}
+	if (!p->spf_reject_fail || in->spf == NULL || (dm != NULL && dm->result == MXG_DMARC_PASS))
+		return;
+	if (in->spf->result == MXG_SPF_TEMPERROR) {
+		temperror(p, in->spf->domain, out);
+		return;
+	}
+	if (in->spf->result == MXG_SPF_FAIL) {
+		char d[MXG_DNS_NAME_MAX];
+
+		safe_domain(in->spf->domain, d, sizeof(d));
+		set_reply(out, MILTER_ACTION_REJECT, "550", "5.7.23",
+			  "Message rejected: SPF check failed for %s", d);
+		out->why = "spf-fail";
+	}
+}

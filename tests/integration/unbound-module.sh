@@ -1,0 +1,220 @@
+#!/bin/sh
+# mxguard.so inside the Unbound we build, in front of NSD on loopback: EDE on flagged MX answers
+# (first and cached), none on healthy or non-MX answers, strip mode, log lines, counters file.
+. "$(dirname "$0")/../lib/harness.sh"
+mxg_require_netns "$@"
+mxg_workdir
+
+nsd_port=5364
+ub_port=5365
+strip_port=5366
+unbound=$MXG_ROOT/build/unbound-src/tree/unbound
+module=$MXG_BUILD/unbound-module/mxguard.so
+
+if [ ! -x "$unbound" ] || [ ! -f "$module" ]; then
+	mxg_not_ok "unbound and mxguard.so built (make check-prepare)"
+	# make install puts the module next to a note of the Unbound build it is for.
+dest=$MXG_WORK/dest
+make -s -C "$MXG_ROOT" install PREFIX=/opt/mxg-test DESTDIR="$dest" >"$MXG_WORK/install.log" 2>&1
+mxg_eq "make install exits 0" $? 0
+mxg_check "mxguard.so installed" test -f "$dest/opt/mxg-test/lib/mxguard/mxguard.so"
+mxg_match "Unbound version note installed" \
+	"$(cat "$dest/opt/mxg-test/lib/mxguard/mxguard.so.unbound-version" 2>/dev/null)" \
+	"built against unbound [0-9.]+ \(Debian source"
+mxg_eq "mxguard-unbound.conf(5) formats without warnings" \
+	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
+
+mxg_done
+fi
+
+# A small signed zone: strip must leave its MX RRset alone.
+mkdir -p "$MXG_WORK/keys"
+cat >"$MXG_WORK/keys/signed.test.zone" <<'ZONE'
+$ORIGIN signed.test.
+$TTL 3600
+@          IN SOA ns1 hostmaster ( 1 3600 600 86400 300 )
+@          IN NS  ns1
+ns1        IN A   127.0.0.1
+@          IN MX  10 alias
+@          IN MX  20 mx
+alias      IN CNAME mx
+mx         IN A   11.1.1.30
+ZONE
+(
+	cd "$MXG_WORK/keys" &&
+		key=$(ldns-keygen -a ECDSAP256SHA256 -k signed.test) &&
+		ldns-signzone -o signed.test signed.test.zone "$key" >/dev/null
+) || { mxg_not_ok "signed test zone made with ldns-signzone"; mxg_done; }
+
+mxg_nsd_start $nsd_port "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" \
+	"signed.test=$MXG_WORK/keys/signed.test.zone.signed" || { mxg_not_ok "NSD started"; mxg_done; }
+
+# unbound_conf NAME PORT: a resolver with the module first in the chain, stubs to NSD.
+unbound_conf() {
+	d=$MXG_WORK/$1
+	mkdir -p "$d"
+	cat >"$d/unbound.conf" <<UBCONF
+server:
+    interface: 127.0.0.1@$2
+    port: $2
+    do-ip6: no
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "$d"
+    pidfile: "$d/unbound.pid"
+    logfile: "$d/unbound.log"
+    use-syslog: no
+    num-threads: 2
+    verbosity: 1
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    local-zone: "test." nodefault
+    module-config: "dynlib validator iterator"
+stub-zone:
+    name: "mx.test"
+    stub-addr: 127.0.0.1@$nsd_port
+stub-zone:
+    name: "signed.test"
+    stub-addr: 127.0.0.1@$nsd_port
+dynlib:
+    dynlib-file: "$module"
+remote-control:
+    control-enable: no
+UBCONF
+}
+
+# start_unbound NAME PORT MXGUARD_CONF
+start_unbound() {
+	unbound_conf "$1" "$2"
+	"$MXG_ROOT/build/unbound-src/tree/unbound-checkconf" "$MXG_WORK/$1/unbound.conf" >/dev/null ||
+		return 1
+	mxg_bg "$1" env MXGUARD_UNBOUND_CONF="$3" "$unbound" -d -c "$MXG_WORK/$1/unbound.conf"
+	mxg_wait_port "$2" udp 20
+}
+
+cat >"$MXG_WORK/default.conf" <<'CONF'
+# defaults, plus the counters file
+counters-file = @WORK@/default.prom
+counters-interval = 1s
+CONF
+sed -i "s|@WORK@|$MXG_WORK|" "$MXG_WORK/default.conf"
+cat >"$MXG_WORK/strip.conf" <<CONF
+actions-error = log ede strip
+actions-critical = log ede strip
+counters-file = $MXG_WORK/strip.prom
+counters-interval = 1s
+CONF
+
+start_unbound ub $ub_port "$MXG_WORK/default.conf" || { cat "$MXG_WORK/ub.log" "$MXG_WORK/ub/unbound.log"; mxg_not_ok "unbound with mxguard.so started"; mxg_done; }
+start_unbound strip $strip_port "$MXG_WORK/strip.conf" || { cat "$MXG_WORK/strip/unbound.log"; mxg_not_ok "strip unbound started"; mxg_done; }
+mxg_ok "two unbound instances with mxguard.so listen"
+
+mxg_match "module logs the Unbound build at load" "$(cat "$MXG_WORK/ub/unbound.log")" \
+	"mxguard: module loaded, built against unbound [0-9.]+"
+
+q() { dig @127.0.0.1 -p "$1" +tries=1 +time=5 "$2" "$3"; }
+ede_of() { printf '%s\n' "$1" | sed -n 's/^; EDE: \(.*\)$/\1/p'; }
+mx_count() { printf '%s\n' "$1" | awk '$4 == "MX"' | wc -l; }
+
+# expect_ede NAME REGEX: the first and the cached second answer carry the same EDE.
+expect_ede() {
+	first=$(q $ub_port "$1" MX)
+	second=$(q $ub_port "$1" MX)
+	mxg_match "$1: NOERROR" "$first" "status: NOERROR"
+	mxg_match "$1: EDE on the first answer" "$(ede_of "$first")" "^0 \(Other\): \(mxguard: .*$2"
+	mxg_eq "$1: same EDE on the cached answer" "$(ede_of "$second")" "$(ede_of "$first")"
+}
+expect_none() {
+	first=$(q $ub_port "$1" "${2:-MX}")
+	second=$(q $ub_port "$1" "${2:-MX}")
+	mxg_match "$1 ${2:-MX}: answered" "$first" "status: (NOERROR|NXDOMAIN)"
+	mxg_eq "$1 ${2:-MX}: no EDE" "$(ede_of "$first")$(ede_of "$second")" ""
+}
+
+expect_ede cname.mx.test "MX_TARGET_CNAME mail\.cname\.mx\.test"
+expect_ede ipliteral.mx.test "MX_TARGET_IP_LITERAL 11\.1\.1\.10"
+expect_ede dangling.mx.test "MX_TARGET_NXDOMAIN gone\.dangling\.mx\.test"
+mxg_match "dangling: every problem named" "$(ede_of "$(q $ub_port dangling.mx.test MX)")" \
+	"MX_TARGET_NO_ADDRESS txt\.dangling\.mx\.test.*MX_ALL_TARGETS_UNUSABLE"
+expect_ede nullmixed.mx.test "MX_NULL_MIXED nullmixed\.mx\.test"
+expect_ede private.mx.test "MX_TARGET_PRIVATE_ADDRESS lan\.private\.mx\.test"
+expect_ede duplicate.mx.test "MX_TARGET_DUPLICATE"
+expect_ede signed.test "MX_TARGET_CNAME alias\.signed\.test"
+
+expect_none healthy.mx.test
+expect_none single.mx.test      # info only (one usable target): no action by default
+expect_none nullmx.mx.test      # a correct null MX
+expect_none slowttl.mx.test     # TTL findings are ignored by default
+expect_none implicit.mx.test    # no MX records: nothing to check
+expect_none doesnotexist.mx.test
+expect_none cname.mx.test A     # non-MX queries pass untouched
+expect_none mail.cname.mx.test A
+
+mxg_match "a healthy answer keeps both records" "$(mx_count "$(q $ub_port healthy.mx.test MX)")" "^2$"
+mxg_match "a client without EDNS gets the answer, no OPT" "$(dig @127.0.0.1 -p $ub_port +noedns cname.mx.test MX)" \
+	"status: NOERROR"
+
+log=$(cat "$MXG_WORK/ub/unbound.log")
+mxg_match "log line for cname" "$log" "mxguard: cname\.mx\.test MX flagged: MX_TARGET_CNAME mail\.cname\.mx\.test"
+mxg_nomatch "no log line for healthy" "$log" "mxguard: healthy\.mx\.test"
+
+# --- strip mode ---
+a=$(q $strip_port cname.mx.test MX)
+b=$(q $strip_port cname.mx.test MX)
+mxg_eq "strip: cname.mx.test keeps 2 of 3 records" "$(mx_count "$a")" 2
+mxg_nomatch "strip: the alias target is gone" "$a" "MX[[:space:]]+10 mail\.cname"
+mxg_eq "strip: cached answer stripped too" "$(mx_count "$b")" 2
+mxg_match "strip: EDE still says why" "$(ede_of "$b")" "MX_TARGET_CNAME mail\.cname\.mx\.test"
+a=$(q $strip_port ipliteral.mx.test MX)
+mxg_eq "strip: IP-literal record removed, good one kept" "$(mx_count "$a")" 1
+mxg_match "strip: the kept record is the usable one" "$a" "MX[[:space:]]+20 mx1\.healthy\.mx\.test"
+a=$(q $strip_port dangling.mx.test MX)
+mxg_eq "strip: never the last usable (dangling keeps both)" "$(mx_count "$a")" 2
+a=$(q $strip_port private.mx.test MX)
+mxg_eq "strip: never the last usable (private keeps both)" "$(mx_count "$a")" 2
+a=$(dig @127.0.0.1 -p $strip_port +tries=1 +time=5 signed.test MX)
+mxg_eq "strip: a signed RRset is never modified" "$(mx_count "$a")" 2
+mxg_match "strip: signed answer still flagged" "$(ede_of "$a")" "MX_TARGET_CNAME"
+mxg_eq "strip: healthy untouched" "$(mx_count "$(q $strip_port healthy.mx.test MX)")" 2
+mxg_match "strip: log says records were stripped" "$(cat "$MXG_WORK/strip/unbound.log")" \
+	"cname\.mx\.test MX flagged: .*stripped"
+
+# --- counters ---
+sleep 2
+prom=$(cat "$MXG_WORK/default.prom" 2>/dev/null)
+mxg_match "counters file in Prometheus format" "$prom" "^# TYPE mxguard_unbound_answers_total counter"
+mxg_match "counters: MX_TARGET_CNAME counted" "$prom" 'mxguard_unbound_findings_total\{code="MX_TARGET_CNAME"\} [1-9]'
+mxg_match "counters: cached answers counted" "$prom" 'mxguard_unbound_answers_total\{outcome="cached_flagged"\} [1-9]'
+mxg_match "counters: ede actions counted" "$prom" 'mxguard_unbound_actions_total\{action="ede"\} [1-9]'
+sprom=$(cat "$MXG_WORK/strip.prom" 2>/dev/null)
+mxg_match "counters: strip counted" "$sprom" 'mxguard_unbound_actions_total\{action="strip"\} [1-9]'
+mxg_match "counters: signed strip refused counted" "$sprom" \
+	'mxguard_unbound_answers_total\{outcome="strip_refused_signed"\} [1-9]'
+mxg_match "counters: last-usable strip refused counted" "$sprom" \
+	'mxguard_unbound_answers_total\{outcome="strip_refused_last_usable"\} [1-9]'
+
+# Shutdown logs the counters.
+mxg_stop ub
+mxg_match "counters logged on shutdown" "$(cat "$MXG_WORK/ub/unbound.log")" "mxguard: counters: checked=[1-9]"
+
+# A configuration error keeps Unbound from starting, with the reason in its log.
+printf 'actions-error = log explode\n' >"$MXG_WORK/bad.conf"
+unbound_conf bad 5367
+env MXGUARD_UNBOUND_CONF="$MXG_WORK/bad.conf" timeout 20 "$unbound" -d -c "$MXG_WORK/bad/unbound.conf" >/dev/null 2>&1
+mxg_check "bad configuration: unbound refuses to start" [ $? != 0 ]
+mxg_match "bad configuration: reason logged" "$(cat "$MXG_WORK/bad/unbound.log")" \
+	"bad.conf:1: actions-error: unknown action 'explode'"
+
+# make install puts the module next to a note of the Unbound build it is for.
+dest=$MXG_WORK/dest
+make -s -C "$MXG_ROOT" install PREFIX=/opt/mxg-test DESTDIR="$dest" >"$MXG_WORK/install.log" 2>&1
+mxg_eq "make install exits 0" $? 0
+mxg_check "mxguard.so installed" test -f "$dest/opt/mxg-test/lib/mxguard/mxguard.so"
+mxg_match "Unbound version note installed" \
+	"$(cat "$dest/opt/mxg-test/lib/mxguard/mxguard.so.unbound-version" 2>/dev/null)" \
+	"built against unbound [0-9.]+ \(Debian source"
+mxg_eq "mxguard-unbound.conf(5) formats without warnings" \
+	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
+
+mxg_done

@@ -1,0 +1,54 @@
+/* State shared by the module's files: the per-process part (configuration, verdicts, counters)
+ * and the per-query part kept in qstate->minfo[id], allocated in the query's region. */
+#ifndef MODULE_H
+#define MODULE_H
+
+#include <stdint.h>
+
+#include "module_config.h"
+#include "module_convert.h"
+#include "module_stats.h"
+#include "module_verdict_cache.h"
+
+struct module_qstate;
+struct mxg_findings;
+
+struct module_global {
+	struct module_config cfg;
+	struct module_verdict_cache *verdicts;
+	struct module_stats stats;
+	time_t max_ttl; /* Unbound's cache-max-ttl: a verdict never outlives the cached answer */
+};
+
+/* One A or AAAA sub-query; Unbound merges equal ones, so each (name, type) is kept once. */
+struct module_sub {
+	const uint8_t *name;
+	size_t name_len;
+	uint16_t qtype;
+	int done;
+};
+
+enum module_phase { MODULE_PHASE_WAIT_MODULE = 1, MODULE_PHASE_WAIT_SUBS };
+
+struct module_query {
+	enum module_phase phase;
+	unsigned outstanding;
+	struct mxg_mx_input in;
+	const uint8_t *wire[MXG_MX_MAX_TARGETS]; /* exchange of record i, in the answer's rdata */
+	unsigned nsubs;
+	struct module_sub subs[2 * MXG_MX_MAX_TARGETS];
+};
+
+/* Acts on the findings of a checked answer: counters, log line, EDE, strip, verdict cache.
+ * Called once per resolved MX answer, before the module reports module_finished. */
+void module_act(struct module_global *g, struct module_qstate *qstate, struct module_query *q,
+		const struct mxg_findings *found);
+
+/* Removes the records whose drop[i] is set (i < count) from the MX RRset at rep->rrsets[idx],
+ * with copies allocated in region. Returns 0, or -1 on ENOMEM (rep unchanged). */
+struct reply_info;
+struct regional;
+int module_strip_records(struct reply_info *rep, int idx, const unsigned char *drop,
+			 unsigned count, struct regional *region);
+
+#endif

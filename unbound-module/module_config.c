@@ -1,0 +1,239 @@
+/* Reads mxguard.conf for the Unbound module with the core's key = value parser and checks every
+ * key and value; an error names the file and line, and the module then refuses to load. */
+#include "module_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mxguard/config.h"
+#include "mxguard/mx.h"
+#include "mxguard/str.h"
+
+static const char *const known_keys[] = {
+	"actions-info", "actions-warning", "actions-error", "actions-critical",
+	"ignore", "max-targets", "verdict-cache-size", "counters-file", "counters-interval",
+	NULL,
+};
+
+static const char *const severity_keys[] = {
+	[MXG_SEV_INFO] = "actions-info",
+	[MXG_SEV_WARNING] = "actions-warning",
+	[MXG_SEV_ERROR] = "actions-error",
+	[MXG_SEV_CRITICAL] = "actions-critical",
+};
+
+void module_config_defaults(struct module_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->actions[MXG_SEV_INFO] = 0;
+	c->actions[MXG_SEV_WARNING] = MODULE_ACT_LOG | MODULE_ACT_EDE;
+	c->actions[MXG_SEV_ERROR] = MODULE_ACT_LOG | MODULE_ACT_EDE;
+	c->actions[MXG_SEV_CRITICAL] = MODULE_ACT_LOG | MODULE_ACT_EDE;
+	/* The resolver sees the remaining TTL of cached data, not the published one. */
+	c->ignore[MXG_F_MX_TTL_LOW] = 1;
+	c->ignore[MXG_F_MX_TTL_HIGH] = 1;
+	c->max_targets = 16;
+	c->verdict_cache_size = 4096;
+	c->counters_interval_ms = 60000;
+}
+
+const char *module_actions_text(unsigned mask, char *buf, size_t len)
+{
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (mask & MODULE_ACT_LOG)
+		mxg_strlcat(buf, " log", len);
+	if (mask & MODULE_ACT_EDE)
+		mxg_strlcat(buf, " ede", len);
+	if (mask & MODULE_ACT_STRIP)
+		mxg_strlcat(buf, " strip", len);
+	if (buf[0] == '\0')
+		mxg_strlcpy(buf, " none", len);
+	memmove(buf, buf + 1, strlen(buf));
+	return buf;
+}
+
+/* Splits a value into words separated by spaces, tabs or commas; calls fn on each. */
+static int each_word(const char *key, const char *value, void *arg,
+		     int (*fn)(const char *key, const char *word, void *arg, char *err, size_t errlen),
+		     char *err, size_t errlen)
+{
+	char word[128];
+	const char *p = value;
+
+	while (*p) {
+		size_t n = strcspn(p, " \t,");
+		if (n >= sizeof(word)) {
+			snprintf(err, errlen, "%s: value too long", key);
+			return -1;
+		}
+		if (n > 0) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			if (fn(key, word, arg, err, errlen) < 0)
+				return -1;
+		}
+		p += n;
+		p += strspn(p, " \t,");
+	}
+	return 0;
+}
+
+static int add_action(const char *key, const char *word, void *arg, char *err, size_t errlen)
+{
+	unsigned *mask = arg;
+
+	if (mxg_strcaseeq(word, "log"))
+		*mask |= MODULE_ACT_LOG;
+	else if (mxg_strcaseeq(word, "ede"))
+		*mask |= MODULE_ACT_EDE;
+	else if (mxg_strcaseeq(word, "strip"))
+		*mask |= MODULE_ACT_STRIP;
+	else if (!mxg_strcaseeq(word, "none")) {
+		snprintf(err, errlen, "%s: unknown action '%s' (log, ede, strip, none)", key, word);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_ignore(const char *key, const char *word, void *arg, char *err, size_t errlen)
+{
+	unsigned char *ignore = arg;
+	enum mxg_finding_code code;
+
+	if (mxg_strcaseeq(word, "none"))
+		return 0;
+	code = mxg_finding_by_name(word);
+	if (code == MXG_F__COUNT) {
+		snprintf(err, errlen, "%s: unknown finding code '%s'", key, word);
+		return -1;
+	}
+	ignore[code] = 1;
+	return 0;
+}
+
+static int apply_lists(struct module_config *c, const struct mxg_config *f, char *err,
+		       size_t errlen)
+{
+	const char *v;
+
+	for (int s = MXG_SEV_INFO; s <= MXG_SEV_CRITICAL; s++) {
+		v = mxg_config_get(f, severity_keys[s]);
+		if (!v)
+			continue;
+		c->actions[s] = 0;
+		if (each_word(severity_keys[s], v, &c->actions[s], add_action, err, errlen) < 0)
+			return -1;
+	}
+	v = mxg_config_get(f, "ignore");
+	if (v) {
+		memset(c->ignore, 0, sizeof(c->ignore));
+		if (each_word("ignore", v, c->ignore, add_ignore, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int apply_numbers(struct module_config *c, const struct mxg_config *f, char *err,
+			 size_t errlen)
+{
+	unsigned long n;
+	const char *v;
+
+	if ((v = mxg_config_get(f, "max-targets"))) {
+		if (mxg_config_uint("max-targets", v, 1, MXG_MX_MAX_TARGETS, &n, err, errlen) < 0)
+			return -1;
+		c->max_targets = (unsigned)n;
+	}
+	if ((v = mxg_config_get(f, "verdict-cache-size"))) {
+		if (mxg_config_uint("verdict-cache-size", v, 16, 1048576, &n, err, errlen) < 0)
+			return -1;
+		c->verdict_cache_size = n;
+	}
+	if ((v = mxg_config_get(f, "counters-interval"))) {
+		if (mxg_config_duration_ms("counters-interval", v, &n, err, errlen) < 0)
+			return -1;
+		if (n < 1000 || n > 86400000UL) {
+			snprintf(err, errlen, "counters-interval: must be between 1s and 1d");
+			return -1;
+		}
+		c->counters_interval_ms = n;
+	}
+	if ((v = mxg_config_get(f, "counters-file"))) {
+		if (v[0] != '\0' && v[0] != '/') {
+			snprintf(err, errlen, "counters-file: must be an absolute path");
+			return -1;
+		}
+		if (mxg_strlcpy(c->counters_file, v, sizeof(c->counters_file)) >=
+		    sizeof(c->counters_file)) {
+			snprintf(err, errlen, "counters-file: path too long");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Prefixes err (a "key: reason" message) with "file:line: ". */
+static int fail_at(const struct mxg_config *f, char *err, size_t errlen)
+{
+	char reason[256];
+	unsigned line = 0;
+
+	mxg_strlcpy(reason, err, sizeof(reason));
+	for (size_t i = 0; i < f->count; i++)
+		if (strncmp(reason, f->entries[i].key, strlen(f->entries[i].key)) == 0 &&
+		    reason[strlen(f->entries[i].key)] == ':')
+			line = f->entries[i].line;
+	snprintf(err, errlen, "%s:%u: %s", f->path, line, reason);
+	return -1;
+}
+
+static int apply(struct module_config *c, const struct mxg_config *f, char *err, size_t errlen)
+{
+	if (mxg_config_check_keys(f, known_keys, err, errlen) < 0)
+		return -1;
+	if (apply_lists(c, f, err, errlen) < 0 || apply_numbers(c, f, err, errlen) < 0)
+		return fail_at(f, err, errlen);
+	return 0;
+}
+
+int module_config_parse(struct module_config *c, const char *name, const char *text, size_t len,
+			char *err, size_t errlen)
+{
+	struct mxg_config f;
+	int rc;
+
+	module_config_defaults(c);
+	memset(&f, 0, sizeof(f));
+	if (mxg_config_parse(name, text, len, &f, err, errlen) < 0)
+		return -1;
+	mxg_strlcpy(c->path, name, sizeof(c->path));
+	rc = apply(c, &f, err, errlen);
+	mxg_config_free(&f);
+	return rc;
+}
+
+int module_config_load(struct module_config *c, char *err, size_t errlen)
+{
+	const char *env = getenv(MODULE_CONFIG_ENV);
+	int from_env = env && env[0];
+	const char *path = from_env ? env : MODULE_CONFIG_DEFAULT;
+	struct mxg_config f;
+	struct stat st;
+	int rc;
+
+	module_config_defaults(c);
+	if (!from_env && stat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	if (mxg_config_load(path, &f, err, errlen) < 0)
+		return -1;
+	mxg_strlcpy(c->path, path, sizeof(c->path));
+	rc = apply(c, &f, err, errlen);
+	mxg_config_free(&f);
+	return rc;
+}
