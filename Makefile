@@ -57,7 +57,7 @@ deps:
 # The README's test command: dependencies, both builds, then every suite,
 # run inside a network namespace that has only loopback.
 check: deps
-	$(MAKE) all
+	$(MAKE) all unit
 	$(MAKE) SANITIZE=1 unit
 	$(MAKE) check-prepare
 	tests/run-all

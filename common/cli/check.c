@@ -7,14 +7,20 @@
 
 #include "cli.h"
 #include "mxguard/config.h"
+#include "mxguard/dkim.h"
+#include "mxguard/dmarc.h"
 #include "mxguard/mx.h"
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
+
+#define CHECK_SELECTORS_MAX 16
 
 struct check_opts {
 	struct cli_dns_opts dns;
 	int json;
 	unsigned max_targets;
+	const char *selectors[CHECK_SELECTORS_MAX]; /* --dkim-selector */
+	size_t selector_count;
 };
 
 /* What one domain's audit produced. */
@@ -69,9 +75,38 @@ static int audit_spf(struct mxg_resolver *r, const struct check_opts *o, const c
 	return 0;
 }
 
+/* RFC 9989 rules; a lookup that failed temporarily leaves the domain not fully checked. */
+static int audit_dmarc(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+		       struct check_result *res)
+{
+	size_t first = res->findings.count;
+
+	(void)o;
+	if (mxg_dmarc_audit(r, NULL, domain, &res->findings) < 0)
+		return -1;
+	for (size_t i = first; i < res->findings.count; i++)
+		if (res->findings.items[i].code == MXG_F_DMARC_LOOKUP_TEMPFAIL)
+			check_unknown(res, "DMARC", res->findings.items[i].text);
+	return 0;
+}
+
+/* The DKIM keys at the selectors given with --dkim-selector (a domain has no list of them). */
+static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+		      struct check_result *res)
+{
+	for (size_t i = 0; i < o->selector_count; i++)
+		if (mxg_dkim_audit_selector(r, domain, o->selectors[i], &res->findings) < 0)
+			return -1;
+	if (mxg_findings_has(&res->findings, MXG_F_DKIM_KEY_TEMPFAIL))
+		check_unknown(res, "DKIM", "key lookup failed");
+	return 0;
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
 	{ "SPF", audit_spf },
+	{ "DMARC", audit_dmarc },
+	{ "DKIM", audit_dkim },
 };
 
 void cli_check_usage(FILE *out)
@@ -81,6 +116,7 @@ void cli_check_usage(FILE *out)
 		"Audits each domain's mail DNS and lists the problems found, worst first.\n\n"
 		"  --json               machine-readable output (schema in mxguard(1))\n"
 		"  --max-targets N      MX targets examined per domain (1 to %d, default %d)\n"
+		"  --dkim-selector SEL  also audit the DKIM key at SEL._domainkey.DOMAIN (repeatable)\n"
 		"  --help               this text\n",
 		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS);
 	cli_dns_usage(out);
@@ -96,6 +132,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		CLI_DNS_LONGOPTS,
 		{ "json", no_argument, NULL, 'j' },
 		{ "max-targets", required_argument, NULL, 'm' },
+		{ "dkim-selector", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -104,7 +141,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:", longopts, NULL)) != -1) {
 		int d = cli_dns_option(&o->dns, c, optarg);
 		if (d < 0)
 			return -1;
@@ -121,6 +158,14 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 				return -1;
 			}
 			o->max_targets = (unsigned)n;
+			break;
+		case 's':
+			if (o->selector_count >= CHECK_SELECTORS_MAX) {
+				fprintf(stderr, "%s: at most %d --dkim-selector options\n", prog,
+					CHECK_SELECTORS_MAX);
+				return -1;
+			}
+			o->selectors[o->selector_count++] = optarg;
 			break;
 		case 'h':
 			cli_check_usage(stdout);

@@ -8,6 +8,7 @@
 static const struct cli_command commands[] = {
 	{ "check", "audit the mail DNS of domains (MX)", cli_check, cli_check_usage },
 	{ "spf", "evaluate SPF for a client address and sender", cli_spf, cli_spf_usage },
+	{ "dkim", "verify the DKIM signatures of a message file", cli_dkim, cli_dkim_usage },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 # Runners for the third-party conformance suites in ../shared/conformance (see tests/suites).
 # The SPF runner is also built with the sanitizers, and tests/conformance/spf-suite runs that one.
 
@@ -12,3 +13,19 @@ $(SPF_SUITE): $(B)/obj/tests/conformance/spf_suite.o $(LIB)
 .PHONY: spf-suite-san
 spf-suite-san:
 	$(MAKE) SANITIZE=1 build/san/tests/conformance/spf_suite
+=======
+# Drivers for the conformance runners in tests/conformance/ (built by make check-prepare):
+# tests/conformance/NAME.c -> $(B)/tests/conformance/NAME, linked with libmxguard.
+
+CONF_DRIVERS += $(B)/tests/conformance/dkim-vectors
+CONF_DRIVERS += $(B)/tests/conformance/psl_suite
+CHECK_PREPARE += $(CONF_DRIVERS)
+
+$(B)/tests/conformance/%: $(B)/obj/tests/conformance/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+$(B)/obj/tests/conformance/dkim-vectors.o: tests/conformance/dkim_vectors.c
+	@mkdir -p $(@D)
+	$(CC) $(MXG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+>>>>>>> main

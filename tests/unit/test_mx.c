@@ -164,8 +164,8 @@ static void test_null_mx_bad_preference(void **state)
 	add_target(10, "");
 	analyze();
 	assert_true(has(MXG_F_MX_NULL_BAD_PREF));
+	teardown(NULL);
 	setup(NULL);
-	mxg_findings_clear(&out);
 	add_target(0, "");
 	analyze();
 	assert_false(has(MXG_F_MX_NULL_BAD_PREF));
@@ -308,8 +308,8 @@ static void test_single_target(void **state)
 	give_v4(add_target(10, "mx1.example.test"), 198, 41, 0, 10);
 	analyze();
 	assert_true(has(MXG_F_MX_SINGLE_TARGET));
+	teardown(NULL);
 	setup(NULL);
-	mxg_findings_clear(&out);
 	healthy();
 	analyze();
 	assert_false(has(MXG_F_MX_SINGLE_TARGET));
@@ -353,8 +353,8 @@ static void test_dnssec_bogus(void **state)
 	in.security = MXG_DNSSEC_BOGUS;
 	analyze();
 	assert_true(has(MXG_F_MX_DNSSEC_BOGUS));
+	teardown(NULL);
 	setup(NULL);
-	mxg_findings_clear(&out);
 	healthy();
 	in.security = MXG_DNSSEC_SECURE;
 	analyze();

@@ -26,8 +26,9 @@ int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, 
  * quoted-string decoded). Returns 0, or -1 if the value has no valid authserv-id. */
 int mxg_authres_authserv_id(const char *value, char *out, size_t outsize);
 
-/* 1 if value claims authserv_id (case-insensitive), 0 if not. Unparseable
- * values return 0. */
+/* 1 if value claims authserv_id (case-insensitive), 0 if not. Only the leading
+ * authserv-id must parse (a forgery need not be well-formed to mislead a reader);
+ * values without one return 0. */
 int mxg_authres_claims(const char *value, const char *authserv_id);
 
 #endif

@@ -41,10 +41,21 @@ struct mxg_dmarc_record {
 	size_t rua_count, ruf_count;
 	char rua[MXG_DMARC_URI_MAX][256];
 	char ruf[MXG_DMARC_URI_MAX][256];
+	/* Set even when parsing returns -1 (receivers keep using such records): */
+	int usable;              /* v=DMARC1 came first; invalid tags fell back to defaults */
+	int policy_invalid;      /* p invalid (or absent in 7489 mode), or sp/np invalid:
+				    p=none if rua holds a valid URI, else no DMARC (RFC 9989 §4.10.1) */
+	size_t rua_invalid, ruf_invalid; /* URIs dropped as invalid */
+	char invalid_uri[256];   /* the first of them */
 };
 
-/* Parses a DMARC TXT record. Returns 0, or -1 with a reason (invalid records). */
+/* Parses a DMARC TXT record (RFC 9989 rules). Returns 0, or -1 with a reason
+ * (invalid records); out is filled either way (see usable). */
 int mxg_dmarc_record_parse(const char *txt, struct mxg_dmarc_record *out, char *err, size_t errlen);
+/* The same under either mode: RFC 7489 wants p right after v and knows pct, rf, ri;
+ * RFC 9989 knows psd, np, t and ignores pct, rf, ri. */
+int mxg_dmarc_record_parse_mode(const char *txt, enum mxg_dmarc_mode mode,
+				struct mxg_dmarc_record *out, char *err, size_t errlen);
 
 struct mxg_psl;  /* a loaded Public Suffix List (libpsl) */
 /* Loads the list at path, or the built-in list when path is NULL. NULL with a reason. */
@@ -109,6 +120,9 @@ enum mxg_from_status {
 };
 /* From the value of the one From field, the domain of its single mailbox. */
 enum mxg_from_status mxg_from_domain(const char *value, char *domain, size_t size);
+/* The same over every From field of a message (count 0: missing, over 1: multiple fields). */
+enum mxg_from_status mxg_from_fields(const char *const *values, size_t count, char *domain,
+				     size_t size);
 const char *mxg_from_status_name(enum mxg_from_status s);
 
 const char *mxg_dmarc_result_name(enum mxg_dmarc_result r);

@@ -1,0 +1,327 @@
+/* Authentication-Results (RFC 8601): our verdicts written so that no domain, address or
+ * comment taken from mail or DNS can add syntax, and the authserv-id of fields already present. */
+#include <string.h>
+
+#include "mxguard/authres.h"
+#include "mxguard/str.h"
+
+#define COMMENT_DEPTH_MAX 32
+
+/* Output with one overflow flag: every append after the first failure is a no-op. */
+struct out {
+	char *buf;
+	size_t size, len;
+	int full;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->full)
+		return;
+	if (o->len + n >= o->size) {
+		o->full = 1;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void putc_(struct out *o, char c)
+{
+	put(o, &c, 1);
+}
+
+/* RFC 2045 token characters. */
+static int is_token_char(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+}
+
+static int is_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if (!is_token_char((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int is_ldh_domain(const char *s)
+{
+	size_t label = 0;
+
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			   c == '-' || c == '_') {
+			label++;
+		} else {
+			return 0;
+		}
+	}
+	return label > 0;
+}
+
+/* RFC 5322 dot-atom-text. */
+static int is_dot_atom(const char *s, size_t n)
+{
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		int atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			    (c != 0 && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+		if (c == '.' ? s[i + 1] == '.' : !atext)
+			return 0;
+	}
+	return 1;
+}
+
+/* Control characters (CR and LF above all) never reach the field; they become '?'. */
+static char safe_char(unsigned char c)
+{
+	return (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+}
+
+static void put_quoted(struct out *o, const char *s)
+{
+	putc_(o, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			putc_(o, '\\');
+		putc_(o, safe_char((unsigned char)*s));
+	}
+	putc_(o, '"');
+}
+
+/* A value (RFC 8601 §2.2): a token as is, anything else as a quoted-string. */
+static void put_value(struct out *o, const char *s)
+{
+	if (is_token(s))
+		puts_(o, s);
+	else
+		put_quoted(o, s);
+}
+
+/* A pvalue: a domain, or local-part@domain, bare when both are plain; else quoted. */
+static void put_pvalue(struct out *o, const char *s)
+{
+	const char *at = strrchr(s, '@');
+
+	if (at == NULL ? is_ldh_domain(s) : (is_dot_atom(s, (size_t)(at - s)) && is_ldh_domain(at + 1)))
+		puts_(o, s);
+	else
+		put_value(o, s);
+}
+
+static void put_comment(struct out *o, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return;
+	puts_(o, " (");
+	for (; *s; s++) {
+		if (*s == '(' || *s == ')' || *s == '\\')
+			putc_(o, '\\');
+		putc_(o, safe_char((unsigned char)*s));
+	}
+	putc_(o, ')');
+}
+
+static void put_prop(struct out *o, const char *name, const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	putc_(o, ' ');
+	puts_(o, name);
+	putc_(o, '=');
+	put_pvalue(o, value);
+}
+
+static void separator(struct out *o, int fold)
+{
+	puts_(o, fold ? ";\n\t" : "; ");
+}
+
+static void put_spf(struct out *o, const struct mxg_spf_outcome *spf, int helo)
+{
+	puts_(o, "spf=");
+	puts_(o, mxg_spf_result_name(spf->result));
+	put_comment(o, spf->comment[0] ? spf->comment : spf->problem);
+	put_prop(o, helo ? "smtp.helo" : "smtp.mailfrom", spf->sender);
+}
+
+static void put_dkim(struct out *o, const struct mxg_dkim_sig_result *d)
+{
+	puts_(o, "dkim=");
+	puts_(o, mxg_dkim_result_name(d->result));
+	if (d->result != MXG_DKIM_PASS && d->reason[0]) {
+		puts_(o, " reason=");
+		put_quoted(o, d->reason);
+	}
+	put_prop(o, "header.d", d->domain);
+	put_prop(o, "header.s", d->selector);
+	put_prop(o, "header.a", d->algorithm);
+	if (d->b_prefix[0]) {
+		puts_(o, " header.b=");
+		put_value(o, d->b_prefix);
+	}
+}
+
+static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m)
+{
+	char comment[96] = "";
+
+	puts_(o, "dmarc=");
+	puts_(o, mxg_dmarc_result_name(m->result));
+	if (m->have_record) {
+		(void)mxg_strcatf(comment, sizeof(comment), "p=%s", mxg_dmarc_policy_name(m->published));
+		if (m->result == MXG_DMARC_FAIL)
+			(void)mxg_strcatf(comment, sizeof(comment), " dis=%s",
+					  mxg_dmarc_policy_name(m->policy));
+		if (m->testing)
+			(void)mxg_strcatf(comment, sizeof(comment), " t=y");
+		if (m->sampled_out)
+			(void)mxg_strcatf(comment, sizeof(comment), " pct=%u", m->record.pct);
+	}
+	put_comment(o, comment);
+	put_prop(o, "header.from", m->from_domain);
+}
+
+int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, size_t bufsize)
+{
+	struct out o = { buf, bufsize, 0, bufsize == 0 };
+
+	if (bufsize > 0)
+		buf[0] = '\0';
+	if (in == NULL || in->authserv_id == NULL || *in->authserv_id == '\0')
+		return -1;
+	put_value(&o, in->authserv_id);
+	if (in->spf == NULL && in->helo == NULL && in->dmarc == NULL && in->dkim_count == 0) {
+		puts_(&o, "; none");
+		return o.full ? -1 : 0;
+	}
+	if (in->spf != NULL) {
+		separator(&o, fold);
+		put_spf(&o, in->spf, 0);
+	}
+	if (in->helo != NULL) {
+		separator(&o, fold);
+		put_spf(&o, in->helo, 1);
+	}
+	separator(&o, fold);
+	if (in->dkim_count == 0 || in->dkim == NULL)
+		puts_(&o, "dkim=none");
+	for (size_t i = 0; in->dkim != NULL && i < in->dkim_count; i++) {
+		if (i > 0)
+			separator(&o, fold);
+		put_dkim(&o, &in->dkim[i]);
+	}
+	if (in->dmarc != NULL) {
+		separator(&o, fold);
+		put_dmarc(&o, in->dmarc);
+	}
+	return o.full ? -1 : 0;
+}
+
+/* --- parsing existing fields --- */
+
+static const char *skip_cfws(const char *p)
+{
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (*p != '(')
+			return p;
+		int depth = 0;
+		do {
+			if (*p == '\0')
+				return NULL;
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '(' && ++depth > COMMENT_DEPTH_MAX)
+				return NULL;
+			else if (*p == ')')
+				depth--;
+			p++;
+		} while (depth > 0);
+	}
+}
+
+/* A value at p: token or quoted-string (decoded). The end, or NULL if malformed or too long. */
+static const char *read_value(const char *p, char *out, size_t outsize)
+{
+	size_t n = 0;
+
+	if (outsize == 0)
+		return NULL;
+	if (*p == '"') {
+		for (p++; *p != '"'; p++) {
+			if (*p == '\0')
+				return NULL;
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			if (*p == '\r' || *p == '\n')
+				continue; /* folding inside the quotes */
+			if (n + 1 >= outsize)
+				return NULL;
+			out[n++] = *p;
+		}
+		p++;
+	} else {
+		while (is_token_char((unsigned char)*p) || (unsigned char)*p >= 0x80) {
+			if (n + 1 >= outsize)
+				return NULL;
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+	return n > 0 ? p : NULL;
+}
+
+int mxg_authres_authserv_id(const char *value, char *out, size_t outsize)
+{
+	if (value == NULL)
+		return -1;
+	const char *p = skip_cfws(value);
+	if (p == NULL || (p = read_value(p, out, outsize)) == NULL || (p = skip_cfws(p)) == NULL)
+		goto bad;
+	if (*p >= '0' && *p <= '9') { /* authres-version */
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if ((p = skip_cfws(p)) == NULL)
+			goto bad;
+	}
+	if (*p != ';' && *p != '\0')
+		goto bad;
+	return 0;
+bad:
+	if (outsize > 0)
+		out[0] = '\0';
+	return -1;
+}
+
+int mxg_authres_claims(const char *value, const char *authserv_id)
+{
+	char id[256];
+
+	if (value == NULL || authserv_id == NULL || *authserv_id == '\0')
+		return 0;
+	const char *p = skip_cfws(value);
+	/* Only the leading value counts: what follows may be malformed and still fool a reader. */
+	if (p == NULL || read_value(p, id, sizeof(id)) == NULL)
+		return 0;
+	return mxg_strcaseeq(id, authserv_id);
+}

@@ -1,0 +1,489 @@
+/* The streaming DKIM verifier (RFC 6376 §6, RFC 8463, RFC 8301): header fields are kept (bounded),
+ * the body only flows through one hash per distinct (canonicalization, l=), keys are fetched at the end. */
+#include "dkim_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rsa.h>
+
+#include "mxguard/str.h"
+
+#define DEFAULT_MAX_SIGS 10
+#define DEFAULT_MAX_HEADER (256 * 1024)
+/* Results kept past the evaluation cap, so hostile floods cannot grow memory. */
+#define EXTRA_RESULTS 32
+/* t= may run ahead of our clock by this much before the signature is refused. */
+#define CLOCK_SKEW 300
+
+struct hdr {
+	size_t off, len, name_len;
+};
+
+struct sigrec {
+	struct dkim_sig sig;
+	size_t hdr;
+	int parse_ok;
+	int capped;
+	char err[MXG_DKIM_REASON_MAX];
+	struct dkim_body_hash *body;
+};
+
+struct mxg_dkim_verifier {
+	struct mxg_resolver *r;
+	struct mxg_dkim_key_cache *cache;
+	struct mxg_dkim_options opt;
+	char *hbuf;
+	size_t hlen, hcap;
+	struct hdr *hdrs;
+	size_t nh, nhcap;
+	size_t sig_fields;        /* DKIM-Signature fields seen, stored or not */
+	int overflow;
+	int headers_done;
+	int finished;
+	struct sigrec *sigs;
+	size_t nsigs;
+	struct dkim_body_hash *bodies[DEFAULT_MAX_SIGS * 4];
+	size_t nbodies;
+	struct mxg_dkim_sig_result *results;
+	size_t nresults;
+};
+
+static const char *const result_names[] = {
+	[MXG_DKIM_NONE] = "none",       [MXG_DKIM_PASS] = "pass",
+	[MXG_DKIM_FAIL] = "fail",       [MXG_DKIM_NEUTRAL] = "neutral",
+	[MXG_DKIM_POLICY] = "policy",   [MXG_DKIM_TEMPERROR] = "temperror",
+	[MXG_DKIM_PERMERROR] = "permerror",
+};
+
+const char *mxg_dkim_result_name(enum mxg_dkim_result r)
+{
+	if ((unsigned)r >= sizeof(result_names) / sizeof(result_names[0]))
+		return "unknown";
+	return result_names[r];
+}
+
+struct mxg_dkim_verifier *mxg_dkim_verifier_new(struct mxg_resolver *r,
+						struct mxg_dkim_key_cache *cache,
+						const struct mxg_dkim_options *opt)
+{
+	struct mxg_dkim_verifier *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	v->r = r;
+	v->cache = cache;
+	if (opt != NULL)
+		v->opt = *opt;
+	if (v->opt.max_signatures == 0)
+		v->opt.max_signatures = DEFAULT_MAX_SIGS;
+	/* Each evaluated signature may need its own body hash; keep the table fixed. */
+	if (v->opt.max_signatures > sizeof(v->bodies) / sizeof(v->bodies[0]))
+		v->opt.max_signatures = sizeof(v->bodies) / sizeof(v->bodies[0]);
+	if (v->opt.min_rsa_bits == 0)
+		v->opt.min_rsa_bits = 1024;
+	if (v->opt.max_header_bytes == 0)
+		v->opt.max_header_bytes = DEFAULT_MAX_HEADER;
+	return v;
+}
+
+static int is_sig_name(const char *name, size_t len)
+{
+	return len == 14 && mxg_strncaseeq(name, "dkim-signature", 14);
+}
+
+static int store_header(struct mxg_dkim_verifier *v, const char *name, size_t nl,
+			const char *value, size_t vl)
+{
+	if (is_sig_name(name, nl))
+		v->sig_fields++;
+	if (v->overflow)
+		return 0;
+	size_t need = nl + 1 + vl;
+	if (need > v->opt.max_header_bytes || v->hlen + need > v->opt.max_header_bytes) {
+		v->overflow = 1;
+		return 0;
+	}
+	if (v->hlen + need > v->hcap) {
+		size_t cap = v->hcap ? v->hcap : 4096;
+		while (cap < v->hlen + need)
+			cap *= 2;
+		char *p = realloc(v->hbuf, cap);
+		if (p == NULL)
+			return -1;
+		v->hbuf = p;
+		v->hcap = cap;
+	}
+	if (v->nh == v->nhcap) {
+		size_t cap = v->nhcap ? v->nhcap * 2 : 32;
+		struct hdr *p = realloc(v->hdrs, cap * sizeof(*p));
+		if (p == NULL)
+			return -1;
+		v->hdrs = p;
+		v->nhcap = cap;
+	}
+	struct hdr *h = &v->hdrs[v->nh++];
+	h->off = v->hlen;
+	h->len = need;
+	h->name_len = nl;
+	memcpy(v->hbuf + v->hlen, name, nl);
+	v->hbuf[v->hlen + nl] = ':';
+	memcpy(v->hbuf + v->hlen + nl + 1, value, vl);
+	v->hlen += need;
+	return 0;
+}
+
+int mxg_dkim_header(struct mxg_dkim_verifier *v, const char *name, const char *value)
+{
+	if (v->headers_done)
+		return 0;
+	return store_header(v, name, strlen(name), value, strlen(value));
+}
+
+int mxg_dkim_header_raw(struct mxg_dkim_verifier *v, const char *field, size_t len)
+{
+	if (v->headers_done)
+		return 0;
+	while (len > 0 && (field[len - 1] == '\n' || field[len - 1] == '\r'))
+		len--;
+	const char *colon = memchr(field, ':', len);
+	if (colon == NULL)
+		return store_header(v, field, len, "", 0);
+	size_t nl = (size_t)(colon - field);
+	return store_header(v, field, nl, colon + 1, len - nl - 1);
+}
+
+static struct dkim_body_hash *body_for(struct mxg_dkim_verifier *v, const struct dkim_sig *s)
+{
+	const EVP_MD *md = EVP_sha256();
+
+	for (size_t i = 0; i < v->nbodies; i++)
+		if (dkim_body_hash_matches(v->bodies[i], s->bcanon, md, s->has_l, s->l))
+			return v->bodies[i];
+	if (v->nbodies >= sizeof(v->bodies) / sizeof(v->bodies[0]))
+		return NULL;
+	struct dkim_body_hash *b = dkim_body_hash_new(s->bcanon, md, s->has_l, s->l);
+	if (b != NULL)
+		v->bodies[v->nbodies++] = b;
+	return b;
+}
+
+static int add_sig(struct mxg_dkim_verifier *v, size_t hi, size_t evaluated)
+{
+	const struct hdr *h = &v->hdrs[hi];
+	struct sigrec *s = &v->sigs[v->nsigs++];
+	const char *val = v->hbuf + h->off + h->name_len + 1;
+
+	memset(s, 0, sizeof(*s));
+	s->hdr = hi;
+	s->parse_ok = dkim_sig_parse(val, h->len - h->name_len - 1, &s->sig, s->err, sizeof(s->err)) == 0;
+	s->capped = evaluated >= v->opt.max_signatures;
+	if (!s->parse_ok || s->capped || s->sig.alg == DKIM_ALG_RSA_SHA1)
+		return 0;
+	s->body = body_for(v, &s->sig);
+	return s->body == NULL ? -1 : 0;
+}
+
+int mxg_dkim_end_headers(struct mxg_dkim_verifier *v)
+{
+	if (v->headers_done)
+		return 0;
+	v->headers_done = 1;
+	size_t keep = v->sig_fields;
+	if (keep > v->opt.max_signatures + EXTRA_RESULTS)
+		keep = v->opt.max_signatures + EXTRA_RESULTS;
+	if (keep == 0)
+		return 0;
+	v->sigs = calloc(keep, sizeof(*v->sigs));
+	if (v->sigs == NULL)
+		return -1;
+	if (v->overflow)
+		return 0;
+	for (size_t i = 0; i < v->nh && v->nsigs < keep; i++) {
+		if (!is_sig_name(v->hbuf + v->hdrs[i].off, v->hdrs[i].name_len))
+			continue;
+		if (add_sig(v, i, v->nsigs) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int mxg_dkim_body(struct mxg_dkim_verifier *v, const uint8_t *data, size_t len)
+{
+	if (!v->headers_done && mxg_dkim_end_headers(v) < 0)
+		return -1;
+	for (size_t i = 0; i < v->nbodies; i++)
+		if (dkim_body_hash_update(v->bodies[i], data, len) < 0)
+			return -1;
+	return 0;
+}
+
+/* --- evaluation --- */
+
+static enum mxg_dkim_result set(struct mxg_dkim_sig_result *res, enum mxg_dkim_result r,
+				const char *why)
+{
+	res->result = r;
+	mxg_strlcpy(res->reason, why, sizeof(res->reason));
+	return r;
+}
+
+/* The header hash input (§3.7): the h= fields picked bottom-up, then this signature with b= emptied. */
+static int header_input(const struct mxg_dkim_verifier *v, const struct sigrec *s,
+			char **buf, size_t *blen, size_t *bcap)
+{
+	size_t pos[DKIM_H_MAX + 1];
+	const char *names[DKIM_H_MAX + 1];
+	size_t n = s->sig.h_count;
+
+	memcpy(names, s->sig.h_names, n * sizeof(names[0]));
+	/* One extra "from": a second From field that the signer did not sign breaks the signature
+	 * (RFC 6376 §8.15), so a forged From cannot be put beside a signed one. */
+	names[n++] = "from";
+	for (size_t j = 0; j < n; j++) {
+		size_t start = v->nh;
+		for (size_t k = j; k-- > 0;)
+			if (strcmp(names[k], names[j]) == 0) {
+				start = pos[k];
+				break;
+			}
+		size_t nl = strlen(names[j]), i = start;
+		pos[j] = 0;
+		while (i-- > 0) {
+			const struct hdr *h = &v->hdrs[i];
+			if (h->name_len == nl && mxg_strncaseeq(v->hbuf + h->off, names[j], nl)) {
+				if (dkim_canon_header(s->sig.hcanon, v->hbuf + h->off, h->len, 1, buf, blen, bcap) < 0)
+					return -1;
+				pos[j] = i;
+				break;
+			}
+		}
+	}
+	const struct hdr *h = &v->hdrs[s->hdr];
+	size_t vstart = h->name_len + 1;
+	size_t cut_a = vstart + s->sig.b_value_start, cut_b = vstart + s->sig.b_value_end;
+	char *tmp = malloc(h->len);
+	if (tmp == NULL)
+		return -1;
+	memcpy(tmp, v->hbuf + h->off, cut_a);
+	memcpy(tmp + cut_a, v->hbuf + h->off + cut_b, h->len - cut_b);
+	int rc = dkim_canon_header(s->sig.hcanon, tmp, h->len - (cut_b - cut_a), 0, buf, blen, bcap);
+	free(tmp);
+	return rc;
+}
+
+static int crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig,
+			 const uint8_t *digest, size_t dlen)
+{
+	int ok = 0;
+
+	if (key->type == DKIM_KEY_ED25519) {
+		EVP_MD_CTX *m = EVP_MD_CTX_new();
+		ok = m != NULL && EVP_DigestVerifyInit(m, NULL, NULL, NULL, key->pkey) == 1 &&
+		     EVP_DigestVerify(m, sig->b, sig->b_len, digest, dlen) == 1;
+		EVP_MD_CTX_free(m);
+		return ok;
+	}
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(key->pkey, NULL);
+	ok = c != NULL && EVP_PKEY_verify_init(c) == 1 &&
+	     EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1 &&
+	     EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) == 1 &&
+	     EVP_PKEY_verify(c, sig->b, sig->b_len, digest, dlen) == 1;
+	EVP_PKEY_CTX_free(c);
+	return ok;
+}
+
+static enum mxg_dkim_result check_signature(const struct mxg_dkim_verifier *v, const struct sigrec *s,
+					    const struct dkim_key *key, struct mxg_dkim_sig_result *res)
+{
+	char *buf = NULL;
+	size_t blen = 0, bcap = 0;
+	uint8_t digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	if (header_input(v, s, &buf, &blen, &bcap) < 0) {
+		free(buf);
+		return set(res, MXG_DKIM_TEMPERROR, "out of memory");
+	}
+	int hashed = EVP_Digest(buf, blen, digest, &dlen, EVP_sha256(), NULL) == 1;
+	free(buf);
+	if (!hashed)
+		return set(res, MXG_DKIM_TEMPERROR, "hash computation failed");
+	if (!crypto_verify(key, &s->sig, digest, dlen))
+		return set(res, MXG_DKIM_FAIL, "signature did not verify");
+	return set(res, MXG_DKIM_PASS, "");
+}
+
+/* Key tags that restrict its use (RFC 6376 §3.6.1), and RFC 8301's floor on RSA size. */
+static enum mxg_dkim_result check_key(const struct mxg_dkim_verifier *v, const struct dkim_sig *sig,
+				      const struct dkim_key *key, struct mxg_dkim_sig_result *res)
+{
+	res->key_testing = key->testing;
+	res->key_bits = key->bits;
+	if (key->revoked)
+		return set(res, MXG_DKIM_FAIL, "key revoked");
+	if ((key->type == DKIM_KEY_ED25519) != (sig->alg == DKIM_ALG_ED25519_SHA256))
+		return set(res, MXG_DKIM_PERMERROR, "key type (k=) does not match a=");
+	if (!key->sha256_ok)
+		return set(res, MXG_DKIM_PERMERROR, "key h= does not allow sha256");
+	if (!key->email_ok)
+		return set(res, MXG_DKIM_PERMERROR, "key service type (s=) excludes email");
+	if (key->strict) {
+		const char *at = strrchr(sig->i, '@');
+		if (at == NULL || !mxg_dns_name_equal(at + 1, sig->d))
+			return set(res, MXG_DKIM_PERMERROR, "key t=s requires the i= domain to equal d=");
+	}
+	if (key->type == DKIM_KEY_RSA && key->bits < v->opt.min_rsa_bits) {
+		snprintf(res->reason, sizeof(res->reason), "RSA key of %u bits is under %u (RFC 8301)",
+			 key->bits, v->opt.min_rsa_bits);
+		res->result = MXG_DKIM_POLICY;
+		return MXG_DKIM_POLICY;
+	}
+	return MXG_DKIM_NONE;
+}
+
+static enum mxg_dkim_result check_times(const struct mxg_dkim_verifier *v, const struct dkim_sig *sig,
+					struct mxg_dkim_sig_result *res)
+{
+	uint64_t now = (uint64_t)(v->opt.now ? v->opt.now : time(NULL));
+
+	if (sig->has_x && sig->x < now)
+		return set(res, MXG_DKIM_FAIL, "signature expired (x=)");
+	if (sig->has_t && sig->t > now + CLOCK_SKEW)
+		return set(res, MXG_DKIM_PERMERROR, "signature timestamp t= is in the future");
+	return MXG_DKIM_NONE;
+}
+
+static enum mxg_dkim_result check_body(const struct sigrec *s, struct mxg_dkim_sig_result *res,
+				       const uint8_t *bh, int bhlen)
+{
+	if (bhlen < 0)
+		return set(res, MXG_DKIM_TEMPERROR, "body hash computation failed");
+	if (s->sig.has_l && dkim_body_hash_total(s->body) > s->sig.l)
+		res->body_has_unsigned_tail = 1;
+	if ((size_t)bhlen != s->sig.bh_len || memcmp(bh, s->sig.bh, s->sig.bh_len) != 0)
+		return set(res, MXG_DKIM_FAIL, "body hash mismatch");
+	return MXG_DKIM_NONE;
+}
+
+static enum mxg_dkim_result fetch_and_verify(const struct mxg_dkim_verifier *v, const struct sigrec *s,
+					     struct mxg_dkim_sig_result *res, const uint8_t *bh, int bhlen)
+{
+	struct dkim_key key;
+	char err[MXG_DKIM_REASON_MAX] = "";
+	time_t now = v->opt.now ? v->opt.now : time(NULL);
+
+	switch (dkim_key_fetch(v->r, v->cache, s->sig.s, s->sig.d, now, &key, err, sizeof(err))) {
+	case DKIM_FETCH_OK:
+		break;
+	case DKIM_FETCH_PERM:
+		return set(res, MXG_DKIM_PERMERROR, err);
+	case DKIM_FETCH_TEMP:
+		return set(res, MXG_DKIM_TEMPERROR, err);
+	default:
+		return set(res, MXG_DKIM_TEMPERROR, "out of memory");
+	}
+	enum mxg_dkim_result r = check_key(v, &s->sig, &key, res);
+	if (r == MXG_DKIM_NONE)
+		r = check_body(s, res, bh, bhlen);
+	if (r == MXG_DKIM_NONE)
+		r = check_signature(v, s, &key, res);
+	dkim_key_clear(&key);
+	return r;
+}
+
+static void describe(const struct sigrec *s, struct mxg_dkim_sig_result *res)
+{
+	mxg_strlcpy(res->domain, s->sig.d, sizeof(res->domain));
+	mxg_strlcpy(res->selector, s->sig.s, sizeof(res->selector));
+	mxg_strlcpy(res->identity, s->sig.i, sizeof(res->identity));
+	mxg_strlcpy(res->algorithm, s->sig.a, sizeof(res->algorithm));
+	mxg_strlcpy(res->b_prefix, s->sig.b_prefix, sizeof(res->b_prefix));
+	res->body_length_limited = s->sig.has_l;
+}
+
+static void evaluate(const struct mxg_dkim_verifier *v, const struct sigrec *s,
+		     struct mxg_dkim_sig_result *res, const uint8_t *bh, int bhlen)
+{
+	describe(s, res);
+	if (!s->parse_ok) {
+		set(res, MXG_DKIM_PERMERROR, s->err);
+		return;
+	}
+	if (s->capped) {
+		snprintf(res->reason, sizeof(res->reason), "not evaluated: more than %u signatures",
+			 v->opt.max_signatures);
+		res->result = MXG_DKIM_POLICY;
+		return;
+	}
+	if (s->sig.alg == DKIM_ALG_RSA_SHA1) {
+		set(res, MXG_DKIM_POLICY, "rsa-sha1 is not accepted (RFC 8301)");
+		return;
+	}
+	if (check_times(v, &s->sig, res) != MXG_DKIM_NONE)
+		return;
+	fetch_and_verify(v, s, res, bh, bhlen);
+}
+
+int mxg_dkim_finish(struct mxg_dkim_verifier *v)
+{
+	uint8_t digests[sizeof(v->bodies) / sizeof(v->bodies[0])][EVP_MAX_MD_SIZE];
+	int dlens[sizeof(v->bodies) / sizeof(v->bodies[0])];
+
+	if (v->finished)
+		return (int)v->nresults;
+	if (!v->headers_done && mxg_dkim_end_headers(v) < 0)
+		return -1;
+	v->finished = 1;
+	for (size_t i = 0; i < v->nbodies; i++)
+		dlens[i] = dkim_body_hash_final(v->bodies[i], digests[i]);
+	size_t n = v->overflow ? (v->sig_fields < v->opt.max_signatures + EXTRA_RESULTS ?
+				  v->sig_fields : v->opt.max_signatures + EXTRA_RESULTS) : v->nsigs;
+	if (n == 0)
+		return 0;
+	v->results = calloc(n, sizeof(*v->results));
+	if (v->results == NULL)
+		return -1;
+	v->nresults = n;
+	for (size_t i = 0; i < n; i++) {
+		struct mxg_dkim_sig_result *res = &v->results[i];
+		if (v->overflow) {
+			snprintf(res->reason, sizeof(res->reason), "message header exceeds %zu bytes",
+				 v->opt.max_header_bytes);
+			res->result = MXG_DKIM_PERMERROR;
+			continue;
+		}
+		const struct sigrec *s = &v->sigs[i];
+		size_t b = 0;
+		while (b < v->nbodies && v->bodies[b] != s->body)
+			b++;
+		evaluate(v, s, res, b < v->nbodies ? digests[b] : NULL, b < v->nbodies ? dlens[b] : -1);
+	}
+	return (int)n;
+}
+
+size_t mxg_dkim_result_count(const struct mxg_dkim_verifier *v)
+{
+	return v->nresults;
+}
+
+const struct mxg_dkim_sig_result *mxg_dkim_result_get(const struct mxg_dkim_verifier *v, size_t i)
+{
+	return i < v->nresults ? &v->results[i] : NULL;
+}
+
+void mxg_dkim_verifier_free(struct mxg_dkim_verifier *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->nsigs; i++)
+		dkim_sig_clear(&v->sigs[i].sig);
+	for (size_t i = 0; i < v->nbodies; i++)
+		dkim_body_hash_free(v->bodies[i]);
+	free(v->sigs);
+	free(v->results);
+	free(v->hbuf);
+	free(v->hdrs);
+	free(v);
+}

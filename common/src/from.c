@@ -1,0 +1,281 @@
+/* The RFC 5322 From field for DMARC: exactly one field holding exactly one mailbox, parsed
+ * strictly (comments, quoted strings, encoded words only in display names); anything else is a status. */
+#include <string.h>
+
+#include "mxguard/dmarc.h"
+#include "mxguard/dns.h"
+#include "mxguard/str.h"
+
+#define FROM_VALUE_MAX 16384
+#define COMMENT_DEPTH_MAX 32
+
+struct cursor {
+	const char *p;
+	const char *end;
+};
+
+static int at_end(const struct cursor *c)
+{
+	return c->p >= c->end;
+}
+
+static int peek(const struct cursor *c)
+{
+	return at_end(c) ? -1 : (unsigned char)*c->p;
+}
+
+static int is_fws_char(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+/* atext of RFC 5322 §3.2.3, plus UTF-8 octets (RFC 6532 §3.2). */
+static int is_atext(int ch)
+{
+	if (ch < 0)
+		return 0;
+	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch >= 0x80)
+		return 1;
+	return ch != 0 && strchr("!#$%&'*+-/=?^_`{|}~", ch) != NULL;
+}
+
+/* Skips folding white space and comments (nested, with quoted pairs). -1 on an unclosed comment. */
+static int skip_cfws(struct cursor *c)
+{
+	while (!at_end(c)) {
+		int ch = peek(c);
+		if (is_fws_char(ch)) {
+			c->p++;
+			continue;
+		}
+		if (ch != '(')
+			return 0;
+		int depth = 0;
+		do {
+			if (at_end(c))
+				return -1;
+			ch = (unsigned char)*c->p++;
+			if (ch == '\\') {
+				if (at_end(c))
+					return -1;
+				c->p++;
+			} else if (ch == '(') {
+				if (++depth > COMMENT_DEPTH_MAX)
+					return -1;
+			} else if (ch == ')') {
+				depth--;
+			}
+		} while (depth > 0);
+	}
+	return 0;
+}
+
+static int skip_quoted(struct cursor *c)
+{
+	if (peek(c) != '"')
+		return -1;
+	c->p++;
+	while (!at_end(c)) {
+		int ch = (unsigned char)*c->p++;
+		if (ch == '"')
+			return 0;
+		if (ch == '\\') {
+			if (at_end(c))
+				return -1;
+			c->p++;
+		} else if (ch < 0x20 && !is_fws_char(ch)) {
+			return -1;
+		}
+	}
+	return -1;
+}
+
+static size_t skip_atoms(struct cursor *c)
+{
+	const char *start = c->p;
+
+	while (is_atext(peek(c)))
+		c->p++;
+	return (size_t)(c->p - start);
+}
+
+/* dot-atom-text: 1*atext *("." 1*atext). -1 if malformed. */
+static int skip_dot_atom(struct cursor *c)
+{
+	if (skip_atoms(c) == 0)
+		return -1;
+	while (peek(c) == '.') {
+		c->p++;
+		if (skip_atoms(c) == 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* An RFC 2047 encoded word is never allowed in an addr-spec (RFC 2047 §5). */
+static int has_encoded_word(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '=' && s[i + 1] == '?')
+			return 1;
+	return 0;
+}
+
+/* A host name for DNS: LDH labels (underscore tolerated), at most 63 octets each, 253 in all. */
+static int domain_ok(const char *s, size_t n)
+{
+	size_t label = 0;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '.') {
+			if (label == 0 || s[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		int ldh = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+			  ch == '-' || ch == '_';
+		if (!ldh || (label == 0 && ch == '-') || ++label > 63)
+			return 0;
+	}
+	return label > 0 && s[n - 1] != '-';
+}
+
+/* addr-spec (local-part "@" domain) with CFWS around its parts; the domain goes to out. */
+static enum mxg_from_status addr_spec(struct cursor *c, char *out, size_t size)
+{
+	if (skip_cfws(c) < 0)
+		return MXG_FROM_INVALID;
+	const char *local = c->p;
+	int r = peek(c) == '"' ? skip_quoted(c) : skip_dot_atom(c);
+	if (r < 0)
+		return MXG_FROM_INVALID;
+	if (local[0] != '"' && has_encoded_word(local, (size_t)(c->p - local)))
+		return MXG_FROM_INVALID;
+	if (skip_cfws(c) < 0 || peek(c) != '@')
+		return MXG_FROM_INVALID;
+	c->p++;
+	if (skip_cfws(c) < 0)
+		return MXG_FROM_INVALID;
+	const char *dom = c->p;
+	if (skip_dot_atom(c) < 0) /* a domain literal ([...]) has no domain for DMARC */
+		return MXG_FROM_INVALID;
+	size_t n = (size_t)(c->p - dom);
+	if (!domain_ok(dom, n) || n >= size)
+		return MXG_FROM_INVALID;
+	memcpy(out, dom, n);
+	out[n] = '\0';
+	mxg_str_lower(out);
+	return skip_cfws(c) < 0 ? MXG_FROM_INVALID : MXG_FROM_OK;
+}
+
+static enum mxg_from_status angle_addr(struct cursor *c, char *out, size_t size)
+{
+	c->p++; /* '<' */
+	enum mxg_from_status s = addr_spec(c, out, size);
+	if (s != MXG_FROM_OK)
+		return s; /* includes "<>" and obsolete source routes "<@a:b@c>" */
+	if (peek(c) != '>')
+		return MXG_FROM_INVALID;
+	c->p++;
+	return skip_cfws(c) < 0 ? MXG_FROM_INVALID : MXG_FROM_OK;
+}
+
+/* A display name (phrase: words, encoded words, dots) then an angle address; or a group. */
+static enum mxg_from_status name_addr(struct cursor *c, char *out, size_t size)
+{
+	size_t words = 0;
+
+	for (;;) {
+		if (skip_cfws(c) < 0)
+			return MXG_FROM_INVALID;
+		int ch = peek(c);
+		if (ch == '"') {
+			if (skip_quoted(c) < 0)
+				return MXG_FROM_INVALID;
+		} else if (ch == '.') {
+			c->p++; /* obs-phrase */
+		} else if (is_atext(ch)) {
+			skip_atoms(c);
+		} else {
+			break;
+		}
+		words++;
+	}
+	if (peek(c) == ':')
+		return MXG_FROM_GROUP;
+	if (words == 0 || peek(c) != '<')
+		return MXG_FROM_INVALID;
+	return angle_addr(c, out, size);
+}
+
+/* One mailbox: a bare addr-spec, or [display-name] <addr-spec>. */
+static enum mxg_from_status mailbox(struct cursor *c, char *out, size_t size)
+{
+	if (skip_cfws(c) < 0)
+		return MXG_FROM_INVALID;
+	if (peek(c) == '<')
+		return angle_addr(c, out, size);
+	struct cursor probe = *c;
+	if (addr_spec(&probe, out, size) == MXG_FROM_OK &&
+	    (at_end(&probe) || peek(&probe) == ',')) {
+		*c = probe;
+		return MXG_FROM_OK;
+	}
+	out[0] = '\0';
+	return name_addr(c, out, size);
+}
+
+static int only_cfws(struct cursor c)
+{
+	return skip_cfws(&c) == 0 && at_end(&c);
+}
+
+enum mxg_from_status mxg_from_domain(const char *value, char *domain, size_t size)
+{
+	if (size > 0)
+		domain[0] = '\0';
+	if (value == NULL || size == 0)
+		return MXG_FROM_INVALID;
+	size_t len = strnlen(value, FROM_VALUE_MAX + 1);
+	if (len > FROM_VALUE_MAX)
+		return MXG_FROM_INVALID;
+	struct cursor c = { value, value + len };
+	if (only_cfws(c))
+		return MXG_FROM_INVALID;
+	enum mxg_from_status s = mailbox(&c, domain, size);
+	if (s == MXG_FROM_OK && peek(&c) == ',') {
+		c.p++;
+		s = only_cfws(c) ? MXG_FROM_INVALID : MXG_FROM_MULTIPLE_ADDRESSES;
+	} else if (s == MXG_FROM_OK && !at_end(&c)) {
+		s = MXG_FROM_INVALID;
+	}
+	if (s != MXG_FROM_OK)
+		domain[0] = '\0';
+	return s;
+}
+
+enum mxg_from_status mxg_from_fields(const char *const *values, size_t count, char *domain,
+				     size_t size)
+{
+	if (size > 0)
+		domain[0] = '\0';
+	if (count == 0)
+		return MXG_FROM_MISSING;
+	if (count > 1)
+		return MXG_FROM_MULTIPLE_FIELDS;
+	return mxg_from_domain(values[0], domain, size);
+}
+
+const char *mxg_from_status_name(enum mxg_from_status s)
+{
+	static const char *const names[] = {
+		"ok", "missing", "multiple-fields", "multiple-addresses", "group", "invalid",
+	};
+	if ((unsigned)s >= sizeof(names) / sizeof(names[0]))
+		return "invalid";
+	return names[s];
+}

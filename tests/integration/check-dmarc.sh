@@ -1,0 +1,49 @@
+#!/bin/sh
+# mxguard check's DMARC findings on the zone backend (tests/data/zones/dmarc.test.zone):
+# each case reports its DMARC_* codes in --json output, the healthy one none.
+. "$(dirname "$0")/../lib/harness.sh"
+mxg_require_netns "$@"
+mxg_workdir
+
+zone=$MXG_ROOT/tests/data/zones/dmarc.test.zone
+mxguard=$MXG_BUILD/mxguard
+
+# dmarc_codes DOMAIN: the DMARC_* codes --json reports for DOMAIN, sorted.
+dmarc_codes() {
+	"$mxguard" check --zone "$zone" --json "$1" >"$MXG_WORK/out.json"
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"] if f["code"].startswith("DMARC_"))))' \
+		"$MXG_WORK/out.json"
+}
+
+expect() {
+	mxg_eq "$1: DMARC codes" "$(dmarc_codes "$1")" "$2"
+}
+
+expect good.dmarc.test ""
+expect mail.good.dmarc.test ""
+expect missing.dmarc.test "DMARC_NONE"
+expect invalid.dmarc.test "DMARC_INVALID"
+expect multiple.dmarc.test "DMARC_MULTIPLE DMARC_NONE"
+expect monitor.dmarc.test "DMARC_POLICY_NONE"
+expect www.monitor.dmarc.test "DMARC_POLICY_NONE"
+expect pct.dmarc.test "DMARC_PCT_PARTIAL"
+expect weaksub.dmarc.test "DMARC_SP_WEAKER"
+expect testing.dmarc.test "DMARC_TESTING"
+expect external.dmarc.test "DMARC_RUA_UNAUTHORIZED"
+expect baduri.dmarc.test "DMARC_INVALID DMARC_RUA_INVALID"
+expect brand.psd.test ""
+
+# The text names the unauthorised destination and the record it lacks.
+text=$("$mxguard" check --zone "$zone" external.dmarc.test)
+mxg_match "text names the destination" "$text" "rogue\.test"
+mxg_match "text names the missing record" "$text" "external\.dmarc\.test\._report\._dmarc\.rogue\.test"
+
+# Exit statuses: healthy 0, a warning 1, an error 2.
+"$mxguard" check --zone "$zone" good.dmarc.test >/dev/null; mxg_eq "healthy: exit 0" $? 0
+"$mxguard" check --zone "$zone" --json missing.dmarc.test >/dev/null; rc=$?
+mxg_check "no DMARC record: at least a warning" [ $rc -ge 1 ]
+"$mxguard" check --zone "$zone" invalid.dmarc.test >/dev/null; mxg_eq "invalid record: exit 2" $? 2
+
+mxg_done

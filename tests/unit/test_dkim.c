@@ -1,0 +1,559 @@
+/* Unit tests of the DKIM verifier: tag lists, signature and key records, canonicalization
+ * (RFC 6376 §3.4.6), chunked body hashing, RFC 8301 rules, caps, the key cache; keys from the zone backend. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../common/src/dkim_internal.h"
+#include "mxguard/dns.h"
+#include "mxguard/str.h"
+
+/* RFC 8463 Appendix A: keys and the signed message (ed25519 "brisbane", rsa-1024 "test"). */
+static const char brisbane_key[] = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+static const char test_key[] =
+	"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdO"
+	"Kb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYL"
+	"zBfO2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB";
+/* A 512-bit RSA key (Mail::DKIM's corpus uses it): RFC 8301 forbids it. */
+static const char weak_key[] =
+	"v=DKIM1; p=MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBALgSoqXVSEmfcIsOzw7oRuCCOwsmtX/SJnTWxYyj2leFxfS/AVJ+d"
+	"YfY+hXqMsT7l+MZvvh/R1WzN4MO/kI/7XsCAwEAAQ==";
+
+#define SIG_ED                                                                                   \
+	"DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n"                          \
+	" d=football.example.com; i=@football.example.com;\r\n"                                  \
+	" q=dns/txt; s=brisbane; t=1528637909; h=from : to :\r\n"                                \
+	" subject : date : message-id : from : subject : date;\r\n"                              \
+	" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n"                                  \
+	" b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\r\n"                        \
+	" Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==\r\n"
+#define SIG_RSA                                                                                  \
+	"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n"                              \
+	" d=football.example.com; i=@football.example.com;\r\n"                                  \
+	" q=dns/txt; s=test; t=1528637909; h=from : to : subject :\r\n"                          \
+	" date : message-id : from : subject : date;\r\n"                                        \
+	" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n"                                  \
+	" b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3\r\n"                        \
+	" DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz\r\n"                        \
+	" dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=\r\n"
+#define HEADERS                                                                                  \
+	"From: Joe SixPack <joe@football.example.com>\r\n"                                       \
+	"To: Suzie Q <suzie@shopping.example.net>\r\n"                                           \
+	"Subject: Is dinner ready?\r\n"                                                          \
+	"Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n"                                        \
+	"Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n"
+#define BODY "Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n\r\n"
+
+static struct mxg_resolver *zone;
+
+static void add_key(const char *owner, const char *txt)
+{
+	uint8_t rd[2048];
+	size_t n = 0, len = strlen(txt);
+
+	for (size_t k = 0; k < len || n == 0; k += 255) {
+		size_t part = len - k > 255 ? 255 : len - k;
+		rd[n++] = (uint8_t)part;
+		memcpy(rd + n, txt + k, part);
+		n += part;
+	}
+	assert_int_equal(mxg_zone_add_rr(zone, owner, MXG_DNS_TXT, 600, rd, n), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	zone = mxg_resolver_zone_new();
+	assert_non_null(zone);
+	add_key("brisbane._domainkey.football.example.com", brisbane_key);
+	add_key("test._domainkey.football.example.com", test_key);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	mxg_resolver_free(zone);
+	return 0;
+}
+
+static struct mxg_dkim_verifier *verify(const char *msg, const struct mxg_dkim_options *o,
+					struct mxg_dkim_key_cache *c)
+{
+	struct mxg_dkim_verifier *v = mxg_dkim_verify_buffer(zone, c, o, msg, strlen(msg));
+	assert_non_null(v);
+	return v;
+}
+
+static enum mxg_dkim_result result(const struct mxg_dkim_verifier *v, size_t i)
+{
+	const struct mxg_dkim_sig_result *r = mxg_dkim_result_get(v, i);
+	assert_non_null(r);
+	return r->result;
+}
+
+/* --- tag lists --- */
+
+static int tags_ok(const char *s, struct dkim_taglist *l)
+{
+	char err[128];
+	return dkim_tags_parse(s, strlen(s), l, err, sizeof(err));
+}
+
+static void test_tags_grammar(void **state)
+{
+	struct dkim_taglist l;
+	(void)state;
+
+	assert_int_equal(tags_ok(" a = b c ;\r\n\tx_1=\r\n yy ; ", &l), 0);
+	assert_int_equal(l.count, 2);
+	assert_true(dkim_tag_is(dkim_tags_find(&l, "a"), "b c"));
+	assert_true(dkim_tag_is(dkim_tags_find(&l, "x_1"), "yy"));
+	assert_int_equal(tags_ok("", &l), 0);
+	assert_int_equal(l.count, 0);
+	assert_int_equal(tags_ok("a=1;a=2", &l), -1);       /* duplicate */
+	assert_int_equal(tags_ok("a=1;;b=2", &l), -1);      /* empty tag-spec */
+	assert_int_equal(tags_ok("a=1; b", &l), -1);        /* no '=' */
+	assert_int_equal(tags_ok("1a=1", &l), -1);          /* name starts with a digit */
+	assert_int_equal(tags_ok("a=1;\r\nb=2", &l), -1);   /* a line break that is not a fold */
+	assert_int_equal(tags_ok("a=x;y", &l), -1);
+	assert_int_equal(tags_ok("a=\xc3\xa9", &l), -1);    /* 8-bit value */
+	assert_true(tags_ok("A=1; a=2", &l) == 0 && l.count == 2); /* names are case-sensitive */
+}
+
+static void test_base64(void **state)
+{
+	uint8_t out[16];
+	(void)state;
+
+	assert_int_equal(dkim_b64_decode("aGVs\r\n bG8=", 11, out, sizeof(out)), 5);
+	assert_memory_equal(out, "hello", 5);
+	assert_int_equal(dkim_b64_decode("aGVsbA==", 8, out, sizeof(out)), 4);
+	assert_int_equal(dkim_b64_decode("aGVsbA=", 7, out, sizeof(out)), -1);
+	assert_int_equal(dkim_b64_decode("aGV*bA==", 8, out, sizeof(out)), -1);
+	assert_int_equal(dkim_b64_decode("a", 1, out, sizeof(out)), -1);
+	assert_int_equal(dkim_b64_decode("aGVsbG8gd29ybGQhISEh", 20, out, 8), -1); /* too long */
+}
+
+/* --- signature tags --- */
+
+static int sig_parse(const char *s, char *err, size_t errlen)
+{
+	struct dkim_sig sig;
+	int rc = dkim_sig_parse(s, strlen(s), &sig, err, errlen);
+	dkim_sig_clear(&sig);
+	return rc;
+}
+
+#define BASE "v=1; a=rsa-sha256; d=example.com; s=sel; bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA; "
+
+static void expect_sig_error(const char *tags, const char *reason)
+{
+	char err[160] = "";
+	assert_int_equal(sig_parse(tags, err, sizeof(err)), -1);
+	if (strstr(err, reason) == NULL)
+		fail_msg("'%s': reason '%s', want '%s'", tags, err, reason);
+}
+
+static void test_sig_tags(void **state)
+{
+	char err[160];
+	struct dkim_sig sig;
+	(void)state;
+
+	assert_int_equal(sig_parse(BASE "h=From:To", err, sizeof(err)), 0);
+	expect_sig_error(BASE "h=to", "From");
+	expect_sig_error("v=2; a=rsa-sha256; d=example.com; s=sel; bh=AAAA; b=AAAA; h=from", "version");
+	expect_sig_error("a=rsa-sha256; d=example.com; s=sel; bh=AAAA; b=AAAA; h=from", "v=");
+	expect_sig_error("v=1; a=rsa-md5; d=example.com; s=sel; bh=AAAA; b=AAAA; h=from", "algorithm");
+	expect_sig_error(BASE "h=from; c=relaxed/foo", "canonicalization");
+	expect_sig_error(BASE "h=from; i=joe@example.org", "subdomain");
+	assert_int_equal(sig_parse(BASE "h=from; i=joe@mail.example.com", err, sizeof(err)), 0);
+	expect_sig_error(BASE "h=from; q=http", "dns/txt");
+	assert_int_equal(sig_parse(BASE "h=from; q=foo:dns/txt", err, sizeof(err)), 0);
+	expect_sig_error(BASE "h=from; t=200; x=100", "earlier");
+	expect_sig_error(BASE "h=from; l=12a", "l=");
+	expect_sig_error(BASE "h=from::to", "field name");
+	expect_sig_error("v=1; a=rsa-sha256; d=exa(mple.com; s=sel; bh=AAAA; b=AAAA; h=from", "d=");
+	expect_sig_error(BASE "h=from; bh=AAAA", "twice");
+	expect_sig_error("v=1; a=rsa-sha256; d=example.com; s=sel; bh=AAAA; b=AAAA; h=from", "bh=");
+	/* Values: i= quoted-printable, h= lower-cased with folding, b= span for removal. */
+	const char *s = BASE "h=From :\r\n\tSubject; i=j=3Doe@example.com; l=42";
+	assert_int_equal(dkim_sig_parse(s, strlen(s), &sig, err, sizeof(err)), 0);
+	assert_string_equal(sig.i, "j=oe@example.com");
+	assert_int_equal(sig.h_count, 2);
+	assert_string_equal(sig.h_names[1], "subject");
+	assert_true(sig.has_l && sig.l == 42);
+	assert_int_equal(strncmp(s + sig.b_value_start, "AAAA;", 5), 0);
+	assert_int_equal(sig.b_value_end - sig.b_value_start, 4);
+	dkim_sig_clear(&sig);
+}
+
+/* --- canonicalization: the example of RFC 6376 §3.4.6 --- */
+
+static void canon_fields(enum dkim_canon c, const char *want)
+{
+	static const char *const fields[] = { "A: X", "B : Y\t\r\n\tZ  " };
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(dkim_canon_header(c, fields[i], strlen(fields[i]), 1, &buf, &len, &cap), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(buf, want, len);
+	free(buf);
+}
+
+static void body_digest(enum dkim_canon c, const char *body, size_t chunk, int has_l, uint64_t l,
+			uint8_t *out)
+{
+	struct dkim_body_hash *h = dkim_body_hash_new(c, EVP_sha256(), has_l, l);
+	size_t len = strlen(body);
+
+	assert_non_null(h);
+	for (size_t k = 0; k < len; k += chunk)
+		assert_int_equal(dkim_body_hash_update(h, (const uint8_t *)body + k,
+						       len - k < chunk ? len - k : chunk), 0);
+	assert_int_equal(dkim_body_hash_final(h, out), 32);
+	dkim_body_hash_free(h);
+}
+
+static void expect_body(enum dkim_canon c, const char *body, const char *canonical)
+{
+	uint8_t got[32], want[32];
+	unsigned int n;
+
+	EVP_Digest(canonical, strlen(canonical), want, &n, EVP_sha256(), NULL);
+	for (size_t chunk = 1; chunk <= strlen(body) + 1; chunk++) {
+		body_digest(c, body, chunk, 0, 0, got);
+		assert_memory_equal(got, want, 32);
+	}
+}
+
+static void test_canon_rfc6376_example(void **state)
+{
+	(void)state;
+	canon_fields(DKIM_CANON_RELAXED, "a:X\r\nb:Y Z\r\n");
+	canon_fields(DKIM_CANON_SIMPLE, "A: X\r\nB : Y\t\r\n\tZ  \r\n");
+	expect_body(DKIM_CANON_RELAXED, " C \r\nD \t E\r\n\r\n\r\n", " C\r\nD E\r\n");
+	expect_body(DKIM_CANON_SIMPLE, " C \r\nD \t E\r\n\r\n\r\n", " C \r\nD \t E\r\n");
+}
+
+static void test_canon_body_edges(void **state)
+{
+	(void)state;
+	/* Empty bodies: simple is one CRLF, relaxed is empty. */
+	expect_body(DKIM_CANON_SIMPLE, "", "\r\n");
+	expect_body(DKIM_CANON_SIMPLE, "\r\n\r\n", "\r\n");
+	expect_body(DKIM_CANON_RELAXED, "", "");
+	expect_body(DKIM_CANON_RELAXED, " \r\n\t\r\n", "");
+	/* A last line without its line end gets one; bare LF counts as CRLF at any chunking. */
+	expect_body(DKIM_CANON_SIMPLE, "a\nb", "a\r\nb\r\n");
+	expect_body(DKIM_CANON_RELAXED, "a  \n\n \nb \t", "a\r\n\r\n\r\nb\r\n");
+	/* A lone CR is content, also when it ends a chunk. */
+	expect_body(DKIM_CANON_SIMPLE, "a\rb\r\n", "a\rb\r\n");
+	expect_body(DKIM_CANON_SIMPLE, "x\r", "x\r\r\n");
+}
+
+static void test_body_length_limit(void **state)
+{
+	uint8_t got[32], want[32];
+	unsigned int n;
+	(void)state;
+
+	EVP_Digest("abc\r\nd", 6, want, &n, EVP_sha256(), NULL);
+	for (size_t chunk = 1; chunk < 12; chunk++) {
+		struct dkim_body_hash *h = dkim_body_hash_new(DKIM_CANON_SIMPLE, EVP_sha256(), 1, 6);
+		const char *body = "abc\ndef\n\n";
+		for (size_t k = 0; k < strlen(body); k += chunk)
+			dkim_body_hash_update(h, (const uint8_t *)body + k,
+					      strlen(body) - k < chunk ? strlen(body) - k : chunk);
+		assert_int_equal(dkim_body_hash_final(h, got), 32);
+		assert_memory_equal(got, want, 32);
+		assert_int_equal(dkim_body_hash_total(h), 10);
+		dkim_body_hash_free(h);
+	}
+}
+
+/* --- key records --- */
+
+static int key_parse(const char *txt, struct dkim_key *k, char *err, size_t errlen)
+{
+	return dkim_key_parse(txt, strlen(txt), k, err, errlen);
+}
+
+static void test_key_records(void **state)
+{
+	struct dkim_key k;
+	char err[160];
+	(void)state;
+
+	assert_int_equal(key_parse(test_key, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.type, DKIM_KEY_RSA);
+	assert_int_equal(k.bits, 1024);
+	assert_true(k.sha256_ok && k.email_ok && !k.testing && !k.revoked);
+	dkim_key_clear(&k);
+	assert_int_equal(key_parse(brisbane_key, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.type, DKIM_KEY_ED25519);
+	dkim_key_clear(&k);
+	assert_int_equal(key_parse("k=rsa; t=y:s:z; h=sha1; s=email; p=", &k, err, sizeof(err)), 0);
+	assert_true(k.revoked && k.testing && k.strict && k.sha1_ok && !k.sha256_ok && k.pkey == NULL);
+	assert_int_equal(key_parse("s=tlsrpt; p=", &k, err, sizeof(err)), 0);
+	assert_false(k.email_ok);
+	assert_int_equal(key_parse("k=rsa; v=DKIM1; p=", &k, err, sizeof(err)), -1);  /* v= not first */
+	assert_int_equal(key_parse("v=DKIM1:; p=", &k, err, sizeof(err)), -1);
+	assert_int_equal(key_parse("k=ed25519-sha256; p=", &k, err, sizeof(err)), -1);
+	assert_int_equal(key_parse("v=DKIM1; k=rsa", &k, err, sizeof(err)), -1);       /* no p= */
+	/* RFC 8463: an Ed25519 p= is the raw key; a SubjectPublicKeyInfo (44 bytes) is refused. */
+	assert_int_equal(key_parse("k=ed25519; p=MCowBQYDK2VwAyEA3SUqa9UbfciWkk7tlcJ9P1VD5pXAasg0JUn/OgjVbKE=",
+				   &k, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "32 bytes"));
+	/* An RSA SubjectPublicKeyInfo is required; the Ed25519 raw key is not one. */
+	assert_int_equal(key_parse("k=rsa; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", &k, err, sizeof(err)), -1);
+	assert_int_equal(key_parse(weak_key, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.bits, 512);
+	dkim_key_clear(&k);
+}
+
+/* --- whole messages --- */
+
+static void test_rfc8463_vectors(void **state)
+{
+	(void)state;
+	struct mxg_dkim_verifier *v = verify(SIG_ED SIG_RSA HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_result_count(v), 2);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	assert_int_equal(result(v, 1), MXG_DKIM_PASS);
+	const struct mxg_dkim_sig_result *r = mxg_dkim_result_get(v, 0);
+	assert_string_equal(r->domain, "football.example.com");
+	assert_string_equal(r->selector, "brisbane");
+	assert_string_equal(r->b_prefix, "/gCrinpcQOoI");
+	assert_int_equal(r->key_bits, 256);
+	assert_int_equal(mxg_dkim_result_get(v, 1)->key_bits, 1024);
+	mxg_dkim_verifier_free(v);
+	/* One changed body byte, then one changed header byte. */
+	v = verify(SIG_ED SIG_RSA HEADERS "\r\n" "Hi!\r\n", NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 1)->reason, "body hash mismatch");
+	mxg_dkim_verifier_free(v);
+	v = verify(SIG_ED SIG_RSA "From: Joe SixPack <joe@football.example.org>\r\n"
+		   "To: Suzie Q <suzie@shopping.example.net>\r\n"
+		   "Subject: Is dinner ready?\r\n"
+		   "Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n"
+		   "Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 1)->reason, "signature did not verify");
+	mxg_dkim_verifier_free(v);
+}
+
+/* Oversigned fields (h= lists from, subject, date twice): adding any of them breaks the
+ * signature, wherever it goes; a second From at the top does too. */
+static void test_oversigned(void **state)
+{
+	(void)state;
+	struct mxg_dkim_verifier *v = verify(SIG_ED HEADERS "Subject: appended\r\n\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	mxg_dkim_verifier_free(v);
+	v = verify("From: evil@example.org\r\n" SIG_ED HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	mxg_dkim_verifier_free(v);
+	/* An unsigned field (Received, not in h=) changes nothing. */
+	v = verify("Received: from x by y\r\n" SIG_ED HEADERS "X-Extra: 1\r\n\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	mxg_dkim_verifier_free(v);
+}
+
+/* The streaming API with LF-only folds and the body one byte at a time. */
+static void test_streaming(void **state)
+{
+	(void)state;
+	struct mxg_dkim_verifier *v = mxg_dkim_verifier_new(zone, NULL, NULL);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_header(v, "DKIM-Signature",
+		" v=1; a=ed25519-sha256; c=relaxed/relaxed;\n d=football.example.com; i=@football.example.com;\n"
+		" q=dns/txt; s=brisbane; t=1528637909; h=from : to :\n subject : date : message-id : from : subject : date;\n"
+		" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\n"
+		" Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw=="), 0);
+	mxg_dkim_header(v, "From", " Joe SixPack <joe@football.example.com>");
+	mxg_dkim_header(v, "To", " Suzie Q <suzie@shopping.example.net>");
+	mxg_dkim_header(v, "Subject", " Is dinner ready?");
+	mxg_dkim_header(v, "Date", " Fri, 11 Jul 2003 21:00:37 -0700 (PDT)");
+	mxg_dkim_header(v, "Message-ID", " <20030712040037.46341.5F8J@football.example.com>");
+	assert_int_equal(mxg_dkim_end_headers(v), 0);
+	const char *body = "Hi.\n\nWe lost the game.  Are you hungry yet?\n\nJoe.\n\n\n\n";
+	for (size_t k = 0; body[k]; k++)
+		assert_int_equal(mxg_dkim_body(v, (const uint8_t *)body + k, 1), 0);
+	assert_int_equal(mxg_dkim_finish(v), 1);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	mxg_dkim_verifier_free(v);
+}
+
+/* RFC 8301: rsa-sha1 and RSA keys under 1024 bits never pass; policy with a reason. */
+static void test_rfc8301(void **state)
+{
+	struct mxg_dkim_options o = { 0 };
+	(void)state;
+
+	add_key("weak._domainkey.football.example.com", weak_key);
+	unsigned long before = mxg_resolver_lookups(zone);
+	struct mxg_dkim_verifier *v = verify(
+		"DKIM-Signature: v=1; a=rsa-sha1; d=football.example.com; s=test; h=from; bh=AAAAAAAAAAAAAAAAAAAAAAAAAAA=; b=AAAA\r\n"
+		"DKIM-Signature: v=1; a=rsa-sha256; d=football.example.com; s=weak; h=from; bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA\r\n"
+		HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_POLICY);
+	assert_non_null(strstr(mxg_dkim_result_get(v, 0)->reason, "rsa-sha1"));
+	assert_int_equal(result(v, 1), MXG_DKIM_POLICY);
+	assert_non_null(strstr(mxg_dkim_result_get(v, 1)->reason, "512 bits"));
+	assert_int_equal(mxg_resolver_lookups(zone) - before, 1); /* no key lookup for rsa-sha1 */
+	mxg_dkim_verifier_free(v);
+	/* The floor is configurable: the RFC 8463 1024-bit key under a 2048-bit floor. */
+	o.min_rsa_bits = 2048;
+	v = verify(SIG_ED SIG_RSA HEADERS "\r\n" BODY, &o, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	assert_int_equal(result(v, 1), MXG_DKIM_POLICY);
+	mxg_dkim_verifier_free(v);
+}
+
+static void test_signature_cap(void **state)
+{
+	struct mxg_dkim_options o = { .max_signatures = 3 };
+	char *msg = malloc(20 * sizeof(SIG_ED) + sizeof(HEADERS BODY) + 8);
+	(void)state;
+
+	msg[0] = '\0';
+	for (int i = 0; i < 20; i++)
+		strcat(msg, SIG_ED);
+	strcat(msg, HEADERS "\r\n" BODY);
+	unsigned long before = mxg_resolver_lookups(zone);
+	struct mxg_dkim_verifier *v = verify(msg, &o, NULL);
+	assert_int_equal(mxg_dkim_result_count(v), 20);
+	for (size_t i = 0; i < 20; i++)
+		assert_int_equal(result(v, i), i < 3 ? MXG_DKIM_PASS : MXG_DKIM_POLICY);
+	assert_int_equal(mxg_resolver_lookups(zone) - before, 3);
+	mxg_dkim_verifier_free(v);
+	free(msg);
+}
+
+static void test_header_limit(void **state)
+{
+	struct mxg_dkim_options o = { .max_header_bytes = 600 };
+	(void)state;
+
+	struct mxg_dkim_verifier *v = verify(SIG_ED SIG_RSA HEADERS "\r\n" BODY, &o, NULL);
+	assert_int_equal(mxg_dkim_result_count(v), 2);
+	assert_int_equal(result(v, 0), MXG_DKIM_PERMERROR);
+	assert_int_equal(result(v, 1), MXG_DKIM_PERMERROR);
+	assert_non_null(strstr(mxg_dkim_result_get(v, 1)->reason, "600 bytes"));
+	mxg_dkim_verifier_free(v);
+}
+
+static void test_times_and_dns(void **state)
+{
+	struct mxg_dkim_options o = { .now = 1528637909 + 86400 };
+	(void)state;
+
+	/* x= in the past fails before any key lookup; t= far ahead is refused; a missing key is
+	 * a permerror and a key lookup that times out a temperror. */
+	assert_int_equal(mxg_zone_set_fault(zone, "slow._domainkey.football.example.com", 0, MXG_DNS_TIMEOUT), 0);
+	struct mxg_dkim_verifier *v = verify(
+		"DKIM-Signature: v=1; a=ed25519-sha256; d=football.example.com; s=brisbane; h=from; x=1528637910;"
+		" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA\r\n"
+		"DKIM-Signature: v=1; a=ed25519-sha256; d=football.example.com; s=brisbane; h=from; t=1999999999;"
+		" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA\r\n"
+		"DKIM-Signature: v=1; a=ed25519-sha256; d=football.example.com; s=gone; h=from;"
+		" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA\r\n"
+		"DKIM-Signature: v=1; a=ed25519-sha256; d=football.example.com; s=slow; h=from;"
+		" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA\r\n"
+		HEADERS "\r\n" BODY, &o, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_non_null(strstr(mxg_dkim_result_get(v, 0)->reason, "expired"));
+	assert_int_equal(result(v, 1), MXG_DKIM_PERMERROR);
+	assert_int_equal(result(v, 2), MXG_DKIM_PERMERROR);
+	assert_int_equal(result(v, 3), MXG_DKIM_TEMPERROR);
+	mxg_dkim_verifier_free(v);
+}
+
+static void test_key_cache(void **state)
+{
+	struct mxg_dkim_options o = { .now = 2000000000 };
+	struct mxg_dkim_key_cache *c = mxg_dkim_key_cache_new(1);
+	(void)state;
+
+	assert_non_null(c);
+	unsigned long before = mxg_resolver_lookups(zone);
+	for (int i = 0; i < 3; i++) {
+		struct mxg_dkim_verifier *v = verify(SIG_ED HEADERS "\r\n" BODY, &o, c);
+		assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+		mxg_dkim_verifier_free(v);
+	}
+	assert_int_equal(mxg_resolver_lookups(zone) - before, 1);
+	/* Past the record's TTL (600 s) the key is fetched again. */
+	o.now += 601;
+	mxg_dkim_verifier_free(verify(SIG_ED HEADERS "\r\n" BODY, &o, c));
+	assert_int_equal(mxg_resolver_lookups(zone) - before, 2);
+	/* One slot: two selectors in turn evict each other; results stay right. */
+	for (int i = 0; i < 2; i++) {
+		struct mxg_dkim_verifier *v = verify(SIG_ED SIG_RSA HEADERS "\r\n" BODY, &o, c);
+		assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+		assert_int_equal(result(v, 1), MXG_DKIM_PASS);
+		mxg_dkim_verifier_free(v);
+	}
+	assert_int_equal(mxg_resolver_lookups(zone) - before, 5);
+	mxg_dkim_key_cache_free(c);
+}
+
+static void test_no_signature(void **state)
+{
+	(void)state;
+	struct mxg_dkim_verifier *v = verify(HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_result_count(v), 0);
+	assert_null(mxg_dkim_result_get(v, 0));
+	mxg_dkim_verifier_free(v);
+	assert_string_equal(mxg_dkim_result_name(MXG_DKIM_TEMPERROR), "temperror");
+}
+
+static void test_audit(void **state)
+{
+	struct mxg_findings f = { 0 };
+	(void)state;
+
+	assert_int_equal(mxg_dkim_audit_selector(zone, "football.example.com", "brisbane", &f), 0);
+	assert_int_equal(f.count, 0);
+	assert_int_equal(mxg_dkim_audit_selector(zone, "football.example.com", "test", &f), 0);
+	assert_true(f.count == 1 && mxg_findings_has(&f, MXG_F_DKIM_KEY_SHORT));
+	assert_int_equal(mxg_zone_set_fault(zone, "late._domainkey.football.example.com", MXG_DNS_TXT,
+					    MXG_DNS_SERVFAIL), 0);
+	assert_int_equal(mxg_dkim_audit_selector(zone, "FOOTBALL.example.com", "late", &f), 0);
+	assert_true(mxg_findings_has(&f, MXG_F_DKIM_KEY_TEMPFAIL));
+	assert_false(mxg_findings_has(&f, MXG_F_DKIM_KEY_MISSING));
+	mxg_findings_clear(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tags_grammar),
+		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_sig_tags),
+		cmocka_unit_test(test_canon_rfc6376_example),
+		cmocka_unit_test(test_canon_body_edges),
+		cmocka_unit_test(test_body_length_limit),
+		cmocka_unit_test(test_key_records),
+		cmocka_unit_test(test_rfc8463_vectors),
+		cmocka_unit_test(test_oversigned),
+		cmocka_unit_test(test_streaming),
+		cmocka_unit_test(test_rfc8301),
+		cmocka_unit_test(test_signature_cap),
+		cmocka_unit_test(test_header_limit),
+		cmocka_unit_test(test_times_and_dns),
+		cmocka_unit_test(test_key_cache),
+		cmocka_unit_test(test_no_signature),
+		cmocka_unit_test(test_audit),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

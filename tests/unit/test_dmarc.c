@@ -1,0 +1,446 @@
+/* Unit tests of DMARC evaluation on the in-memory zone: the RFC 9989 tree walk (psd, shortcut,
+ * org and PSD policies), alignment, sp/np, t, RFC 7489 mode with PSL and pct, and DNS trouble. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mxguard/dmarc.h"
+
+static struct mxg_resolver *r;
+static struct mxg_dmarc_outcome out;
+static const struct mxg_dmarc_options opt9989 = { MXG_DMARC_MODE_9989, NULL, 0 };
+static const struct mxg_dmarc_options opt7489 = { MXG_DMARC_MODE_7489, NULL, 1 };
+
+static int setup(void **state)
+{
+	(void)state;
+	r = mxg_resolver_zone_new();
+	memset(&out, 0, sizeof(out));
+	return r == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	mxg_resolver_free(r);
+	return 0;
+}
+
+static void rr(const char *line)
+{
+	char err[256];
+	if (mxg_zone_add_text(r, line, err, sizeof(err)) < 0)
+		fail_msg("zone line '%s': %s", line, err);
+}
+
+static void dmarc_txt(const char *domain, const char *txt)
+{
+	char line[1024];
+	snprintf(line, sizeof(line), "_dmarc.%s. 300 IN TXT \"%s\"", domain, txt);
+	rr(line);
+}
+
+static void host(const char *domain)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "%s. 300 IN A 192.0.2.1", domain);
+	rr(line);
+}
+
+/* Evaluates From domain with an SPF result for spf_domain and up to two DKIM results. */
+static enum mxg_dmarc_result eval(const struct mxg_dmarc_options *o, const char *from,
+				  enum mxg_spf_result spf, const char *spf_domain,
+				  enum mxg_dkim_result d1, const char *d1dom,
+				  enum mxg_dkim_result d2, const char *d2dom)
+{
+	struct mxg_dmarc_dkim_input dk[2] = { { d1, d1dom }, { d2, d2dom } };
+	struct mxg_dmarc_input in = { from, spf, spf_domain, d2dom ? 2 : d1dom ? 1 : 0, dk };
+	return mxg_dmarc_evaluate(r, o, &in, &out);
+}
+
+static enum mxg_dmarc_result eval_dkim(const struct mxg_dmarc_options *o, const char *from,
+				       const char *d)
+{
+	return eval(o, from, MXG_SPF_NONE, NULL, MXG_DKIM_PASS, d, MXG_DKIM_NONE, NULL);
+}
+
+static enum mxg_dmarc_result eval_fail(const struct mxg_dmarc_options *o, const char *from)
+{
+	return eval(o, from, MXG_SPF_FAIL, from, MXG_DKIM_NONE, NULL, MXG_DKIM_NONE, NULL);
+}
+
+/* --- tree walk --- */
+
+static void test_own_record_uses_p(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject; sp=none");
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
+	assert_true(out.have_record);
+	assert_string_equal(out.policy_domain, "example.com");
+	assert_string_equal(out.org_domain, "example.com");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+}
+
+/* RFC 9989 §4.10.1: the org domain's record (the shortest with a record), not the nearest. */
+static void test_org_record_not_nearest(void **state)
+{
+	(void)state;
+	host("a.mail.example.com");
+	dmarc_txt("mail.example.com", "v=DMARC1; p=none");
+	dmarc_txt("example.com", "v=DMARC1; p=reject; sp=quarantine");
+	assert_int_equal(eval_fail(&opt9989, "a.mail.example.com"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "example.com");
+	assert_string_equal(out.policy_domain, "example.com");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* The same under RFC 7489: the PSL says example.com too. */
+	assert_int_equal(eval_fail(&opt7489, "a.mail.example.com"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "example.com");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+}
+
+static void test_psd_n_stops(void **state)
+{
+	(void)state;
+	host("a.dept.example.com");
+	dmarc_txt("dept.example.com", "v=DMARC1; p=quarantine; psd=n");
+	dmarc_txt("example.com", "v=DMARC1; p=reject");
+	assert_int_equal(eval_fail(&opt9989, "a.dept.example.com"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "dept.example.com");
+	assert_string_equal(out.policy_domain, "dept.example.com");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* dept.example.com is its own organisation: example.com signatures do not align. */
+	assert_int_equal(eval_dkim(&opt9989, "a.dept.example.com", "example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(eval_dkim(&opt9989, "a.dept.example.com", "b.dept.example.com"), MXG_DMARC_PASS);
+}
+
+/* A PSD record: the org domain is the name one label below it, its policy the fallback. */
+static void test_psd_y(void **state)
+{
+	(void)state;
+	dmarc_txt("tld", "v=DMARC1; p=reject; sp=quarantine; np=reject; psd=y");
+	host("mail.brand.tld");
+	assert_int_equal(eval_fail(&opt9989, "mail.brand.tld"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "brand.tld");
+	assert_string_equal(out.policy_domain, "tld");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE); /* exists: sp */
+	assert_int_equal(eval_fail(&opt9989, "ghost.brand.tld"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT); /* does not exist: np */
+	/* Relaxed alignment within brand.tld, never across the PSD. */
+	assert_int_equal(eval_dkim(&opt9989, "mail.brand.tld", "brand.tld"), MXG_DMARC_PASS);
+	assert_int_equal(eval_dkim(&opt9989, "mail.brand.tld", "other.tld"), MXG_DMARC_FAIL);
+	assert_int_equal(eval_dkim(&opt9989, "mail.brand.tld", "tld"), MXG_DMARC_FAIL);
+	/* With its own record, brand.tld's policy wins over the PSD's. */
+	dmarc_txt("brand.tld", "v=DMARC1; p=none");
+	assert_int_equal(eval_fail(&opt9989, "mail.brand.tld"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "brand.tld");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
+}
+
+/* Without psd tags the shortest name with a record is the org domain, even a TLD's. */
+static void test_fewest_labels(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject");
+	assert_int_equal(eval_dkim(&opt9989, "example.com", "com"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "example.com");
+	/* No records at all: the From domain is its own org domain, and no policy applies. */
+	assert_int_equal(eval_fail(&opt9989, "nothing.example.net"), MXG_DMARC_NONE);
+	assert_false(out.have_record);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_UNSET);
+}
+
+/* RFC 9989 §4.10: a long name jumps to its last 7 labels; never more than 8 queries. */
+static void test_walk_shortcut(void **state)
+{
+	(void)state;
+	dmarc_txt("f.e.d.c.b.example.com", "v=DMARC1; p=quarantine"); /* 7 labels */
+	dmarc_txt("g.f.e.d.c.b.example.com", "v=DMARC1; p=none");      /* 8: skipped */
+	host("j.i.h.g.f.e.d.c.b.example.com");
+	unsigned long before = mxg_resolver_lookups(r);
+	assert_int_equal(eval_fail(&opt9989, "j.i.h.g.f.e.d.c.b.example.com"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "f.e.d.c.b.example.com");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* 8 TXT lookups at most for the walk (plus none for np: no np tag). */
+	assert_true(mxg_resolver_lookups(r) - before <= 8);
+}
+
+/* Several records at one name are all discarded: RFC 9989 walks on, RFC 7489 stops. */
+static void test_multiple_records(void **state)
+{
+	(void)state;
+	host("sub.example.com");
+	dmarc_txt("sub.example.com", "v=DMARC1; p=none");
+	dmarc_txt("sub.example.com", "v=DMARC1; p=quarantine");
+	dmarc_txt("example.com", "v=DMARC1; p=reject");
+	assert_int_equal(eval_fail(&opt9989, "sub.example.com"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "example.com");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(eval_fail(&opt7489, "sub.example.com"), MXG_DMARC_NONE);
+	assert_non_null(strstr(out.reason, "several"));
+	/* Non-DMARC TXT records beside one DMARC record are no problem. */
+	rr("_dmarc.example.org. 300 IN TXT \"hello\"");
+	dmarc_txt("example.org", "v=DMARC1; p=reject");
+	assert_int_equal(eval_fail(&opt9989, "example.org"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+}
+
+/* Where the modes differ: a record on an intermediate name only. */
+static void test_modes_differ(void **state)
+{
+	(void)state;
+	host("a.b.example.com");
+	dmarc_txt("b.example.com", "v=DMARC1; p=reject");
+	assert_int_equal(eval_fail(&opt9989, "a.b.example.com"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "b.example.com");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(eval_fail(&opt7489, "a.b.example.com"), MXG_DMARC_NONE);
+	assert_string_equal(out.org_domain, "example.com");
+	/* Alignment differs with it: example.com aligns with a.b.example.com only under 7489. */
+	dmarc_txt("a.b.example.com", "v=DMARC1; p=reject");
+	assert_int_equal(eval_dkim(&opt9989, "a.b.example.com", "example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(eval_dkim(&opt7489, "a.b.example.com", "example.com"), MXG_DMARC_PASS);
+}
+
+/* --- alignment --- */
+
+static void test_alignment_relaxed_strict(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject");
+	dmarc_txt("strict.example", "v=DMARC1; p=reject; adkim=s; aspf=s");
+	assert_int_equal(eval_dkim(&opt9989, "news.example.com", "example.com"), MXG_DMARC_PASS);
+	assert_true(out.dkim_aligned);
+	assert_false(out.spf_aligned);
+	assert_string_equal(out.aligned_dkim_domain, "example.com");
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval(&opt9989, "example.com", MXG_SPF_PASS, "bounces.example.com", MXG_DKIM_NONE,
+			      NULL, MXG_DKIM_NONE, NULL),
+			 MXG_DMARC_PASS);
+	assert_true(out.spf_aligned);
+	assert_int_equal(eval_dkim(&opt9989, "news.example.com", "EXAMPLE.COM."), MXG_DMARC_PASS);
+	/* Strict: only the exact name. */
+	assert_int_equal(eval_dkim(&opt9989, "strict.example", "strict.example"), MXG_DMARC_PASS);
+	assert_int_equal(eval_dkim(&opt9989, "mail.strict.example", "strict.example"), MXG_DMARC_FAIL);
+	assert_int_equal(eval(&opt9989, "strict.example", MXG_SPF_PASS, "bounce.strict.example",
+			      MXG_DKIM_NONE, NULL, MXG_DKIM_NONE, NULL),
+			 MXG_DMARC_FAIL);
+	assert_int_equal(eval(&opt9989, "strict.example", MXG_SPF_PASS, "strict.example", MXG_DKIM_NONE,
+			      NULL, MXG_DKIM_NONE, NULL),
+			 MXG_DMARC_PASS);
+}
+
+static void test_alignment_needs_pass(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject");
+	static const enum mxg_spf_result spf_bad[] = { MXG_SPF_NONE, MXG_SPF_NEUTRAL, MXG_SPF_FAIL,
+						       MXG_SPF_SOFTFAIL, MXG_SPF_TEMPERROR, MXG_SPF_PERMERROR };
+	for (size_t i = 0; i < sizeof(spf_bad) / sizeof(spf_bad[0]); i++)
+		assert_int_equal(eval(&opt9989, "example.com", spf_bad[i], "example.com", MXG_DKIM_NONE, NULL,
+				      MXG_DKIM_NONE, NULL),
+				 MXG_DMARC_FAIL);
+	static const enum mxg_dkim_result dkim_bad[] = { MXG_DKIM_FAIL, MXG_DKIM_NEUTRAL, MXG_DKIM_POLICY,
+							 MXG_DKIM_TEMPERROR, MXG_DKIM_PERMERROR };
+	for (size_t i = 0; i < sizeof(dkim_bad) / sizeof(dkim_bad[0]); i++)
+		assert_int_equal(eval(&opt9989, "example.com", MXG_SPF_NONE, NULL, dkim_bad[i], "example.com",
+				      MXG_DKIM_NONE, NULL),
+				 MXG_DMARC_FAIL);
+	/* A pass from another organisation next to an aligned failure: fail. */
+	assert_int_equal(eval(&opt9989, "example.com", MXG_SPF_PASS, "example.net", MXG_DKIM_FAIL,
+			      "example.com", MXG_DKIM_PASS, "example.net"),
+			 MXG_DMARC_FAIL);
+	/* The second signature aligns. */
+	assert_int_equal(eval(&opt9989, "example.com", MXG_SPF_NONE, NULL, MXG_DKIM_PASS, "example.net",
+			      MXG_DKIM_PASS, "mail.example.com"),
+			 MXG_DMARC_PASS);
+	assert_string_equal(out.aligned_dkim_domain, "mail.example.com");
+}
+
+/* --- policies: sp, np, t, pct --- */
+
+static void test_sp_np(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=none; sp=quarantine; np=reject");
+	host("exists.example.com");
+	rr("mxonly.example.com. 300 IN MX 10 exists.example.com.");
+	rr("txtonly.example.com. 300 IN TXT \"only text\"");
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_fail(&opt9989, "exists.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(eval_fail(&opt9989, "mxonly.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* No A, AAAA or MX: non-existent for DMARC even though the name has a TXT record. */
+	assert_int_equal(eval_fail(&opt9989, "txtonly.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(eval_fail(&opt9989, "ghost.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	/* RFC 7489 knows no np: sp applies to every subdomain. */
+	assert_int_equal(eval_fail(&opt7489, "ghost.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+}
+
+static void test_np_falls_back(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject");
+	dmarc_txt("example.net", "v=DMARC1; p=reject; sp=none");
+	assert_int_equal(eval_fail(&opt9989, "ghost.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT); /* no sp, no np: p */
+	assert_int_equal(eval_fail(&opt9989, "ghost.example.net"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE); /* no np: sp */
+}
+
+static void test_testing(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject; t=y");
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
+	assert_true(out.testing);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	/* RFC 7489 has no t tag: the policy applies. */
+	assert_int_equal(eval_fail(&opt7489, "example.com"), MXG_DMARC_FAIL);
+	assert_false(out.testing);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+}
+
+static void test_pct_7489(void **state)
+{
+	struct mxg_dmarc_options no_sampling = opt7489;
+	(void)state;
+	dmarc_txt("zero.example", "v=DMARC1; p=reject; pct=0");
+	dmarc_txt("zeroq.example", "v=DMARC1; p=quarantine; pct=0");
+	dmarc_txt("full.example", "v=DMARC1; p=reject; pct=100");
+	dmarc_txt("half.example", "v=DMARC1; p=reject; pct=50");
+	assert_int_equal(eval_fail(&opt7489, "zero.example"), MXG_DMARC_FAIL);
+	assert_true(out.sampled_out);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE); /* the next milder one */
+	assert_int_equal(eval_fail(&opt7489, "zeroq.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_fail(&opt7489, "full.example"), MXG_DMARC_FAIL);
+	assert_false(out.sampled_out);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+	no_sampling.apply_pct = 0;
+	assert_int_equal(eval_fail(&no_sampling, "zero.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+	/* RFC 9989 ignores pct. */
+	assert_int_equal(eval_fail(&opt9989, "zero.example"), MXG_DMARC_FAIL);
+	assert_false(out.sampled_out);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+	/* pct=50 samples about half: 400 tries land far inside 100..300. */
+	int rejected = 0;
+	for (int i = 0; i < 400; i++) {
+		eval_fail(&opt7489, "half.example");
+		rejected += out.policy == MXG_DMARC_POLICY_REJECT;
+		assert_int_equal(out.sampled_out, out.policy != MXG_DMARC_POLICY_REJECT);
+	}
+	assert_in_range(rejected, 100, 300);
+	/* Sampling never touches a pass. */
+	assert_int_equal(eval_dkim(&opt7489, "zero.example", "zero.example"), MXG_DMARC_PASS);
+	assert_false(out.sampled_out);
+}
+
+/* RFC 9989 §4.10.1: an invalid policy with a valid rua acts as p=none; without one, no DMARC. */
+static void test_invalid_policy(void **state)
+{
+	(void)state;
+	dmarc_txt("withrua.example", "v=DMARC1; p=bogus; rua=mailto:d@withrua.example");
+	dmarc_txt("norua.example", "v=DMARC1; p=bogus");
+	dmarc_txt("badsp.example", "v=DMARC1; p=reject; sp=bogus");
+	dmarc_txt("noP.example", "v=DMARC1; adkim=s");
+	assert_int_equal(eval_fail(&opt9989, "withrua.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_fail(&opt9989, "norua.example"), MXG_DMARC_NONE);
+	assert_false(out.have_record);
+	assert_int_equal(eval_fail(&opt9989, "badsp.example"), MXG_DMARC_NONE);
+	/* No p at all: p=none under RFC 9989, no DMARC under RFC 7489 (no rua either). */
+	assert_int_equal(eval_fail(&opt9989, "nop.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_fail(&opt7489, "nop.example"), MXG_DMARC_NONE);
+}
+
+static void test_no_from_domain(void **state)
+{
+	(void)state;
+	struct mxg_dmarc_input in = { NULL, MXG_SPF_PASS, "example.com", 0, NULL };
+	assert_int_equal(mxg_dmarc_evaluate(r, &opt9989, &in, &out), MXG_DMARC_PERMERROR);
+	in.from_domain = "bad..name";
+	assert_int_equal(mxg_dmarc_evaluate(r, &opt9989, &in, &out), MXG_DMARC_PERMERROR);
+	assert_int_equal(mxg_dmarc_evaluate(r, &opt9989, NULL, &out), MXG_DMARC_PERMERROR);
+	assert_string_equal(mxg_dmarc_result_name(MXG_DMARC_PERMERROR), "permerror");
+	assert_string_equal(mxg_dmarc_policy_name(MXG_DMARC_POLICY_QUARANTINE), "quarantine");
+}
+
+/* --- DNS trouble is temperror, never a verdict --- */
+
+static void test_temperror(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject; np=quarantine");
+	mxg_zone_set_fault(r, "_dmarc.sub.example.com", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt9989, "sub.example.com"), MXG_DMARC_TEMPERROR);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_UNSET);
+	assert_non_null(strstr(out.reason, "_dmarc.sub.example.com"));
+	/* Higher up the walk counts too: the org domain could change. */
+	mxg_zone_set_fault(r, "_dmarc.com", MXG_DNS_TXT, MXG_DNS_TIMEOUT);
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_TEMPERROR);
+	/* RFC 7489 mode looks up no more than the two names, so it still decides. */
+	assert_int_equal(eval_fail(&opt7489, "example.com"), MXG_DMARC_FAIL);
+}
+
+static void test_temperror_alignment(void **state)
+{
+	(void)state;
+	dmarc_txt("example.net", "v=DMARC1; p=reject; psd=n");
+	mxg_zone_set_fault(r, "_dmarc.mail.example.net", 0, MXG_DNS_SERVFAIL);
+	/* The signer's org domain cannot be found: no verdict... */
+	assert_int_equal(eval_dkim(&opt9989, "example.net", "mail.example.net"), MXG_DMARC_TEMPERROR);
+	/* ...unless something else aligns anyway. */
+	assert_int_equal(eval(&opt9989, "example.net", MXG_SPF_PASS, "example.net", MXG_DKIM_PASS,
+			      "mail.example.net", MXG_DKIM_NONE, NULL),
+			 MXG_DMARC_PASS);
+	/* Whether the From domain exists decides np: unknown is temperror. */
+	dmarc_txt("example.org", "v=DMARC1; p=none; np=reject");
+	mxg_zone_set_fault(r, "maybe.example.org", MXG_DNS_A, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt9989, "maybe.example.org"), MXG_DMARC_TEMPERROR);
+}
+
+static void test_org_domain_api(void **state)
+{
+	char org[256];
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=reject");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "A.B.Example.COM", org, sizeof(org)), 0);
+	assert_string_equal(org, "example.com");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt7489, "a.b.example.co.uk", org, sizeof(org)), 0);
+	assert_string_equal(org, "example.co.uk");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt7489, "co.uk", org, sizeof(org)), 0);
+	assert_string_equal(org, "co.uk");
+	assert_int_equal(mxg_dmarc_org_domain(r, NULL, "x..y", org, sizeof(org)), -1);
+	mxg_zone_set_fault(r, "_dmarc.com", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(mxg_dmarc_org_domain(r, NULL, "example.com", org, sizeof(org)), -1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_own_record_uses_p),   T(test_org_record_not_nearest), T(test_psd_n_stops),
+		T(test_psd_y),               T(test_fewest_labels),          T(test_walk_shortcut),
+		T(test_multiple_records),    T(test_modes_differ),           T(test_alignment_relaxed_strict),
+		T(test_alignment_needs_pass), T(test_sp_np),                 T(test_np_falls_back),
+		T(test_testing),             T(test_pct_7489),               T(test_invalid_policy),
+		T(test_no_from_domain),      T(test_temperror),              T(test_temperror_alignment),
+		T(test_org_domain_api),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
