@@ -1,19 +1,3 @@
-<<<<<<< HEAD
-# Runners for the third-party conformance suites in ../shared/conformance (see tests/suites).
-# The SPF runner is also built with the sanitizers, and tests/conformance/spf-suite runs that one.
-
-SPF_SUITE := $(B)/tests/conformance/spf_suite
-ALL_TARGETS += $(SPF_SUITE)
-CHECK_PREPARE += spf-suite-san
-
-$(SPF_SUITE): $(B)/obj/tests/conformance/spf_suite.o $(LIB)
-	@mkdir -p $(@D)
-	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lyaml
-
-.PHONY: spf-suite-san
-spf-suite-san:
-	$(MAKE) SANITIZE=1 build/san/tests/conformance/spf_suite
-=======
 # Drivers for the conformance runners in tests/conformance/ (built by make check-prepare):
 # tests/conformance/NAME.c -> $(B)/tests/conformance/NAME, linked with libmxguard.
 
@@ -28,4 +12,18 @@ $(B)/tests/conformance/%: $(B)/obj/tests/conformance/%.o $(LIB)
 $(B)/obj/tests/conformance/dkim-vectors.o: tests/conformance/dkim_vectors.c
 	@mkdir -p $(@D)
 	$(CC) $(MXG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
->>>>>>> main
+
+# The SPF suite runner needs libyaml; it is also built with the sanitizers, and
+# tests/conformance/spf-suite runs that build.
+
+SPF_SUITE := $(B)/tests/conformance/spf_suite
+ALL_TARGETS += $(SPF_SUITE)
+CHECK_PREPARE += spf-suite-san
+
+$(SPF_SUITE): $(B)/obj/tests/conformance/spf_suite.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lyaml
+
+.PHONY: spf-suite-san
+spf-suite-san:
+	$(MAKE) SANITIZE=1 build/san/tests/conformance/spf_suite
