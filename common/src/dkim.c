@@ -156,7 +156,7 @@ int mxg_dkim_header_raw(struct mxg_dkim_verifier *v, const char *field, size_t l
 
 static struct dkim_body_hash *body_for(struct mxg_dkim_verifier *v, const struct dkim_sig *s)
 {
-	const EVP_MD *md = EVP_sha256();
+	const EVP_MD *md = dkim_sha256();
 
 	for (size_t i = 0; i < v->nbodies; i++)
 		if (dkim_body_hash_matches(v->bodies[i], s->bcanon, md, s->has_l, s->l))
@@ -288,7 +288,7 @@ static int crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig,
 	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(key->pkey, NULL);
 	ok = c != NULL && EVP_PKEY_verify_init(c) == 1 &&
 	     EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_PADDING) == 1 &&
-	     EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) == 1 &&
+	     EVP_PKEY_CTX_set_signature_md(c, dkim_sha256()) == 1 &&
 	     EVP_PKEY_verify(c, sig->b, sig->b_len, digest, dlen) == 1;
 	EVP_PKEY_CTX_free(c);
 	return ok;
@@ -306,7 +306,7 @@ static enum mxg_dkim_result check_signature(const struct mxg_dkim_verifier *v, c
 		free(buf);
 		return set(res, MXG_DKIM_TEMPERROR, "out of memory");
 	}
-	int hashed = EVP_Digest(buf, blen, digest, &dlen, EVP_sha256(), NULL) == 1;
+	int hashed = EVP_Digest(buf, blen, digest, &dlen, dkim_sha256(), NULL) == 1;
 	free(buf);
 	if (!hashed)
 		return set(res, MXG_DKIM_TEMPERROR, "hash computation failed");

@@ -134,6 +134,9 @@ enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache
 
 /* --- canonicalization (dkim_canon.c) --- */
 
+/* SHA-256, fetched from the provider once (thread-safe); never NULL. */
+const EVP_MD *dkim_sha256(void);
+
 /* Appends the canonical form of one header field ("Name:value" as received, folds
  * as CRLF or LF, no final line end) to *buf/len/cap, growing it. With crlf, ends
  * it with CRLF. 0, or -1 on ENOMEM. */

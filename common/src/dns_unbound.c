@@ -107,9 +107,12 @@ static void fill_from_result(struct mxg_dns_answer *a, const struct ub_result *r
 	}
 	if (res->secure)
 		a->security = MXG_DNSSEC_SECURE;
-	else if (res->bogus) {
+	if (res->bogus) {
+		/* libunbound hands out bogus data; a validating resolver must not (RFC 4035 §5.5). */
 		a->security = MXG_DNSSEC_BOGUS;
+		a->rcode = MXG_DNS_SERVFAIL;
 		mxg_strlcpy(a->why, res->why_bogus ? res->why_bogus : "DNSSEC bogus", sizeof(a->why));
+		return;
 	}
 	if (res->answer_packet != NULL && res->answer_len > 0 &&
 	    mxg_dns_answer_from_packet(a, res->answer_packet, (size_t)res->answer_len) < 0) {

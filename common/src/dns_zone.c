@@ -353,6 +353,19 @@ static enum mxg_dnssec answer_security(const struct zone *z, const struct mxg_dn
 	return s;
 }
 
+/* Bogus answers look as a validating resolver gives them: SERVFAIL, no records. */
+static void mark_answer(const struct zone *z, struct mxg_dns_answer *a)
+{
+	a->security = answer_security(z, a);
+	if (a->security != MXG_DNSSEC_BOGUS)
+		return;
+	for (size_t i = 0; i < a->count; i++)
+		free(a->rrs[i].rdata);
+	a->count = 0;
+	a->rcode = MXG_DNS_SERVFAIL;
+	mxg_strlcpy(a->why, "DNSSEC bogus (zone mark)", sizeof(a->why));
+}
+
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -460,7 +473,7 @@ static int zone_lookup(void *ctx, const char *name, uint16_t type,
 	pthread_rwlock_rdlock(&z->lock);
 	int rc = resolve(z, a);
 	if (rc == 0)
-		a->security = answer_security(z, a);
+		mark_answer(z, a);
 	pthread_rwlock_unlock(&z->lock);
 	if (rc < 0) {
 		mxg_dns_answer_free(a);

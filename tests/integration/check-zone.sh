@@ -69,6 +69,29 @@ err=$("$mxguard" check 2>&1); rc=$?
 mxg_eq "no domain: exit 3" $rc 3
 mxg_match "no domain: says so" "$err" "no domain"
 
+# Help and usage errors: help on stdout with exit 0, mistakes named on stderr with exit 3.
+out=$("$mxguard" --help); rc=$?
+mxg_eq "--help: exit 0" $rc 0
+mxg_match "--help lists check" "$out" "^  check "
+out=$("$mxguard" help check); rc=$?
+mxg_eq "help check: exit 0" $rc 0
+mxg_match "help check lists --json" "$out" "--json"
+mxg_eq "check --help is help check" "$("$mxguard" check --help)" "$out"
+err=$("$mxguard" help nosuch 2>&1); mxg_eq "help of an unknown command: exit 3" $? 3
+mxg_match "help of an unknown command: says so" "$err" "no command 'nosuch'"
+err=$("$mxguard" nosuch 2>&1); mxg_eq "unknown command: exit 3" $? 3
+err=$("$mxguard" check --frobnicate x.test 2>&1); mxg_eq "unknown option: exit 3" $? 3
+mxg_match "unknown option: named" "$err" "unknown option --frobnicate"
+err=$("$mxguard" check x.test --zone 2>&1); mxg_eq "option without value: exit 3" $? 3
+mxg_match "option without value: named" "$err" "option --zone needs a value"
+err=$("$mxguard" check --max-targets 0 --zone "$zone" x.test 2>&1)
+mxg_eq "--max-targets 0: exit 3" $? 3
+err=$("$mxguard" check --max-targets 99999999999 --zone "$zone" x.test 2>&1)
+mxg_eq "--max-targets that wraps: exit 3" $? 3
+err=$("$mxguard" check --zone "$zone" --resolver 127.0.0.1 x.test 2>&1)
+mxg_eq "--zone with --resolver: exit 3" $? 3
+mxg_match "--zone with --resolver: says so" "$err" "exclude each other"
+
 # JSON is valid and carries the overall status.
 "$mxguard" check --zone "$zone" --json healthy.mx.test nullmixed.mx.test >"$MXG_WORK/all.json"
 st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], d["exit"], len(d["domains"]))' "$MXG_WORK/all.json")

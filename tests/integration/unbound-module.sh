@@ -165,6 +165,8 @@ b=$(q $strip_port cname.mx.test MX)
 mxg_eq "strip: cname.mx.test keeps 2 of 3 records" "$(mx_count "$a")" 2
 mxg_nomatch "strip: the alias target is gone" "$a" "MX[[:space:]]+10 mail\.cname"
 mxg_eq "strip: cached answer stripped too" "$(mx_count "$b")" 2
+ttl=$(printf '%s\n' "$b" | awk '$4 == "MX" { print $2; exit }')
+mxg_check "strip: cached TTL counts down from 3600 (got $ttl)" test "${ttl:-0}" -le 3600 -a "${ttl:-0}" -gt 3000
 mxg_match "strip: EDE still says why" "$(ede_of "$b")" "MX_TARGET_CNAME mail\.cname\.mx\.test"
 a=$(q $strip_port ipliteral.mx.test MX)
 mxg_eq "strip: IP-literal record removed, good one kept" "$(mx_count "$a")" 1
@@ -194,9 +196,20 @@ mxg_match "counters: signed strip refused counted" "$sprom" \
 mxg_match "counters: last-usable strip refused counted" "$sprom" \
 	'mxguard_unbound_answers_total\{outcome="strip_refused_last_usable"\} [1-9]'
 
+# A reload (SIGHUP) runs deinit and init again: the module comes back and still flags.
+kill -HUP "$MXG_PID_ub"
+i=0
+while [ "$(grep -c 'mxguard: module loaded' "$MXG_WORK/ub/unbound.log")" -lt 2 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+mxg_eq "reload: module loaded again" "$(grep -c 'mxguard: module loaded' "$MXG_WORK/ub/unbound.log")" 2
+mxg_match "reload: counters logged at deinit" "$(cat "$MXG_WORK/ub/unbound.log")" "mxguard: counters: checked=[1-9]"
+mxg_match "reload: still flags" "$(ede_of "$(q $ub_port cname.mx.test MX)")" "MX_TARGET_CNAME mail\.cname"
+
 # Shutdown logs the counters.
 mxg_stop ub
-mxg_match "counters logged on shutdown" "$(cat "$MXG_WORK/ub/unbound.log")" "mxguard: counters: checked=[1-9]"
+mxg_match "counters logged on shutdown" "$(tail -n 3 "$MXG_WORK/ub/unbound.log")" "mxguard: counters: checked=[1-9]"
 
 # A configuration error keeps Unbound from starting, with the reason in its log.
 printf 'actions-error = log explode\n' >"$MXG_WORK/bad.conf"

@@ -239,6 +239,14 @@ static void test_security(void **state)
 	mxg_dns_answer_free(a);
 	a = ask(r, "x.wild.z.test", MXG_DNS_TXT);
 	assert_int_equal(a->security, MXG_DNSSEC_BOGUS);
+	assert_int_equal(a->rcode, MXG_DNS_SERVFAIL);
+	assert_int_equal(a->count, 0);
+	mxg_dns_answer_free(a);
+	/* a secure alias to a bogus name is bogus */
+	char err[128];
+	assert_int_equal(mxg_zone_add_text(r, "towild.z.test. 60 IN CNAME x.wild.z.test.", err, sizeof(err)), 0);
+	a = ask(r, "towild.z.test", MXG_DNS_TXT);
+	assert_int_equal(a->security, MXG_DNSSEC_BOGUS);
 	mxg_dns_answer_free(a);
 	a = ask(r, "elsewhere.test", MXG_DNS_A);
 	assert_int_equal(a->security, MXG_DNSSEC_INSECURE);

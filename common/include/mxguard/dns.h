@@ -167,7 +167,9 @@ int mxg_zone_add_rr(struct mxg_resolver *r, const char *owner, uint16_t type, ui
  * type 0 means every type; a type given applies to that type only. */
 int mxg_zone_set_fault(struct mxg_resolver *r, const char *name, uint16_t type,
 		       enum mxg_dns_rcode rcode);
-/* Marks every answer for names at or under apex with a DNSSEC status (tests). */
+/* Marks every answer for names at or under apex with a DNSSEC status (tests). The
+ * closest marked apex wins; an answer is as secure as the weakest name of its chain.
+ * Bogus answers are SERVFAIL with no records, as from a validating resolver. */
 int mxg_zone_set_security(struct mxg_resolver *r, const char *apex, enum mxg_dnssec s);
 
 #endif

@@ -1,0 +1,291 @@
+/* mxguard-policyd(8): command line, configuration check, daemon start-up (listen, detach,
+ * pid file, user drop), the resolver and cache, and SIGHUP reloads that keep old rules on error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "mxguard/config.h"
+#include "mxguard/log.h"
+#include "mxguard/str.h"
+#include "policyd.h"
+#include "policyd_server.h"
+
+#define DEFAULT_CONFIG "/etc/mxguard/policyd.conf"
+
+struct options {
+	const char *config;
+	int foreground;
+	int check_only;
+	int verbose;
+};
+
+struct reload_ctx {
+	const char *path;
+	const struct policyd_settings *running;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mxguard-policyd [-c FILE] [-f] [-n] [-v]\n"
+		   "  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
+		   "  -f       stay in the foreground, log to stderr\n"
+		   "  -n       check the configuration and exit\n"
+		   "  -v       log debug messages too\n");
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = DEFAULT_CONFIG;
+	while ((c = getopt(argc, argv, "c:fnvh")) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'n': o->check_only = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int load(const char *path, struct policyd_settings *s, struct policyd_rules **r,
+		char *err, size_t errlen)
+{
+	struct mxg_config cfg;
+
+	if (mxg_config_load(path, &cfg, err, errlen) < 0)
+		return -1;
+	int rc = policyd_config_load(&cfg, s, r, err, errlen);
+	mxg_config_free(&cfg);
+	return rc;
+}
+
+/* Daemon settings that only a restart can change; a reload names the ones that differ. */
+static void warn_restart(const struct policyd_settings *a, const struct policyd_settings *b)
+{
+	if (a->n_policy != b->n_policy || a->n_socketmap != b->n_socketmap ||
+	    memcmp(a->policy_listen, b->policy_listen, sizeof(a->policy_listen)) != 0 ||
+	    memcmp(a->socketmap_listen, b->socketmap_listen, sizeof(a->socketmap_listen)) != 0)
+		mxg_log(MXG_LOG_WARNING, "reload: listener changes take effect after a restart");
+	if (a->n_zone != b->n_zone || a->n_resolver != b->n_resolver ||
+	    memcmp(a->zone, b->zone, sizeof(a->zone)) != 0 ||
+	    memcmp(a->resolver, b->resolver, sizeof(a->resolver)) != 0 ||
+	    a->dns_timeout_ms != b->dns_timeout_ms)
+		mxg_log(MXG_LOG_WARNING, "reload: dns.* changes take effect after a restart");
+	if (a->workers != b->workers || a->max_connections != b->max_connections ||
+	    a->request_max != b->request_max || a->cache_size != b->cache_size ||
+	    strcmp(a->user, b->user) != 0)
+		mxg_log(MXG_LOG_WARNING, "reload: workers, max_connections, request_max, cache.size "
+					 "and user take effect after a restart");
+}
+
+static struct policyd_rules *reload(void *arg)
+{
+	struct reload_ctx *rc = arg;
+	struct policyd_settings *s = malloc(sizeof(*s));
+	struct policyd_rules *r = NULL;
+	char err[512];
+
+	if (s == NULL) {
+		mxg_log(MXG_LOG_ERR, "reload: out of memory; keeping the current rules");
+		return NULL;
+	}
+	if (load(rc->path, s, &r, err, sizeof(err)) < 0) {
+		mxg_log(MXG_LOG_ERR, "reload failed, keeping the current rules: %s", err);
+		free(s);
+		return NULL;
+	}
+	warn_restart(rc->running, s);
+	free(s);
+	return r;
+}
+
+static struct mxg_resolver *open_resolver(const struct policyd_settings *s, char *err, size_t errlen)
+{
+	if (s->n_zone > 0) {
+		struct mxg_resolver *r = mxg_resolver_zone_new();
+		if (r == NULL) {
+			mxg_strlcpy(err, "out of memory", errlen);
+			return NULL;
+		}
+		for (size_t i = 0; i < s->n_zone; i++) {
+			if (mxg_zone_load_file(r, s->zone[i], NULL, err, errlen) < 0) {
+				mxg_resolver_free(r);
+				return NULL;
+			}
+		}
+		return r;
+	}
+	const char *fwd[POLICYD_LISTEN_MAX + 1];
+	for (size_t i = 0; i < s->n_resolver; i++)
+		fwd[i] = s->resolver[i];
+	fwd[s->n_resolver] = NULL;
+	struct mxg_unbound_options uo = {
+		.forwarders = s->n_resolver ? fwd : NULL,
+		.use_system = s->n_resolver == 0,
+		.trust_anchor = s->trust_anchor[0] ? s->trust_anchor : NULL,
+		.timeout_ms = (unsigned)s->dns_timeout_ms,
+	};
+	return mxg_resolver_unbound_new(&uo, err, errlen);
+}
+
+static int detach(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -1;
+	int fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return -1;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+static int write_pid(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	int ok = write(fd, buf, (size_t)n) == n;
+	return close(fd) == 0 && ok ? 0 : -1;
+}
+
+static int drop_user(const char *user, char *err, size_t errlen)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (pw == NULL) {
+		snprintf(err, errlen, "user %s: no such user", user);
+		return -1;
+	}
+	if (getuid() == pw->pw_uid)
+		return 0;
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		snprintf(err, errlen, "cannot become user %s: %s", user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		snprintf(err, errlen, "could regain root after becoming %s", user);
+		return -1;
+	}
+	return 0;
+}
+
+static int run(const struct options *o, struct policyd_settings *s, struct policyd_rules *rules)
+{
+	char err[512];
+	struct reload_ctx rc = { o->config, s };
+
+	struct policyd_server *srv = policyd_server_new(s, err, sizeof(err));
+	if (srv == NULL) {
+		mxg_log(MXG_LOG_ERR, "%s", err);
+		policyd_rules_unref(rules);
+		return 1;
+	}
+	if (!o->foreground) {
+		mxg_log_open("mxguard-policyd", 1, s->syslog_facility);
+		if (detach() < 0) {
+			mxg_log(MXG_LOG_ERR, "cannot detach: %s", strerror(errno));
+			goto fail;
+		}
+	}
+	if (s->pid_file[0] && write_pid(s->pid_file) < 0) {
+		mxg_log(MXG_LOG_ERR, "pid file %s: %s", s->pid_file, strerror(errno));
+		goto fail;
+	}
+	/* The resolver loads zone files and trust anchors before privileges go. */
+	struct mxg_resolver *res = open_resolver(s, err, sizeof(err));
+	if (res == NULL) {
+		mxg_log(MXG_LOG_ERR, "resolver: %s", err);
+		goto fail;
+	}
+	if (s->user[0] && drop_user(s->user, err, sizeof(err)) < 0) {
+		mxg_log(MXG_LOG_ERR, "%s", err);
+		mxg_resolver_free(res);
+		goto fail;
+	}
+	struct policyd_mxcache *cache = policyd_mxcache_new(res, s->cache_size, (unsigned)s->cache_min_ttl,
+							    (unsigned)s->cache_max_ttl,
+							    (unsigned)s->cache_neg_ttl);
+	if (cache == NULL) {
+		mxg_log(MXG_LOG_ERR, "out of memory");
+		mxg_resolver_free(res);
+		goto fail;
+	}
+	int rv = policyd_server_run(srv, rules, cache, res, reload, &rc);
+	policyd_server_free(srv);
+	policyd_mxcache_free(cache);
+	mxg_resolver_free(res);
+	if (s->pid_file[0])
+		unlink(s->pid_file);
+	mxg_log(MXG_LOG_NOTICE, "stopped");
+	return rv == 0 ? 0 : 1;
+fail:
+	policyd_server_free(srv);
+	policyd_rules_unref(rules);
+	if (s->pid_file[0])
+		unlink(s->pid_file);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct policyd_settings *s = calloc(1, sizeof(*s));
+	struct policyd_rules *rules = NULL;
+	char err[512];
+
+	if (s == NULL || parse_args(argc, argv, &o) < 0)
+		return 2;
+	mxg_log_open("mxguard-policyd", 0, 0);
+	if (load(o.config, s, &rules, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mxguard-policyd: %s\n", err);
+		free(s);
+		return 1;
+	}
+	if (o.check_only) {
+		printf("%s: configuration OK\n", o.config);
+		policyd_rules_unref(rules);
+		free(s);
+		return 0;
+	}
+	mxg_log_set_level(o.verbose ? MXG_LOG_DEBUG : (enum mxg_log_level)s->log_level);
+	int rc = run(&o, s, rules);
+	free(s);
+	return rc;
+}

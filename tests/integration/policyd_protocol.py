@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+# Protocol-level tests of mxguard-policyd: starts the daemon (DNS from NSD via libunbound),
+# talks to it over TCP and unix sockets and prints "ok"/"not ok" lines and the count line.
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from policyd_client import Conn, request_bytes  # noqa: E402
+
+BIN = os.environ["PD_BIN"]
+WORK = os.environ["PD_WORK"]
+DNS = os.environ["PD_DNS"]
+PORT, SMAP = 10040, 10041
+UNIX = os.path.join(WORK, "policyd.sock")
+passed = failed = 0
+
+
+def ok(cond, desc, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok - " + desc)
+    else:
+        failed += 1
+        print("not ok - %s %s" % (desc, detail))
+
+
+def eq(got, want, desc):
+    ok(got == want, desc, "(got %r, want %r)" % (got, want))
+
+
+def starts(got, prefix, desc):
+    ok(got is not None and got.startswith(prefix), desc, "(got %r, want %r...)" % (got, prefix))
+
+
+RULES = """
+domain.corp.pd.test.mx_bypass = reject
+subdomains.corp.pd.test.mx_bypass = defer
+trusted_networks = 127.0.0.0/8
+unroutable_sender = reject
+broken_mx = defer
+recipient_delimiter = +
+route = alice@hybrid.pd.test smtp:[127.0.0.1]:2528
+route = hybrid.pd.test smtp:[127.0.0.1]:2527
+route = * smtp:[127.0.0.1]:2526
+domain.hybrid.pd.test.fully_mapped = reject
+domain.warn.pd.test.mx_bypass = reject
+domain.warn.pd.test.warn_only = yes
+connector.m365.networks = 13.0.0.0/8
+connector.m365.cert_fingerprint = AA:BB:CC
+"""
+
+
+class Daemon:
+    def __init__(self, name, body):
+        self.name = name
+        self.conf = os.path.join(WORK, name + ".conf")
+        self.logpath = os.path.join(WORK, name + ".log")
+        self.write(body)
+        self.log = open(self.logpath, "w")
+        self.p = subprocess.Popen([BIN, "-f", "-c", self.conf], stdout=self.log, stderr=self.log)
+
+    def write(self, body):
+        with open(self.conf, "w") as f:
+            f.write(body)
+
+    def wait_log(self, text, seconds=10):
+        end = time.time() + seconds
+        while time.time() < end:
+            with open(self.logpath) as f:
+                if text in f.read():
+                    return True
+            time.sleep(0.05)
+        return False
+
+    def count_log(self, text):
+        with open(self.logpath) as f:
+            return f.read().count(text)
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(15)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.log.close()
+        return self.p.returncode
+
+
+def header(extra=""):
+    return ("policy_listen = inet:127.0.0.1:%d, unix:%s\nsocketmap_listen = inet:127.0.0.1:%d\n"
+            "dns.resolver = %s\ndns.timeout = 5s\n%s" % (PORT, UNIX, SMAP, DNS, extra))
+
+
+def test_rules(c):
+    starts(c.ask(client_address="11.9.9.9"), "550 5.7.1 mxguard mx_bypass: corp.pd.test accepts mail only through its MX hosts",
+           "mx_bypass: a client that is not an MX host of corp is rejected")
+    eq(c.ask(client_address="11.1.1.10"), "DUNNO", "mx_bypass: the MX host gw1 passes")
+    eq(c.ask(client_address="2a00:1450::11"), "DUNNO", "mx_bypass: the MX host gw2 passes over IPv6")
+    eq(c.ask(client_address="127.0.0.1"), "DUNNO", "mx_bypass: a trusted network passes")
+    starts(c.ask(client_address="11.9.9.9", recipient="u@x.corp.pd.test"), "451 4.7.1 mxguard mx_bypass",
+           "mx_bypass: a subdomain section defers")
+    starts(c.ask(client_address="11.9.9.9", recipient="u@warn.pd.test"), "WARN mxguard mx_bypass: would reject",
+           "warn_only: per-domain rollout turns the reject into a warning")
+    starts(c.ask(client_address="13.1.1.1"), "550 5.7.1 mxguard connector: client 13.1.1.1 of connector m365 must use TLS",
+           "connector: no TLS is rejected")
+    starts(c.ask(client_address="13.1.1.1", encryption_protocol="TLSv1.3", ccert_fingerprint="00:11"),
+           "550 5.7.1 mxguard connector: client 13.1.1.1 of connector m365 did not present the expected certificate",
+           "connector: the wrong certificate is rejected")
+    eq(c.ask(client_address="13.1.1.1", encryption_protocol="TLSv1.3", ccert_fingerprint="AA:BB:CC"), "DUNNO",
+       "connector: TLS with the expected fingerprint passes (and bypasses the MX check)")
+    starts(c.ask(sender="a@nullmx.pd.test", client_address="11.1.1.10"), "550 5.7.27 mxguard null_mx_sender",
+           "null_mx_sender: 550 5.7.27")
+    starts(c.ask(recipient="u@nullmx.pd.test", client_address="11.1.1.10"), "556 5.1.10 mxguard null_mx_recipient",
+           "null_mx_recipient: 556 5.1.10 for relayed mail")
+    starts(c.ask(sender="a@gone.pd.test", client_address="11.1.1.10"),
+           "550 5.1.8 mxguard unroutable_sender: sender domain gone.pd.test does not exist",
+           "unroutable_sender: NXDOMAIN is 550 5.1.8")
+    starts(c.ask(sender="a@nomail.pd.test", client_address="11.1.1.10"), "550 5.1.8 mxguard unroutable_sender",
+           "unroutable_sender: no MX and no address is 550 5.1.8")
+    starts(c.ask(sender="a@cname.pd.test", client_address="11.1.1.10"), "451 4.1.8 mxguard broken_mx",
+           "broken_mx: an MX alias defers")
+    starts(c.ask(sender="a@ipliteral.pd.test", client_address="11.1.1.10"), "451 4.1.8 mxguard broken_mx",
+           "broken_mx: an IP-literal MX defers")
+    eq(c.ask(sender="a@implicit.pd.test", client_address="11.1.1.10"), "DUNNO", "an implicit-MX sender passes")
+    eq(c.ask(sender="", client_address="11.1.1.10"), "DUNNO", "the null sender passes")
+    starts(c.ask(recipient="bob@hybrid.pd.test", client_address="11.1.1.10"), "550 5.1.1 mxguard fully_mapped",
+           "fully_mapped: an unknown recipient is rejected")
+    eq(c.ask(recipient="alice+x@hybrid.pd.test", client_address="11.1.1.10"), "DUNNO",
+       "fully_mapped: a routed recipient (with extension) passes")
+
+
+def test_states(c):
+    for st in ["CONNECT", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "END-OF-MESSAGE", "VRFY", "ETRN", "BOGUS"]:
+        r = c.ask(protocol_state=st, client_address="11.1.1.10")
+        eq(r, "DUNNO", "protocol_state=%s gets a reply" % st)
+    starts(c.ask(protocol_state="CONNECT", client_address="13.1.1.1"), "550 5.7.1 mxguard connector",
+           "connector applies at CONNECT")
+    starts(c.ask(protocol_state="MAIL", sender="a@nullmx.pd.test", recipient=""), "550 5.7.27",
+           "null_mx_sender applies at MAIL")
+    eq(c.ask(protocol_state="DATA", client_address="11.9.9.9"), "DUNNO", "mx_bypass only at RCPT")
+
+
+def expect_closed(data, desc, port=PORT):
+    c = Conn(port, timeout=5)
+    try:
+        c.send(data)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    ok(c.closed(), desc)
+    c.close()
+
+
+def test_malformed(d):
+    expect_closed(b"request=smtpd_access_policy\nthis line has no equals sign\n\n", "malformed: a line without '=' closes")
+    expect_closed(b"request=smtpd_access_policy\nBad-Name=1\n\n", "malformed: a bad attribute name closes")
+    expect_closed(b"request=smtpd_access_policy\nsender=a\x00b\n\n", "malformed: a NUL byte closes")
+    expect_closed(b"request=smtpd_access_policy\nsender=a\x01b\n\n", "malformed: a control character closes")
+    expect_closed(b"protocol_state=RCPT\n\n", "malformed: no request= attribute closes")
+    expect_closed(b"request=smtpd_access_policy\nsender=a\nsender=b\n\n", "malformed: a repeated attribute closes")
+    expect_closed(b"\n", "malformed: an empty request closes")
+    many = b"request=smtpd_access_policy\n" + b"".join(b"x%d=1\n" % i for i in range(200)) + b"\n"
+    expect_closed(many, "bounded: more than attributes_max attributes closes")
+    big = b"request=smtpd_access_policy\nsender=" + b"a" * 20000 + b"\n\n"
+    expect_closed(big, "bounded: a request over request_max closes")
+    expect_closed(b"request=smtpd_access_policy\nsender=" + b"b" * 20000, "bounded: an endless line closes")
+    expect_closed(b"5:hello;", "socketmap: a bad terminator closes", SMAP)
+    expect_closed(b"999999:", "socketmap: an oversized netstring closes", SMAP)
+    expect_closed(b"abc", "socketmap: no length closes", SMAP)
+    ok(d.count_log("malformed policy request") >= 7, "malformed requests are logged")
+    ok(d.count_log("longer than") >= 2, "oversized requests are logged")
+    c = Conn(PORT)
+    eq(c.ask(client_address="11.1.1.10"), "DUNNO", "the daemon still serves after bad input")
+    c.close()
+
+
+def test_persistent_and_pipelined():
+    c = Conn(PORT)
+    answers = [c.ask(client_address="11.9.9.9" if i % 2 else "11.1.1.10") for i in range(300)]
+    ok(all(a == "DUNNO" for a in answers[0::2]) and all(a.startswith("550 5.7.1") for a in answers[1::2]),
+       "persistent: 300 requests on one connection, each answered in order")
+    c.send(request_bytes(client_address="11.9.9.9") + request_bytes(client_address="11.1.1.10"))
+    first, second = c.reply(), c.reply()
+    ok(first.startswith("550 5.7.1") and second == "DUNNO", "pipelined: two requests in one write, two replies in order")
+    c.close()
+    u = Conn(0, path=UNIX)
+    starts(u.ask(client_address="11.9.9.9"), "550 5.7.1", "unix: listener answers")
+    u.close()
+
+
+def test_concurrency(n=300):
+    conns = [Conn(PORT, timeout=20) for _ in range(n)]
+    results = [None] * n
+
+    def work(i):
+        try:
+            rs = []
+            for k in range(3):
+                rs.append(conns[i].ask(client_address="11.9.9.9" if (i + k) % 2 else "11.1.1.10",
+                                       sender="s%d@good.pd.test" % i))
+            results[i] = rs
+        except Exception as e:  # reported as a failure below
+            results[i] = [repr(e)]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    good = 0
+    for i, rs in enumerate(results):
+        want = ["550 5.7.1" if (i + k) % 2 else "DUNNO" for k in range(3)]
+        if rs and len(rs) == 3 and all(r.startswith(w) for r, w in zip(rs, want)):
+            good += 1
+    eq(good, n, "concurrency: %d connections open at once, 3 requests each, all answered correctly" % n)
+    for c in conns:
+        c.close()
+
+
+def test_socketmap():
+    m = Conn(SMAP)
+    eq(m.lookup("transport", "alice@hybrid.pd.test"), "OK smtp:[127.0.0.1]:2528", "socketmap: recipient route")
+    eq(m.lookup("transport", "alice+tag@hybrid.pd.test"), "OK smtp:[127.0.0.1]:2528", "socketmap: extension stripped")
+    eq(m.lookup("transport", "bob@hybrid.pd.test"), "OK smtp:[127.0.0.1]:2527", "socketmap: domain route")
+    eq(m.lookup("transport", "hybrid.pd.test"), "OK smtp:[127.0.0.1]:2527", "socketmap: domain key")
+    eq(m.lookup("transport", "u@elsewhere.test"), "OK smtp:[127.0.0.1]:2526", "socketmap: default route")
+    eq(m.lookup("virtual", "u@x.test"), "PERM unknown map name", "socketmap: unknown map name is PERM")
+    eq(m.lookup("transport", "a\x01b"), "PERM malformed key", "socketmap: a malformed key is PERM")
+    m.close()
+
+
+def test_reload(d):
+    c = Conn(PORT)
+    starts(c.ask(client_address="11.9.9.9"), "550 5.7.1", "reload: before, corp rejects")
+    d.write(header() + RULES + "mx_bypass_typo = 1\n")
+    d.p.send_signal(signal.SIGHUP)
+    ok(d.wait_log("reload failed, keeping the current rules"), "reload: a bad file is refused and logged")
+    ok(d.wait_log("mx_bypass_typo: unknown key"), "reload: the log says why (line and key)")
+    starts(c.ask(client_address="11.9.9.9"), "550 5.7.1", "reload: the old rules still apply")
+    d.write(header() + RULES + "domain.corp.pd.test.warn_only = yes\n")
+    d.p.send_signal(signal.SIGHUP)
+    ok(d.wait_log("configuration reloaded"), "reload: a good file is taken")
+    starts(c.ask(client_address="11.9.9.9"), "WARN mxguard mx_bypass: would reject",
+           "reload: the new rules apply on the same connection")
+    c.close()
+
+
+def test_dns_trouble():
+    # A resolver that never answers: a DNS timeout below the request budget gives the
+    # rule's temporary reply; a budget below the DNS timeout gives the loop's own deferral.
+    dead = "127.0.0.1@5399"
+    a = Daemon("dead-dns", "policy_listen = inet:127.0.0.1:10050\ndns.resolver = %s\ndns.timeout = 1s\n"
+               "request_timeout = 8s\n%s" % (dead, RULES))
+    b = Daemon("slow-budget", "policy_listen = inet:127.0.0.1:10051\ndns.resolver = %s\ndns.timeout = 4s\n"
+               "request_timeout = 1s\nworkers = 1\n%s" % (dead, RULES))
+    try:
+        ok(a.wait_log("ready") and b.wait_log("ready"), "dns trouble: both daemons ready")
+        c = Conn(10050, timeout=30)
+        starts(c.ask(client_address="11.9.9.9"), "451 4.7.1 mxguard mx_bypass: MX hosts of corp.pd.test cannot be resolved now",
+               "temporary DNS failure: mx_bypass defers, never rejects")
+        starts(c.ask(client_address="11.1.1.10", sender="a@slow.pd.test", recipient="u@good.pd.test"),
+               "451 4.1.8 mxguard unroutable_sender", "temporary DNS failure: unroutable_sender defers")
+        c.close()
+        slow = Conn(10051, timeout=30)
+        other = Conn(10051, timeout=30)
+        slow.send(request_bytes(client_address="11.9.9.9"))
+        # While the first request waits for DNS, a request that needs none is answered.
+        r_other = other.ask(protocol_state="CONNECT", client_address="13.1.1.1")
+        r_slow = slow.reply()
+        ok(r_other is not None and r_other.startswith("550 5.7.1 mxguard connector"),
+           "budget: another client is served while a DNS-bound request waits")
+        starts(r_slow, "451 4.4.3 mxguard: policy decision timed out", "budget: the waiting request is deferred")
+        eq(slow.ask(protocol_state="CONNECT", client_address="11.1.1.10"), "DUNNO",
+           "budget: the deferred connection stays usable")
+        slow.close()
+        other.close()
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_config_check():
+    good = os.path.join(WORK, "good.conf")
+    bad = os.path.join(WORK, "bad.conf")
+    with open(good, "w") as f:
+        f.write(header() + RULES)
+    with open(bad, "w") as f:
+        f.write(header() + "route = nowhere\n")
+    r = subprocess.run([BIN, "-n", "-c", good], capture_output=True, text=True)
+    ok(r.returncode == 0 and "configuration OK" in r.stdout, "-n: a good file passes")
+    r = subprocess.run([BIN, "-n", "-c", bad], capture_output=True, text=True)
+    ok(r.returncode == 1 and "bad.conf:5" in r.stderr and "route" in r.stderr, "-n: a bad file fails naming its line",
+       r.stderr)
+
+
+def main():
+    test_config_check()
+    d = Daemon("main", header() + RULES)
+    try:
+        ok(d.wait_log("ready"), "daemon ready")
+        c = Conn(PORT)
+        test_rules(c)
+        test_states(c)
+        c.close()
+        test_socketmap()
+        test_persistent_and_pipelined()
+        test_concurrency()
+        test_malformed(d)
+        test_reload(d)
+        ok(d.count_log("decision rule=") >= 300, "one log line per decision")
+    finally:
+        rc = d.stop()
+    eq(rc, 0, "SIGTERM: clean exit")
+    ok(d.wait_log("stopped", 1), "SIGTERM: logged")
+    ok(not os.path.exists(UNIX), "SIGTERM: the unix socket is removed")
+    test_dns_trouble()
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed or not passed else 0)
+
+
+if __name__ == "__main__":
+    main()
