@@ -340,8 +340,10 @@ static void log_dkim(const struct milter_msg *m, char *buf, size_t size)
 		mxg_strlcpy(buf, "none", size);
 	for (size_t i = 0; i < n; i++) {
 		const struct mxg_dkim_sig_result *r = mxg_dkim_result_get(m->dkim, i);
-		if (mxg_strcatf(buf, size, "%s%s(d=%s,s=%s)", i ? "," : "",
-				mxg_dkim_result_name(r->result), r->domain, r->selector) != 0)
+		int pass = r->result == MXG_DKIM_PASS;
+		if (mxg_strcatf(buf, size, "%s%s(d=%s,s=%s%s%s)", i ? "," : "",
+				mxg_dkim_result_name(r->result), r->domain, r->selector,
+				pass ? "" : ",", pass ? "" : r->reason) != 0)
 			break;
 	}
 }

@@ -69,9 +69,9 @@ static void log_config(const struct module_global *g)
 	for (int s = 0; s < 4; s++)
 		module_actions_text(g->cfg.actions[s], a[s], sizeof(a[s]));
 	log_info("mxguard: module loaded, built against %s; config %s; actions info=%s "
-		 "warning=%s error=%s critical=%s; max-targets %u",
+		 "warning=%s error=%s critical=%s; max-targets %u; max-wait %lums",
 		 MODULE_UNBOUND_BUILD, g->cfg.path[0] ? g->cfg.path : "(defaults, no file)", a[0],
-		 a[1], a[2], a[3], g->cfg.max_targets);
+		 a[1], a[2], a[3], g->cfg.max_targets, g->cfg.max_wait_ms);
 }
 
 int init(struct module_env *env, int id)
@@ -174,6 +174,8 @@ static void finish(struct module_qstate *qstate, int id, struct module_query *q)
 	struct module_global *g = global_of(qstate->env, id);
 	struct mxg_findings found = { 0 };
 
+	if (g && module_deadline_passed(qstate))
+		module_stats_add(&g->stats.outcome[MODULE_OUT_LATE]);
 	if (g && mxg_mx_analyze(&q->in, &found) == 0)
 		module_act(g, qstate, q, &found);
 	mxg_findings_clear(&found);
@@ -213,6 +215,7 @@ static void start_check(struct module_qstate *qstate, int id, struct module_quer
 		finish(qstate, id, q);
 		return;
 	}
+	module_deadline_arm(qstate, g->cfg.max_wait_ms);
 	q->phase = MODULE_PHASE_WAIT_SUBS;
 	qstate->ext_state[id] = module_wait_subquery;
 }

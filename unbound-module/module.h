@@ -44,6 +44,12 @@ struct module_query {
 void module_act(struct module_global *g, struct module_qstate *qstate, struct module_query *q,
 		const struct mxg_findings *found);
 
+/* Makes Unbound answer the waiting clients from its cache after ms milliseconds if the check
+ * has not finished by then. Returns 1 when a bound is in place, 0 when none could be set. */
+int module_deadline_arm(struct module_qstate *qstate, unsigned long ms);
+/* 1 when the clients were already answered (the bound fired) and none wait any more. */
+int module_deadline_passed(const struct module_qstate *qstate);
+
 /* Removes the records whose drop[i] is set (i < count) from the MX RRset at rep->rrsets[idx],
  * with copies allocated in region. Returns 0, or -1 on ENOMEM (rep unchanged). */
 struct reply_info;

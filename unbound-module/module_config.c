@@ -14,7 +14,8 @@
 
 static const char *const known_keys[] = {
 	"actions-info", "actions-warning", "actions-error", "actions-critical",
-	"ignore", "max-targets", "verdict-cache-size", "counters-file", "counters-interval",
+	"ignore", "max-targets", "max-wait", "verdict-cache-size", "counters-file",
+	"counters-interval",
 	NULL,
 };
 
@@ -36,6 +37,7 @@ void module_config_defaults(struct module_config *c)
 	c->ignore[MXG_F_MX_TTL_LOW] = 1;
 	c->ignore[MXG_F_MX_TTL_HIGH] = 1;
 	c->max_targets = 16;
+	c->max_wait_ms = 1500;
 	c->verdict_cache_size = 4096;
 	c->counters_interval_ms = 60000;
 }
@@ -148,6 +150,15 @@ static int apply_numbers(struct module_config *c, const struct mxg_config *f, ch
 		if (mxg_config_uint("max-targets", v, 1, MXG_MX_MAX_TARGETS, &n, err, errlen) < 0)
 			return -1;
 		c->max_targets = (unsigned)n;
+	}
+	if ((v = mxg_config_get(f, "max-wait"))) {
+		if (mxg_config_duration_ms("max-wait", v, &n, err, errlen) < 0)
+			return -1;
+		if (n < 100 || n > 30000) {
+			snprintf(err, errlen, "max-wait: must be between 100ms and 30s");
+			return -1;
+		}
+		c->max_wait_ms = n;
 	}
 	if ((v = mxg_config_get(f, "verdict-cache-size"))) {
 		if (mxg_config_uint("verdict-cache-size", v, 16, 1048576, &n, err, errlen) < 0)

@@ -21,6 +21,7 @@ struct module_config {
 	unsigned actions[MXG_SEV_CRITICAL + 1]; /* MODULE_ACT_* per severity */
 	unsigned char ignore[MXG_F__COUNT];   /* 1: never acted on */
 	unsigned max_targets;
+	unsigned long max_wait_ms;            /* bound on the client's wait for target lookups */
 	unsigned long verdict_cache_size;     /* entries */
 	char counters_file[512];              /* "" = none */
 	unsigned long counters_interval_ms;

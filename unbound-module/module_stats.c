@@ -18,6 +18,7 @@ static const char *const outcome_names[MODULE_OUT__COUNT] = {
 	[MODULE_OUT_MALFORMED] = "malformed",
 	[MODULE_OUT_STRIP_SIGNED] = "strip_refused_signed",
 	[MODULE_OUT_STRIP_LAST] = "strip_refused_last_usable",
+	[MODULE_OUT_LATE] = "checked_after_max_wait",
 };
 
 static const char *const action_names[MODULE_AI__COUNT] = { "log", "ede", "strip" };

@@ -160,7 +160,7 @@ static void put_spf(struct out *o, const struct mxg_spf_outcome *spf, int helo)
 	puts_(o, "spf=");
 	puts_(o, mxg_spf_result_name(spf->result));
 	put_comment(o, spf->comment[0] ? spf->comment : spf->problem);
-	put_prop(o, helo ? "smtp.helo" : "smtp.mailfrom", spf->sender);
+	put_prop(o, helo ? "smtp.helo" : "smtp.mailfrom", helo ? spf->domain : spf->sender);
 }
 
 static void put_dkim(struct out *o, const struct mxg_dkim_sig_result *d)

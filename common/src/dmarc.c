@@ -440,6 +440,12 @@ static enum mxg_dmarc_result decide(struct eval *ev, const struct mxg_dmarc_inpu
 
 	check_alignment(ev, in);
 	if (out->spf_aligned || out->dkim_aligned) {
+		/* Nothing to apply: the published policy is shown without asking whether
+		 * the domain exists (np), which only a failing message needs. */
+		const struct mxg_dmarc_record *rec = &out->record;
+		int own = strcmp(out->policy_domain, out->from_domain) == 0;
+		out->published = rec->policy_invalid ? MXG_DMARC_POLICY_NONE
+			       : own || rec->sp == MXG_DMARC_POLICY_UNSET ? rec->p : rec->sp;
 		out->policy = MXG_DMARC_POLICY_NONE;
 		return finish(out, MXG_DMARC_PASS,
 			      out->dkim_aligned ? "aligned DKIM pass" : "aligned SPF pass");

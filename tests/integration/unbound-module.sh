@@ -46,8 +46,23 @@ ZONE
 		ldns-signzone -o signed.test signed.test.zone "$key" >/dev/null
 ) || { mxg_not_ok "signed test zone made with ldns-signzone"; mxg_done; }
 
+# A target whose zone's server does not answer: a temporary failure, never a verdict.
+cat >"$MXG_WORK/tempfail.test.zone" <<'ZONE'
+$ORIGIN tempfail.test.
+$TTL 3600
+@          IN SOA ns1 hostmaster ( 1 3600 600 86400 300 )
+@          IN NS  ns1
+ns1        IN A   127.0.0.1
+@          IN MX  10 host.dead.test.
+@          IN MX  20 mx
+mx         IN A   11.1.1.31
+refused    IN MX  10 host.refused.test.
+refused    IN MX  20 mx
+ZONE
+
 mxg_nsd_start $nsd_port "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" \
-	"signed.test=$MXG_WORK/keys/signed.test.zone.signed" || { mxg_not_ok "NSD started"; mxg_done; }
+	"signed.test=$MXG_WORK/keys/signed.test.zone.signed" \
+	"tempfail.test=$MXG_WORK/tempfail.test.zone" || { mxg_not_ok "NSD started"; mxg_done; }
 
 # unbound_conf NAME PORT: a resolver with the module first in the chain, stubs to NSD.
 unbound_conf() {
@@ -77,6 +92,15 @@ stub-zone:
 stub-zone:
     name: "signed.test"
     stub-addr: 127.0.0.1@$nsd_port
+stub-zone:
+    name: "tempfail.test"
+    stub-addr: 127.0.0.1@$nsd_port
+stub-zone:
+    name: "dead.test"
+    stub-addr: 127.0.0.1@5399
+stub-zone:
+    name: "refused.test"
+    stub-addr: 127.0.0.1@$nsd_port
 dynlib:
     dynlib-file: "$module"
 remote-control:
@@ -100,6 +124,7 @@ counters-interval = 1s
 CONF
 sed -i "s|@WORK@|$MXG_WORK|" "$MXG_WORK/default.conf"
 cat >"$MXG_WORK/strip.conf" <<CONF
+actions-info = log ede
 actions-error = log ede strip
 actions-critical = log ede strip
 counters-file = $MXG_WORK/strip.prom
@@ -182,6 +207,21 @@ mxg_eq "strip: healthy untouched" "$(mx_count "$(q $strip_port healthy.mx.test M
 mxg_match "strip: log says records were stripped" "$(cat "$MXG_WORK/strip/unbound.log")" \
 	"cname\.mx\.test MX flagged: .*stripped"
 
+# A target lookup that fails temporarily (its server refuses): the answer passes, unflagged
+# even with actions for info findings.
+a=$(dig @127.0.0.1 -p $strip_port +tries=1 +time=10 refused.tempfail.test MX)
+mxg_match "tempfail: answer passes" "$a" "status: NOERROR"
+mxg_eq "tempfail: both records kept" "$(mx_count "$a")" 2
+mxg_eq "tempfail: no EDE" "$(ede_of "$a")" ""
+# A target whose server never answers: Unbound would retry for a minute; the client gets the
+# answer after max-wait (1.5 s by default), unchecked.
+start=$(date +%s)
+a=$(dig @127.0.0.1 -p $ub_port +tries=1 +time=10 tempfail.test MX)
+took=$(( $(date +%s) - start ))
+mxg_match "dead target server: answer passes" "$a" "status: NOERROR"
+mxg_check "dead target server: answered within max-wait (took ${took}s)" test "$took" -le 4
+mxg_eq "dead target server: both records, no EDE" "$(mx_count "$a") $(ede_of "$a")" "2 "
+
 # --- counters ---
 sleep 2
 prom=$(cat "$MXG_WORK/default.prom" 2>/dev/null)
@@ -195,6 +235,8 @@ mxg_match "counters: signed strip refused counted" "$sprom" \
 	'mxguard_unbound_answers_total\{outcome="strip_refused_signed"\} [1-9]'
 mxg_match "counters: last-usable strip refused counted" "$sprom" \
 	'mxguard_unbound_answers_total\{outcome="strip_refused_last_usable"\} [1-9]'
+mxg_match "counters: target tempfail counted" "$sprom" \
+	'mxguard_unbound_answers_total\{outcome="target_tempfail"\} [1-9]'
 
 # A reload (SIGHUP) runs deinit and init again: the module comes back and still flags.
 kill -HUP "$MXG_PID_ub"

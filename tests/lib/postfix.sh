@@ -119,7 +119,9 @@ mxg_postfix_start() {
 		postconf -c "$MXG_PF_ETC" -e "$kv" || return 1
 	done
 	mxg_postfix_cmd check || { echo "postfix check failed" >&2; return 1; }
-	mxg_bg postfix postfix -c "$MXG_PF_ETC" start-fg
+	# The master itself in the foreground (what "postfix start-fg" runs as a child of a shell),
+	# so that the PID mxg_bg records is the master's and stopping it stops the instance.
+	mxg_bg postfix "$(postconf -c "$MXG_PF_ETC" -h daemon_directory)/master" -c "$MXG_PF_ETC" -s
 	mxg_wait_port "$MXG_PF_PORT" tcp 20 || { mxg_postfix_dump_log; return 1; }
 }
 

@@ -449,7 +449,8 @@ static void test_config(void **state)
 	struct module_config c;
 	char err[256];
 	const char *text = "actions-warning = none\nactions-error = log, strip\n"
-			   "ignore = MX_SINGLE_TARGET\nmax-targets = 4\ncounters-file = /tmp/x.prom\n";
+			   "ignore = MX_SINGLE_TARGET\nmax-targets = 4\ncounters-file = /tmp/x.prom\n"
+			   "max-wait = 2s\n";
 
 	(void)state;
 	module_config_defaults(&c);
@@ -457,6 +458,7 @@ static void test_config(void **state)
 	assert_int_equal(c.actions[MXG_SEV_INFO], 0);
 	assert_int_equal(c.ignore[MXG_F_MX_TTL_LOW], 1);
 	assert_int_equal(c.max_targets, 16);
+	assert_int_equal(c.max_wait_ms, 1500);
 	assert_int_equal(module_config_parse(&c, "t.conf", text, strlen(text), err, sizeof(err)), 0);
 	assert_int_equal(c.actions[MXG_SEV_WARNING], 0);
 	assert_int_equal(c.actions[MXG_SEV_ERROR], MODULE_ACT_LOG | MODULE_ACT_STRIP);
@@ -465,6 +467,7 @@ static void test_config(void **state)
 	assert_int_equal(c.ignore[MXG_F_MX_SINGLE_TARGET], 1);
 	assert_int_equal(c.max_targets, 4);
 	assert_string_equal(c.counters_file, "/tmp/x.prom");
+	assert_int_equal(c.max_wait_ms, 2000);
 }
 
 static void test_config_errors(void **state)
@@ -478,6 +481,8 @@ static void test_config_errors(void **state)
 		{ "max-targets = 33\n", "max-targets" },
 		{ "counters-file = relative.prom\n", "absolute" },
 		{ "counters-interval = 0s\n", "counters-interval" },
+		{ "max-wait = 50ms\n", "max-wait" },
+		{ "max-wait = soon\n", "max-wait" },
 		{ "strip = yes\n", "unknown key" },
 	};
 

@@ -1,5 +1,6 @@
 /* Unit tests of the DKIM verifier: tag lists, signature and key records, canonicalization
  * (RFC 6376 §3.4.6), chunked body hashing, RFC 8301 rules, caps, the key cache; keys from the zone backend. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -517,6 +518,57 @@ static void test_no_signature(void **state)
 	assert_string_equal(mxg_dkim_result_name(MXG_DKIM_TEMPERROR), "temperror");
 }
 
+/* Threads sharing one small cache, evicting each other's keys: every verify still passes. */
+struct thread_arg {
+	struct mxg_dkim_key_cache *cache;
+	struct mxg_resolver *r;
+	int passes;
+};
+
+static void *verify_loop(void *p)
+{
+	struct thread_arg *a = p;
+	static const char msg[] = SIG_ED SIG_RSA HEADERS "\r\n" BODY;
+
+	for (int i = 0; i < 40; i++) {
+		struct mxg_dkim_verifier *v = mxg_dkim_verify_buffer(a->r, a->cache, NULL, msg, strlen(msg));
+		if (v != NULL && mxg_dkim_result_count(v) == 2 &&
+		    mxg_dkim_result_get(v, 0)->result == MXG_DKIM_PASS &&
+		    mxg_dkim_result_get(v, 1)->result == MXG_DKIM_PASS)
+			a->passes++;
+		mxg_dkim_verifier_free(v);
+	}
+	return NULL;
+}
+
+static void test_cache_threads(void **state)
+{
+	struct mxg_dkim_key_cache *c = mxg_dkim_key_cache_new(1);
+	struct thread_arg args[4];
+	pthread_t t[4];
+	struct mxg_resolver *saved = zone;
+	(void)state;
+
+	for (int i = 0; i < 4; i++) {
+		/* One zone resolver per thread: the zone backend is not promised to be thread-safe. */
+		args[i].r = mxg_resolver_zone_new();
+		args[i].cache = c;
+		args[i].passes = 0;
+		zone = args[i].r;
+		add_key("brisbane._domainkey.football.example.com", brisbane_key);
+		add_key("test._domainkey.football.example.com", test_key);
+	}
+	zone = saved;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, verify_loop, &args[i]), 0);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(args[i].passes, 40);
+		mxg_resolver_free(args[i].r);
+	}
+	mxg_dkim_key_cache_free(c);
+}
+
 static void test_audit(void **state)
 {
 	struct mxg_findings f = { 0 };
@@ -554,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_key_cache),
 		cmocka_unit_test(test_no_signature),
 		cmocka_unit_test(test_audit),
+		cmocka_unit_test(test_cache_threads),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -219,6 +219,7 @@ static void test_alignment_relaxed_strict(void **state)
 	assert_false(out.spf_aligned);
 	assert_string_equal(out.aligned_dkim_domain, "example.com");
 	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT); /* shown on pass too */
 	assert_int_equal(eval(&opt9989, "example.com", MXG_SPF_PASS, "bounces.example.com", MXG_DKIM_NONE,
 			      NULL, MXG_DKIM_NONE, NULL),
 			 MXG_DMARC_PASS);

@@ -216,6 +216,51 @@ static void test_txt(void **state)
 	mxg_dns_answer_free(a);
 }
 
+/* A response with compressed names: alias.t CNAME www.t, two A records of www.t, and
+ * a record of an unrelated name that must be left out. */
+static const uint8_t response[] = {
+	0x12, 0x34, 0x81, 0x80, 0, 1, 0, 4, 0, 0, 0, 0,
+	5, 'a', 'l', 'i', 'a', 's', 1, 't', 0, 0, 1, 0, 1,
+	0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 6, 3, 'w', 'w', 'w', 0xc0, 18,
+	0xc0, 37, 0, 1, 0, 1, 0, 0, 0, 30, 0, 4, 192, 0, 2, 1,
+	0xc0, 37, 0, 1, 0, 1, 0, 0, 0, 20, 0, 4, 192, 0, 2, 2,
+	5, 'o', 't', 'h', 'e', 'r', 0xc0, 18, 0, 1, 0, 1, 0, 0, 0, 20, 0, 4, 192, 0, 2, 3,
+};
+
+static void test_from_packet(void **state)
+{
+	(void)state;
+	struct mxg_dns_answer *a = mxg_dns_answer_new("alias.t", MXG_DNS_A);
+	assert_int_equal(mxg_dns_answer_from_packet(a, response, sizeof(response)), 0);
+	assert_int_equal(a->count, 2);
+	assert_int_equal(a->cname_count, 1);
+	assert_string_equal(a->cname_chain[0], "www.t");
+	assert_string_equal(a->canonical, "www.t");
+	assert_string_equal(a->rrs[0].owner, "www.t");
+	assert_int_equal(a->rrs[0].addr[3] + a->rrs[1].addr[3], 3);
+	assert_int_equal(a->ttl, 20);
+	mxg_dns_answer_free(a);
+
+	a = mxg_dns_answer_new("alias.t", MXG_DNS_CNAME);
+	assert_int_equal(mxg_dns_answer_from_packet(a, response, sizeof(response)), 0);
+	assert_int_equal(a->count, 1);
+	assert_int_equal(a->cname_count, 0);
+	assert_string_equal(a->rrs[0].target, "www.t");
+	mxg_dns_answer_free(a);
+
+	a = mxg_dns_answer_new("alias.t", MXG_DNS_MX); /* NODATA at the end of the chain */
+	assert_int_equal(mxg_dns_answer_from_packet(a, response, sizeof(response)), 0);
+	assert_int_equal(a->count, 0);
+	assert_int_equal(a->cname_count, 1);
+	mxg_dns_answer_free(a);
+
+	a = mxg_dns_answer_new("alias.t", MXG_DNS_A);
+	assert_int_equal(mxg_dns_answer_from_packet(a, response, 50), -1); /* truncated */
+	assert_int_equal(mxg_dns_answer_from_packet(a, response, 5), -1);
+	assert_true(strlen(a->why) > 0);
+	mxg_dns_answer_free(a);
+}
+
 static void test_names_tables(void **state)
 {
 	(void)state;
@@ -238,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_equal_and_sub),
 		cmocka_unit_test(test_answer_decode),
 		cmocka_unit_test(test_txt),
+		cmocka_unit_test(test_from_packet),
 		cmocka_unit_test(test_names_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

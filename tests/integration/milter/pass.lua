@@ -1,0 +1,33 @@
+-- Messages that pass DMARC: aligned SPF and DKIM, SPF alone, DKIM alone (SPF fails).
+local T = dofile(os.getenv("MILTER_DIR") .. "/common.lua")
+
+local function case(desc, t, want)
+	local conn, r = T.run(t)
+	T.check(desc .. ": accepted", T.accepted(r))
+	local ar = T.our_authres(conn)
+	print("# " .. desc .. ": Authentication-Results:" .. tostring(ar):gsub("\n", "\n#   "))
+	T.check(desc .. ": our Authentication-Results inserted", ar ~= nil)
+	T.check(desc .. ": authserv-id first", ar ~= nil and ar:match("^%s*mta%.mxguard%.test;") ~= nil)
+	for _, w in ipairs(want) do T.check(desc .. ": A-R says " .. w, T.has(ar, w)) end
+	T.check(desc .. ": not quarantined", not mt.eom_check(conn, MT_QUARANTINE))
+	mt.disconnect(conn)
+end
+
+T.main(function()
+	case("aligned", { client_ip = "192.0.2.10", mailfrom = "bounce@aligned.auth.test",
+			  message = T.msg("aligned-signed") },
+	     { "spf=pass", "smtp.mailfrom=bounce@aligned.auth.test", "dkim=pass", "header.d=aligned.auth.test",
+	       "dmarc=pass", "header.from=aligned.auth.test" })
+	case("spf only", { client_ip = "192.0.2.10", mailfrom = "bounce@aligned.auth.test",
+			   message = T.msg("aligned") },
+	     { "spf=pass", "dkim=none", "dmarc=pass" })
+	case("dkim only", { client_ip = "198.51.100.5", mailfrom = "bounce@aligned.auth.test",
+			    message = T.msg("aligned-signed") },
+	     { "spf=fail", "dkim=pass", "dmarc=pass" })
+	case("broken signature, SPF aligned", { client_ip = "192.0.2.10", mailfrom = "bounce@aligned.auth.test",
+						message = T.msg("aligned-tampered") },
+	     { "spf=pass", "dkim=fail", "dmarc=pass" })
+	case("helo identity", { client_ip = "192.0.2.10", helo = "mx.sender.auth.test", mailfrom = "",
+				message = T.msg("aligned-signed") },
+	     { "smtp.helo=mx.sender.auth.test", "dmarc=pass" })
+end)

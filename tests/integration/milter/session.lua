@@ -1,0 +1,18 @@
+-- State per message: an aborted transaction leaves nothing behind, and two messages on one
+-- connection get verdicts of their own.
+local T = dofile(os.getenv("MILTER_DIR") .. "/common.lua")
+T.main(function()
+	local conn = T.connect()
+	T.check("connect", T.conninfo(conn, { client_ip = "198.51.100.5" }) == SMFIR_CONTINUE)
+	pcall(mt.helo, conn, "mx.sender.auth.test")
+	mt.macro(conn, SMFIC_MAIL, "i", "ABORTED")
+	mt.mailfrom(conn, "<bounce@aligned.auth.test>")
+	mt.header(conn, "From", " <a@aligned.auth.test>")
+	T.check("abort", mt.abort(conn) == nil)
+	local r = T.transaction(conn, { mailfrom = "bounce@aligned.auth.test", message = T.msg("aligned-signed") })
+	T.check("after abort: signed message accepted", T.accepted(r))
+	T.check("after abort: dkim=pass", T.has(T.our_authres(conn), "dkim=pass"))
+	r = T.transaction(conn, { mailfrom = "bounce@aligned.auth.test", message = T.msg("aligned") })
+	T.check("second message: its own verdict (550)", T.rejected(conn, r, "aligned.auth.test"))
+	mt.disconnect(conn)
+end)
