@@ -146,6 +146,10 @@ def test_states(c):
     starts(c.ask(protocol_state="MAIL", sender="a@nullmx.pd.test", recipient=""), "550 5.7.27",
            "null_mx_sender applies at MAIL")
     eq(c.ask(protocol_state="DATA", client_address="11.9.9.9"), "DUNNO", "mx_bypass only at RCPT")
+    eq(c.ask(client_address="11.9.9.9", policy_context="sender"), "DUNNO",
+       "policy_context=sender runs only the sender-domain rules")
+    eq(c.ask(sender="a@nullmx.pd.test", client_address="11.1.1.10", policy_context="recipient"), "DUNNO",
+       "policy_context=recipient leaves the sender-domain rules out")
 
 
 def expect_closed(data, desc, port=PORT):

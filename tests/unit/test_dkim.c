@@ -411,6 +411,10 @@ static void test_rfc8301(void **state)
 	assert_int_equal(result(v, 1), MXG_DKIM_POLICY);
 	assert_non_null(strstr(mxg_dkim_result_get(v, 1)->reason, "512 bits"));
 	assert_int_equal(mxg_resolver_lookups(zone) - before, 1); /* no key lookup for rsa-sha1 */
+	struct mxg_findings f = { 0 };
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_true(f.count == 1 && f.items[0].code == MXG_F_DKIM_KEY_WEAK && f.items[0].index == 1);
+	mxg_findings_clear(&f);
 	mxg_dkim_verifier_free(v);
 	/* The floor is configurable: the RFC 8463 1024-bit key under a 2048-bit floor. */
 	o.min_rsa_bits = 2048;
@@ -476,6 +480,10 @@ static void test_times_and_dns(void **state)
 	assert_int_equal(result(v, 1), MXG_DKIM_PERMERROR);
 	assert_int_equal(result(v, 2), MXG_DKIM_PERMERROR);
 	assert_int_equal(result(v, 3), MXG_DKIM_TEMPERROR);
+	struct mxg_findings f = { 0 };
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_true(f.count == 1 && f.items[0].code == MXG_F_DKIM_KEY_TEMPFAIL && f.items[0].index == 3);
+	mxg_findings_clear(&f);
 	mxg_dkim_verifier_free(v);
 }
 

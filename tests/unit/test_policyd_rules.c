@@ -300,6 +300,19 @@ static void test_nonblocking(void **state)
 	assert_int_equal(decide_nb("protocol_state=CONNECT\nclient_address=14.1.1.1\n", 1), 0);
 }
 
+static void test_policy_context(void **state)
+{
+	(void)state;
+	/* smtpd_sender_restrictions: only the sender-domain rules */
+	expect_reply("recipient=u@corp.pd.test\nclient_address=11.9.9.9\npolicy_context=sender\n", "DUNNO");
+	expect_reply("sender=a@nullmx.pd.test\npolicy_context=sender\n", "550 5.7.27");
+	/* smtpd_recipient_restrictions: everything else */
+	expect_reply("sender=a@nullmx.pd.test\npolicy_context=recipient\n", "DUNNO");
+	expect_reply("recipient=u@corp.pd.test\nclient_address=11.9.9.9\npolicy_context=recipient\n", "550 5.7.1");
+	/* any other context: all rules */
+	expect_reply("sender=a@nullmx.pd.test\npolicy_context=eod\n", "550 5.7.27");
+}
+
 static void expect_config_error(const char *text, const char *why)
 {
 	char err[512] = "";
@@ -340,6 +353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_routes_no_default, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socketmap_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonblocking, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_context, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
