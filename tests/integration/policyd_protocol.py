@@ -2,6 +2,7 @@
 # Protocol-level tests of mxguard-policyd: starts the daemon (DNS from NSD via libunbound),
 # talks to it over TCP and unix sockets and prints "ok"/"not ok" lines and the count line.
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -352,6 +353,39 @@ def test_daemon_mode():
         time.sleep(0.1)
     ok(not os.path.exists("/proc/%d" % pid), "daemon: SIGTERM stops it")
     ok(not os.path.exists(pidfile), "daemon: pid file removed at exit")
+def test_spf():
+    # SPF at RCPT through a relay that holds back names under slow.pd.test by 0.3 s: four
+    # includes of them outlast the 1 s SPF budget, which ends in temperror, and the daemon keeps serving meanwhile.
+    nsd_port = int(DNS.split("@")[1])
+    relay = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "slow_dns.py"),
+                              "5366", str(nsd_port), "0.3"])
+    d = Daemon("spf", "policy_listen = inet:127.0.0.1:10053\ndns.resolver = 127.0.0.1@5366\ndns.timeout = 5s\n"
+               "request_timeout = 8s\nspf = reject\nspf.budget = 1s\nspf.receiver = mx.pd.test\n")
+    try:
+        ok(d.wait_log("ready"), "spf: daemon ready")
+        c = Conn(10053, timeout=20)
+        starts(c.ask(sender="a@good.pd.test", recipient="u@good.pd.test", client_address="11.1.1.10"),
+               "PREPEND Received-SPF: pass (mx.pd.test", "spf: pass prepends Received-SPF")
+        starts(c.ask(sender="a@good.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9"),
+               "550 5.7.23 mxguard spf: SPF fail for <a@good.pd.test> from 11.9.9.9", "spf: fail rejects 550 5.7.23")
+        starts(c.ask(sender="a@soft.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9"),
+               "PREPEND Received-SPF: softfail", "spf: softfail prepends")
+        slow = Conn(10053, timeout=20)
+        slow.send(request_bytes(sender="a@deep.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9"))
+        r_other = c.ask(protocol_state="CONNECT", client_address="11.1.1.10")
+        r_cached = c.ask(sender="a@good.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9",
+                         protocol_state="MAIL")
+        waiting = not select.select([slow.s], [], [], 0)[0]
+        ok(r_other == "DUNNO" and r_cached == "DUNNO" and waiting,
+           "spf: other requests are answered while a slow SPF check is running", "(%r %r %r)" % (r_other, r_cached, waiting))
+        starts(slow.reply(), "451 4.7.24 mxguard spf: SPF temperror", "spf: the time budget ends in temperror, deferred")
+        ok(d.wait_log("time budget exceeded"), "spf: the log says the budget ran out", open(d.logpath).read()[-600:])
+        slow.close()
+        c.close()
+    finally:
+        d.stop()
+        relay.terminate()
+        relay.wait(10)
 
 
 def test_config_check():
@@ -391,6 +425,7 @@ def main():
     test_dns_trouble()
     test_limits()
     test_daemon_mode()
+    test_spf()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed or not passed else 0)
 
