@@ -34,3 +34,9 @@ install-policyd: $(POLICYD)
 	install -m 0755 $(POLICYD) $(DESTDIR)$(SBINDIR)/mxguard-policyd
 	install -m 0644 docs/mxguard-policyd.8 $(DESTDIR)$(MANDIR)/man8/mxguard-policyd.8
 	install -m 0644 docs/mxguard-policyd.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-policyd.conf.5
+
+# The parsers' fuzz harness (tests/fuzz/fuzz_policyd.c) links the archive too.
+build/fuzz/fuzz_policyd: build/fuzz/obj/tests/fuzz/fuzz_policyd.o $(POLICYD_LIB) $(LIB)
+	$(CC) $(SANFLAGS) -fsanitize=fuzzer -o $@ $< $(POLICYD_LIB) $(LIB) $(LIBS)
+
+build/fuzz/obj/tests/fuzz/fuzz_policyd.o: CFLAGS += -Ipostfix-policy

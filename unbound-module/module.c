@@ -174,7 +174,7 @@ static void finish(struct module_qstate *qstate, int id, struct module_query *q)
 	struct module_global *g = global_of(qstate->env, id);
 	struct mxg_findings found = { 0 };
 
-	if (g && module_deadline_passed(qstate))
+	if (g && q->clients && !module_deadline_clients(qstate))
 		module_stats_add(&g->stats.outcome[MODULE_OUT_LATE]);
 	if (g && mxg_mx_analyze(&q->in, &found) == 0)
 		module_act(g, qstate, q, &found);
@@ -215,6 +215,7 @@ static void start_check(struct module_qstate *qstate, int id, struct module_quer
 		finish(qstate, id, q);
 		return;
 	}
+	q->clients = module_deadline_clients(qstate);
 	module_deadline_arm(qstate, g->cfg.max_wait_ms);
 	q->phase = MODULE_PHASE_WAIT_SUBS;
 	qstate->ext_state[id] = module_wait_subquery;

@@ -290,6 +290,30 @@ def test_dns_trouble():
         b.stop()
 
 
+def test_limits():
+    d = Daemon("limits", "policy_listen = inet:127.0.0.1:10052\nmax_connections = 4\nidle_timeout = 1s\n"
+               "dns.zone = %s\n%s" % (os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                     "../data/zones/pd.test.zone"), RULES))
+    try:
+        ok(d.wait_log("ready"), "limits: daemon ready (zone backend)")
+        conns = [Conn(10052, timeout=5) for _ in range(4)]
+        for c in conns:
+            c.ask(protocol_state="CONNECT", client_address="11.1.1.10")
+        extra = Conn(10052, timeout=5)
+        ok(extra.closed(), "max_connections: one more connection is closed at once")
+        ok(d.wait_log("max_connections (4) reached"), "max_connections: logged")
+        extra.close()
+        ok(all(c.closed() for c in conns), "idle_timeout: idle connections are closed")
+        fresh = Conn(10052, timeout=5)
+        starts(fresh.ask(client_address="11.9.9.9"), "550 5.7.1 mxguard mx_bypass",
+               "dns.zone: rules answer from zone files too")
+        fresh.close()
+        for c in conns:
+            c.close()
+    finally:
+        d.stop()
+
+
 def test_config_check():
     good = os.path.join(WORK, "good.conf")
     bad = os.path.join(WORK, "bad.conf")
@@ -325,6 +349,7 @@ def main():
     ok(d.wait_log("stopped", 1), "SIGTERM: logged")
     ok(not os.path.exists(UNIX), "SIGTERM: the unix socket is removed")
     test_dns_trouble()
+    test_limits()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed or not passed else 0)
 
