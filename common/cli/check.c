@@ -11,6 +11,7 @@
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/mx.h"
+#include "mxguard/spf.h"
 #include "mxguard/str.h"
 
 #define CHECK_SELECTORS_MAX 16
@@ -63,6 +64,18 @@ static int audit_mx(struct mxg_resolver *r, const struct check_opts *o, const ch
 	return mxg_mx_analyze(&res->mx, &res->findings);
 }
 
+/* After the MX audit: the provider check reads res->mx. */
+static int audit_spf(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+		     struct check_result *res)
+{
+	(void)o;
+	if (mxg_spf_audit(r, domain, &res->mx, &res->findings) < 0)
+		return -1;
+	if (mxg_findings_has(&res->findings, MXG_F_SPF_LOOKUP_TEMPFAIL))
+		check_unknown(res, "SPF", "a record lookup failed temporarily");
+	return 0;
+}
+
 /* RFC 9989 rules; a lookup that failed temporarily leaves the domain not fully checked. */
 static int audit_dmarc(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
 		       struct check_result *res)
@@ -92,6 +105,7 @@ static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const 
 
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
+	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
 };

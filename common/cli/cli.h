@@ -26,6 +26,8 @@ struct cli_command {
 
 int cli_check(int argc, char **argv);
 void cli_check_usage(FILE *out);
+int cli_spf(int argc, char **argv);
+void cli_spf_usage(FILE *out);
 int cli_dkim(int argc, char **argv);
 void cli_dkim_usage(FILE *out);
 
