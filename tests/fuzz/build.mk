@@ -22,3 +22,24 @@ build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o $(LIB)
 
 fuzz: fuzz-build
 	tests/fuzz/run --seconds $(FUZZ_SECONDS)
+
+# Harnesses of the daemons' parsers link the one adapter object they test.
+build/fuzz/fuzz_milter_config: build/fuzz/obj/tests/fuzz/fuzz_milter_config.o \
+		build/fuzz/obj/milter/milter_config.o $(LIB)
+	$(CC) $(SANFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LIB) $(LIBS)
+build/fuzz/obj/tests/fuzz/fuzz_milter_config.o: CFLAGS += -Imilter
+
+build/fuzz/fuzz_module_config: build/fuzz/obj/tests/fuzz/fuzz_module_config.o \
+		build/fuzz/obj/unbound-module/module_config.o $(LIB)
+	$(CC) $(SANFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LIB) $(LIBS)
+build/fuzz/obj/tests/fuzz/fuzz_module_config.o: CFLAGS += -Iunbound-module
+
+# The module's answer conversion reads Unbound's structs: it needs the Unbound tree's headers
+# (scripts/build-unbound, also a check-prepare step), but links no Unbound code.
+build/fuzz/fuzz_module_convert: build/fuzz/obj/tests/fuzz/fuzz_module_convert.o \
+		build/fuzz/obj/unbound-module/module_convert.o $(LIB)
+	$(CC) $(SANFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LIB) $(LIBS)
+build/fuzz/obj/tests/fuzz/fuzz_module_convert.o build/fuzz/obj/unbound-module/module_convert.o: \
+		CFLAGS += -Iunbound-module -isystem $(UNBOUND_SRC)
+build/fuzz/obj/tests/fuzz/fuzz_module_convert.o build/fuzz/obj/unbound-module/module_convert.o: \
+		| $(UNBOUND_STAMP)
