@@ -176,3 +176,18 @@ mxg_done() {
 	[ "$mxg_failed" = 0 ] && [ "$mxg_passed" -gt 0 ]
 	exit $?
 }
+
+# mxg_run_counted CMD...: runs a sub-test printing ok/not ok lines and its own count line;
+# shows its lines and adds its counts to this script's (a non-zero exit without a failed
+# line counts as one failure).
+mxg_run_counted() {
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | grep -Ev '^[0-9]+ passed, [0-9]+ failed$'
+	p=$(printf '%s\n' "$out" | grep -c '^ok - ')
+	f=$(printf '%s\n' "$out" | grep -c '^not ok - ')
+	mxg_passed=$((mxg_passed + p))
+	mxg_failed=$((mxg_failed + f))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then mxg_not_ok "$1 exited with status $rc"; fi
+	return 0
+}
