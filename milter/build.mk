@@ -22,7 +22,13 @@ install-milter: $(MILTER)
 # Unit tests of the milter's pure parts link the one object they test.
 $(B)/tests/unit/test_milter_verdict: $(B)/obj/milter/milter_verdict.o
 $(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o
+$(B)/tests/unit/test_milter_authres: $(B)/obj/milter/milter_authres.o
 
 $(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS) -lcmocka
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS) -lcmocka -lmilter
+
+# The Postfix benchmark against a no-op milter and OpenDKIM+OpenDMARC (not part of make check).
+.PHONY: bench-milter
+bench-milter: $(MILTER)
+	bench/milter/run
