@@ -21,4 +21,14 @@ install-common: $(CLI)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mxguard
 	install -m 0644 docs/mxguard.1 $(DESTDIR)$(MANDIR)/man1/mxguard.1
-	install -m 0644 docs/findings.md README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/findings.md docs/dmarc.md README.md $(DESTDIR)$(DOCDIR)/
+
+# The SPF provider table: compiled-in path, and installed there by install-spf-data.
+$(B)/obj/common/src/spf_providers.o: MXG_CFLAGS += -DMXG_DATADIR='"$(DATADIR)"'
+INSTALL_TARGETS += install-spf-data
+
+.PHONY: install-spf-data
+install-spf-data:
+	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+	install -m 0644 data/spf-providers.tsv $(DESTDIR)$(DATADIR)/
+	install -m 0644 docs/spf-providers.md $(DESTDIR)$(DOCDIR)/

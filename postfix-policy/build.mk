@@ -9,11 +9,6 @@ POLICYD_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(POLICYD_SRC))
 ALL_TARGETS += $(POLICYD)
 INSTALL_TARGETS += install-policyd
 
-# The SPF rule needs the core's SPF check; until it is in the tree the rule is inert.
-ifneq ($(wildcard common/src/spf.c),)
-$(B)/obj/postfix-policy/policyd_spf.o: CFLAGS += -DPOLICYD_HAVE_SPF
-endif
-
 $(POLICYD_LIB): $(POLICYD_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@
@@ -34,3 +29,9 @@ install-policyd: $(POLICYD)
 	install -m 0755 $(POLICYD) $(DESTDIR)$(SBINDIR)/mxguard-policyd
 	install -m 0644 docs/mxguard-policyd.8 $(DESTDIR)$(MANDIR)/man8/mxguard-policyd.8
 	install -m 0644 docs/mxguard-policyd.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-policyd.conf.5
+
+# The parsers' fuzz harness (tests/fuzz/fuzz_policyd.c) links the archive too.
+build/fuzz/fuzz_policyd: build/fuzz/obj/tests/fuzz/fuzz_policyd.o $(POLICYD_LIB) $(LIB)
+	$(CC) $(SANFLAGS) -fsanitize=fuzzer -o $@ $< $(POLICYD_LIB) $(LIB) $(LIBS)
+
+build/fuzz/obj/tests/fuzz/fuzz_policyd.o: CFLAGS += -Ipostfix-policy

@@ -138,6 +138,7 @@ struct policyd_request {
 	const char *encryption_protocol;
 	const char *ccert_fingerprint;
 	const char *ccert_pubkey_fingerprint;
+	const char *policy_context;   /* "sender" / "recipient" select a rule group */
 	size_t n_attrs;
 	char *store;                  /* owns the strings above */
 };

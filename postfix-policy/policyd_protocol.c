@@ -55,7 +55,7 @@ struct known_attr {
 static const struct known_attr known[] = {
 	KA(request), KA(protocol_state), KA(client_address), KA(client_name), KA(helo_name),
 	KA(sender), KA(recipient), KA(instance), KA(queue_id), KA(encryption_protocol),
-	KA(ccert_fingerprint), KA(ccert_pubkey_fingerprint),
+	KA(ccert_fingerprint), KA(ccert_pubkey_fingerprint), KA(policy_context),
 };
 
 static int store_attr(struct policyd_request *req, const char *name, const char *value,

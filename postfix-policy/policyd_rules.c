@@ -396,7 +396,8 @@ static int rule_spf(struct ctx *c, int *need)
 	}
 	if (policyd_spf_check(c->r, c->dns->resolver, c->q, &c->client, &s) < 0)
 		return 0;
-	if (s.fail)
+	/* With prepend, a fail is only recorded in the header like every other result. */
+	if (s.fail && act != POLICYD_PREPEND)
 		return fire(c, POLICYD_R_SPF, act, 0, s.text);
 	if (s.temperror && (act == POLICYD_REJECT || act == POLICYD_DEFER))
 		return fire(c, POLICYD_R_SPF, POLICYD_DEFER, 1, s.text);
@@ -457,24 +458,33 @@ static void ctx_init(struct ctx *c, const struct policyd_rules *rules, const str
 		c->rd = section_find(rules, c->rdomain, 0);
 }
 
+/* Postfix adjusts X.1.Y status codes to the class of the restriction list that gave them
+ * (access(5), ENHANCED STATUS CODES): policy_context=sender in smtpd_sender_restrictions
+ * runs the sender-domain rules alone so that 5.1.8 survives; "recipient" runs the others. */
+static int context_is(const struct policyd_request *q, const char *what)
+{
+	return q->policy_context != NULL && strcmp(q->policy_context, what) == 0;
+}
+
 int policyd_decide(const struct policyd_rules *rules, const struct policyd_request *q,
 		   const struct policyd_dns_view *dns, struct policyd_verdict *v)
 {
 	struct ctx c;
 	int need = 0, rcpt = state_is(q, "RCPT"), mail = state_is(q, "MAIL");
+	int sender_only = context_is(q, "sender"), no_sender = context_is(q, "recipient");
 
 	ctx_init(&c, rules, q, dns, v);
-	if (rule_connector(&c))
+	if (!sender_only && rule_connector(&c))
 		goto done;
-	if (rcpt && (rule_mx_bypass(&c, &need) || need))
+	if (!sender_only && rcpt && (rule_mx_bypass(&c, &need) || need))
 		goto done;
-	if (rcpt && rule_fully_mapped(&c))
+	if (!sender_only && rcpt && rule_fully_mapped(&c))
 		goto done;
-	if (rcpt && (rule_null_mx_recipient(&c, &need) || need))
+	if (!sender_only && rcpt && (rule_null_mx_recipient(&c, &need) || need))
 		goto done;
-	if ((rcpt || mail) && (rule_sender(&c, &need) || need))
+	if (!no_sender && (rcpt || mail) && (rule_sender(&c, &need) || need))
 		goto done;
-	if (rcpt)
+	if (!sender_only && rcpt)
 		rule_spf(&c, &need);
 done:
 	if (need)

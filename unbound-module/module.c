@@ -174,7 +174,7 @@ static void finish(struct module_qstate *qstate, int id, struct module_query *q)
 	struct module_global *g = global_of(qstate->env, id);
 	struct mxg_findings found = { 0 };
 
-	if (g && module_deadline_passed(qstate))
+	if (g && q->clients && !module_deadline_clients(qstate))
 		module_stats_add(&g->stats.outcome[MODULE_OUT_LATE]);
 	if (g && mxg_mx_analyze(&q->in, &found) == 0)
 		module_act(g, qstate, q, &found);
@@ -215,6 +215,7 @@ static void start_check(struct module_qstate *qstate, int id, struct module_quer
 		finish(qstate, id, q);
 		return;
 	}
+	q->clients = module_deadline_clients(qstate);
 	module_deadline_arm(qstate, g->cfg.max_wait_ms);
 	q->phase = MODULE_PHASE_WAIT_SUBS;
 	qstate->ext_state[id] = module_wait_subquery;
@@ -243,6 +244,10 @@ void operate(struct module_qstate *qstate, enum module_ev event, int id,
 			qstate->ext_state[id] = module_finished;
 		return;
 	}
+	if (event == module_event_pass && q && q->phase == MODULE_PHASE_WAIT_MODULE) {
+		qstate->ext_state[id] = module_wait_module;
+		return;
+	}
 	if (event == module_event_pass && q && q->phase == MODULE_PHASE_WAIT_SUBS) {
 		if (q->outstanding > 0)
 			qstate->ext_state[id] = module_wait_subquery;
@@ -253,29 +258,35 @@ void operate(struct module_qstate *qstate, enum module_ev event, int id,
 	qstate->ext_state[id] = module_error;
 }
 
+/* Gives one finished sub-query's result to every record naming that target. */
+static void apply_result(struct module_query *q, const struct module_sub *sub,
+			 const struct module_qstate *subq)
+{
+	const struct reply_info *rep = subq->return_msg ? subq->return_msg->rep : NULL;
+
+	for (unsigned i = 0; i < q->in.count; i++) {
+		size_t len = q->wire[i] ? module_wire_name_len(q->wire[i], MODULE_WIRE_NAME_MAX) : 0;
+		if (len && wire_equal(q->wire[i], len, sub->name, sub->name_len))
+			module_convert_target(&q->in.targets[i], sub->qtype, subq->return_rcode, rep,
+					      sub->name, sub->name_len);
+	}
+}
+
 void inform_super(struct module_qstate *qstate, int id, struct module_qstate *super)
 {
 	struct module_query *q = super->minfo[id];
-	const struct reply_info *rep = qstate->return_msg ? qstate->return_msg->rep : NULL;
-	uint16_t qtype = qstate->qinfo.qtype;
 
 	if (!q || q->phase != MODULE_PHASE_WAIT_SUBS)
 		return;
 	for (unsigned s = 0; s < q->nsubs; s++) {
 		struct module_sub *sub = &q->subs[s];
-		if (sub->done || sub->qtype != qtype ||
+		if (sub->done || sub->qtype != qstate->qinfo.qtype ||
 		    !wire_equal(sub->name, sub->name_len, qstate->qinfo.qname, qstate->qinfo.qname_len))
 			continue;
 		sub->done = 1;
 		q->outstanding--;
-		for (unsigned i = 0; i < q->in.count; i++)
-			if (q->wire[i] && wire_equal(q->wire[i], module_wire_name_len(q->wire[i],
-							MODULE_WIRE_NAME_MAX),
-						     sub->name, sub->name_len))
-				module_convert_target(&q->in.targets[i], qtype, qstate->return_rcode,
-						      rep, qstate->qinfo.qname,
-						      qstate->qinfo.qname_len);
-		break;
+		apply_result(q, sub, qstate);
+		return;
 	}
 }
 

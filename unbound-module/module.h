@@ -33,6 +33,7 @@ enum module_phase { MODULE_PHASE_WAIT_MODULE = 1, MODULE_PHASE_WAIT_SUBS };
 struct module_query {
 	enum module_phase phase;
 	unsigned outstanding;
+	int clients;          /* clients were waiting when the target lookups started */
 	struct mxg_mx_input in;
 	const uint8_t *wire[MXG_MX_MAX_TARGETS]; /* exchange of record i, in the answer's rdata */
 	unsigned nsubs;
@@ -47,8 +48,8 @@ void module_act(struct module_global *g, struct module_qstate *qstate, struct mo
 /* Makes Unbound answer the waiting clients from its cache after ms milliseconds if the check
  * has not finished by then. Returns 1 when a bound is in place, 0 when none could be set. */
 int module_deadline_arm(struct module_qstate *qstate, unsigned long ms);
-/* 1 when the clients were already answered (the bound fired) and none wait any more. */
-int module_deadline_passed(const struct module_qstate *qstate);
+/* 1 while clients wait for this query's answer (0 once the bound has answered them). */
+int module_deadline_clients(const struct module_qstate *qstate);
 
 /* Removes the records whose drop[i] is set (i < count) from the MX RRset at rep->rrsets[idx],
  * with copies allocated in region. Returns 0, or -1 on ENOMEM (rep unchanged). */

@@ -38,9 +38,9 @@ int module_deadline_arm(struct module_qstate *qstate, unsigned long ms)
 	return 1;
 }
 
-int module_deadline_passed(const struct module_qstate *qstate)
+int module_deadline_clients(const struct module_qstate *qstate)
 {
 	const struct mesh_state *m = qstate->mesh_info;
 
-	return m && m->replies_sent && !m->reply_list && !m->cb_list;
+	return m && (m->reply_list || m->cb_list);
 }

@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mxguard/addr.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/mx.h"
+#include "mxguard/spf.h"
 #include "mxguard/str.h"
 
 #define CHECK_SELECTORS_MAX 16
@@ -62,6 +64,18 @@ static int audit_mx(struct mxg_resolver *r, const struct check_opts *o, const ch
 	return mxg_mx_analyze(&res->mx, &res->findings);
 }
 
+/* After the MX audit: the provider check reads res->mx. */
+static int audit_spf(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+		     struct check_result *res)
+{
+	(void)o;
+	if (mxg_spf_audit(r, domain, &res->mx, &res->findings) < 0)
+		return -1;
+	if (mxg_findings_has(&res->findings, MXG_F_SPF_LOOKUP_TEMPFAIL))
+		check_unknown(res, "SPF", "a record lookup failed temporarily");
+	return 0;
+}
+
 /* RFC 9989 rules; a lookup that failed temporarily leaves the domain not fully checked. */
 static int audit_dmarc(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
 		       struct check_result *res)
@@ -91,6 +105,7 @@ static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const 
 
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
+	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
 };
@@ -209,6 +224,45 @@ static void print_text(const char *domain, const struct check_result *res, int s
 	cli_text_findings(stdout, &res->findings, "  ");
 }
 
+/* The addresses of t as a JSON array of strings. */
+static void json_addresses(const struct mxg_mx_target *t)
+{
+	struct mxg_addr a;
+	char text[64];
+
+	unsigned n = 0;
+
+	putchar('[');
+	for (unsigned i = 0; i < t->n_v4 + t->n_v6; i++) {
+		memset(&a, 0, sizeof(a));
+		a.family = i < t->n_v4 ? 4 : 6;
+		if (i < t->n_v4)
+			memcpy(a.bytes, t->v4[i], 4);
+		else
+			memcpy(a.bytes, t->v6[i - t->n_v4], 16);
+		if (mxg_addr_format(&a, text, sizeof(text)) != 0)
+			continue;
+		printf("%s", n++ ? "," : "");
+		cli_json_string(stdout, text);
+	}
+	putchar(']');
+}
+
+/* The MX records examined, in answer order: what the findings' indexes refer to. */
+static void json_mx(const struct mxg_mx_input *mx)
+{
+	putchar('[');
+	for (unsigned i = 0; i < mx->count; i++) {
+		const struct mxg_mx_target *t = &mx->targets[i];
+		printf("%s{\"preference\":%u,", i ? "," : "", t->pref);
+		cli_json_kv(stdout, "exchange", t->name[0] ? t->name : ".");
+		printf(",\"usable\":%s,\"addresses\":", mxg_mx_target_usable(t) ? "true" : "false");
+		json_addresses(t);
+		putchar('}');
+	}
+	putchar(']');
+}
+
 static void print_json(const char *domain, const struct check_result *res, int status, int first)
 {
 	printf("%s{", first ? "" : ",");
@@ -217,6 +271,8 @@ static void print_json(const char *domain, const struct check_result *res, int s
 	cli_json_kv(stdout, "status", status_name(status));
 	printf(",\"exit\":%d,", status);
 	cli_json_kv(stdout, "problem", res->problem[0] ? res->problem : NULL);
+	printf(",\"mx\":");
+	json_mx(&res->mx);
 	printf(",\"findings\":");
 	cli_json_findings(stdout, &res->findings);
 	printf("}");

@@ -97,7 +97,7 @@ static int feed_body(FILE *in, struct mxg_dkim_verifier *v)
 	return rc;
 }
 
-static void print_text(const struct mxg_dkim_verifier *v)
+static void print_text(const struct mxg_dkim_verifier *v, const struct mxg_findings *f)
 {
 	size_t n = mxg_dkim_result_count(v);
 
@@ -114,13 +114,12 @@ static void print_text(const struct mxg_dkim_verifier *v)
 			printf(" key=%u bits", r->key_bits);
 		if (r->key_testing)
 			printf(" [key in testing mode]");
-		if (r->body_has_unsigned_tail)
-			printf(" [body continues past l=: content can be appended]");
 		printf("\n");
 	}
+	cli_text_findings(stdout, f, "  ");
 }
 
-static void print_json(const struct mxg_dkim_verifier *v, int status)
+static void print_json(const struct mxg_dkim_verifier *v, const struct mxg_findings *f, int status)
 {
 	size_t n = mxg_dkim_result_count(v);
 
@@ -147,7 +146,9 @@ static void print_json(const struct mxg_dkim_verifier *v, int status)
 		       r->body_length_limited ? "true" : "false",
 		       r->body_has_unsigned_tail ? "true" : "false");
 	}
-	printf("],\"exit\":%d}\n", status);
+	printf("],\"findings\":");
+	cli_json_findings(stdout, f);
+	printf(",\"exit\":%d}\n", status);
 }
 
 /* Best verdict wins: a pass makes the message ok; otherwise fail/permerror outrank temperror. */
@@ -223,11 +224,15 @@ int cli_dkim(int argc, char **argv)
 	struct mxg_dkim_verifier *v = r != NULL ? mxg_dkim_verifier_new(r, NULL, NULL) : NULL;
 	int status = CLI_EXIT_UNKNOWN;
 	if (v != NULL && feed_headers(in, v) == 0 && feed_body(in, v) == 0 && mxg_dkim_finish(v) >= 0) {
+		struct mxg_findings f = { 0 };
 		status = exit_status(v);
+		if (mxg_dkim_result_findings(v, &f) < 0)
+			fprintf(stderr, "%s: out of memory; findings are incomplete\n", prog);
 		if (json)
-			print_json(v, status);
+			print_json(v, &f, status);
 		else
-			print_text(v);
+			print_text(v, &f);
+		mxg_findings_clear(&f);
 	} else if (r != NULL) {
 		fprintf(stderr, "%s: out of memory\n", prog);
 	}

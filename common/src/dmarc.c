@@ -42,8 +42,9 @@ static int names_dmarc_version(const char *txt)
 {
 	while (*txt == ' ' || *txt == '\t')
 		txt++;
-	if (*txt++ != 'v')
+	if (*txt != 'v' && *txt != 'V')
 		return 0;
+	txt++;
 	while (*txt == ' ' || *txt == '\t')
 		txt++;
 	if (*txt++ != '=')

@@ -287,7 +287,7 @@ static int printable(const char *s)
 	return 1;
 }
 
-/* v=DMARC1 as the first tag, exactly (the value is case-sensitive). */
+/* v=DMARC1 as the first tag. */
 static int version_ok(char *first)
 {
 	char *eq = strchr(first, '=');
@@ -295,7 +295,8 @@ static int version_ok(char *first)
 	if (eq == NULL)
 		return 0;
 	*eq = '\0';
-	return strcmp(mxg_str_trim(first), "v") == 0 && strcmp(mxg_str_trim(eq + 1), "DMARC1") == 0;
+	/* The tag name is an ABNF string (any case); the value is %s"DMARC1". */
+	return mxg_strcaseeq(mxg_str_trim(first), "v") && strcmp(mxg_str_trim(eq + 1), "DMARC1") == 0;
 }
 
 static void record_defaults(struct mxg_dmarc_record *out)

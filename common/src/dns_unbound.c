@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <unbound.h>
 
@@ -20,8 +21,10 @@
 
 /* One outstanding query. The callback runs inside ub_process, always under ubr.lock. */
 struct ubq {
+	struct ubr *owner;
 	int done;
-	int abandoned; /* the waiter gave up; the callback frees the query */
+	int abandoned;     /* the waiter gave up; the callback frees the query */
+	struct ubq *next;  /* in owner->abandoned */
 	int err;
 	struct ub_result *result;
 };
@@ -31,14 +34,27 @@ struct ubr {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int polling; /* one waiter at a time polls the result pipe for everybody */
+	int broken;  /* ub_process failed (the background worker is gone): its error */
 	unsigned timeout_ms;
+	struct ubq *abandoned; /* given up on, callback still possible; freed at the end */
 };
+
+static void forget(struct ubr *u, struct ubq *q)
+{
+	for (struct ubq **p = &u->abandoned; *p != NULL; p = &(*p)->next) {
+		if (*p == q) {
+			*p = q->next;
+			return;
+		}
+	}
+}
 
 static void on_result(void *arg, int err, struct ub_result *res)
 {
 	struct ubq *q = arg;
 
 	if (q->abandoned) {
+		forget(q->owner, q);
 		ub_resolve_free(res);
 		free(q);
 		return;
@@ -71,7 +87,7 @@ static void deadline_in(struct timespec *t, unsigned ms)
  * nobody polling becomes the poller and delivers results to all waiters. */
 static void wait_for(struct ubr *u, struct ubq *q, const struct timespec *deadline)
 {
-	while (!q->done) {
+	while (!q->done && !u->broken) {
 		long left = ms_until(deadline);
 		if (left <= 0)
 			return;
@@ -84,8 +100,11 @@ static void wait_for(struct ubr *u, struct ubq *q, const struct timespec *deadli
 		struct pollfd p = { .fd = ub_fd(u->ctx), .events = POLLIN };
 		int n = poll(&p, 1, left > MAX_TIMEOUT_MS ? MAX_TIMEOUT_MS : (int)left);
 		pthread_mutex_lock(&u->lock);
-		if (n > 0)
-			ub_process(u->ctx);
+		if (n > 0) {
+			int rc = ub_process(u->ctx);
+			if (rc != 0)
+				u->broken = rc;
+		}
 		u->polling = 0;
 		pthread_cond_broadcast(&u->cond);
 	}
@@ -124,12 +143,71 @@ static void fill_from_result(struct mxg_dns_answer *a, const struct ub_result *r
 		a->ttl = (uint32_t)res->ttl; /* the negative TTL */
 }
 
+/* The waiter gives up on q (lock held): an answer saying why, the query cancelled. */
+static void give_up(struct ubr *u, struct ubq *q, int id, struct mxg_dns_answer *a)
+{
+	/* A cancelled query gets no callback; one libunbound no longer knows may still. */
+	if (ub_cancel(u->ctx, id) == UB_NOERROR) {
+		free(q);
+	} else {
+		q->abandoned = 1;
+		q->next = u->abandoned;
+		u->abandoned = q;
+	}
+	if (u->broken) {
+		a->rcode = MXG_DNS_SERVFAIL;
+		snprintf(a->why, sizeof(a->why), "libunbound: %s", ub_strerror(u->broken));
+	} else {
+		a->rcode = MXG_DNS_TIMEOUT;
+		snprintf(a->why, sizeof(a->why), "no answer within %u ms", u->timeout_ms);
+	}
+}
+
+/* Asks and waits (lock held). Returns 0 with a filled in or, when the query finished,
+ * *finished set for the caller to decode; or a libunbound error code. q is consumed. */
+static int ask(struct ubr *u, const char *name, uint16_t type, struct ubq *q,
+	       struct mxg_dns_answer *a, struct ubq **finished)
+{
+	struct timespec deadline;
+	int id;
+
+	if (u->broken) {
+		a->rcode = MXG_DNS_SERVFAIL;
+		snprintf(a->why, sizeof(a->why), "libunbound: %s", ub_strerror(u->broken));
+		free(q);
+		return 0;
+	}
+	deadline_in(&deadline, u->timeout_ms);
+	int rc = ub_resolve_async(u->ctx, name[0] != '\0' ? name : ".", type, 1, q, on_result, &id);
+	if (rc != 0) {
+		free(q);
+		return rc;
+	}
+	wait_for(u, q, &deadline);
+	if (q->done)
+		*finished = q;
+	else
+		give_up(u, q, id, a);
+	return 0;
+}
+
+/* Fills a from a finished query and frees the query. */
+static void finish(struct mxg_dns_answer *a, struct ubq *q)
+{
+	if (q->err != 0) {
+		a->rcode = MXG_DNS_SERVFAIL;
+		snprintf(a->why, sizeof(a->why), "libunbound: %s", ub_strerror(q->err));
+	} else {
+		fill_from_result(a, q->result);
+	}
+	ub_resolve_free(q->result);
+	free(q);
+}
+
 static int ubr_lookup(void *ctx, const char *name, uint16_t type,
 		      struct mxg_dns_answer **out, char *err, size_t errlen)
 {
 	struct ubr *u = ctx;
-	struct timespec deadline;
-	int id;
 	struct mxg_dns_answer *a = mxg_dns_answer_new(name, type);
 	struct ubq *q = calloc(1, sizeof(*q));
 
@@ -139,38 +217,18 @@ static int ubr_lookup(void *ctx, const char *name, uint16_t type,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	deadline_in(&deadline, u->timeout_ms);
+	q->owner = u;
+	struct ubq *done = NULL;
 	pthread_mutex_lock(&u->lock);
-	int rc = ub_resolve_async(u->ctx, name[0] != '\0' ? name : ".", type, 1, q, on_result, &id);
+	int rc = ask(u, name, type, q, a, &done);
+	pthread_mutex_unlock(&u->lock);
 	if (rc != 0) {
-		pthread_mutex_unlock(&u->lock);
 		snprintf(err, errlen, "libunbound: %s", ub_strerror(rc));
 		mxg_dns_answer_free(a);
-		free(q);
 		return -1;
 	}
-	wait_for(u, q, &deadline);
-	if (!q->done) {
-		/* A cancelled query gets no callback; one libunbound no longer knows may still. */
-		if (ub_cancel(u->ctx, id) == UB_NOERROR)
-			free(q);
-		else
-			q->abandoned = 1;
-		pthread_mutex_unlock(&u->lock);
-		a->rcode = MXG_DNS_TIMEOUT;
-		snprintf(a->why, sizeof(a->why), "no answer within %u ms", u->timeout_ms);
-		*out = a;
-		return 0;
-	}
-	pthread_mutex_unlock(&u->lock);
-	if (q->err != 0) {
-		a->rcode = MXG_DNS_SERVFAIL;
-		snprintf(a->why, sizeof(a->why), "libunbound: %s", ub_strerror(q->err));
-	} else {
-		fill_from_result(a, q->result);
-	}
-	ub_resolve_free(q->result);
-	free(q);
+	if (done != NULL)
+		finish(a, done); /* decoded outside the lock */
 	*out = a;
 	return 0;
 }
@@ -181,6 +239,11 @@ static void ubr_free(void *ctx)
 
 	if (u->ctx != NULL)
 		ub_ctx_delete(u->ctx);
+	while (u->abandoned != NULL) {
+		struct ubq *q = u->abandoned;
+		u->abandoned = q->next;
+		free(q);
+	}
 	pthread_cond_destroy(&u->cond);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
@@ -249,8 +312,14 @@ static int configure(struct ub_ctx *c, const struct mxg_unbound_options *o, char
 		return -1;
 	if (set_forwarders(c, o, err, errlen) < 0)
 		return -1;
-	if (o->trust_anchor != NULL && o->trust_anchor[0] != '\0' &&
-	    ub_check(ub_ctx_add_ta_autr(c, o->trust_anchor), "trust anchor", err, errlen) < 0)
+	if (o->trust_anchor == NULL || o->trust_anchor[0] == '\0')
+		return 0;
+	/* libunbound reads the file only at the first lookup; say now that it is unusable. */
+	if (access(o->trust_anchor, R_OK) != 0) {
+		snprintf(err, errlen, "trust anchor %.200s: %s", o->trust_anchor, strerror(errno));
+		return -1;
+	}
+	if (ub_check(ub_ctx_add_ta_autr(c, o->trust_anchor), "trust anchor", err, errlen) < 0)
 		return -1;
 	return 0;
 }

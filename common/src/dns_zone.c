@@ -1,5 +1,5 @@
-/* The in-memory zone backend: records by owner name, answered with authoritative-server
- * semantics (NXDOMAIN vs NODATA, empty non-terminals, CNAME chasing, RFC 4592 wildcards). */
+/* The in-memory zone backend's store: records by owner name in a hash table, every
+ * ancestor of an owner present as a node, faults and DNSSEC marks; loads under a write lock. */
 #include "mxguard/dns.h"
 
 #include <pthread.h>
@@ -15,47 +15,6 @@
 #define ZONE_MAX_FAULTS 65536
 #define ZONE_MAX_MARKS 4096
 #define ZONE_MAX_APEXES 65536
-/* Negative TTL when no loaded SOA covers a name (RFC 2308 suggests 1-3 hours; tests want short). */
-#define ZONE_DEFAULT_NEG_TTL 300
-
-struct zrec {
-	uint16_t type;
-	uint32_t ttl;
-	size_t rdlen;
-	uint8_t *rdata;
-};
-
-/* A name in the tree. A node with no records exists only because a descendant does
- * (an empty non-terminal). */
-struct znode {
-	struct znode *next;
-	struct zrec *recs;
-	size_t count;
-	char name[];
-};
-
-struct zfault {
-	char name[MXG_DNS_NAME_MAX];
-	uint16_t type;
-	enum mxg_dns_rcode rcode;
-};
-
-struct zmark {
-	char apex[MXG_DNS_NAME_MAX];
-	enum mxg_dnssec status;
-};
-
-struct zone {
-	pthread_rwlock_t lock;
-	struct znode **buckets;
-	size_t nbuckets, nnodes, nrecs;
-	const char **apexes; /* owners of SOA records (point into nodes) */
-	size_t napexes;
-	struct zfault *faults;
-	size_t nfaults;
-	struct zmark *marks;
-	size_t nmarks;
-};
 
 static int zone_lookup(void *ctx, const char *name, uint16_t type,
 		       struct mxg_dns_answer **out, char *err, size_t errlen);
@@ -63,8 +22,7 @@ static void zone_free(void *ctx);
 
 static const struct mxg_resolver_ops zone_ops = { zone_lookup, zone_free };
 
-/* The name with its first label removed, or NULL for a single label or the root. */
-static const char *parent_of(const char *name)
+const char *mxg_zone_parent(const char *name)
 {
 	for (const char *p = name; *p != '\0'; p++) {
 		if (*p == '\\' && p[1] != '\0')
@@ -92,6 +50,11 @@ static struct znode *find(const struct zone *z, const char *name)
 		if (strcmp(n->name, name) == 0)
 			return n;
 	return NULL;
+}
+
+const struct znode *mxg_zone_find(const struct zone *z, const char *name)
+{
+	return find(z, name);
 }
 
 static int grow(struct zone *z)
@@ -151,12 +114,12 @@ static int ent_exists(const struct zone *z, const char *name)
 	return !apex_below;
 }
 
-static int exists(const struct zone *z, const struct znode *n)
+int mxg_zone_exists(const struct zone *z, const struct znode *n)
 {
 	return n != NULL && (n->count > 0 || ent_exists(z, n->name));
 }
 
-static const struct zrec *find_type(const struct znode *n, uint16_t type)
+const struct zrec *mxg_zone_find_type(const struct znode *n, uint16_t type)
 {
 	for (size_t i = 0; i < n->count; i++)
 		if (n->recs[i].type == type)
@@ -234,7 +197,7 @@ static int add_locked(struct zone *z, const char *owner, uint16_t type, uint32_t
 	z->nrecs++;
 	if (type == MXG_DNS_SOA && add_apex(z, n->name) < 0)
 		goto enomem;
-	for (const char *p = parent_of(owner); p != NULL; p = parent_of(p))
+	for (const char *p = mxg_zone_parent(owner); p != NULL; p = mxg_zone_parent(p))
 		if (find_or_add(z, p) == NULL)
 			goto enomem;
 	return 0;
@@ -314,152 +277,6 @@ int mxg_zone_set_security(struct mxg_resolver *r, const char *apex, enum mxg_dns
 	return grown != NULL ? 0 : -1;
 }
 
-/* The fault set on (name, type), the latest one winning; -1 when none. */
-static int fault_for(const struct zone *z, const char *name, uint16_t type)
-{
-	for (size_t i = z->nfaults; i-- > 0;)
-		if ((z->faults[i].type == 0 || z->faults[i].type == type) &&
-		    strcmp(z->faults[i].name, name) == 0)
-			return (int)z->faults[i].rcode;
-	return -1;
-}
-
-/* The mark of the closest marked apex at or above name; unmarked data is insecure. */
-static enum mxg_dnssec mark_for(const struct zone *z, const char *name)
-{
-	size_t best = 0;
-	enum mxg_dnssec s = MXG_DNSSEC_INSECURE;
-
-	for (size_t i = 0; i < z->nmarks; i++) {
-		size_t len = strlen(z->marks[i].apex) + 1;
-		if (len > best && mxg_dns_name_is_sub(name, z->marks[i].apex)) {
-			best = len;
-			s = z->marks[i].status;
-		}
-	}
-	return s;
-}
-
-/* An answer is as secure as the weakest name it went through. */
-static enum mxg_dnssec answer_security(const struct zone *z, const struct mxg_dns_answer *a)
-{
-	enum mxg_dnssec s = mark_for(z, a->qname);
-
-	for (size_t i = 0; i < a->cname_count && s != MXG_DNSSEC_BOGUS; i++) {
-		enum mxg_dnssec t = mark_for(z, a->cname_chain[i]);
-		if (t == MXG_DNSSEC_BOGUS || (t == MXG_DNSSEC_INSECURE && s == MXG_DNSSEC_SECURE))
-			s = t;
-	}
-	return s;
-}
-
-/* Bogus answers look as a validating resolver gives them: SERVFAIL, no records. */
-static void mark_answer(const struct zone *z, struct mxg_dns_answer *a)
-{
-	a->security = answer_security(z, a);
-	if (a->security != MXG_DNSSEC_BOGUS)
-		return;
-	for (size_t i = 0; i < a->count; i++)
-		free(a->rrs[i].rdata);
-	a->count = 0;
-	a->rcode = MXG_DNS_SERVFAIL;
-	mxg_strlcpy(a->why, "DNSSEC bogus (zone mark)", sizeof(a->why));
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* RFC 2308 §5: the negative TTL is the lesser of the SOA's TTL and its MINIMUM field. */
-static uint32_t negative_ttl(const struct zone *z, const char *name)
-{
-	for (const char *p = name; p != NULL; p = parent_of(p)) {
-		const struct znode *n = find(z, p);
-		const struct zrec *soa = n != NULL ? find_type(n, MXG_DNS_SOA) : NULL;
-		if (soa == NULL || soa->rdlen < 20)
-			continue;
-		uint32_t min = get32(soa->rdata + soa->rdlen - 4);
-		return min < soa->ttl ? min : soa->ttl;
-	}
-	return ZONE_DEFAULT_NEG_TTL;
-}
-
-/* RFC 4592: a name that does not exist matches "*.<closest encloser>" when that exists. */
-static const struct znode *wildcard_for(const struct zone *z, const char *name)
-{
-	char src[MXG_DNS_NAME_MAX + 2];
-
-	for (const char *p = parent_of(name); p != NULL; p = parent_of(p)) {
-		if (!exists(z, find(z, p)))
-			continue;
-		if ((size_t)snprintf(src, sizeof(src), "*.%s", p) >= sizeof(src))
-			return NULL;
-		const struct znode *w = find(z, src);
-		return exists(z, w) ? w : NULL;
-	}
-	return NULL;
-}
-
-/* Adds the records of type at n to a under owner; returns how many, or -1 on ENOMEM. */
-static long add_records(struct mxg_dns_answer *a, const struct znode *n, const char *owner,
-			uint16_t type)
-{
-	long added = 0;
-
-	for (size_t i = 0; i < n->count; i++) {
-		const struct zrec *r = &n->recs[i];
-		if (r->type != type && type != 255)
-			continue;
-		if (mxg_dns_answer_add(a, owner, r->type, r->ttl, r->rdata, r->rdlen) < 0)
-			return -1;
-		added++;
-	}
-	return added;
-}
-
-/* Follows the chain from a->qname. Returns 0 with a filled in, or -1 on ENOMEM. */
-static int resolve(const struct zone *z, struct mxg_dns_answer *a)
-{
-	const char *cur = a->qname;
-
-	for (;;) {
-		int f = fault_for(z, cur, a->qtype);
-		if (f >= 0) {
-			a->rcode = (enum mxg_dns_rcode)f;
-			mxg_strlcpy(a->why, "fault set on this name", sizeof(a->why));
-			return 0;
-		}
-		const struct znode *n = find(z, cur);
-		if (!exists(z, n))
-			n = wildcard_for(z, cur);
-		if (n == NULL) {
-			a->rcode = MXG_DNS_NXDOMAIN;
-			a->ttl = negative_ttl(z, cur);
-			return 0;
-		}
-		long added = add_records(a, n, cur, a->qtype);
-		if (added != 0)
-			return added < 0 ? -1 : 0;
-		const struct zrec *cn = find_type(n, MXG_DNS_CNAME);
-		if (cn == NULL || a->qtype == MXG_DNS_CNAME) {
-			a->ttl = negative_ttl(z, cur); /* NODATA */
-			return 0;
-		}
-		if (a->cname_count >= MXG_DNS_CNAME_MAX) {
-			a->rcode = MXG_DNS_SERVFAIL;
-			snprintf(a->why, sizeof(a->why), "CNAME chain longer than %d (a loop?)",
-				 MXG_DNS_CNAME_MAX);
-			return 0;
-		}
-		char *next = a->cname_chain[a->cname_count++];
-		if (mxg_dns_name_from_wire(cn->rdata, cn->rdlen, next, MXG_DNS_NAME_MAX) < 0)
-			return -1; /* cannot happen: validated when added */
-		mxg_strlcpy(a->canonical, next, sizeof(a->canonical));
-		cur = next;
-	}
-}
-
 static int zone_lookup(void *ctx, const char *name, uint16_t type,
 		       struct mxg_dns_answer **out, char *err, size_t errlen)
 {
@@ -471,9 +288,7 @@ static int zone_lookup(void *ctx, const char *name, uint16_t type,
 		return -1;
 	}
 	pthread_rwlock_rdlock(&z->lock);
-	int rc = resolve(z, a);
-	if (rc == 0)
-		mark_answer(z, a);
+	int rc = mxg_zone_answer(z, a);
 	pthread_rwlock_unlock(&z->lock);
 	if (rc < 0) {
 		mxg_dns_answer_free(a);

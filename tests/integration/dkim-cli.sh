@@ -31,6 +31,18 @@ mxg_eq "LF-only message" "$(results --zone "$zone" "$MXG_WORK/lf.eml")" "pass pa
 # No zone data for the domain: the key is missing (permerror), not a pass.
 printf '$ORIGIN other.example.\n@ 300 IN SOA ns h 1 3600 600 86400 300\n' >"$MXG_WORK/empty.zone"
 mxg_eq "keys missing" "$(results --zone "$MXG_WORK/empty.zone" "$vec/signed-message.eml")" "permerror permerror rc=2"
+# A dkimpy signature with l= (RFC 8463 test key), then a line appended: it still passes, and
+# DKIM_BODY_LENGTH_LIMIT says the tail is unsigned.
+/usr/bin/python3 - "$vec" "$MXG_WORK/l.eml" <<'PY'
+import sys, dkim
+vec, out = sys.argv[1], sys.argv[2]
+msg = open(vec + "/unsigned-message.eml", "rb").read()
+sig = dkim.sign(msg, b"test", b"football.example.com", open(vec + "/test.rsa.pem", "rb").read(),
+                canonicalize=(b"relaxed", b"simple"), include_headers=[b"from", b"to", b"subject"], length=True)
+open(out, "wb").write(sig + msg + b"Appended by someone else.\r\n")
+PY
+mxg_eq "l= with an appended tail" "$(results --zone "$zone" "$MXG_WORK/l.eml")" "pass rc=0"
+mxg_match "l= tail reported" "$(cat "$MXG_WORK/out.json")" '"code":"DKIM_BODY_LENGTH_LIMIT"'
 out=$("$mxguard" dkim --zone "$zone" "$vec/signed-message.eml")
 mxg_match "text output names the signature" "$out" "^signature 1: dkim=pass d=football.example.com s=brisbane a=ed25519-sha256"
 "$mxguard" dkim --zone "$zone" 2>/dev/null

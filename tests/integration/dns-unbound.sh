@@ -6,7 +6,9 @@
 mxg_require_netns "$@"
 mxg_workdir
 
-probe=$MXG_BUILD/tests/tools/dns_probe
+# The ASan+UBSan build when there is one: the threaded and timeout paths run under it.
+probe=$MXG_ROOT/build/san/tests/tools/dns_probe
+[ -x "$probe" ] || probe=$MXG_BUILD/tests/tools/dns_probe
 dnszone=$MXG_ROOT/tests/data/zones/dns.test.zone
 port=5356
 silent=5357
@@ -51,6 +53,7 @@ real.wild.dns.test/A"
 "$probe" --no-ttl --zone "$dnszone" $questions >"$MXG_WORK/zone.out" 2>/dev/null
 # shellcheck disable=SC2086
 "$probe" --no-ttl --resolver 127.0.0.1@$port $questions >"$MXG_WORK/ub.out" 2>"$MXG_WORK/ub.err"
+mxg_eq "probe over NSD exits 0 (no error, no sanitizer report)" $? 0
 for q in $questions; do
 	name=${q%/*}
 	type=${q#*/}

@@ -12,6 +12,7 @@ root=$dest$prefix
 mxg_check "mxguard installed in PREFIX/bin" test -x "$root/bin/mxguard"
 mxg_check "mxguard(1) installed" test -f "$root/share/man/man1/mxguard.1"
 mxg_check "findings catalogue installed" test -f "$root/share/doc/mxguard/findings.md"
+mxg_check "SPF provider table installed in PREFIX/share/mxguard" test -f "$root/share/mxguard/spf-providers.tsv"
 mxg_check "nothing written to PREFIX outside DESTDIR" test ! -e "$prefix"
 out=$("$root/bin/mxguard" --help)
 mxg_match "installed mxguard runs" "$out" "mxguard help COMMAND"

@@ -100,6 +100,7 @@ retry      unix  - - n -  - error
 discard    unix  - - n -  - discard
 anvil      unix  - - n -  1 anvil
 scache     unix  - - n -  1 scache
+tlsmgr     unix  - - n 1000? 1 tlsmgr
 postlog    unix-dgram n - n - 1 postlogd
 MASTERCF
 }
@@ -223,6 +224,7 @@ mxg_sink_clear() {
 # 0 accepted, 4 temporary refusal, 5 permanent refusal, 1 other trouble. OPTIONS:
 #   --from ADDR --to ADDR (repeatable) --helo NAME
 #   --client ADDR [--client-name NAME] [--login USER]   via XCLIENT before the transaction
+#   --starttls [--client-cert PEM --client-key PEM]     TLS first, optionally with a client cert
 mxg_smtp_send() {
 	"$MXG_PYTHON" "$MXG_ROOT/tests/lib/smtp_send.py" --port "$MXG_PF_PORT" "$@"
 }

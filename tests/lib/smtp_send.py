@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # A small SMTP client for the mail tests: one message, optional XCLIENT to present another
-# client address, HELO name or SASL login; prints the reply that decided the transaction.
+# client address, HELO name or SASL login, optional STARTTLS with a client certificate;
+# prints the reply that decided the transaction.
 import argparse
 import smtplib
+import ssl
 import sys
 
 
@@ -36,10 +38,26 @@ def xclient(s, args):
     return code, msg
 
 
+def starttls(s, args):
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    if args.client_cert:
+        ctx.load_cert_chain(args.client_cert, args.client_key)
+    code, msg = s.starttls(context=ctx)
+    if code != 220:
+        return code, msg
+    return s.ehlo(args.helo)
+
+
 def transaction(s, args, body):
     code, msg = s.ehlo(args.helo)
     if code != 250:
         return code, msg
+    if args.starttls:
+        code, msg = starttls(s, args)
+        if code != 250:
+            return code, msg
     if args.client:
         code, msg = xclient(s, args)
         if code != 250:
@@ -80,6 +98,9 @@ def main():
     p.add_argument("--client")
     p.add_argument("--client-name")
     p.add_argument("--login")
+    p.add_argument("--starttls", action="store_true", help="STARTTLS before the transaction")
+    p.add_argument("--client-cert", help="PEM certificate to present after STARTTLS")
+    p.add_argument("--client-key", help="its PEM private key")
     p.add_argument("--timeout", type=float, default=60)
     p.add_argument("file")
     args = p.parse_args()

@@ -256,6 +256,9 @@ static void test_canon_body_edges(void **state)
 	/* A last line without its line end gets one; bare LF counts as CRLF at any chunking. */
 	expect_body(DKIM_CANON_SIMPLE, "a\nb", "a\r\nb\r\n");
 	expect_body(DKIM_CANON_RELAXED, "a  \n\n \nb \t", "a\r\n\r\n\r\nb\r\n");
+	/* Single spaces between words are copied in bulk; runs and tabs still collapse. */
+	expect_body(DKIM_CANON_RELAXED, "a b  c d\te f \r\n x y\n", "a b c d e f\r\n x y\r\n");
+	expect_body(DKIM_CANON_SIMPLE, "a b  c d\te f \r\n x y\n", "a b  c d\te f \r\n x y\r\n");
 	/* A lone CR is content, also when it ends a chunk. */
 	expect_body(DKIM_CANON_SIMPLE, "a\rb\r\n", "a\rb\r\n");
 	expect_body(DKIM_CANON_SIMPLE, "x\r", "x\r\r\n");
@@ -411,6 +414,10 @@ static void test_rfc8301(void **state)
 	assert_int_equal(result(v, 1), MXG_DKIM_POLICY);
 	assert_non_null(strstr(mxg_dkim_result_get(v, 1)->reason, "512 bits"));
 	assert_int_equal(mxg_resolver_lookups(zone) - before, 1); /* no key lookup for rsa-sha1 */
+	struct mxg_findings f = { 0 };
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_true(f.count == 1 && f.items[0].code == MXG_F_DKIM_KEY_WEAK && f.items[0].index == 1);
+	mxg_findings_clear(&f);
 	mxg_dkim_verifier_free(v);
 	/* The floor is configurable: the RFC 8463 1024-bit key under a 2048-bit floor. */
 	o.min_rsa_bits = 2048;
@@ -476,6 +483,10 @@ static void test_times_and_dns(void **state)
 	assert_int_equal(result(v, 1), MXG_DKIM_PERMERROR);
 	assert_int_equal(result(v, 2), MXG_DKIM_PERMERROR);
 	assert_int_equal(result(v, 3), MXG_DKIM_TEMPERROR);
+	struct mxg_findings f = { 0 };
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_true(f.count == 1 && f.items[0].code == MXG_F_DKIM_KEY_TEMPFAIL && f.items[0].index == 3);
+	mxg_findings_clear(&f);
 	mxg_dkim_verifier_free(v);
 }
 

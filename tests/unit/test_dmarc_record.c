@@ -62,7 +62,7 @@ static void test_whitespace_and_case(void **state)
 {
 	(void)state;
 	/* Tag names and policy words are ABNF strings (case-insensitive); DMARC1 is %s. */
-	assert_int_equal(parse("  v = DMARC1 ;\tP = Reject ; ADKIM=S ; "), 0);
+	assert_int_equal(parse("  V = DMARC1 ;\tP = Reject ; ADKIM=S ; "), 0);
 	assert_int_equal(rec.p, MXG_DMARC_POLICY_REJECT);
 	assert_true(rec.adkim_strict);
 }

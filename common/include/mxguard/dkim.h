@@ -22,7 +22,8 @@ enum mxg_dkim_result {
 };
 
 struct mxg_dkim_options {
-	unsigned max_signatures;   /* evaluated per message; 0 = 10; the rest get policy */
+	unsigned max_signatures;   /* evaluated per message; 0 = 10, at most 40; the rest get policy
+				    * (and past max_signatures + 32 are not listed at all) */
 	unsigned min_rsa_bits;     /* 0 = 1024 (RFC 8301) */
 	time_t now;                /* 0 = time(NULL); for x=/t= checks and tests */
 	size_t max_header_bytes;   /* 0 = 256 KiB; over it: every signature permerror */
@@ -77,6 +78,11 @@ struct mxg_dkim_verifier *mxg_dkim_verify_buffer(struct mxg_resolver *r,
 						 const char *msg, size_t len);
 
 const char *mxg_dkim_result_name(enum mxg_dkim_result r);
+
+/* Findings from the results after finish: DKIM_BODY_LENGTH_LIMIT (body goes on past l=),
+ * DKIM_KEY_WEAK, DKIM_KEY_REVOKED, DKIM_KEY_TESTING, DKIM_KEY_TEMPFAIL, one per signature
+ * concerned (index = its position from the top, 0-based). 0, or -1 on ENOMEM. */
+int mxg_dkim_result_findings(const struct mxg_dkim_verifier *v, struct mxg_findings *out);
 
 /* Audits the key at selector._domainkey.domain: DKIM_KEY_* findings. 0 or -1 (ENOMEM). */
 int mxg_dkim_audit_selector(struct mxg_resolver *r, const char *domain, const char *selector,

@@ -28,6 +28,8 @@ struct mxg_spf_options {
 	unsigned max_mx_ptr;      /* 0 = 10 names per mx/ptr term */
 	unsigned long budget_ms;  /* whole evaluation time budget; 0 = none. Over it: temperror */
 	const char *receiver;     /* %{r}: the checking host's name; NULL = "unknown" */
+	const char *default_exp;  /* explanation (macros allowed) on fail without a usable exp=;
+				     NULL = none (explanation left "") */
 };
 
 #define MXG_SPF_TEXT_MAX 512
@@ -78,8 +80,39 @@ int mxg_spf_received_spf(const struct mxg_spf_outcome *out, const struct mxg_add
  * Returns 1 if the record is syntactically valid, 0 if not, -1 on ENOMEM. */
 int mxg_spf_record_validate(const char *record, const char *subject, struct mxg_findings *out);
 
+/* Hosted mail providers (data/spf-providers.tsv, docs/spf-providers.md): MX names under
+ * any of mx[] mean the provider receives the domain's mail; an include: equal to or under
+ * any of include[] authorises its outgoing servers. */
+#define MXG_SPF_PROVIDER_NAMES 8
+#define MXG_SPF_PROVIDERS_MAX 128
+
+struct mxg_spf_provider {
+	char name[64];
+	size_t mx_count, include_count;
+	char mx[MXG_SPF_PROVIDER_NAMES][MXG_DNS_NAME_MAX];
+	char include[MXG_SPF_PROVIDER_NAMES][MXG_DNS_NAME_MAX];
+};
+
+struct mxg_spf_providers {
+	size_t count;
+	struct mxg_spf_provider *items;
+};
+
+/* Reads a provider table. Returns 0, or -1 with "path:line: reason" in err. */
+int mxg_spf_providers_load(const char *path, struct mxg_spf_providers *out, char *err,
+			   size_t errlen);
+void mxg_spf_providers_free(struct mxg_spf_providers *p);
+/* The installed table: $MXGUARD_DATADIR/spf-providers.tsv when that is set, else the one
+ * under the DATADIR mxguard was built for. Returns the path written to buf. */
+const char *mxg_spf_providers_path(char *buf, size_t bufsize);
+
+/* mxg_spf_audit with an explicit provider table (NULL: no provider check). */
+int mxg_spf_audit_with(struct mxg_resolver *r, const char *domain, const struct mxg_mx_input *mx,
+		       const struct mxg_spf_providers *providers, struct mxg_findings *out);
+
 /* The audit of domain for `mxguard check`: record lookup, validation, lookup
- * count over includes, and MX/SPF provider conflicts (mx may be NULL). 0 or -1 (ENOMEM). */
+ * count over includes, and MX/SPF provider conflicts (mx may be NULL) against the
+ * installed provider table (skipped when it cannot be read). 0 or -1 (ENOMEM). */
 int mxg_spf_audit(struct mxg_resolver *r, const char *domain, const struct mxg_mx_input *mx,
 		  struct mxg_findings *out);
 

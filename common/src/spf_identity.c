@@ -1,0 +1,127 @@
+/* The identities SPF checks (RFC 7208 §2.3 HELO, §2.4 MAIL FROM with postmaster@HELO for
+ * the null reverse-path), result names, and the one-sentence comment of an outcome. */
+#include "spf_int.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mxguard/str.h"
+
+static const char *const result_names[] = {
+	"none", "neutral", "pass", "fail", "softfail", "temperror", "permerror",
+};
+
+const char *mxg_spf_result_name(enum mxg_spf_result r)
+{
+	if ((unsigned)r >= sizeof(result_names) / sizeof(result_names[0]))
+		return "permerror";
+	return result_names[r];
+}
+
+int mxg_spf_result_parse(const char *s)
+{
+	for (size_t i = 0; i < sizeof(result_names) / sizeof(result_names[0]); i++)
+		if (mxg_strcaseeq(s, result_names[i]))
+			return (int)i;
+	return -1;
+}
+
+void spf_textf(char *dst, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, size, fmt, ap);
+	va_end(ap);
+}
+
+void spf_outcome_comment(struct mxg_spf_outcome *out, const struct mxg_addr *ip)
+{
+	char addr[64] = "?";
+	const char *s = out->sender;
+
+	inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->bytes, addr, sizeof(addr));
+	switch (out->result) {
+	case MXG_SPF_PASS:
+		spf_textf(out->comment, sizeof(out->comment),
+			 "domain of %s designates %s as permitted sender", s, addr);
+		break;
+	case MXG_SPF_FAIL:
+		spf_textf(out->comment, sizeof(out->comment),
+			 "domain of %s does not designate %s as permitted sender", s, addr);
+		break;
+	case MXG_SPF_SOFTFAIL:
+		spf_textf(out->comment, sizeof(out->comment),
+			 "domain of transitioning %s does not designate %s as permitted sender", s,
+			 addr);
+		break;
+	case MXG_SPF_NEUTRAL:
+		spf_textf(out->comment, sizeof(out->comment),
+			 "%s is neither permitted nor denied by domain of %s", addr, s);
+		break;
+	case MXG_SPF_NONE:
+		spf_textf(out->comment, sizeof(out->comment), "no SPF record for %s", out->domain);
+		break;
+	case MXG_SPF_TEMPERROR:
+		spf_textf(out->comment, sizeof(out->comment),
+			 "temporary error in processing during lookup of %s: %s", s, out->problem);
+		break;
+	default:
+		spf_textf(out->comment, sizeof(out->comment),
+			 "permanent error in processing domain of %s: %s", s, out->problem);
+		break;
+	}
+}
+
+/* Copies a reverse-path without its angle brackets. */
+static void strip_brackets(const char *in, char *out, size_t outsize)
+{
+	size_t n = in ? strlen(in) : 0;
+
+	if (n >= 2 && in[0] == '<' && in[n - 1] == '>')
+		snprintf(out, outsize, "%.*s", (int)(n - 2), in + 1);
+	else
+		mxg_strlcpy(out, in ? in : "", outsize);
+}
+
+enum mxg_spf_result mxg_spf_check_mailfrom(struct mxg_resolver *r, const struct mxg_spf_options *opt,
+					   const struct mxg_addr *ip, const char *mail_from,
+					   const char *helo, struct mxg_spf_outcome *out)
+{
+	char from[MXG_SPF_TEXT_MAX], sender[MXG_SPF_TEXT_MAX];
+	const char *domain;
+
+	strip_brackets(mail_from, from, sizeof(from));
+	if (from[0] == '\0') {
+		snprintf(sender, sizeof(sender), "postmaster@%s", helo ? helo : "");
+		domain = helo ? helo : "";
+	} else {
+		mxg_strlcpy(sender, from, sizeof(sender));
+		const char *at = strrchr(from, '@');
+		domain = at ? at + 1 : from;
+	}
+	return mxg_spf_check_host(r, opt, ip, domain, sender, helo, out);
+}
+
+enum mxg_spf_result mxg_spf_check_helo(struct mxg_resolver *r, const struct mxg_spf_options *opt,
+				       const struct mxg_addr *ip, const char *helo,
+				       struct mxg_spf_outcome *out)
+{
+	char sender[MXG_SPF_TEXT_MAX];
+
+	snprintf(sender, sizeof(sender), "postmaster@%s", helo ? helo : "");
+	if (helo == NULL || !spf_domain_valid(helo)) {
+		/* An address literal or a bare word is no domain to check (§2.3). */
+		memset(out, 0, sizeof(*out));
+		out->result = MXG_SPF_NONE;
+		mxg_strlcpy(out->sender, sender, sizeof(out->sender));
+		mxg_strlcpy(out->domain, helo ? helo : "", sizeof(out->domain));
+	} else {
+		mxg_spf_check_host(r, opt, ip, helo, sender, helo, out);
+	}
+	mxg_strlcpy(out->identity, "helo", sizeof(out->identity));
+	spf_outcome_comment(out, ip);
+	return out->result;
+}
