@@ -2,12 +2,8 @@
 
 MILTER := $(B)/mxguard-milter
 MILTER_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard milter/*.c))
-# Everything but main(), for the unit tests of the verdict and the configuration.
-MILTER_LIB_OBJ := $(filter-out $(B)/obj/milter/milter_main.o,$(MILTER_OBJ))
-
-# Joins ALL_TARGETS once the core (SPF, DKIM, DMARC, A-R) it links with has landed.
-MILTER_TARGETS := $(MILTER)
-
+ALL_TARGETS += $(MILTER)
+INSTALL_TARGETS += install-milter
 
 $(MILTER): $(MILTER_OBJ) $(LIB)
 	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(MILTER_OBJ) $(LIB) $(LIBS) -lmilter
