@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <unbound.h>
 
@@ -311,8 +312,14 @@ static int configure(struct ub_ctx *c, const struct mxg_unbound_options *o, char
 		return -1;
 	if (set_forwarders(c, o, err, errlen) < 0)
 		return -1;
-	if (o->trust_anchor != NULL && o->trust_anchor[0] != '\0' &&
-	    ub_check(ub_ctx_add_ta_autr(c, o->trust_anchor), "trust anchor", err, errlen) < 0)
+	if (o->trust_anchor == NULL || o->trust_anchor[0] == '\0')
+		return 0;
+	/* libunbound reads the file only at the first lookup; say now that it is unusable. */
+	if (access(o->trust_anchor, R_OK) != 0) {
+		snprintf(err, errlen, "trust anchor %.200s: %s", o->trust_anchor, strerror(errno));
+		return -1;
+	}
+	if (ub_check(ub_ctx_add_ta_autr(c, o->trust_anchor), "trust anchor", err, errlen) < 0)
 		return -1;
 	return 0;
 }

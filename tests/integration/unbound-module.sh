@@ -116,12 +116,13 @@ remote-control:
 UBCONF
 }
 
-# start_unbound NAME PORT MXGUARD_CONF
+# start_unbound NAME PORT MXGUARD_CONF. MXG_UNBOUND_WRAP runs unbound under a tool, e.g.
+# MXG_UNBOUND_WRAP="valgrind --log-file=/tmp/vg.%p" (timing checks may then fail).
 start_unbound() {
 	unbound_conf "$1" "$2"
 	"$MXG_ROOT/build/unbound-src/tree/unbound-checkconf" "$MXG_WORK/$1/unbound.conf" >/dev/null ||
 		return 1
-	mxg_bg "$1" env MXGUARD_UNBOUND_CONF="$3" "$unbound" -d -c "$MXG_WORK/$1/unbound.conf"
+	mxg_bg "$1" env MXGUARD_UNBOUND_CONF="$3" ${MXG_UNBOUND_WRAP:-} "$unbound" -d -c "$MXG_WORK/$1/unbound.conf"
 	mxg_wait_port "$2" udp 20
 }
 

@@ -261,6 +261,63 @@ static void test_from_packet(void **state)
 	mxg_dns_answer_free(a);
 }
 
+static int dummy_lookup(void *ctx, const char *name, uint16_t type,
+			struct mxg_dns_answer **out, char *err, size_t errlen)
+{
+	(void)ctx, (void)err, (void)errlen;
+	*out = mxg_dns_answer_new(name, type);
+	return *out != NULL ? 0 : -1;
+}
+
+static const struct mxg_resolver_ops dummy_ops = { dummy_lookup, NULL };
+
+static void test_resolver_handle(void **state)
+{
+	char err[128];
+	struct mxg_dns_answer *a = NULL;
+
+	(void)state;
+	struct mxg_resolver *r = mxg_resolver_new(&dummy_ops, NULL);
+	assert_non_null(r);
+	assert_int_equal(mxg_dns_lookup(r, "Host.Example.", MXG_DNS_A, &a, err, sizeof(err)), 0);
+	assert_string_equal(a->qname, "host.example"); /* the backend gets the normalised name */
+	mxg_dns_answer_free(a);
+	assert_int_equal(mxg_dns_lookup(r, "bad..name", MXG_DNS_A, &a, err, sizeof(err)), -1);
+	assert_null(a);
+	assert_non_null(strstr(err, "bad..name"));
+	assert_int_equal(mxg_resolver_lookups(r), 1);
+	/* zone calls on a resolver that is not a zone are refused */
+	static const uint8_t v4[] = { 192, 0, 2, 1 };
+	assert_int_equal(mxg_zone_add_rr(r, "x.test", MXG_DNS_A, 60, v4, 4), -1);
+	assert_int_equal(mxg_zone_set_fault(r, "x.test", 0, MXG_DNS_TIMEOUT), -1);
+	assert_int_equal(mxg_zone_add_text(r, "x.test. 60 IN A 192.0.2.1", err, sizeof(err)), -1);
+	mxg_resolver_free(r);
+}
+
+/* Set-up errors of the libunbound backend; nothing here sends a query. */
+static void test_unbound_options(void **state)
+{
+	char err[256];
+	const char *bad[] = { "not-an-address", NULL };
+	const char *good[] = { "127.0.0.1@5399", "::1", NULL };
+	struct mxg_unbound_options o = { .forwarders = bad };
+
+	(void)state;
+	assert_null(mxg_resolver_unbound_new(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "not-an-address"));
+	o.forwarders = good;
+	o.timeout_ms = 600001;
+	assert_null(mxg_resolver_unbound_new(&o, err, sizeof(err)));
+	o.timeout_ms = 0;
+	o.trust_anchor = "/nonexistent/root.key";
+	assert_null(mxg_resolver_unbound_new(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/root.key"));
+	o.trust_anchor = NULL;
+	struct mxg_resolver *r = mxg_resolver_unbound_new(&o, err, sizeof(err));
+	assert_non_null(r);
+	mxg_resolver_free(r);
+}
+
 static void test_names_tables(void **state)
 {
 	(void)state;
@@ -284,6 +341,8 @@ int main(void)
 		cmocka_unit_test(test_answer_decode),
 		cmocka_unit_test(test_txt),
 		cmocka_unit_test(test_from_packet),
+		cmocka_unit_test(test_resolver_handle),
+		cmocka_unit_test(test_unbound_options),
 		cmocka_unit_test(test_names_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
