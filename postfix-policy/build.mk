@@ -9,11 +9,6 @@ POLICYD_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(POLICYD_SRC))
 ALL_TARGETS += $(POLICYD)
 INSTALL_TARGETS += install-policyd
 
-# The SPF rule needs the core's SPF check; until it is in the tree the rule is inert.
-ifneq ($(wildcard common/src/spf.c),)
-$(B)/obj/postfix-policy/policyd_spf.o: CFLAGS += -DPOLICYD_HAVE_SPF
-endif
-
 $(POLICYD_LIB): $(POLICYD_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@

@@ -396,7 +396,8 @@ static int rule_spf(struct ctx *c, int *need)
 	}
 	if (policyd_spf_check(c->r, c->dns->resolver, c->q, &c->client, &s) < 0)
 		return 0;
-	if (s.fail)
+	/* With prepend, a fail is only recorded in the header like every other result. */
+	if (s.fail && act != POLICYD_PREPEND)
 		return fire(c, POLICYD_R_SPF, act, 0, s.text);
 	if (s.temperror && (act == POLICYD_REJECT || act == POLICYD_DEFER))
 		return fire(c, POLICYD_R_SPF, POLICYD_DEFER, 1, s.text);

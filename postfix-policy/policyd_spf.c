@@ -7,7 +7,6 @@
 #include "mxguard/str.h"
 #include "policyd_spf.h"
 
-#ifdef POLICYD_HAVE_SPF
 int policyd_spf_check(const struct policyd_rules *r, struct mxg_resolver *res,
 		      const struct policyd_request *q, const struct mxg_addr *client,
 		      struct policyd_spf_verdict *out)
@@ -30,13 +29,3 @@ int policyd_spf_check(const struct policyd_rules *r, struct mxg_resolver *res,
 		out->header[0] = '\0';
 	return 0;
 }
-#else
-int policyd_spf_check(const struct policyd_rules *r, struct mxg_resolver *res,
-		      const struct policyd_request *q, const struct mxg_addr *client,
-		      struct policyd_spf_verdict *out)
-{
-	(void)r, (void)res, (void)q, (void)client;
-	memset(out, 0, sizeof(*out));
-	return -1;
-}
-#endif

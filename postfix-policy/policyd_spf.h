@@ -13,7 +13,7 @@ struct policyd_spf_verdict {
 };
 
 /* Checks the request's sender from its client address. Blocks (DNS): call on a
- * worker thread only. Returns 0 with *out filled, -1 when SPF support is absent. */
+ * worker thread only. Returns 0 with *out filled. */
 int policyd_spf_check(const struct policyd_rules *r, struct mxg_resolver *res,
 		      const struct policyd_request *q, const struct mxg_addr *client,
 		      struct policyd_spf_verdict *out);

@@ -18,6 +18,7 @@ struct policyd_pool {
 	struct policyd_job *done_head, *done_tail;
 	int stop;
 	int efd;
+	unsigned long notify_errors;  /* eventfd failures; never expected */
 	struct policyd_mxcache *cache;
 	struct mxg_resolver *res;
 	size_t n_threads;
@@ -81,9 +82,9 @@ static void *worker(void *arg)
 		run(p, j);
 		pthread_mutex_lock(&p->lock);
 		push(&p->done_head, &p->done_tail, j);
-		/* The counter cannot overflow in practice; a failed write only delays the loop. */
-		if (write(p->efd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
-		}
+		/* EAGAIN means the counter is already non-zero: the loop will look anyway. */
+		if (write(p->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			p->notify_errors++;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -137,8 +138,9 @@ struct policyd_job *policyd_pool_done(struct policyd_pool *p)
 
 	pthread_mutex_lock(&p->lock);
 	struct policyd_job *j = pop(&p->done_head, &p->done_tail);
-	if (j == NULL && read(p->efd, &n, sizeof(n)) < 0 && errno != EAGAIN) {
-	}
+	/* Queue drained: reset the counter (under the lock, so no completion is missed). */
+	if (j == NULL && read(p->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		p->notify_errors++;
 	pthread_mutex_unlock(&p->lock);
 	return j;
 }

@@ -15,7 +15,7 @@
 static double now_s(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); /* CPU time: load from elsewhere on the machine does not count */
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 

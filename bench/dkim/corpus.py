@@ -61,10 +61,10 @@ for name, m in msgs.items():
     with open(os.path.join(work, name + ".eml"), "wb") as f:
         f.write(m)
     nsig = m.count(b"DKIM-Signature:")
-    n, t0 = 0, time.monotonic()
-    while time.monotonic() - t0 < secs:
+    n, t0 = 0, time.process_time()
+    while time.process_time() - t0 < secs:
         for i in range(nsig):
             if not dkim.DKIM(m).verify(idx=i, dnsfunc=dnsfunc):
                 sys.exit("dkimpy did not verify " + name)
         n += 1
-    print("%s %d bytes dkimpy %.0f" % (name, len(m), n / (time.monotonic() - t0)))
+    print("%s %d bytes dkimpy %.0f" % (name, len(m), n / (time.process_time() - t0)))

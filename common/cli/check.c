@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mxguard/addr.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
@@ -223,6 +224,45 @@ static void print_text(const char *domain, const struct check_result *res, int s
 	cli_text_findings(stdout, &res->findings, "  ");
 }
 
+/* The addresses of t as a JSON array of strings. */
+static void json_addresses(const struct mxg_mx_target *t)
+{
+	struct mxg_addr a;
+	char text[64];
+
+	unsigned n = 0;
+
+	putchar('[');
+	for (unsigned i = 0; i < t->n_v4 + t->n_v6; i++) {
+		memset(&a, 0, sizeof(a));
+		a.family = i < t->n_v4 ? 4 : 6;
+		if (i < t->n_v4)
+			memcpy(a.bytes, t->v4[i], 4);
+		else
+			memcpy(a.bytes, t->v6[i - t->n_v4], 16);
+		if (mxg_addr_format(&a, text, sizeof(text)) != 0)
+			continue;
+		printf("%s", n++ ? "," : "");
+		cli_json_string(stdout, text);
+	}
+	putchar(']');
+}
+
+/* The MX records examined, in answer order: what the findings' indexes refer to. */
+static void json_mx(const struct mxg_mx_input *mx)
+{
+	putchar('[');
+	for (unsigned i = 0; i < mx->count; i++) {
+		const struct mxg_mx_target *t = &mx->targets[i];
+		printf("%s{\"preference\":%u,", i ? "," : "", t->pref);
+		cli_json_kv(stdout, "exchange", t->name[0] ? t->name : ".");
+		printf(",\"usable\":%s,\"addresses\":", mxg_mx_target_usable(t) ? "true" : "false");
+		json_addresses(t);
+		putchar('}');
+	}
+	putchar(']');
+}
+
 static void print_json(const char *domain, const struct check_result *res, int status, int first)
 {
 	printf("%s{", first ? "" : ",");
@@ -231,6 +271,8 @@ static void print_json(const char *domain, const struct check_result *res, int s
 	cli_json_kv(stdout, "status", status_name(status));
 	printf(",\"exit\":%d,", status);
 	cli_json_kv(stdout, "problem", res->problem[0] ? res->problem : NULL);
+	printf(",\"mx\":");
+	json_mx(&res->mx);
 	printf(",\"findings\":");
 	cli_json_findings(stdout, &res->findings);
 	printf("}");

@@ -213,13 +213,20 @@ static void end_line(struct dkim_body_hash *h)
 	}
 }
 
-/* Bytes that need no per-byte decision: not a line end, and for relaxed not whitespace. */
+static int is_plain(uint8_t c)
+{
+	return c != '\r' && c != '\n' && c != ' ' && c != '\t';
+}
+
+/* Bytes that need no per-byte decision: not a line end, and for relaxed no whitespace
+ * except a single SP between two other characters, which relaxed leaves as it is. */
 static size_t plain_run(const struct dkim_body_hash *h, const uint8_t *p, size_t n)
 {
 	size_t k = 0;
 
 	if (h->canon == DKIM_CANON_RELAXED) {
-		while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != ' ' && p[k] != '\t')
+		while (k < n && (is_plain(p[k]) ||
+				 (p[k] == ' ' && k > 0 && k + 1 < n && is_plain(p[k + 1]))))
 			k++;
 	} else {
 		while (k < n && p[k] != '\r' && p[k] != '\n')

@@ -96,5 +96,13 @@ mxg_match "--zone with --resolver: says so" "$err" "exclude each other"
 "$mxguard" check --zone "$zone" --json healthy.mx.test nullmixed.mx.test >"$MXG_WORK/all.json"
 st=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["status"], d["exit"], len(d["domains"]))' "$MXG_WORK/all.json")
 mxg_eq "json overall status" "$st" "error 2 2"
+mx=$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+for m in d["domains"][0]["mx"] + d["domains"][1]["mx"]:
+    print(m["preference"], m["exchange"], m["usable"], ",".join(m["addresses"]))' "$MXG_WORK/all.json")
+mxg_eq "json lists the MX records examined" "$mx" "10 mx1.healthy.mx.test True 11.1.1.10,2a00:1450::10
+20 mx2.healthy.mx.test True 11.1.1.11
+0 . False 
+10 mx1.healthy.mx.test True 11.1.1.10,2a00:1450::10"
 
 mxg_done

@@ -2,6 +2,7 @@
 # Protocol-level tests of mxguard-policyd: starts the daemon (DNS from NSD via libunbound),
 # talks to it over TCP and unix sockets and prints "ok"/"not ok" lines and the count line.
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -314,6 +315,79 @@ def test_limits():
         d.stop()
 
 
+def test_daemon_mode():
+    # Without -f: detach, write the pid file, drop to the configured user after binding.
+    run = os.path.join(WORK, "run")
+    os.makedirs(run, exist_ok=True)
+    os.chown(run, 65534, 65534)
+    pidfile = os.path.join(run, "policyd.pid")
+    conf = os.path.join(WORK, "daemon.conf")
+    with open(conf, "w") as f:
+        f.write("policy_listen = inet:127.0.0.1:10054\nuser = nobody\npid_file = %s\n"
+                "dns.resolver = %s\n%s" % (pidfile, DNS, RULES))
+    r = subprocess.run([BIN, "-c", conf], capture_output=True, text=True, timeout=30)
+    eq(r.returncode, 0, "daemon: the starting process exits 0 after detaching")
+    pid = None
+    for _ in range(100):
+        try:
+            with open(pidfile) as f:
+                pid = int(f.read().strip())
+            break
+        except (OSError, ValueError):
+            time.sleep(0.1)
+    ok(pid is not None, "daemon: pid file written")
+    if pid is None:
+        return
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+        ok(all(u == "65534" for u in uids), "daemon: runs as the configured user (real, effective, saved)")
+        c = Conn(10054)
+        starts(c.ask(client_address="11.9.9.9"), "550 5.7.1 mxguard mx_bypass", "daemon: serves requests")
+        c.close()
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    for _ in range(150):
+        if not os.path.exists("/proc/%d" % pid):
+            break
+        time.sleep(0.1)
+    ok(not os.path.exists("/proc/%d" % pid), "daemon: SIGTERM stops it")
+    ok(not os.path.exists(pidfile), "daemon: pid file removed at exit")
+def test_spf():
+    # SPF at RCPT through a relay that holds back names under slow.pd.test by 0.3 s: four
+    # includes of them outlast the 1 s SPF budget, which ends in temperror, and the daemon keeps serving meanwhile.
+    nsd_port = int(DNS.split("@")[1])
+    relay = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "slow_dns.py"),
+                              "5366", str(nsd_port), "0.3"])
+    d = Daemon("spf", "policy_listen = inet:127.0.0.1:10053\ndns.resolver = 127.0.0.1@5366\ndns.timeout = 5s\n"
+               "request_timeout = 8s\nspf = reject\nspf.budget = 1s\nspf.receiver = mx.pd.test\n")
+    try:
+        ok(d.wait_log("ready"), "spf: daemon ready")
+        c = Conn(10053, timeout=20)
+        starts(c.ask(sender="a@good.pd.test", recipient="u@good.pd.test", client_address="11.1.1.10"),
+               "PREPEND Received-SPF: pass (mx.pd.test", "spf: pass prepends Received-SPF")
+        starts(c.ask(sender="a@good.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9"),
+               "550 5.7.23 mxguard spf: SPF fail for <a@good.pd.test> from 11.9.9.9", "spf: fail rejects 550 5.7.23")
+        starts(c.ask(sender="a@soft.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9"),
+               "PREPEND Received-SPF: softfail", "spf: softfail prepends")
+        slow = Conn(10053, timeout=20)
+        slow.send(request_bytes(sender="a@deep.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9"))
+        r_other = c.ask(protocol_state="CONNECT", client_address="11.1.1.10")
+        r_cached = c.ask(sender="a@good.pd.test", recipient="u@good.pd.test", client_address="11.9.9.9",
+                         protocol_state="MAIL")
+        waiting = not select.select([slow.s], [], [], 0)[0]
+        ok(r_other == "DUNNO" and r_cached == "DUNNO" and waiting,
+           "spf: other requests are answered while a slow SPF check is running", "(%r %r %r)" % (r_other, r_cached, waiting))
+        starts(slow.reply(), "451 4.7.24 mxguard spf: SPF temperror", "spf: the time budget ends in temperror, deferred")
+        ok(d.wait_log("time budget exceeded"), "spf: the log says the budget ran out", open(d.logpath).read()[-600:])
+        slow.close()
+        c.close()
+    finally:
+        d.stop()
+        relay.terminate()
+        relay.wait(10)
+
+
 def test_config_check():
     good = os.path.join(WORK, "good.conf")
     bad = os.path.join(WORK, "bad.conf")
@@ -350,6 +424,8 @@ def main():
     ok(not os.path.exists(UNIX), "SIGTERM: the unix socket is removed")
     test_dns_trouble()
     test_limits()
+    test_daemon_mode()
+    test_spf()
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed or not passed else 0)
 

@@ -256,6 +256,9 @@ static void test_canon_body_edges(void **state)
 	/* A last line without its line end gets one; bare LF counts as CRLF at any chunking. */
 	expect_body(DKIM_CANON_SIMPLE, "a\nb", "a\r\nb\r\n");
 	expect_body(DKIM_CANON_RELAXED, "a  \n\n \nb \t", "a\r\n\r\n\r\nb\r\n");
+	/* Single spaces between words are copied in bulk; runs and tabs still collapse. */
+	expect_body(DKIM_CANON_RELAXED, "a b  c d\te f \r\n x y\n", "a b c d e f\r\n x y\r\n");
+	expect_body(DKIM_CANON_SIMPLE, "a b  c d\te f \r\n x y\n", "a b  c d\te f \r\n x y\r\n");
 	/* A lone CR is content, also when it ends a chunk. */
 	expect_body(DKIM_CANON_SIMPLE, "a\rb\r\n", "a\rb\r\n");
 	expect_body(DKIM_CANON_SIMPLE, "x\r", "x\r\r\n");

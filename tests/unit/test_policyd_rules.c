@@ -313,6 +313,40 @@ static void test_policy_context(void **state)
 	expect_reply("sender=a@nullmx.pd.test\npolicy_context=eod\n", "550 5.7.27");
 }
 
+static void test_spf(void **state)
+{
+	(void)state;
+	load_with("spf = reject\nspf.receiver = mx.pd.test\n");
+	expect_reply("sender=a@good.pd.test\nrecipient=u@good.pd.test\nclient_address=11.1.1.10\n",
+		     "PREPEND Received-SPF: pass");
+	assert_int_equal(v.rule, POLICYD_R_SPF);
+	expect_reply("sender=a@good.pd.test\nrecipient=u@good.pd.test\nclient_address=11.9.9.9\n",
+		     "550 5.7.23 mxguard spf: SPF fail for <a@good.pd.test> from 11.9.9.9");
+	expect_reply("sender=a@soft.pd.test\nrecipient=u@good.pd.test\nclient_address=11.9.9.9\n",
+		     "PREPEND Received-SPF: softfail");
+	expect_reply("sender=a@implicit.pd.test\nrecipient=u@good.pd.test\n", "PREPEND Received-SPF: none");
+	/* a temporary failure defers, never rejects */
+	assert_int_equal(mxg_zone_set_fault(res, "good.pd.test", MXG_DNS_TXT, MXG_DNS_TIMEOUT), 0);
+	expect_reply("sender=a@good.pd.test\nrecipient=u@good.pd.test\nclient_address=11.9.9.9\n",
+		     "451 4.7.24 mxguard spf: SPF temperror");
+	/* off the event loop only */
+	assert_int_equal(decide_nb("sender=a@soft.pd.test\nrecipient=u@good.pd.test\n", 1), 1);
+}
+
+static void test_spf_per_domain(void **state)
+{
+	(void)state;
+	load_with("domain.good.pd.test.spf = warn\n");
+	expect_reply("sender=a@good.pd.test\nrecipient=u@good.pd.test\nclient_address=11.9.9.9\n",
+		     "WARN mxguard spf: SPF fail");
+	expect_reply("sender=a@good.pd.test\nrecipient=u@corp.pd.test\nclient_address=11.1.1.10\n", "DUNNO");
+	load_with("spf = prepend\n");
+	expect_reply("sender=a@good.pd.test\nrecipient=u@good.pd.test\nclient_address=11.9.9.9\n",
+		     "PREPEND Received-SPF: fail");
+	/* a rule that decides first wins over the header */
+	expect_reply("sender=a@nullmx.pd.test\nrecipient=u@good.pd.test\n", "550 5.7.27");
+}
+
 static void expect_config_error(const char *text, const char *why)
 {
 	char err[512] = "";
@@ -354,6 +388,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_socketmap_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nonblocking, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_policy_context, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spf_per_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,8 @@ enum mxg_dkim_result {
 };
 
 struct mxg_dkim_options {
-	unsigned max_signatures;   /* evaluated per message; 0 = 10; the rest get policy */
+	unsigned max_signatures;   /* evaluated per message; 0 = 10, at most 40; the rest get policy
+				    * (and past max_signatures + 32 are not listed at all) */
 	unsigned min_rsa_bits;     /* 0 = 1024 (RFC 8301) */
 	time_t now;                /* 0 = time(NULL); for x=/t= checks and tests */
 	size_t max_header_bytes;   /* 0 = 256 KiB; over it: every signature permerror */
