@@ -20,3 +20,9 @@ install-deploy:
 			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	install -m 0644 deploy/systemd/mxguard.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/mxguard.conf
+
+# What scripts/demo runs besides `make all`: the milter, the Unbound build and mxguard.so.
+# The demo suite runs it too, so make check prepares the same.
+.PHONY: demo-prepare
+demo-prepare: $(B)/mxguard-milter unbound-module
+CHECK_PREPARE += demo-prepare
