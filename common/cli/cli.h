@@ -30,6 +30,8 @@ int cli_spf(int argc, char **argv);
 void cli_spf_usage(FILE *out);
 int cli_dkim(int argc, char **argv);
 void cli_dkim_usage(FILE *out);
+int cli_dmarc(int argc, char **argv);
+void cli_dmarc_usage(FILE *out);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 

@@ -9,6 +9,7 @@ static const struct cli_command commands[] = {
 	{ "check", "audit the mail DNS of domains", cli_check, cli_check_usage },
 	{ "spf", "evaluate SPF for a client address and sender", cli_spf, cli_spf_usage },
 	{ "dkim", "verify the DKIM signatures of a message file", cli_dkim, cli_dkim_usage },
+	{ "dmarc", "run SPF, DKIM and DMARC on a message file", cli_dmarc, cli_dmarc_usage },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
