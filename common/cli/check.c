@@ -1,4 +1,4 @@
-/* mxguard check: audits domains (MX, DMARC, DKIM keys; each audit one entry of audits[])
+/* mxguard check: audits domains (MX, SPF, DMARC, DKIM keys; each audit one entry of audits[])
  * and reports findings as text or JSON with a monitoring-plugin exit status. */
 #include <getopt.h>
 #include <stdio.h>

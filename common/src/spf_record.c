@@ -280,7 +280,7 @@ static int parse_term(struct spf_record *rec, struct spf_term *t, int index)
 
 	t->cidr4 = 32;
 	t->cidr6 = 128;
-	while (i < t->text_len && !strchr(":/=", t->text[i]))
+	while (i < t->text_len && t->text[i] != ':' && t->text[i] != '/' && t->text[i] != '=')
 		i++;
 	if (i < t->text_len && t->text[i] == '=')
 		return parse_modifier(rec, t, i, index);

@@ -1,0 +1,74 @@
+/* bench/spf driver for libspf2: the same loop as bench_mxguard over SPF_request_query_mailfrom,
+ * with libspf2's plain resolver layer (every query to the resolver) or its caching layer.
+ *   bench_libspf2 resolv|cache WORKLOAD SECONDS */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <spf2/spf.h>
+
+#define CHECKS_MAX 1024
+
+struct check {
+	char ip[64], sender[256], helo[256], want[16];
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *evaluate(SPF_server_t *srv, const struct check *c)
+{
+	static char result[16];
+	SPF_request_t *req = SPF_request_new(srv);
+	SPF_response_t *resp = NULL;
+
+	if (strchr(c->ip, ':'))
+		SPF_request_set_ipv6_str(req, c->ip);
+	else
+		SPF_request_set_ipv4_str(req, c->ip);
+	SPF_request_set_helo_dom(req, c->helo);
+	SPF_request_set_env_from(req, c->sender);
+	SPF_request_query_mailfrom(req, &resp);
+	snprintf(result, sizeof(result), "%s", resp ? SPF_strresult(SPF_response_result(resp)) : "?");
+	SPF_response_free(resp);
+	SPF_request_free(req);
+	return result;
+}
+
+int main(int argc, char **argv)
+{
+	static struct check c[CHECKS_MAX];
+	size_t n = 0;
+
+	if (argc != 4)
+		return 2;
+	FILE *f = fopen(argv[2], "r");
+	if (f == NULL)
+		return 2;
+	while (n < CHECKS_MAX && fscanf(f, "%63s %255s %255s %15s", c[n].ip, c[n].sender, c[n].helo, c[n].want) == 4)
+		n++;
+	fclose(f);
+	SPF_server_t *srv = SPF_server_new(strcmp(argv[1], "cache") == 0 ? SPF_DNS_CACHE : SPF_DNS_RESOLV, 0);
+	if (n == 0 || srv == NULL)
+		return 2;
+	unsigned mismatch = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(evaluate(srv, &c[i]), c[i].want) != 0)
+			mismatch++;
+	double secs = atof(argv[3]), t0 = now(), t;
+	unsigned long evals = 0;
+	do {
+		for (size_t i = 0; i < n; i++)
+			evaluate(srv, &c[i]);
+		evals += n;
+	} while ((t = now() - t0) < secs);
+	printf("libspf2-%s %.0f %u -\n", argv[1], evals / t, mismatch);
+	SPF_server_free(srv);
+	return 0;
+}
