@@ -7,7 +7,7 @@ EXAMPLEDIR := $(DOCDIR)/examples
 DEPLOY_EXAMPLES := $(wildcard deploy/examples/*)
 DEPLOY_UNITS := mxguard-milter.service mxguard-policyd.service
 
-INSTALL_TARGETS += install-deploy install-milter
+INSTALL_TARGETS += install-deploy
 
 .PHONY: install-deploy
 install-deploy:
