@@ -2,12 +2,8 @@
 
 MILTER := $(B)/mxguard-milter
 MILTER_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard milter/*.c))
-# Everything but main(), for the unit tests of the verdict and the configuration.
-MILTER_LIB_OBJ := $(filter-out $(B)/obj/milter/milter_main.o,$(MILTER_OBJ))
-
-# Joins ALL_TARGETS once the core (SPF, DKIM, DMARC, A-R) it links with has landed.
-MILTER_TARGETS := $(MILTER)
-
+ALL_TARGETS += $(MILTER)
+INSTALL_TARGETS += install-milter
 
 $(MILTER): $(MILTER_OBJ) $(LIB)
 	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(MILTER_OBJ) $(LIB) $(LIBS) -lmilter
@@ -22,7 +18,14 @@ install-milter: $(MILTER)
 # Unit tests of the milter's pure parts link the one object they test.
 $(B)/tests/unit/test_milter_verdict: $(B)/obj/milter/milter_verdict.o
 $(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o
+$(B)/tests/unit/test_milter_authres: $(B)/obj/milter/milter_authres.o
+$(B)/tests/unit/test_milter_dnscache: $(B)/obj/milter/milter_dnscache.o
 
 $(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS) -lcmocka
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS) -lcmocka -lmilter
+
+# The Postfix benchmark against a no-op milter and OpenDKIM+OpenDMARC (not part of make check).
+.PHONY: bench-milter
+bench-milter: $(MILTER)
+	bench/milter/run

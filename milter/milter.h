@@ -59,6 +59,7 @@ struct milter_config {
 	unsigned long max_signatures;
 	unsigned long min_rsa_bits;
 	unsigned long key_cache_size;
+	unsigned long dns_cache_size;
 	enum mxg_dmarc_mode dmarc_mode;
 	char psl_file[512];
 };

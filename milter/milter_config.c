@@ -55,6 +55,7 @@ static const struct key_def keys[] = {
 	{ "dns_forwarders", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "dns_use_system", K_BOOL, F(dns_use_system), 0, 0, 0, NULL },
 	{ "dns_trust_anchor", K_STR, S(trust_anchor), 0, 0, NULL },
+	{ "dns_cache_size", K_UINT, F(dns_cache_size), 0, 0, 1000000, NULL },
 	{ "dns_timeout", K_MS, F(dns_timeout_ms), 0, 100, 60000, NULL },
 	{ "spf_time_limit", K_MS, F(spf_time_limit_ms), 0, 100, 300000, NULL },
 	{ "spf_helo", K_BOOL, F(spf_helo), 0, 0, 0, NULL },
@@ -94,6 +95,7 @@ void milter_config_defaults(struct milter_config *c)
 	mxg_strlcpy(c->authserv_id, host, sizeof(c->authserv_id));
 	mxg_strlcpy(c->forwarder_buf[0], "127.0.0.1", sizeof(c->forwarder_buf[0]));
 	c->forwarders[0] = c->forwarder_buf[0];
+	c->dns_cache_size = 4096;
 	c->dns_timeout_ms = 5000;
 	c->spf_time_limit_ms = 20000;
 	c->spf_helo = 1;

@@ -1,9 +1,10 @@
 /* The process-wide pieces every connection thread shares: one libunbound resolver with the
- * configured forwarders, one DKIM key cache, the Public Suffix List when DMARC needs it. */
+ * configured forwarders behind an answer cache, one DKIM key cache, the PSL when DMARC needs it. */
 #include <stdio.h>
 #include <string.h>
 
 #include "milter.h"
+#include "milter_dnscache.h"
 #include "milter_runtime.h"
 
 struct milter_runtime milter_rt;
@@ -11,15 +12,22 @@ struct milter_runtime milter_rt;
 int milter_runtime_open(struct milter_runtime *rt, char *err, size_t errlen)
 {
 	struct mxg_unbound_options uo = { 0 };
+	struct mxg_resolver *inner;
 	char why[256];
 
 	uo.forwarders = rt->cfg.forwarders;
 	uo.use_system = rt->cfg.dns_use_system;
 	uo.trust_anchor = rt->cfg.trust_anchor[0] ? rt->cfg.trust_anchor : NULL;
 	uo.timeout_ms = (unsigned)rt->cfg.dns_timeout_ms;
-	rt->resolver = mxg_resolver_unbound_new(&uo, why, sizeof(why));
-	if (rt->resolver == NULL) {
+	inner = mxg_resolver_unbound_new(&uo, why, sizeof(why));
+	if (inner == NULL) {
 		snprintf(err, errlen, "resolver: %s", why);
+		return -1;
+	}
+	rt->resolver = milter_dnscache_new(inner, rt->cfg.dns_cache_size);
+	if (rt->resolver == NULL) {
+		mxg_resolver_free(inner);
+		snprintf(err, errlen, "out of memory for the DNS answer cache");
 		return -1;
 	}
 	rt->keys = mxg_dkim_key_cache_new(rt->cfg.key_cache_size);

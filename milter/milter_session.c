@@ -57,7 +57,8 @@ void milter_msg_end(struct milter_conn *c)
 	if (m == NULL)
 		return;
 	mxg_dkim_verifier_free(m->dkim);
-	free(m->from_value);
+	for (size_t i = 0; i < MILTER_FROM_KEEP; i++)
+		free(m->from_value[i]);
 	milter_ar_release(&m->ar);
 	free(m);
 	c->msg = NULL;
@@ -136,12 +137,17 @@ int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const cha
 	return 0;
 }
 
-static void keep_from(struct milter_msg *m, const char *value, size_t cap)
+/* Every From field counts, not only the first: a second From of another domain must not
+ * slip past DMARC. Values are kept whatever the header size cap, each up to a bound. */
+static void keep_from(struct milter_msg *m, const char *value)
 {
-	if (++m->from_fields != 1 || m->header_bytes > cap)
+	size_t n = strlen(value);
+	unsigned i = m->from_fields++;
+
+	if (i >= MILTER_FROM_KEEP || n > MILTER_FROM_VALUE_MAX)
 		return;
-	m->from_value = mxg_strndup(value, strlen(value));
-	if (m->from_value == NULL)
+	m->from_value[i] = mxg_strndup(value, n);
+	if (m->from_value[i] == NULL)
 		msg_error(m, "out of memory keeping From");
 }
 
@@ -185,7 +191,7 @@ void milter_msg_header(struct milter_runtime *rt, struct milter_conn *c, const c
 	if (m->skip)
 		return;
 	if (mxg_strcaseeq(name, "From"))
-		keep_from(m, value, rt->cfg.max_header_bytes);
+		keep_from(m, value);
 	dkim_header(c, m, name, value);
 }
 
@@ -205,18 +211,42 @@ void milter_msg_body(struct milter_conn *c, const unsigned char *data, size_t le
 		msg_error(m, "out of memory hashing the body");
 }
 
+static int add_domain(struct milter_msg *m, const char *d)
+{
+	for (size_t i = 0; i < m->from_domain_count; i++)
+		if (mxg_dns_name_equal(m->from_domains[i], d))
+			return 0;
+	mxg_strlcpy(m->from_domains[m->from_domain_count++], d, MXG_DNS_NAME_MAX);
+	return 1;
+}
+
+/* The author domain(s). One field, or several naming the same domain: OK. Several naming
+ * different domains: MULTIPLE_FIELDS, and DMARC judges each domain. Anything unreadable
+ * (no From, too many, a value we could not parse): that status and no domain. */
 static void find_from(struct milter_msg *m)
 {
-	if (m->from_fields == 0)
-		m->from_status = MXG_FROM_MISSING;
-	else if (m->from_fields > 1)
-		m->from_status = MXG_FROM_MULTIPLE_FIELDS;
-	else if (m->from_value == NULL)
-		m->from_status = MXG_FROM_INVALID;
-	else
-		m->from_status = mxg_from_domain(m->from_value, m->from_domain, sizeof(m->from_domain));
-	if (m->from_status != MXG_FROM_OK)
+	char d[MXG_DNS_NAME_MAX];
+
+	m->from_status = MXG_FROM_OK;
+	m->from_domain_count = 0;
+	if (m->from_fields == 0 || m->from_fields > MILTER_FROM_KEEP)
+		m->from_status = m->from_fields == 0 ? MXG_FROM_MISSING : MXG_FROM_MULTIPLE_FIELDS;
+	for (unsigned i = 0; m->from_status == MXG_FROM_OK && i < m->from_fields; i++) {
+		if (m->from_value[i] == NULL)
+			m->from_status = MXG_FROM_INVALID;
+		else
+			m->from_status = mxg_from_domain(m->from_value[i], d, sizeof(d));
+		if (m->from_status == MXG_FROM_OK)
+			add_domain(m, d);
+	}
+	if (m->from_status != MXG_FROM_OK) {
+		m->from_domain_count = 0;
 		m->from_domain[0] = '\0';
+		return;
+	}
+	mxg_strlcpy(m->from_domain, m->from_domains[0], sizeof(m->from_domain));
+	if (m->from_domain_count > 1)
+		m->from_status = MXG_FROM_MULTIPLE_FIELDS;
 }
 
 /* The domain SPF's MAIL FROM result speaks for: the reverse-path's, or HELO's for <>. */
@@ -229,22 +259,45 @@ static const char *spf_domain(const struct milter_conn *c, const struct milter_m
 	return at != NULL ? at + 1 : m->mail_from;
 }
 
+/* How much a DMARC outcome asks of us, to keep the worst over several author domains. */
+static int dmarc_weight(const struct mxg_dmarc_outcome *o)
+{
+	if (o->result == MXG_DMARC_FAIL)
+		return o->policy == MXG_DMARC_POLICY_REJECT ? 4 : o->policy == MXG_DMARC_POLICY_QUARANTINE ? 3 : 1;
+	return o->result == MXG_DMARC_TEMPERROR ? 2 : 0;
+}
+
 static void run_dmarc(struct milter_runtime *rt, struct milter_conn *c, struct milter_msg *m,
 		      const struct mxg_dmarc_dkim_input *dk, size_t n)
 {
 	struct mxg_dmarc_options opt = { 0 };
 	struct mxg_dmarc_input in = { 0 };
+	struct mxg_dmarc_outcome *o;
 
 	opt.mode = rt->cfg.dmarc_mode;
 	opt.psl = rt->psl;
 	opt.apply_pct = 1;
-	in.from_domain = m->from_domain;
 	in.spf = m->spf_done ? m->spf.result : MXG_SPF_NONE;
 	in.spf_domain = spf_domain(c, m);
 	in.dkim_count = n;
 	in.dkim = dk;
+	in.from_domain = m->from_domains[0];
 	mxg_dmarc_evaluate(rt->resolver, &opt, &in, &m->dmarc);
 	m->dmarc_done = 1;
+	if (m->from_domain_count < 2)
+		return;
+	if ((o = malloc(sizeof(*o))) == NULL) {
+		msg_error(m, "out of memory for DMARC");
+		return;
+	}
+	for (size_t i = 1; i < m->from_domain_count; i++) {
+		in.from_domain = m->from_domains[i];
+		mxg_dmarc_evaluate(rt->resolver, &opt, &in, o);
+		if (dmarc_weight(o) > dmarc_weight(&m->dmarc))
+			m->dmarc = *o;
+	}
+	free(o);
+	mxg_strlcpy(m->from_domain, m->dmarc.from_domain, sizeof(m->from_domain));
 }
 
 static void format_authres(struct milter_runtime *rt, struct milter_msg *m,
@@ -320,7 +373,7 @@ void milter_msg_finish(struct milter_runtime *rt, struct milter_conn *c)
 		dk[i].result = sigs[i].result;
 		dk[i].domain = sigs[i].domain;
 	}
-	if (!m->internal_error && m->from_status == MXG_FROM_OK)
+	if (!m->internal_error && m->from_domain_count > 0)
 		run_dmarc(rt, c, m, dk, dk != NULL ? n : 0);
 	if (!m->internal_error)
 		format_authres(rt, m, sigs, n);

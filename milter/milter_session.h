@@ -10,6 +10,11 @@
 #include "milter_authres.h"
 #include "milter_verdict.h"
 
+/* From fields looked at per message, and the longest From value read. A message with more
+ * From fields than this counts as having an unreadable From. */
+#define MILTER_FROM_KEEP 4
+#define MILTER_FROM_VALUE_MAX 8192
+
 enum milter_client_kind {
 	MILTER_CLIENT_EXTERNAL = 0,
 	MILTER_CLIENT_TRUSTED,    /* trusted_networks: nothing is checked */
@@ -25,14 +30,16 @@ struct milter_msg {
 	struct mxg_spf_outcome spf, helo;
 	struct mxg_dkim_verifier *dkim;
 	unsigned from_fields;
-	char *from_value;                  /* the first From field's value */
+	char *from_value[MILTER_FROM_KEEP]; /* the first From fields' values */
 	struct milter_ar_claims ar;
 	size_t header_bytes;
 	int internal_error;
 	char error_why[160];
 	/* Filled by milter_msg_finish. */
 	enum mxg_from_status from_status;
-	char from_domain[MXG_DNS_NAME_MAX];
+	char from_domain[MXG_DNS_NAME_MAX]; /* the one author domain, or the one DMARC judged worst */
+	size_t from_domain_count;           /* distinct domains over all From fields */
+	char from_domains[MILTER_FROM_KEEP][MXG_DNS_NAME_MAX];
 	struct mxg_dmarc_outcome dmarc;
 	int dmarc_done;
 	char authres[2048];

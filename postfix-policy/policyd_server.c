@@ -56,6 +56,8 @@ struct policyd_server {
 	struct policyd_mxcache *cache;
 	struct policyd_pool *pool;
 	struct policyd_dns_view view;
+	unsigned long refused;          /* connections refused since the last log line */
+	uint64_t refused_logged;
 	int stop;
 };
 
@@ -322,8 +324,15 @@ static void on_accept(struct policyd_server *srv, struct listener *l)
 		if (fd < 0)
 			return;
 		if (srv->n_free == 0) {
-			mxg_log(MXG_LOG_WARNING, "%s: max_connections (%lu) reached: refusing a connection",
-				l->spec, srv->s->max_connections);
+			/* At most one line a second, however hard clients push. */
+			uint64_t now = policyd_now_ms();
+			srv->refused++;
+			if (now - srv->refused_logged >= 1000) {
+				mxg_log(MXG_LOG_WARNING, "%s: max_connections (%lu) reached: %lu connections refused",
+					l->spec, srv->s->max_connections, srv->refused);
+				srv->refused_logged = now;
+				srv->refused = 0;
+			}
 			close(fd);
 			continue;
 		}

@@ -34,6 +34,8 @@ mxg_eq "SPF alone passes" "$(dmarc 192.0.2.1 joe@football.example.com "$MXG_WORK
 	"pass fail fail pass none rc=0"
 mxg_eq "unaligned SPF pass fails" "$(dmarc 192.0.2.1 bounce@bounces.example.net "$MXG_WORK/changed.eml")" \
 	"pass fail fail fail reject rc=2"
+mxg_eq "null reverse-path: the HELO name aligns" \
+	"$(dmarc 192.0.2.1 "" "$MXG_WORK/changed.eml" --helo football.example.com)" "pass fail fail pass none rc=0"
 mxg_eq "nothing passes: reject" "$(dmarc 198.51.100.1 joe@football.example.com "$MXG_WORK/changed.eml")" \
 	"fail fail fail fail reject rc=2"
 

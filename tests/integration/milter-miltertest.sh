@@ -11,7 +11,7 @@ mxg_workdir
 milter_zone_setup || { mxg_not_ok "zone and NSD"; mxg_done; }
 milter_messages || { mxg_not_ok "test messages signed"; mxg_done; }
 milter_blackhole 5399 || { mxg_not_ok "silent DNS server"; mxg_done; }
-milter_start m-default 9901 &&
+milter_start m-default 9901 max_header_bytes=4096 &&
 	milter_start m-soft 9902 dmarc_reject=no dmarc_quarantine=tag authenticated=soften \
 		internal_hosts=203.0.113.0/24 &&
 	milter_start m-dead 9903 dns_forwarders=127.0.0.1@5399 dns_timeout=500ms &&

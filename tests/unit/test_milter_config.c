@@ -59,6 +59,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.forwarders[0], "127.0.0.1");
 	assert_null(cfg.forwarders[1]);
 	assert_int_equal(cfg.dns_timeout_ms, 5000);
+	assert_int_equal(cfg.dns_cache_size, 4096);
 	assert_int_equal(cfg.log_syslog, -1);
 	assert_int_equal(parse(""), 0);
 }
@@ -72,7 +73,7 @@ static void test_every_key(void **state)
 			       "user = mxguard\npid_file = /run/mxguard/milter.pid\n"
 			       "log = stderr\nsyslog_facility = local3\nlog_level = debug\n"
 			       "authserv_id = mx.example.org\n"
-			       "dns_forwarders = 127.0.0.1@5353, ::1\ndns_use_system = no\n"
+			       "dns_forwarders = 127.0.0.1@5353, ::1\ndns_use_system = no\ndns_cache_size = 0\n"
 			       "dns_trust_anchor = /var/lib/unbound/root.key\n"
 			       "dns_timeout = 2s\nspf_time_limit = 1m\nspf_helo = no\n"
 			       "spf_reject_fail = yes\ndmarc_reject = no\ndmarc_quarantine = tag\n"
@@ -90,6 +91,7 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.forwarders[0], "127.0.0.1@5353");
 	assert_string_equal(cfg.forwarders[1], "::1");
 	assert_null(cfg.forwarders[2]);
+	assert_int_equal(cfg.dns_cache_size, 0);
 	assert_int_equal(cfg.dns_timeout_ms, 2000);
 	assert_int_equal(cfg.spf_time_limit_ms, 60000);
 	assert_false(cfg.spf_helo);

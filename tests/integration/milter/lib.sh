@@ -126,6 +126,12 @@ milter_messages() {
 	sed -i 's/this is a test message/this is a tampered message/' "$m/aligned-tampered.eml"
 	milter_sign "$m/aligned-listsigned.src" "$m/aligned-listsigned.eml" list || return 1
 	milter_msg "$m/quar.eml" q@quar.auth.test
+	milter_msg "$m/twofrom.src" owner@list.auth.test "From: <a@aligned.auth.test>"
+	milter_sign "$m/twofrom.src" "$m/twofrom.eml" list || return 1
+	# 6 KB of header fields before the From field.
+	junk=$(head -c 300 /dev/zero | tr '\0' x)
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo "X-Junk-$i: $junk"; done >"$m/bigheader.eml"
+	cat "$m/aligned.eml" >>"$m/bigheader.eml"
 	milter_msg "$m/forged-ar.eml" a@aligned.auth.test \
 		"Authentication-Results: $MILTER_AUTHSERV; dkim=pass header.d=aligned.auth.test; dmarc=pass" \
 		"authentication-results:  (forged) MTA.MXGUARD.TEST;

@@ -13,6 +13,16 @@ T.main(function()
 	T.check("third-party signature only: 550 5.7.1", T.rejected(conn, r, "aligned.auth.test"))
 	mt.disconnect(conn)
 
+	conn, r = T.run({ client_ip = "192.0.2.20", mailfrom = "owner@list.auth.test",
+			  message = T.msg("twofrom") })
+	T.check("a second From of a p=reject domain: 550 naming it", T.rejected(conn, r, "aligned.auth.test"))
+	mt.disconnect(conn)
+
+	conn, r = T.run({ client_ip = "198.51.100.5", mailfrom = "bounce@aligned.auth.test",
+			  message = T.msg("bigheader") })
+	T.check("headers over max_header_bytes: From still judged, 550", T.rejected(conn, r, "aligned.auth.test"))
+	mt.disconnect(conn)
+
 	conn, r = T.run({ milter = "MILTER_SOFT", client_ip = "198.51.100.5",
 			  mailfrom = "bounce@aligned.auth.test", message = T.msg("aligned") })
 	T.check("dmarc_reject = no: accepted", T.accepted(r))

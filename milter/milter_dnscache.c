@@ -1,0 +1,176 @@
+/* A small in-process answer cache in front of the shared resolver: the same few names (the
+ * sender's SPF, HELO, DMARC records) come up for message after message, and a hit here costs a
+ * copy instead of a round trip to libunbound's worker. Direct-mapped, bounded, TTL-honouring. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "milter_dnscache.h"
+#include "mxguard/str.h"
+
+/* Longest time an answer is kept, whatever its TTL says. */
+#define CACHE_TTL_MAX 3600
+
+struct slot {
+	struct mxg_dns_answer *ans; /* NULL when empty */
+	uint16_t type;
+	time_t expires;
+	char name[MXG_DNS_NAME_MAX];
+};
+
+struct cache {
+	struct mxg_resolver *inner;
+	pthread_mutex_t lock;
+	size_t size;
+	struct slot *slots;
+};
+
+static time_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* FNV-1a over the name (case-folded) and the type. */
+static size_t slot_of(const struct cache *c, const char *name, uint16_t type)
+{
+	uint32_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		unsigned char ch = (*p >= 'A' && *p <= 'Z') ? (unsigned char)(*p + 32) : *p;
+		h = (h ^ ch) * 16777619u;
+	}
+	h = (h ^ type) * 16777619u;
+	return h % c->size;
+}
+
+/* A deep copy (the records' RDATA too), or NULL on ENOMEM. */
+static struct mxg_dns_answer *answer_copy(const struct mxg_dns_answer *a)
+{
+	struct mxg_dns_answer *b = malloc(sizeof(*b));
+
+	if (b == NULL)
+		return NULL;
+	*b = *a;
+	b->rrs = NULL;
+	b->count = 0;
+	if (a->count == 0)
+		return b;
+	b->rrs = calloc(a->count, sizeof(*b->rrs));
+	if (b->rrs == NULL) {
+		free(b);
+		return NULL;
+	}
+	for (size_t i = 0; i < a->count; i++, b->count++) {
+		b->rrs[i] = a->rrs[i];
+		b->rrs[i].rdata = NULL;
+		if (a->rrs[i].rdlen == 0)
+			continue;
+		b->rrs[i].rdata = malloc(a->rrs[i].rdlen);
+		if (b->rrs[i].rdata == NULL) {
+			mxg_dns_answer_free(b);
+			return NULL;
+		}
+		memcpy(b->rrs[i].rdata, a->rrs[i].rdata, a->rrs[i].rdlen);
+	}
+	return b;
+}
+
+/* Only definite answers are kept: temporary failures must be asked again. */
+static int cacheable(const struct mxg_dns_answer *a)
+{
+	return (a->rcode == MXG_DNS_NOERROR || a->rcode == MXG_DNS_NXDOMAIN) && a->ttl > 0;
+}
+
+static struct mxg_dns_answer *cache_get(struct cache *c, const char *name, uint16_t type)
+{
+	struct mxg_dns_answer *hit = NULL;
+	struct slot *s;
+
+	pthread_mutex_lock(&c->lock);
+	s = &c->slots[slot_of(c, name, type)];
+	if (s->ans != NULL && s->type == type && mxg_dns_name_equal(s->name, name)) {
+		if (s->expires > now_s()) {
+			hit = answer_copy(s->ans);
+		} else {
+			mxg_dns_answer_free(s->ans);
+			s->ans = NULL;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+static void cache_put(struct cache *c, const char *name, uint16_t type, const struct mxg_dns_answer *a)
+{
+	struct mxg_dns_answer *copy;
+	struct slot *s;
+
+	if (!cacheable(a) || strlen(name) >= MXG_DNS_NAME_MAX || (copy = answer_copy(a)) == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	s = &c->slots[slot_of(c, name, type)];
+	mxg_dns_answer_free(s->ans);
+	s->ans = copy;
+	s->type = type;
+	s->expires = now_s() + (a->ttl < CACHE_TTL_MAX ? (time_t)a->ttl : CACHE_TTL_MAX);
+	mxg_strlcpy(s->name, name, sizeof(s->name));
+	pthread_mutex_unlock(&c->lock);
+}
+
+static int cache_lookup(void *ctx, const char *name, uint16_t type, struct mxg_dns_answer **out,
+			char *err, size_t errlen)
+{
+	struct cache *c = ctx;
+
+	*out = cache_get(c, name, type);
+	if (*out != NULL)
+		return 0;
+	if (mxg_dns_lookup(c->inner, name, type, out, err, errlen) != 0)
+		return -1;
+	cache_put(c, name, type, *out);
+	return 0;
+}
+
+static void cache_free(void *ctx)
+{
+	struct cache *c = ctx;
+
+	for (size_t i = 0; i < c->size; i++)
+		mxg_dns_answer_free(c->slots[i].ans);
+	free(c->slots);
+	if (c->inner != NULL)
+		mxg_resolver_free(c->inner);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static const struct mxg_resolver_ops cache_ops = { cache_lookup, cache_free };
+
+struct mxg_resolver *milter_dnscache_new(struct mxg_resolver *inner, size_t size)
+{
+	struct cache *c;
+	struct mxg_resolver *r;
+
+	if (size == 0)
+		return inner;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL || (c->slots = calloc(size, sizeof(*c->slots))) == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->inner = inner;
+	c->size = size;
+	pthread_mutex_init(&c->lock, NULL);
+	r = mxg_resolver_new(&cache_ops, c);
+	if (r == NULL) {
+		c->inner = NULL;
+		free(c->slots);
+		pthread_mutex_destroy(&c->lock);
+		free(c);
+	}
+	return r;
+}
