@@ -1,7 +1,8 @@
 #!/bin/sh
 # make install's deployment part: example configurations, systemd units and the system user
 # land under DESTDIR/PREFIX; the installed daemons accept the example configurations in
-# config-check mode (-n); systemd-analyze verifies the units where it can run.
+# config-check mode (-n); the Postfix snippet passes postconf, the Sendmail one m4 with
+# sendmail-cf; systemd-analyze verifies the units where it can run.
 . "$(dirname "$0")/../lib/harness.sh"
 mxg_workdir
 
@@ -46,6 +47,23 @@ if command -v postconf >/dev/null 2>&1; then
 	warn=$(postconf -c "$MXG_WORK/pfetc" -n 2>&1 >/dev/null)
 	mxg_eq "postconf reads the main.cf snippet without warnings" "$warn" ""
 	mxg_eq "the snippet sets the milter" "$(postconf -c "$MXG_WORK/pfetc" -h smtpd_milters)" "inet:127.0.0.1:8895"
+fi
+
+# The Sendmail snippet through Sendmail's own m4 macros (sendmail-cf): the filter line in the .cf.
+cfm4=/usr/share/sendmail/cf/m4/cf.m4
+if [ -f "$cfm4" ]; then
+	{
+		printf "include(\`%s')dnl\nOSTYPE(\`linux')dnl\nMAILER(\`smtp')dnl\n" "$cfm4"
+		cat "$ex/sendmail.mc"
+	} >"$MXG_WORK/test.mc"
+	m4 "$MXG_WORK/test.mc" >"$MXG_WORK/test.cf" 2>"$MXG_WORK/m4.err"
+	mxg_eq "m4 builds a sendmail.cf with the snippet" "$?:$(cat "$MXG_WORK/m4.err")" "0:"
+	mxg_check "sendmail.cf lists the filter" grep -qx 'O InputMailFilters=mxguard' "$MXG_WORK/test.cf"
+	mxg_check "sendmail.cf defines it on the example milter's socket" \
+		grep -qx 'Xmxguard, S=inet:8895@127.0.0.1, F=T, T=C:30s;S:30s;R:60s;E:5m' "$MXG_WORK/test.cf"
+	mxg_eq "the example milter.conf listens there" "$(sed -n 's/^socket = //p' "$ex/milter.conf")" "inet:8895@127.0.0.1"
+else
+	echo "skip - sendmail-cf is not installed: the .mc snippet was not built (this is not a pass)"
 fi
 
 # The units name the installed paths and are hardened.
