@@ -70,7 +70,7 @@ sanitize:
 	$(MAKE) SANITIZE=1 all unit
 
 demo: deps
-	$(MAKE) all
+	$(MAKE) all demo-prepare
 	scripts/demo
 
 install: all $(INSTALL_TARGETS)

@@ -228,3 +228,31 @@ mxg_sink_clear() {
 mxg_smtp_send() {
 	"$MXG_PYTHON" "$MXG_ROOT/tests/lib/smtp_send.py" --port "$MXG_PF_PORT" "$@"
 }
+
+# mxg_sink_at PORT: one more smtp-sink (another next hop) on 127.0.0.1:PORT, messages in
+# $MXG_WORK/sink-PORT.
+mxg_sink_at() {
+	mkdir -p "$MXG_WORK/sink-$1"
+	chown postfix "$MXG_WORK/sink-$1"
+	mxg_bg "sink-$1" smtp-sink -u postfix -h "sink-$1.mxguard.test" -d "$MXG_WORK/sink-$1/%H%M%S." \
+		"127.0.0.1:$1" 64
+	mxg_wait_port "$1" tcp 10
+}
+
+# mxg_delivered_to PORT ADDRESS: how many copies for ADDRESS Postfix delivered to 127.0.0.1:PORT.
+mxg_delivered_to() {
+	re=$(printf '%s' "$2" | sed 's/[.+]/\\&/g')
+	mxg_postfix_log_count "to=<$re>.*relay=127\.0\.0\.1\[127\.0\.0\.1\]:$1.* status=sent"
+}
+
+# mxg_wait_delivered PORT ADDRESS [N] [SECONDS]: until N copies for ADDRESS reached PORT.
+mxg_wait_delivered() {
+	limit=$(( ${4:-20} * 10 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		[ "$(mxg_delivered_to "$1" "$2")" -ge "${3:-1}" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
