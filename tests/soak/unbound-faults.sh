@@ -1,0 +1,128 @@
+#!/bin/sh
+# The Unbound module under DNS faults and load. Two resolvers from the same tree, one with
+# mxguard.so first in the chain and one without, ask the same questions of NSD and of servers
+# that never answer, SERVFAIL, truncate or send garbage (for the MX name itself and for its
+# targets): the module must pass every answer through unchanged (same rcode, same records; it
+# may only add an EDE). Then dnsperf sends a mixed workload for a fixed time: nothing lost,
+# and the resolver is still up.
+#   unbound-faults.sh [SECONDS]     dnsperf duration, default 5
+. "$(dirname "$0")/../lib/harness.sh"
+mxg_require_netns "$@"
+mxg_workdir
+
+seconds=${1:-5}
+nsd_port=5464
+unbound=$MXG_ROOT/build/unbound-src/tree/unbound
+module=$MXG_BUILD/unbound-module/mxguard.so
+[ -x "$unbound" ] && [ -f "$module" ] || { mxg_not_ok "unbound tree and mxguard.so built"; mxg_done; }
+
+modes="silent servfail truncate garbage"
+port=5470
+for m in $modes; do
+	port=$((port + 1))
+	mxg_bg "dns-$m" python3 "$MXG_ROOT/tests/lib/fault_dns.py" $port "$m"
+	eval "port_$m=$port"
+	mxg_wait_port $port udp 10 || mxg_not_ok "fault server $m"
+done
+{
+	printf '$ORIGIN faults.test.\n$TTL 3600\n@ IN SOA ns1 hostmaster ( 1 3600 600 86400 300 )\n'
+	printf '@ IN NS ns1\nns1 IN A 127.0.0.1\nmx1 IN A 11.1.1.10\n'
+	for m in $modes; do
+		printf 'to-%s IN MX 10 host.%s.test.\nto-%s IN MX 20 mx1\n' "$m" "$m" "$m"
+	done
+} >"$MXG_WORK/faults.test.zone"
+mxg_nsd_start $nsd_port "faults.test=$MXG_WORK/faults.test.zone" "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" ||
+	{ mxg_not_ok "NSD started"; mxg_done; }
+printf 'actions-warning = log ede\nactions-error = log ede\n' >"$MXG_WORK/mxguard.conf"
+
+# resolver NAME PORT MODULES
+resolver() {
+	d=$MXG_WORK/$1
+	mkdir -p "$d"
+	{
+		cat <<UBCONF
+server:
+    interface: 127.0.0.1@$2
+    port: $2
+    do-ip6: no
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "$d"
+    pidfile: "$d/unbound.pid"
+    logfile: "$d/unbound.log"
+    use-syslog: no
+    num-threads: 2
+    verbosity: 1
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    local-zone: "test." nodefault
+    module-config: "$3"
+    infra-host-ttl: 1
+stub-zone:
+    name: "faults.test"
+    stub-addr: 127.0.0.1@$nsd_port
+stub-zone:
+    name: "mx.test"
+    stub-addr: 127.0.0.1@$nsd_port
+UBCONF
+		for m in $modes; do
+			eval "p=\$port_$m"
+			printf 'stub-zone:\n    name: "%s.test"\n    stub-addr: 127.0.0.1@%s\n' "$m" "$p"
+		done
+		printf 'dynlib:\n    dynlib-file: "%s"\nremote-control:\n    control-enable: no\n' "$module"
+	} >"$d/unbound.conf"
+	mxg_bg "$1" env MXGUARD_UNBOUND_CONF="$MXG_WORK/mxguard.conf" "$unbound" -d -c "$d/unbound.conf"
+	mxg_wait_port "$2" udp 20
+}
+resolver with 5481 "dynlib validator iterator" || { mxg_not_ok "unbound with mxguard.so"; mxg_done; }
+resolver without 5482 "validator iterator" || { mxg_not_ok "unbound without the module"; mxg_done; }
+mxg_ok "NSD, four fault servers, Unbound with and without mxguard.so running"
+
+# answer PORT NAME TYPE: rcode and the answer records without TTLs, sorted.
+answer() {
+	out=$(dig @127.0.0.1 -p "$1" +tries=1 +time=20 +noall +comments +answer "$2" "$3")
+	printf '%s\n' "$out" | sed -n 's/.*status: \([A-Z]*\),.*/status \1/p'
+	printf '%s\n' "$out" | awk '!/^;/ && NF >= 5 { $2 = ""; print }' | sort
+}
+names=
+for m in $modes; do
+	names="$names host.$m.test/MX host.$m.test/A to-$m.faults.test/MX"
+done
+names="$names healthy.mx.test/MX cname.mx.test/MX"
+# Ask both resolvers everything at once (the silent server makes each wait for its timeouts).
+digs=
+for nt in $names; do
+	n=${nt%/*} t=${nt#*/}
+	(answer 5481 "$n" "$t" >"$MXG_WORK/with.$n.$t") &
+	digs="$digs $!"
+	(answer 5482 "$n" "$t" >"$MXG_WORK/without.$n.$t") &
+	digs="$digs $!"
+done
+for p in $digs; do wait "$p"; done
+for nt in $names; do
+	n=${nt%/*} t=${nt#*/}
+	w=$(cat "$MXG_WORK/with.$n.$t")
+	wo=$(cat "$MXG_WORK/without.$n.$t")
+	mxg_eq "$n $t: the module passes the answer through unchanged ($(head -n 1 "$MXG_WORK/with.$n.$t"))" "$w" "$wo"
+done
+mxg_eq "a target behind a SERVFAIL server: the MX answer still has both records" \
+	"$(grep -c ' MX ' "$MXG_WORK/with.to-servfail.faults.test.MX")" 2
+
+# dnsperf: a mixed workload for a fixed time (MX with checks, A, AAAA, TXT, NXDOMAIN, SERVFAIL).
+: >"$MXG_WORK/queries"
+for i in $(seq 1 50); do
+	printf 'healthy.mx.test MX\ncname.mx.test MX\nmx1.healthy.mx.test A\nmx1.healthy.mx.test AAAA\n' >>"$MXG_WORK/queries"
+	printf 'healthy.mx.test TXT\nnx%s.mx.test MX\nto-servfail.faults.test MX\nhost.servfail.test MX\n' "$i" >>"$MXG_WORK/queries"
+done
+out=$(dnsperf -s 127.0.0.1 -p 5481 -d "$MXG_WORK/queries" -l "$seconds" -c 4 -Q 2000 -t 5 2>&1)
+printf '%s\n' "$out" | grep -E 'Queries (sent|completed|lost)|Queries per second' | sed 's/^/# /'
+sent=$(printf '%s\n' "$out" | awk '/Queries sent:/ { print $3 }')
+lost=$(printf '%s\n' "$out" | awk '/Queries lost:/ { print $3 }')
+mxg_check "dnsperf: $seconds s of mixed queries sent ($sent)" test "${sent:-0}" -gt 0
+mxg_eq "dnsperf: no query lost" "$lost" 0
+eval "pid=\$MXG_PID_with"
+mxg_check "the resolver with the module is still running" kill -0 "$pid"
+mxg_eq "a healthy name still answers after the run" "$(answer 5481 healthy.mx.test MX | head -n 1)" "status NOERROR"
+mxg_nomatch "no fatal error or assertion in Unbound's log" "$(cat "$MXG_WORK/with/unbound.log")" 'fatal|assert|segfault'
+mxg_done
