@@ -81,7 +81,7 @@ mxg_ok "NSD, four fault servers, Unbound with and without mxguard.so running"
 
 # answer PORT NAME TYPE: rcode and the answer records without TTLs, sorted.
 answer() {
-	out=$(dig @127.0.0.1 -p "$1" +tries=1 +time=20 +noall +comments +answer "$2" "$3")
+	out=$(dig @127.0.0.1 -p "$1" +tries=1 +time=${dig_time:-10} +noall +comments +answer "$2" "$3")
 	printf '%s\n' "$out" | sed -n 's/.*status: \([A-Z]*\),.*/status \1/p'
 	printf '%s\n' "$out" | awk '!/^;/ && NF >= 5 { $2 = ""; print }' | sort
 }
@@ -104,6 +104,13 @@ for nt in $names; do
 	n=${nt%/*} t=${nt#*/}
 	w=$(cat "$MXG_WORK/with.$n.$t")
 	wo=$(cat "$MXG_WORK/without.$n.$t")
+	if [ "$w" != "$wo" ] || [ -z "$w" ]; then
+		# A faulty server makes each resolver wait out its own retries: one may still be
+		# waiting when dig gives up. Ask both again, now that both have their result.
+		dig_time=5
+		w=$(answer 5481 "$n" "$t")
+		wo=$(answer 5482 "$n" "$t")
+	fi
 	mxg_eq "$n $t: the module passes the answer through unchanged ($(head -n 1 "$MXG_WORK/with.$n.$t"))" "$w" "$wo"
 done
 mxg_eq "a target behind a SERVFAIL server: the MX answer still has both records" \
