@@ -1,8 +1,6 @@
 /* mxguard-milter: command line, configuration, socket, daemon mode and privileges, then
  * libmilter's main loop. The socket is bound as root; everything after runs as the configured user. */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +13,7 @@
 
 #include "milter.h"
 #include "milter_runtime.h"
+#include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 
@@ -110,36 +109,11 @@ static int open_socket(const struct milter_config *cfg, const struct passwd *pw)
 	return 0;
 }
 
-static int daemonize(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid < 0)
-		return -1;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0 || chdir("/") != 0)
-		return -1;
-	fd = open("/dev/null", O_RDWR);
-	if (fd < 0)
-		return -1;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
-	return 0;
-}
-
 static int write_pid(const char *path)
 {
-	FILE *f;
-
 	if (path[0] == '\0')
 		return 0;
-	f = fopen(path, "w");
-	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+	if (mxg_daemon_write_pid(path) != 0) {
 		mxg_log(MXG_LOG_ERR, "cannot write pid file %s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -148,15 +122,12 @@ static int write_pid(const char *path)
 
 static int drop_privileges(const struct passwd *pw)
 {
+	char err[256];
+
 	if (pw == NULL)
 		return 0;
-	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
-		mxg_log(MXG_LOG_ERR, "cannot become user %s: %s", pw->pw_name, strerror(errno));
-		return -1;
-	}
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
-		mxg_log(MXG_LOG_ERR, "privileges could be regained after dropping them");
+	if (mxg_daemon_become(pw, err, sizeof(err)) != 0) {
+		mxg_log(MXG_LOG_ERR, "%s", err);
 		return -1;
 	}
 	return 0;
@@ -183,7 +154,7 @@ static int run(const struct options *o, struct passwd *pw)
 
 	if (open_socket(cfg, pw) != 0)
 		return 1;
-	if (!o->foreground && daemonize() != 0) {
+	if (!o->foreground && mxg_daemon_detach() != 0) {
 		mxg_log(MXG_LOG_ERR, "cannot become a daemon: %s", strerror(errno));
 		return 1;
 	}

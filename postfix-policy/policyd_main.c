@@ -1,8 +1,6 @@
 /* mxguard-policyd(8): command line, configuration check, daemon start-up (listen, detach,
  * pid file, user drop), the resolver and cache, and SIGHUP reloads that keep old rules on error. */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 #include <unistd.h>
 
 #include "mxguard/config.h"
+#include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 #include "policyd.h"
@@ -144,46 +143,6 @@ static struct mxg_resolver *open_resolver(const struct policyd_settings *s, char
 	return mxg_resolver_unbound_new(&uo, err, errlen);
 }
 
-static int detach(void)
-{
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -1;
-	int fd = open("/dev/null", O_RDWR);
-	if (fd < 0)
-		return -1;
-	dup2(fd, 0);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	if (fd > 2)
-		close(fd);
-	return 0;
-}
-
-static int write_pid(const char *path)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -1;
-	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	int ok = write(fd, buf, (size_t)n) == n;
-	return close(fd) == 0 && ok ? 0 : -1;
-}
-
 static int drop_user(const char *user, char *err, size_t errlen)
 {
 	struct passwd *pw = getpwnam(user);
@@ -192,18 +151,7 @@ static int drop_user(const char *user, char *err, size_t errlen)
 		snprintf(err, errlen, "user %s: no such user", user);
 		return -1;
 	}
-	if (getuid() == pw->pw_uid)
-		return 0;
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
-	    setuid(pw->pw_uid) < 0) {
-		snprintf(err, errlen, "cannot become user %s: %s", user, strerror(errno));
-		return -1;
-	}
-	if (setuid(0) == 0) {
-		snprintf(err, errlen, "could regain root after becoming %s", user);
-		return -1;
-	}
-	return 0;
+	return mxg_daemon_become(pw, err, errlen);
 }
 
 static int run(const struct options *o, struct policyd_settings *s, struct policyd_rules *rules)
@@ -219,12 +167,12 @@ static int run(const struct options *o, struct policyd_settings *s, struct polic
 	}
 	if (!o->foreground) {
 		mxg_log_open("mxguard-policyd", 1, s->syslog_facility);
-		if (detach() < 0) {
+		if (mxg_daemon_detach() < 0) {
 			mxg_log(MXG_LOG_ERR, "cannot detach: %s", strerror(errno));
 			goto fail;
 		}
 	}
-	if (s->pid_file[0] && write_pid(s->pid_file) < 0) {
+	if (s->pid_file[0] && mxg_daemon_write_pid(s->pid_file) < 0) {
 		mxg_log(MXG_LOG_ERR, "pid file %s: %s", s->pid_file, strerror(errno));
 		goto fail;
 	}
