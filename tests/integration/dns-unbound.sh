@@ -90,7 +90,9 @@ mxg_wait_port $silent udp 10
 out=$("$probe" --resolver 127.0.0.1@$silent --timeout 1500 www.dns.test/A 2>&1)
 mxg_match "silent server: TIMEOUT" "$out" '^www.dns.test A TIMEOUT'
 ms=$(printf '%s\n' "$out" | sed -n 's/.*ms=\([0-9]*\)$/\1/p')
-mxg_check "silent server: gave up within 1.5 s + 1 s slack (took ${ms:-?} ms)" test "${ms:-99999}" -le 2500
+# The deadline is hard: libunbound alone would retry for minutes. The slack is wide so that a
+# loaded machine does not fail the test; it still tells a deadline from none.
+mxg_check "silent server: gave up at the 1.5 s deadline, give or take 3 s (took ${ms:-?} ms)" test "${ms:-99999}" -le 4500
 mxg_check "silent server: did not give up early (took ${ms:-?} ms)" test "${ms:-0}" -ge 1400
 out=$("$probe" --resolver 127.0.0.1@$silent --timeout 1000 --threads 6 a.dns.test/A b.dns.test/TXT 2>&1 | tail -n 1)
 mxg_match "silent server, 6 threads: all time out, none hangs" "$out" "^threads=6 lookups=12 mismatches=0 max_ms=(1[0-9]{3}|2[0-4][0-9]{2})$"

@@ -224,12 +224,13 @@ mxg_match "tempfail: answer passes" "$a" "status: NOERROR"
 mxg_eq "tempfail: both records kept" "$(mx_count "$a")" 2
 mxg_eq "tempfail: no EDE" "$(ede_of "$a")" ""
 # A target whose server never answers: Unbound would retry for a minute; the client gets the
-# answer after max-wait (1.5 s by default), unchecked.
+# answer after max-wait (1.5 s by default), unchecked. The upper bounds leave a loaded machine
+# 3 s of slack: without max-wait the client would get no answer in dig's 10 s at all.
 start=$(ms)
 a=$(dig @127.0.0.1 -p $ub_port +tries=1 +time=10 tempfail.test MX)
 took=$(( $(ms) - start ))
 mxg_match "dead target server: answer passes" "$a" "status: NOERROR"
-mxg_check "dead target server: answered at max-wait (took ${took} ms)" test "$took" -lt 2600
+mxg_check "dead target server: answered at max-wait (took ${took} ms)" test "$took" -lt 4500
 mxg_eq "dead target server: both records, no EDE" "$(mx_count "$a") $(ede_of "$a")" "2 "
 
 # A target that resolves slowly: the client is answered at max-wait, unchecked; the check then
@@ -237,7 +238,7 @@ mxg_eq "dead target server: both records, no EDE" "$(mx_count "$a") $(ede_of "$a
 start=$(ms)
 a=$(q $ub_port slow.tempfail.test MX)
 took=$(( $(ms) - start ))
-mxg_check "slow target: answered at max-wait (took ${took} ms)" test "$took" -ge 1400 -a "$took" -lt 2600
+mxg_check "slow target: answered at max-wait (took ${took} ms)" test "$took" -ge 1400 -a "$took" -lt 4500
 mxg_eq "slow target: first answer unchecked" "$(mx_count "$a") $(ede_of "$a")" "2 "
 # Unbound may retry the slow server a few times (it learns its RTT); wait up to 10 s.
 i=0
