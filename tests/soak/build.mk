@@ -11,7 +11,7 @@ SOAK_DNSPERF_SECONDS ?= 120
 .PHONY: soak-daemons
 # The daemons in the sanitizer tree, so that load runs end in a leak check.
 soak-daemons:
-	$(MAKE) SANITIZE=1 build/san/mxguard-policyd
+	$(MAKE) SANITIZE=1 build/san/mxguard-policyd build/san/mxguard-milter
 
 soak: soak-daemons
 	tests/run-all fault-dns

@@ -4,6 +4,7 @@
 # sessions. Each daemon in turn is SIGKILLed mid-run: Postfix defers (4xx), every message is
 # either accepted (then delivered, counted at the sink by Message-ID) or still at the client,
 # none is refused or lost; after a restart the client's retry delivers the rest, exactly once.
+# Then the ASan+UBSan milter takes a load run of signed messages and is checked for leaks.
 #   mail-faults.sh [COUNT [SESSIONS]]     defaults 120 messages, 10 concurrent sessions
 . "$(dirname "$0")/../lib/harness.sh"
 . "$MXG_ROOT/tests/lib/postfix.sh"
@@ -93,4 +94,37 @@ eval "pd_pid=\$MXG_PID_policyd0"
 kill_round policyd "$pd_pid" "pd_start 1"
 eval "m_pid=\$MXG_PID_milter0"
 kill_round milter "$m_pid" "milter_start milter1 $milter_port"
+
+# Leak check after load: the ASan+UBSan milter verifies a load run of DKIM-signed messages
+# (SPF, DKIM, DMARC on every one), then stops on SIGTERM; LeakSanitizer reports at exit.
+san_milter=$MXG_ROOT/build/san/mxguard-milter
+if [ -x "$san_milter" ]; then
+	eval "m_pid=\$MXG_PID_milter1"
+	mxg_stop_pid "$m_pid"
+	MILTER_BIN=$san_milter ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} milter_start milter-san $milter_port ||
+		mxg_not_ok "ASan milter started"
+	mxg_sink_clear
+	r=$MXG_WORK/san.round
+	echo "# ASan milter: $("$MXG_PYTHON" "$load" send "$r" "$count" "$conc" --sign "$MXG_WORK/keys/aligned.pem")"
+	mxg_eq "ASan milter: every signed message accepted" "$(grep -vc ' accepted ' "$r")" 0
+	mxg_check "ASan milter: all $count delivered" wait_delivered "$count"
+	passed=0
+	for f in "$MXG_SINK_DIR"/*; do
+		sed '/^\r*$/q' "$f" | tr -d '\r\n\t' |
+			grep -q "Authentication-Results: $MILTER_AUTHSERV;.*dkim=pass header.d=aligned.auth.test.*dmarc=pass" &&
+			passed=$((passed + 1))
+	done
+	mxg_eq "ASan milter: every delivered message has dkim=pass and dmarc=pass" "$passed" "$(sink_ids)"
+	eval "s_pid=\$MXG_PID_milter_san"
+	kill -TERM "$s_pid"
+	wait "$s_pid"
+	mxg_eq "ASan milter: clean exit on SIGTERM after the load run" "$?" 0
+	log=$(cat "$MXG_WORK/milter-san.log")
+	mxg_match "ASan milter: it logged its stop" "$log" 'stopped'
+	mxg_nomatch "ASan milter: no sanitizer report (leaks, memory errors, UB) after $count messages" \
+		"$log" 'LeakSanitizer|AddressSanitizer|runtime error'
+	printf '%s\n' "$log" | grep -A12 -E 'LeakSanitizer|AddressSanitizer|runtime error' | head -n 40 | sed 's/^/    # /'
+else
+	mxg_not_ok "sanitizer build of mxguard-milter present (make soak-daemons)"
+fi
 mxg_done

@@ -4,6 +4,7 @@
 #   mail_load.py send OUT COUNT CONC [--kill PID --kill-after N]   messages 1..COUNT; with --kill,
 #       SIGKILLs PID (a daemon this test started) once N messages were accepted, mid-run
 #   mail_load.py retry IN OUT      resends the messages IN records as not accepted
+#   --sign KEYFILE    DKIM-signs each message for aligned.auth.test, selector s1 (needs dkimpy)
 # OUT gets one line per message: "ID accepted|deferred|refused|error CODE TEXT".
 # Message-IDs are <mxg-load-ID@aligned.auth.test>; From is aligned.auth.test (SPF-aligned).
 import argparse
@@ -24,6 +25,20 @@ def message(i):
             "Message %d of a load run.\r\n" % (i, i, i)) + ("filler line for body size\r\n" * 40)
 
 
+SIGN_KEY = None
+
+
+def signed(msg):
+    """msg with a relaxed/relaxed DKIM signature by aligned.auth.test (s1) when --sign is given."""
+    if SIGN_KEY is None:
+        return msg
+    import dkim
+    raw = msg.encode()
+    sig = dkim.sign(raw, b"s1", b"aligned.auth.test", SIGN_KEY, canonicalize=(b"relaxed", b"relaxed"),
+                    include_headers=[b"from", b"to", b"subject", b"date", b"message-id"])
+    return (sig + raw).decode()
+
+
 def send_one(i):
     try:
         s = smtplib.SMTP("127.0.0.1", PORT, timeout=60)
@@ -33,7 +48,7 @@ def send_one(i):
             if code != 220:
                 return "error", code, msg
             s.ehlo("mx.sender.auth.test")
-            s.sendmail("bounce@aligned.auth.test", ["rcpt@example.test"], message(i))
+            s.sendmail("bounce@aligned.auth.test", ["rcpt@example.test"], signed(message(i)))
             return "accepted", 250, b""
         finally:
             try:
@@ -93,7 +108,12 @@ def main():
     p.add_argument("--kill", type=int)
     p.add_argument("--kill-after", type=int, default=0)
     p.add_argument("--conc", type=int, default=10)
+    p.add_argument("--sign")
     a = p.parse_args()
+    if a.sign:
+        global SIGN_KEY
+        with open(a.sign, "rb") as f:
+            SIGN_KEY = f.read()
     if a.mode == "send":
         out, count, conc = a.args[0], int(a.args[1]), int(a.args[2])
         run(range(1, count + 1), conc, out, a.kill, a.kill_after)
