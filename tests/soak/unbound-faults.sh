@@ -4,7 +4,8 @@
 # that never answer, SERVFAIL, truncate or send garbage (for the MX name itself and for its
 # targets): the module must pass every answer through unchanged (same rcode, same records; it
 # may only add an EDE). Then dnsperf sends a mixed workload for a fixed time: nothing lost,
-# and the resolver is still up.
+# and the resolver is still up. Last, a third resolver with the module runs under valgrind
+# through the same workload (slower) and stops on SIGTERM: no memory error, nothing leaked.
 #   unbound-faults.sh [SECONDS]     dnsperf duration, default 5
 . "$(dirname "$0")/../lib/harness.sh"
 mxg_require_netns "$@"
@@ -35,7 +36,7 @@ mxg_nsd_start $nsd_port "faults.test=$MXG_WORK/faults.test.zone" "mx.test=$MXG_R
 	{ mxg_not_ok "NSD started"; mxg_done; }
 printf 'actions-warning = log ede\nactions-error = log ede\n' >"$MXG_WORK/mxguard.conf"
 
-# resolver NAME PORT MODULES
+# resolver NAME PORT MODULES [WRAPPER...]
 resolver() {
 	d=$MXG_WORK/$1
 	mkdir -p "$d"
@@ -76,8 +77,10 @@ UBCONF
 		done
 		printf 'dynlib:\n    dynlib-file: "%s"\nremote-control:\n    control-enable: no\n' "$module"
 	} >"$d/unbound.conf"
-	mxg_bg "$1" env MXGUARD_UNBOUND_CONF="$MXG_WORK/mxguard.conf" "$unbound" -d -c "$d/unbound.conf"
-	mxg_wait_port "$2" udp 20
+	name=$1 port=$2
+	shift 3
+	mxg_bg "$name" env MXGUARD_UNBOUND_CONF="$MXG_WORK/mxguard.conf" "$@" "$unbound" -d -c "$d/unbound.conf"
+	mxg_wait_port "$port" udp 60
 }
 resolver with 5481 "dynlib validator iterator" || { mxg_not_ok "unbound with mxguard.so"; mxg_done; }
 resolver without 5482 "validator iterator" || { mxg_not_ok "unbound without the module"; mxg_done; }
@@ -145,4 +148,27 @@ eval "pid=\$MXG_PID_with"
 mxg_check "the resolver with the module is still running" kill -0 "$pid"
 mxg_eq "a healthy name still answers after the run" "$(answer 5481 healthy.mx.test MX | head -n 1)" "status NOERROR"
 mxg_nomatch "no fatal error or assertion in Unbound's log" "$(cat "$MXG_WORK/with/unbound.log")" 'fatal|assert|segfault'
+
+# Leak check after load: Unbound and mxguard.so under valgrind, the same workload at a rate
+# valgrind keeps up with, then SIGTERM (the module's deinit frees its tables).
+vg=$MXG_WORK/valgrind.log
+resolver valgrind 5483 "dynlib validator iterator" valgrind --leak-check=full \
+	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+	--error-exitcode=99 --log-file="$vg" || { mxg_not_ok "unbound with mxguard.so under valgrind"; mxg_done; }
+answer 5483 healthy.mx.test MX >/dev/null # warm up (valgrind's first queries are slow)
+out=$(dnsperf -s 127.0.0.1 -p 5483 -d "$MXG_WORK/queries" -l "$seconds" -c 4 -Q 200 -t 10 2>&1)
+done_q=$(printf '%s\n' "$out" | awk '/Queries completed:/ { print $3 }')
+echo "# valgrind run: $(printf '%s\n' "$out" | grep -E 'Queries (completed|lost)' | tr -s ' ' | tr '\n' ' ')"
+mxg_check "valgrind: $seconds s of mixed queries answered ($done_q)" test "${done_q:-0}" -gt 0
+mxg_eq "valgrind: the module flags an MX answer" "$(dig @127.0.0.1 -p 5483 +tries=1 +time=20 cname.mx.test MX |
+	grep -c 'MX_TARGET_CNAME')" 1
+eval "pid=\$MXG_PID_valgrind"
+kill -TERM "$pid"
+wait "$pid"
+mxg_eq "valgrind: Unbound with the module exits cleanly on SIGTERM (99 = valgrind found errors)" "$?" 0
+mxg_match "valgrind: the module was loaded" "$(cat "$MXG_WORK/valgrind/unbound.log")" 'mxguard: module loaded'
+mxg_match "valgrind: no memory error" "$(cat "$vg")" 'ERROR SUMMARY: 0 errors'
+mxg_nomatch "valgrind: nothing definitely or indirectly lost" "$(cat "$vg")" '(definitely|indirectly) lost: [1-9]'
+grep -E 'lost:|reachable:|heap blocks were freed|in use at exit|ERROR SUMMARY' "$vg" | sed 's/^==[0-9]*== */# valgrind: /'
+grep -B2 -A14 -E 'Invalid|uninitialised|definitely lost in' "$vg" | head -n 60 | sed 's/^/    # /'
 mxg_done
