@@ -2,30 +2,15 @@
 # mxguard.so inside the Unbound we build, in front of NSD on loopback: EDE on flagged MX answers
 # (first and cached), none on healthy or non-MX answers, strip mode, log lines, counters file.
 . "$(dirname "$0")/../lib/harness.sh"
+. "$MXG_ROOT/tests/lib/unbound.sh"
 mxg_require_netns "$@"
 mxg_workdir
 
 nsd_port=5364
 ub_port=5365
 strip_port=5366
-unbound=$MXG_ROOT/build/unbound-src/tree/unbound
-module=$MXG_BUILD/unbound-module/mxguard.so
-
-if [ ! -x "$unbound" ] || [ ! -f "$module" ]; then
-	mxg_not_ok "unbound and mxguard.so built (make check-prepare)"
-	# make install puts the module next to a note of the Unbound build it is for.
-dest=$MXG_WORK/dest
-make -s -C "$MXG_ROOT" install PREFIX=/opt/mxg-test DESTDIR="$dest" >"$MXG_WORK/install.log" 2>&1
-mxg_eq "make install exits 0" $? 0
-mxg_check "mxguard.so installed" test -f "$dest/opt/mxg-test/lib/mxguard/mxguard.so"
-mxg_match "Unbound version note installed" \
-	"$(cat "$dest/opt/mxg-test/lib/mxguard/mxguard.so.unbound-version" 2>/dev/null)" \
-	"built against unbound [0-9.]+ \(Debian source"
-mxg_eq "mxguard-unbound.conf(5) formats without warnings" \
-	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
-
-mxg_done
-fi
+[ -x "$MXG_UNBOUND" ] && [ -f "$MXG_UNBOUND_MODULE" ] ||
+	{ mxg_not_ok "unbound and mxguard.so built (make check-prepare)"; mxg_done; }
 
 # A small signed zone: strip must leave its MX RRset alone.
 mkdir -p "$MXG_WORK/keys"
@@ -69,61 +54,14 @@ mxg_nsd_start $nsd_port "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" \
 	"signed.test=$MXG_WORK/keys/signed.test.zone.signed" \
 	"tempfail.test=$MXG_WORK/tempfail.test.zone" || { mxg_not_ok "NSD started"; mxg_done; }
 
-# unbound_conf NAME PORT: a resolver with the module first in the chain, stubs to NSD.
-unbound_conf() {
-	d=$MXG_WORK/$1
-	mkdir -p "$d"
-	cat >"$d/unbound.conf" <<UBCONF
-server:
-    interface: 127.0.0.1@$2
-    port: $2
-    do-ip6: no
-    do-daemonize: no
-    username: ""
-    chroot: ""
-    directory: "$d"
-    pidfile: "$d/unbound.pid"
-    logfile: "$d/unbound.log"
-    use-syslog: no
-    num-threads: 2
-    verbosity: 1
-    access-control: 127.0.0.0/8 allow
-    do-not-query-localhost: no
-    local-zone: "test." nodefault
-    module-config: "dynlib validator iterator"
-stub-zone:
-    name: "mx.test"
-    stub-addr: 127.0.0.1@$nsd_port
-stub-zone:
-    name: "signed.test"
-    stub-addr: 127.0.0.1@$nsd_port
-stub-zone:
-    name: "tempfail.test"
-    stub-addr: 127.0.0.1@$nsd_port
-stub-zone:
-    name: "dead.test"
-    stub-addr: 127.0.0.1@5399
-stub-zone:
-    name: "refused.test"
-    stub-addr: 127.0.0.1@$nsd_port
-stub-zone:
-    name: "slow.test"
-    stub-addr: 127.0.0.1@5398
-dynlib:
-    dynlib-file: "$module"
-remote-control:
-    control-enable: no
-UBCONF
-}
-
-# start_unbound NAME PORT MXGUARD_CONF. MXG_UNBOUND_WRAP runs unbound under a tool, e.g.
+stubs="mx.test=$nsd_port signed.test=$nsd_port tempfail.test=$nsd_port dead.test=5399
+refused.test=$nsd_port slow.test=5398"
+# start_unbound NAME PORT MXGUARD_CONF: a resolver with the module first in the chain, stubs to
+# NSD. MXG_UNBOUND_WRAP runs unbound under a tool, e.g.
 # MXG_UNBOUND_WRAP="valgrind --log-file=/tmp/vg.%p" (timing checks may then fail).
 start_unbound() {
-	unbound_conf "$1" "$2"
-	"$MXG_ROOT/build/unbound-src/tree/unbound-checkconf" "$MXG_WORK/$1/unbound.conf" >/dev/null ||
-		return 1
-	mxg_bg "$1" env MXGUARD_UNBOUND_CONF="$3" ${MXG_UNBOUND_WRAP:-} "$unbound" -d -c "$MXG_WORK/$1/unbound.conf"
-	mxg_wait_port "$2" udp 20
+	# shellcheck disable=SC2086
+	mxg_unbound_start "$1" "$2" "dynlib validator iterator" "$3" $stubs
 }
 
 cat >"$MXG_WORK/default.conf" <<'CONF'
@@ -284,8 +222,9 @@ mxg_match "counters logged on shutdown" "$(tail -n 3 "$MXG_WORK/ub/unbound.log")
 
 # A configuration error keeps Unbound from starting, with the reason in its log.
 printf 'actions-error = log explode\n' >"$MXG_WORK/bad.conf"
-unbound_conf bad 5367
-env MXGUARD_UNBOUND_CONF="$MXG_WORK/bad.conf" timeout 20 "$unbound" -d -c "$MXG_WORK/bad/unbound.conf" >/dev/null 2>&1
+# shellcheck disable=SC2086
+mxg_unbound_conf "$MXG_WORK/bad" 5367 "dynlib validator iterator" $stubs
+env MXGUARD_UNBOUND_CONF="$MXG_WORK/bad.conf" timeout 20 "$MXG_UNBOUND" -d -c "$MXG_WORK/bad/unbound.conf" >/dev/null 2>&1
 mxg_check "bad configuration: unbound refuses to start" [ $? != 0 ]
 mxg_match "bad configuration: reason logged" "$(cat "$MXG_WORK/bad/unbound.log")" \
 	"bad.conf:1: actions-error: unknown action 'explode'"

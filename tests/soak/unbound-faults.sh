@@ -8,14 +8,13 @@
 # through the same workload (slower) and stops on SIGTERM: no memory error, nothing leaked.
 #   unbound-faults.sh [SECONDS]     dnsperf duration, default 5
 . "$(dirname "$0")/../lib/harness.sh"
+. "$MXG_ROOT/tests/lib/unbound.sh"
 mxg_require_netns "$@"
 mxg_workdir
 
 seconds=${1:-5}
 nsd_port=5464
-unbound=$MXG_ROOT/build/unbound-src/tree/unbound
-module=$MXG_BUILD/unbound-module/mxguard.so
-[ -x "$unbound" ] && [ -f "$module" ] || { mxg_not_ok "unbound tree and mxguard.so built"; mxg_done; }
+[ -x "$MXG_UNBOUND" ] && [ -f "$MXG_UNBOUND_MODULE" ] || { mxg_not_ok "unbound tree and mxguard.so built"; mxg_done; }
 
 modes="silent servfail truncate garbage"
 port=5470
@@ -36,51 +35,19 @@ mxg_nsd_start $nsd_port "faults.test=$MXG_WORK/faults.test.zone" "mx.test=$MXG_R
 	{ mxg_not_ok "NSD started"; mxg_done; }
 printf 'actions-warning = log ede\nactions-error = log ede\n' >"$MXG_WORK/mxguard.conf"
 
-# resolver NAME PORT MODULES [WRAPPER...]
+# Answer every client once its recursion ends (the default drops a client after 1.9 s while
+# recursion goes on, so a silent server gives dig no answer at all), and give up on a silent
+# server after a few seconds rather than two minutes.
+MXG_UNBOUND_OPTS='discard-timeout: 0
+infra-cache-max-rtt: 3000'
+stubs="faults.test=$nsd_port mx.test=$nsd_port"
+for m in $modes; do
+	eval "stubs=\"\$stubs $m.test=\$port_$m\""
+done
+# resolver NAME PORT MODULES
 resolver() {
-	d=$MXG_WORK/$1
-	mkdir -p "$d"
-	{
-		cat <<UBCONF
-server:
-    interface: 127.0.0.1@$2
-    port: $2
-    do-ip6: no
-    do-daemonize: no
-    username: ""
-    chroot: ""
-    directory: "$d"
-    pidfile: "$d/unbound.pid"
-    logfile: "$d/unbound.log"
-    use-syslog: no
-    num-threads: 2
-    verbosity: 1
-    access-control: 127.0.0.0/8 allow
-    do-not-query-localhost: no
-    local-zone: "test." nodefault
-    module-config: "$3"
-    # Answer every client once its recursion ends (the default drops a client after 1.9 s
-    # while recursion goes on, so a silent server gives dig no answer at all), and give up on
-    # a silent server after a few seconds rather than two minutes.
-    discard-timeout: 0
-    infra-cache-max-rtt: 3000
-stub-zone:
-    name: "faults.test"
-    stub-addr: 127.0.0.1@$nsd_port
-stub-zone:
-    name: "mx.test"
-    stub-addr: 127.0.0.1@$nsd_port
-UBCONF
-		for m in $modes; do
-			eval "p=\$port_$m"
-			printf 'stub-zone:\n    name: "%s.test"\n    stub-addr: 127.0.0.1@%s\n' "$m" "$p"
-		done
-		printf 'dynlib:\n    dynlib-file: "%s"\nremote-control:\n    control-enable: no\n' "$module"
-	} >"$d/unbound.conf"
-	name=$1 port=$2
-	shift 3
-	mxg_bg "$name" env MXGUARD_UNBOUND_CONF="$MXG_WORK/mxguard.conf" "$@" "$unbound" -d -c "$d/unbound.conf"
-	mxg_wait_port "$port" udp 60
+	# shellcheck disable=SC2086
+	mxg_unbound_start "$1" "$2" "$3" "$MXG_WORK/mxguard.conf" $stubs
 }
 resolver with 5481 "dynlib validator iterator" || { mxg_not_ok "unbound with mxguard.so"; mxg_done; }
 resolver without 5482 "validator iterator" || { mxg_not_ok "unbound without the module"; mxg_done; }
@@ -152,9 +119,9 @@ mxg_nomatch "no fatal error or assertion in Unbound's log" "$(cat "$MXG_WORK/wit
 # Leak check after load: Unbound and mxguard.so under valgrind, the same workload at a rate
 # valgrind keeps up with, then SIGTERM (the module's deinit frees its tables).
 vg=$MXG_WORK/valgrind.log
-resolver valgrind 5483 "dynlib validator iterator" valgrind --leak-check=full \
-	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-	--error-exitcode=99 --log-file="$vg" || { mxg_not_ok "unbound with mxguard.so under valgrind"; mxg_done; }
+MXG_UNBOUND_WRAP="valgrind --leak-check=full --show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99 --log-file=$vg" \
+	resolver valgrind 5483 "dynlib validator iterator" || { mxg_not_ok "unbound with mxguard.so under valgrind"; mxg_done; }
 answer 5483 healthy.mx.test MX >/dev/null # warm up (valgrind's first queries are slow)
 out=$(dnsperf -s 127.0.0.1 -p 5483 -d "$MXG_WORK/queries" -l "$seconds" -c 4 -Q 200 -t 10 2>&1)
 done_q=$(printf '%s\n' "$out" | awk '/Queries completed:/ { print $3 }')
