@@ -4,7 +4,6 @@
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -12,31 +11,15 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from policyd_client import Conn, request_bytes  # noqa: E402
+from policyd_daemon import Daemon as PolicydDaemon, Tally  # noqa: E402
 
 BIN = os.environ["PD_BIN"]
 WORK = os.environ["PD_WORK"]
 DNS = os.environ["PD_DNS"]
 PORT, SMAP = 10040, 10041
 UNIX = os.path.join(WORK, "policyd.sock")
-passed = failed = 0
-
-
-def ok(cond, desc, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok - " + desc)
-    else:
-        failed += 1
-        print("not ok - %s %s" % (desc, detail))
-
-
-def eq(got, want, desc):
-    ok(got == want, desc, "(got %r, want %r)" % (got, want))
-
-
-def starts(got, prefix, desc):
-    ok(got is not None and got.startswith(prefix), desc, "(got %r, want %r...)" % (got, prefix))
+T = Tally()
+ok, eq, starts = T.ok, T.eq, T.starts
 
 
 RULES = """
@@ -57,42 +40,8 @@ connector.m365.cert_fingerprint = AA:BB:CC
 """
 
 
-class Daemon:
-    def __init__(self, name, body):
-        self.name = name
-        self.conf = os.path.join(WORK, name + ".conf")
-        self.logpath = os.path.join(WORK, name + ".log")
-        self.write(body)
-        self.log = open(self.logpath, "w")
-        self.p = subprocess.Popen([BIN, "-f", "-c", self.conf], stdout=self.log, stderr=self.log)
-
-    def write(self, body):
-        with open(self.conf, "w") as f:
-            f.write(body)
-
-    def wait_log(self, text, seconds=10):
-        end = time.time() + seconds
-        while time.time() < end:
-            with open(self.logpath) as f:
-                if text in f.read():
-                    return True
-            time.sleep(0.05)
-        return False
-
-    def count_log(self, text):
-        with open(self.logpath) as f:
-            return f.read().count(text)
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(15)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        self.log.close()
-        return self.p.returncode
+def Daemon(name, body):
+    return PolicydDaemon(BIN, WORK, name, body)
 
 
 def header(extra=""):
@@ -366,7 +315,7 @@ def test_spf():
     # SPF at RCPT through a relay that holds back names under slow.pd.test by 0.3 s: four
     # includes of them outlast the 1 s SPF budget, which ends in temperror, and the daemon keeps serving meanwhile.
     nsd_port = int(DNS.split("@")[1])
-    relay = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "slow_dns.py"),
+    relay = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "slow_relay.py"),
                               "5366", str(nsd_port), "0.3"])
     d = Daemon("spf", "policy_listen = inet:127.0.0.1:10053\ndns.resolver = 127.0.0.1@5366\ndns.timeout = 5s\n"
                "request_timeout = 8s\nspf = reject\nspf.budget = 1s\nspf.receiver = mx.pd.test\n")
@@ -435,8 +384,7 @@ def main():
     test_limits()
     test_daemon_mode()
     test_spf()
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed or not passed else 0)
+    sys.exit(T.done())
 
 
 if __name__ == "__main__":

@@ -7,16 +7,7 @@ import sys
 import threading
 import time
 
-
-def question_end(data):
-    """Offset just past the question (name, type, class), or None if malformed."""
-    pos = 12
-    while pos < len(data) and data[pos] != 0:
-        if data[pos] > 63:
-            return None
-        pos += data[pos] + 1
-    pos += 5
-    return pos if pos <= len(data) else None
+from fault_dns import question_end
 
 
 def answer(sock, data, addr, delay):

@@ -8,18 +8,19 @@
 # Environment: PD_BIN (the daemon), PD_WORK (scratch dir), MXG_ROOT.
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.environ["MXG_ROOT"], "tests", "integration"))
 from policyd_client import Conn  # noqa: E402
+from policyd_daemon import Daemon as PolicydDaemon, Tally  # noqa: E402
 
 BIN = os.environ["PD_BIN"]
 WORK = os.environ["PD_WORK"]
 ZONE = os.path.join(os.environ["MXG_ROOT"], "tests", "data", "zones", "pd.test.zone")
-passed = failed = 0
+T = Tally()
+ok = T.ok
 
 RULES = """trusted_networks = 127.0.0.0/8
 domain.corp.pd.test.mx_bypass = reject
@@ -29,60 +30,8 @@ null_mx_sender = reject
 """
 
 
-def ok(cond, desc, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok - " + desc)
-    else:
-        failed += 1
-        print("not ok - %s %s" % (desc, detail))
-    sys.stdout.flush()
-
-
-class Daemon:
-    def __init__(self, name, body):
-        self.conf = os.path.join(WORK, name + ".conf")
-        self.logpath = os.path.join(WORK, name + ".log")
-        self.write(body)
-        self.log = open(self.logpath, "w")
-        self.p = subprocess.Popen([BIN, "-f", "-c", self.conf], stdout=self.log, stderr=self.log)
-
-    def write(self, body):
-        tmp = self.conf + ".tmp"
-        with open(tmp, "w") as f:
-            f.write(body)
-        os.replace(tmp, self.conf)
-
-    def text(self):
-        with open(self.logpath, errors="replace") as f:
-            return f.read()
-
-    def wait_log(self, text, seconds=20, count=1):
-        end = time.time() + seconds
-        while time.time() < end:
-            if self.text().count(text) >= count:
-                return True
-            time.sleep(0.05)
-        return False
-
-    def rss_kb(self):
-        with open("/proc/%d/status" % self.p.pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
-
-    def stop(self):
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGTERM)
-            try:
-                self.p.wait(20)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-        self.log.close()
-        return self.p.returncode
+def Daemon(name, body):
+    return PolicydDaemon(BIN, WORK, name, body)
 
 
 # (request attributes, expected reply prefix): a mix of rules firing and passing.
@@ -200,8 +149,7 @@ def main():
         load(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     else:
         dns(sys.argv[2:])
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(0 if failed == 0 and passed > 0 else 1)
+    sys.exit(T.done())
 
 
 if __name__ == "__main__":

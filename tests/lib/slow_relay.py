@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # A DNS relay for tests: forwards each UDP query to an upstream server on loopback, holding
 # back the answer for names with a label "slow" by a fixed delay (a slow authoritative server).
-#   slow_dns.py LISTEN-PORT UPSTREAM-PORT DELAY-SECONDS
+#   slow_relay.py LISTEN-PORT UPSTREAM-PORT DELAY-SECONDS
 import socket
 import sys
 import threading
