@@ -54,9 +54,13 @@ struct cli_dns_opts {
 	{ "timeout", required_argument, NULL, 't' }
 #define CLI_DNS_SHORTOPTS "z:r:T:t:"
 
-/* Handles one DNS option (opt is the getopt value). Returns 1 if it was one,
- * 0 if not, -1 (message printed) if its argument is bad. */
-int cli_dns_option(struct cli_dns_opts *o, int opt, const char *arg);
+/* getopt_long over a command's options with the DNS ones handled here (opterr off; the
+ * optstring starts with ':'). Returns the next option of the command's own, -1 at the end,
+ * or CLI_OPT_BAD when a DNS option's value was bad (the message is printed). */
+#define CLI_OPT_BAD (-2)
+struct option;
+int cli_next_option(int argc, char **argv, const char *optstring, const struct option *longopts,
+		    struct cli_dns_opts *dns);
 /* Opens the resolver the options ask for: zone files if any were given, else
  * libunbound (forwarders, or the system's resolv.conf). NULL with a message printed. */
 struct mxg_resolver *cli_dns_open(const struct cli_dns_opts *o, const char *prog);

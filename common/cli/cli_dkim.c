@@ -181,13 +181,9 @@ static int parse_args(int argc, char **argv, struct cli_dns_opts *dns, int *json
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_DNS_SHORTOPTS "jh", longopts, NULL)) != -1) {
-		int d = cli_dns_option(dns, c, optarg);
-		if (d < 0)
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jh", longopts, dns)) != -1) {
+		if (c == CLI_OPT_BAD)
 			return -1;
-		if (d > 0)
-			continue;
 		if (c == 'j') {
 			*json = 1;
 		} else if (c == 'h') {

@@ -8,7 +8,9 @@
 #include "cli.h"
 #include "mxguard/config.h"
 
-int cli_dns_option(struct cli_dns_opts *o, int opt, const char *arg)
+/* Handles one DNS option (opt is the getopt value). Returns 1 if it was one,
+ * 0 if not, -1 (message printed) if its argument is bad. */
+static int cli_dns_option(struct cli_dns_opts *o, int opt, const char *arg)
 {
 	char err[128];
 	unsigned long s;
@@ -61,6 +63,22 @@ static struct mxg_resolver *open_zones(const struct cli_dns_opts *o, const char 
 		}
 	}
 	return r;
+}
+
+int cli_next_option(int argc, char **argv, const char *optstring, const struct option *longopts,
+		    struct cli_dns_opts *dns)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		int d = cli_dns_option(dns, c, optarg);
+		if (d < 0)
+			return CLI_OPT_BAD;
+		if (d == 0)
+			return c;
+	}
+	return -1;
 }
 
 struct mxg_resolver *cli_dns_open(const struct cli_dns_opts *o, const char *prog)

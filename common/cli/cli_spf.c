@@ -44,13 +44,9 @@ static int parse_args(int argc, char **argv, struct spf_opts *o)
 	};
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":" CLI_DNS_SHORTOPTS "jHR:h", longopts, NULL)) != -1) {
-		int d = cli_dns_option(&o->dns, c, optarg);
-		if (d < 0)
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jHR:h", longopts, &o->dns)) != -1) {
+		if (c == CLI_OPT_BAD)
 			return -1;
-		if (d > 0)
-			continue;
 		switch (c) {
 		case 'j': o->json = 1; break;
 		case 'H': o->helo_identity = 1; break;
