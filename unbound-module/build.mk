@@ -29,10 +29,13 @@ unbound-module: $(MODULE_SO) $(MODULE_TESTS)
 $(UNBOUND_STAMP):
 	scripts/build-unbound
 
-# The Unbound version the module is built for, compiled in and installed next to it.
-$(MOD_B)/unbound_build.h: $(UNBOUND_STAMP)
+# The Unbound version the module is built for, compiled in and installed next to it, and
+# whether that tree's config has discard-timeout (Unbound 1.19.2, and Debian's backports).
+$(MOD_B)/unbound_build.h: $(UNBOUND_STAMP) unbound-module/build.mk
 	@mkdir -p $(@D)
-	printf '#define MODULE_UNBOUND_BUILD "%s"\n' "$$(cat $<)" >$@
+	{ printf '#define MODULE_UNBOUND_BUILD "%s"\n' "$$(cat $<)"; \
+	  if grep -q 'int discard_timeout;' $(UNBOUND_SRC)/util/config_file.h; then \
+		echo '#define MODULE_UNBOUND_HAS_DISCARD_TIMEOUT 1'; fi; } >$@
 
 $(MOD_B)/%.o: unbound-module/%.c $(MOD_B)/unbound_build.h | $(UNBOUND_STAMP)
 	@mkdir -p $(@D)

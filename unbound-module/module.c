@@ -74,6 +74,22 @@ static void log_config(const struct module_global *g)
 		 a[1], a[2], a[3], g->cfg.max_targets, g->cfg.max_wait_ms);
 }
 
+/* Unbound drops a client that waited longer than discard-timeout without answering it, so a
+ * max-wait at or above it would leave clients with no answer rather than an unchecked one. */
+static void warn_max_wait(const struct module_env *env, const struct module_global *g)
+{
+#ifdef MODULE_UNBOUND_HAS_DISCARD_TIMEOUT
+	int discard = env->cfg ? env->cfg->discard_timeout : 0;
+
+	if (discard > 0 && g->cfg.max_wait_ms >= (unsigned long)discard)
+		log_warn("mxguard: max-wait %lums is not below Unbound's discard-timeout %dms: "
+			 "clients still waiting then get no answer; lower max-wait or raise "
+			 "discard-timeout", g->cfg.max_wait_ms, discard);
+#else
+	(void)env, (void)g;
+#endif
+}
+
 int init(struct module_env *env, int id)
 {
 	struct dynlibmod_env *de = env->modinfo[id];
@@ -109,6 +125,7 @@ int init(struct module_env *env, int id)
 		return 0;
 	}
 	log_config(g);
+	warn_max_wait(env, g);
 	return 1;
 }
 

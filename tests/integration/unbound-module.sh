@@ -220,6 +220,23 @@ mxg_match "reload: still flags" "$(ede_of "$(q $ub_port cname.mx.test MX)")" "MX
 mxg_stop ub
 mxg_match "counters logged on shutdown" "$(tail -n 3 "$MXG_WORK/ub/unbound.log")" "mxguard: counters: checked=[1-9]"
 
+# A max-wait Unbound's discard-timeout would cut short is warned about at load (only where
+# this Unbound has discard-timeout); the default max-wait is not.
+mxg_nomatch "default max-wait: no discard-timeout warning" "$(cat "$MXG_WORK/ub/unbound.log")" 'discard-timeout'
+if grep -q 'MODULE_UNBOUND_HAS_DISCARD_TIMEOUT' "$MXG_BUILD/unbound-module/unbound_build.h"; then
+	printf 'max-wait = 2s\n' >"$MXG_WORK/longwait.conf"
+	start_unbound longwait 5368 "$MXG_WORK/longwait.conf" || mxg_not_ok "unbound with max-wait = 2s started"
+	mxg_match "max-wait 2s: warned that discard-timeout (1900 ms) comes first" \
+		"$(cat "$MXG_WORK/longwait/unbound.log")" \
+		"mxguard: max-wait 2000ms is not below Unbound's discard-timeout 1900ms"
+	mxg_stop longwait
+	MXG_UNBOUND_OPTS='discard-timeout: 3000' start_unbound longwait2 5368 "$MXG_WORK/longwait.conf" ||
+		mxg_not_ok "unbound with max-wait = 2s, discard-timeout 3000 started"
+	mxg_nomatch "max-wait 2s, discard-timeout 3000: no warning" "$(cat "$MXG_WORK/longwait2/unbound.log")" \
+		'discard-timeout'
+	mxg_stop longwait2
+fi
+
 # A configuration error keeps Unbound from starting, with the reason in its log.
 printf 'actions-error = log explode\n' >"$MXG_WORK/bad.conf"
 # shellcheck disable=SC2086
