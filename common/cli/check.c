@@ -22,6 +22,9 @@ struct check_opts {
 	unsigned max_targets;
 	const char *selectors[CHECK_SELECTORS_MAX]; /* --dkim-selector */
 	size_t selector_count;
+	enum mxg_dmarc_mode dmarc_mode;             /* --rfc7489 */
+	const char *psl_path;                       /* --psl */
+	struct mxg_psl *psl;                        /* loaded from psl_path, or NULL */
 };
 
 /* What one domain's audit produced. */
@@ -76,14 +79,15 @@ static int audit_spf(struct mxg_resolver *r, const struct check_opts *o, const c
 	return 0;
 }
 
-/* RFC 9989 rules; a lookup that failed temporarily leaves the domain not fully checked. */
+/* RFC 9989 rules (RFC 7489's with --rfc7489); a lookup that failed temporarily leaves the
+ * domain not fully checked. */
 static int audit_dmarc(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
 		       struct check_result *res)
 {
+	const struct mxg_dmarc_options dopt = { o->dmarc_mode, o->psl, 1 };
 	size_t first = res->findings.count;
 
-	(void)o;
-	if (mxg_dmarc_audit(r, NULL, domain, &res->findings) < 0)
+	if (mxg_dmarc_audit(r, &dopt, domain, &res->findings) < 0)
 		return -1;
 	for (size_t i = first; i < res->findings.count; i++)
 		if (res->findings.items[i].code == MXG_F_DMARC_LOOKUP_TEMPFAIL)
@@ -118,6 +122,9 @@ void cli_check_usage(FILE *out)
 		"  --json               machine-readable output (schema in mxguard(1))\n"
 		"  --max-targets N      MX targets examined per domain (1 to %d, default %d)\n"
 		"  --dkim-selector SEL  also audit the DKIM key at SEL._domainkey.DOMAIN (repeatable)\n"
+		"  --rfc7489            DMARC by RFC 7489 (organizational domain from the public suffix\n"
+		"                       list) instead of RFC 9989's DNS tree walk\n"
+		"  --psl FILE           with --rfc7489, the public suffix list file (default: libpsl's)\n"
 		"  --help               this text\n",
 		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS);
 	cli_dns_usage(out);
@@ -134,6 +141,8 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "max-targets", required_argument, NULL, 'm' },
 		{ "dkim-selector", required_argument, NULL, 's' },
+		{ "rfc7489", no_argument, NULL, '7' },
+		{ "psl", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -141,7 +150,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	unsigned long n;
 	int c;
 
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:", longopts, &o->dns)) != -1) {
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:", longopts, &o->dns)) != -1) {
 		if (c == CLI_OPT_BAD)
 			return -1;
 		switch (c) {
@@ -164,6 +173,12 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			}
 			o->selectors[o->selector_count++] = optarg;
 			break;
+		case '7':
+			o->dmarc_mode = MXG_DMARC_MODE_7489;
+			break;
+		case 'p':
+			o->psl_path = optarg;
+			break;
 		case 'h':
 			cli_check_usage(stdout);
 			return 0;
@@ -171,6 +186,11 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			cli_bad_option(prog, c, argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (o->psl_path != NULL && o->dmarc_mode != MXG_DMARC_MODE_7489) {
+		fprintf(stderr, "%s: --psl needs --rfc7489 (RFC 9989 uses no public suffix list)\n",
+			prog);
+		return -1;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "%s: no domain given\n%s: mxguard help check lists the options\n",
@@ -297,12 +317,16 @@ int cli_check(int argc, char **argv)
 	int first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return first == 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;
-	struct mxg_resolver *r = cli_dns_open(&o.dns, prog);
-	if (r == NULL)
+	char err[256];
+	if (o.psl_path != NULL && (o.psl = mxg_psl_load(o.psl_path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", prog, err);
 		return CLI_EXIT_UNKNOWN;
-	res = malloc(sizeof(*res));
+	}
+	struct mxg_resolver *r = cli_dns_open(&o.dns, prog);
+	res = r ? malloc(sizeof(*res)) : NULL;
 	if (res == NULL) {
 		mxg_resolver_free(r);
+		mxg_psl_free(o.psl);
 		return CLI_EXIT_UNKNOWN;
 	}
 	if (o.json)
@@ -325,5 +349,6 @@ int cli_check(int argc, char **argv)
 		printf("],\"status\":\"%s\",\"exit\":%d}\n", status_name(worst), worst);
 	free(res);
 	mxg_resolver_free(r);
+	mxg_psl_free(o.psl);
 	return worst;
 }

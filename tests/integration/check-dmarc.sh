@@ -40,6 +40,26 @@ text=$("$mxguard" check --zone "$zone" external.dmarc.test)
 mxg_match "text names the destination" "$text" "rogue\.test"
 mxg_match "text names the missing record" "$text" "external\.dmarc\.test\._report\._dmarc\.rogue\.test"
 
+# --rfc7489: the organizational domain comes from the public suffix list, not the tree walk,
+# so a subdomain whose parent (not its organizational domain) has the record has none.
+dmarc_codes_7489() {
+	"$mxguard" check --zone "$zone" --json --rfc7489 "$@" >"$MXG_WORK/out7489.json"
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"] if f["code"].startswith("DMARC_"))))' \
+		"$MXG_WORK/out7489.json"
+}
+mxg_eq "rfc7489: good.dmarc.test has its own record" "$(dmarc_codes_7489 good.dmarc.test)" ""
+mxg_eq "rfc7489: mail.good.dmarc.test finds none at dmarc.test" "$(dmarc_codes_7489 mail.good.dmarc.test)" "DMARC_NONE"
+mxg_eq "rfc7489 with a list file: the same" "$(dmarc_codes_7489 \
+	--psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" mail.good.dmarc.test)" "DMARC_NONE"
+err=$("$mxguard" check --zone "$zone" --psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" good.dmarc.test 2>&1)
+mxg_eq "--psl without --rfc7489: exit 3" $? 3
+mxg_match "--psl without --rfc7489: says why" "$err" "--psl needs --rfc7489"
+err=$("$mxguard" check --zone "$zone" --rfc7489 --psl "$MXG_WORK/no-such-list" good.dmarc.test 2>&1)
+mxg_eq "unreadable list file: exit 3" $? 3
+mxg_match "unreadable list file: names it" "$err" "no-such-list: cannot load the public suffix list"
+
 # Exit statuses: healthy 0, a warning 1, an error 2.
 "$mxguard" check --zone "$zone" good.dmarc.test >/dev/null; mxg_eq "healthy: exit 0" $? 0
 "$mxguard" check --zone "$zone" --json missing.dmarc.test >/dev/null; rc=$?
