@@ -131,7 +131,13 @@ static void audit_inherited(struct audit *a)
 	if (res == MXG_DMARC_TEMPERROR) {
 		ADD(a, DMARC_LOOKUP_TEMPFAIL, "%s", o->reason);
 	} else if (!o->have_record) {
-		ADD(a, DMARC_NONE, "no DMARC record at %s or above it: receivers apply no DMARC", a->subject);
+		if (a->opt->mode == MXG_DMARC_MODE_7489 && o->org_domain[0] != '\0' &&
+		    strcmp(o->org_domain, a->domain) != 0)
+			ADD(a, DMARC_NONE, "no DMARC record at %s or at its organizational domain's "
+			    "_dmarc.%s: RFC 7489 receivers apply no DMARC", a->subject, o->org_domain);
+		else
+			ADD(a, DMARC_NONE, "no DMARC record at %s or above it: receivers apply no DMARC",
+			    a->subject);
 	} else if (strength(o->published) == MXG_DMARC_POLICY_NONE) {
 		ADD(a, DMARC_POLICY_NONE, "no record of its own; the one at _dmarc.%s gives it policy none",
 		    o->policy_domain);

@@ -51,6 +51,8 @@ print(" ".join(sorted(f["code"] for f in d["domains"][0]["findings"] if f["code"
 }
 mxg_eq "rfc7489: good.dmarc.test has its own record" "$(dmarc_codes_7489 good.dmarc.test)" ""
 mxg_eq "rfc7489: mail.good.dmarc.test finds none at dmarc.test" "$(dmarc_codes_7489 mail.good.dmarc.test)" "DMARC_NONE"
+mxg_match "rfc7489: the text names the organizational domain it looked at" \
+	"$("$mxguard" check --zone "$zone" --rfc7489 mail.good.dmarc.test)" "organizational domain's _dmarc\.dmarc\.test"
 mxg_eq "rfc7489 with a list file: the same" "$(dmarc_codes_7489 \
 	--psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" mail.good.dmarc.test)" "DMARC_NONE"
 err=$("$mxguard" check --zone "$zone" --psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" good.dmarc.test 2>&1)
