@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "milter.h"
-#include "milter_dnscache.h"
 #include "milter_runtime.h"
 
 struct milter_runtime milter_rt;
@@ -24,7 +23,7 @@ int milter_runtime_open(struct milter_runtime *rt, char *err, size_t errlen)
 		snprintf(err, errlen, "resolver: %s", why);
 		return -1;
 	}
-	rt->resolver = milter_dnscache_new(inner, rt->cfg.dns_cache_size);
+	rt->resolver = mxg_resolver_cache_new(inner, rt->cfg.dns_cache_size);
 	if (rt->resolver == NULL) {
 		mxg_resolver_free(inner);
 		snprintf(err, errlen, "out of memory for the DNS answer cache");

@@ -114,6 +114,7 @@ struct policyd_settings {
 	char resolver[POLICYD_LISTEN_MAX][128];
 	char trust_anchor[512];
 	unsigned long dns_timeout_ms;
+	unsigned long dns_cache_size; /* answers kept in front of libunbound; 0: none */
 };
 
 /* Reads c into *s and a new rules object (refs = 1). Returns 0, or -1 with

@@ -227,6 +227,8 @@ static int daemon_key(struct loader *l, int *handled)
 		return set_str(l, s->trust_anchor, sizeof(s->trust_anchor));
 	if (strcmp(k, "dns.timeout") == 0)
 		return set_ms(l, 100, 60000, &s->dns_timeout_ms);
+	if (strcmp(k, "dns.cache_size") == 0)
+		return set_uint(l, 0, 1000000, &s->dns_cache_size);
 	*handled = 0;
 	return 0;
 }
@@ -465,6 +467,7 @@ static void defaults(struct policyd_settings *s, struct policyd_rules *r)
 	s->cache_max_ttl = 3600;
 	s->cache_neg_ttl = 60;
 	s->dns_timeout_ms = 5000;
+	s->dns_cache_size = 4096;
 	r->refs = 1;
 	r->act[POLICYD_R_NULL_MX_SENDER] = POLICYD_REJECT;
 	r->act[POLICYD_R_NULL_MX_RECIPIENT] = POLICYD_REJECT;

@@ -84,7 +84,7 @@ static void warn_restart(const struct policyd_settings *a, const struct policyd_
 	if (a->n_zone != b->n_zone || a->n_resolver != b->n_resolver ||
 	    memcmp(a->zone, b->zone, sizeof(a->zone)) != 0 ||
 	    memcmp(a->resolver, b->resolver, sizeof(a->resolver)) != 0 ||
-	    a->dns_timeout_ms != b->dns_timeout_ms)
+	    a->dns_timeout_ms != b->dns_timeout_ms || a->dns_cache_size != b->dns_cache_size)
 		mxg_log(MXG_LOG_WARNING, "reload: dns.* changes take effect after a restart");
 	if (a->workers != b->workers || a->max_connections != b->max_connections ||
 	    a->request_max != b->request_max || a->cache_size != b->cache_size ||
@@ -140,7 +140,16 @@ static struct mxg_resolver *open_resolver(const struct policyd_settings *s, char
 		.trust_anchor = s->trust_anchor[0] ? s->trust_anchor : NULL,
 		.timeout_ms = (unsigned)s->dns_timeout_ms,
 	};
-	return mxg_resolver_unbound_new(&uo, err, errlen);
+	struct mxg_resolver *ub = mxg_resolver_unbound_new(&uo, err, errlen);
+	if (ub == NULL)
+		return NULL;
+	/* SPF at RCPT asks the same TXT and A records for every recipient of every message. */
+	struct mxg_resolver *cached = mxg_resolver_cache_new(ub, s->dns_cache_size);
+	if (cached == NULL) {
+		mxg_resolver_free(ub);
+		mxg_strlcpy(err, "out of memory", errlen);
+	}
+	return cached;
 }
 
 static int drop_user(const char *user, char *err, size_t errlen)

@@ -371,6 +371,19 @@ static void test_config_errors(void **state)
 	expect_config_error("workers = 3\n", "neither policy_listen nor socketmap_listen");
 	expect_config_error("policy_listen = inet:127.0.0.1:1\nworkers = 0\n", "test.conf:2");
 	expect_config_error("policy_listen = inet:127.0.0.1:1\nrequest_timeout = soon\n", "test.conf:2");
+	expect_config_error("policy_listen = inet:127.0.0.1:1\ndns.cache_size = 1000001\n", "test.conf:2");
+}
+
+static void test_dns_cache_size(void **state)
+{
+	char err[512];
+	(void)state;
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\n", err, sizeof(err)), 0);
+	assert_int_equal(settings.dns_cache_size, 4096);
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\ndns.cache_size = 0\n", err, sizeof(err)), 0);
+	assert_int_equal(settings.dns_cache_size, 0);
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\ndns.cache_size = 100000\n", err, sizeof(err)), 0);
+	assert_int_equal(settings.dns_cache_size, 100000);
 }
 
 int main(void)
@@ -391,6 +404,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spf_per_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_cache_size, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

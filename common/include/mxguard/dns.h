@@ -149,6 +149,14 @@ struct mxg_unbound_options {
 struct mxg_resolver *mxg_resolver_unbound_new(const struct mxg_unbound_options *opt,
 					      char *err, size_t errlen);
 
+/* --- an answer cache in front of any backend --- */
+
+/* A resolver answering from up to size cached answers (each for at most its TTL, an hour at
+ * most; only NOERROR and NXDOMAIN are kept, never failures) and asking inner otherwise; it
+ * takes ownership of inner. size 0 returns inner itself. Thread-safe. NULL on ENOMEM, and
+ * inner is then still the caller's. */
+struct mxg_resolver *mxg_resolver_cache_new(struct mxg_resolver *inner, size_t size);
+
 /* --- backend 2: in-memory zone --- */
 
 /* An empty zone resolver. Names not under any loaded data answer NXDOMAIN. */

@@ -1,4 +1,4 @@
-/* Unit tests of the milter's DNS answer cache (milter_dnscache.c) over the in-memory zone
+/* Unit tests of the DNS answer cache (dns_cache.c) over the in-memory zone
  * resolver: hits skip the inner resolver, copies are independent, failures are not kept. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../milter/milter_dnscache.h"
+#include "mxguard/dns.h"
+
 
 static struct mxg_resolver *zone, *cache;
 
@@ -23,7 +24,7 @@ static int setup(void **state)
 	assert_int_equal(mxg_zone_add_text(zone, "a.example. 300 IN A 192.0.2.1", err, sizeof(err)), 0);
 	assert_int_equal(mxg_zone_add_text(zone, "example. 300 IN SOA ns.example. h.example. 1 2 3 4 60", err, sizeof(err)), 0);
 	assert_int_equal(mxg_zone_set_fault(zone, "slow.example", 0, MXG_DNS_TIMEOUT), 0);
-	cache = milter_dnscache_new(zone, 64);
+	cache = mxg_resolver_cache_new(zone, 64);
 	assert_non_null(cache);
 	return 0;
 }

@@ -1,12 +1,12 @@
-/* A small in-process answer cache in front of the shared resolver: the same few names (the
- * sender's SPF, HELO, DMARC records) come up for message after message, and a hit here costs a
- * copy instead of a round trip to libunbound's worker. Direct-mapped, bounded, TTL-honouring. */
+/* An in-process answer cache in front of a resolver: the same few names (a sender's SPF, HELO
+ * and DMARC records, a domain's MX) come up request after request, and a hit here costs a copy
+ * instead of a round trip to libunbound's worker. Direct-mapped, bounded, TTL-honouring. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "milter_dnscache.h"
+#include "mxguard/dns.h"
 #include "mxguard/str.h"
 
 /* Longest time an answer is kept, whatever its TTL says. */
@@ -150,7 +150,7 @@ static void cache_free(void *ctx)
 
 static const struct mxg_resolver_ops cache_ops = { cache_lookup, cache_free };
 
-struct mxg_resolver *milter_dnscache_new(struct mxg_resolver *inner, size_t size)
+struct mxg_resolver *mxg_resolver_cache_new(struct mxg_resolver *inner, size_t size)
 {
 	struct cache *c;
 	struct mxg_resolver *r;
