@@ -76,9 +76,9 @@ void milter_config_release(struct milter_config *c);
 int milter_config_is_internal(const struct milter_config *c, const struct mxg_addr *addr,
 			      const char *host);
 
-/* The process-wide pieces the callbacks share; set up once before smfi_main(). */
+/* The process-wide pieces the callbacks share; set up once before smfi_main() from the
+ * configuration at start (a reload does not change them; see milter_reload.c). */
 struct milter_runtime {
-	struct milter_config cfg;
 	struct mxg_resolver *resolver;     /* thread-safe */
 	struct mxg_dkim_key_cache *keys;   /* thread-safe */
 	struct mxg_psl *psl;

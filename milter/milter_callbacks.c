@@ -10,6 +10,7 @@
 #include <libmilter/mfapi.h>
 
 #include "milter_session.h"
+#include "milter_settings.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 
@@ -83,6 +84,16 @@ static int sockaddr_to_addr(const struct sockaddr *sa, struct mxg_addr *out)
 	return -1;
 }
 
+/* With no connection state there is no configuration of its own: the current one decides. */
+static sfsistat internal_error_reply(void)
+{
+	const struct milter_config *cfg = milter_settings_acquire();
+	int tempfail = cfg == NULL || cfg->policy.internal_error_tempfail;
+
+	milter_settings_release(cfg);
+	return tempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
+}
+
 static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
 	struct mxg_addr addr;
@@ -93,9 +104,9 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	if (c == NULL && ((c = milter_conn_new()) == NULL || smfi_setpriv(ctx, c) != MI_SUCCESS)) {
 		milter_conn_free(c);
 		mxg_log(MXG_LOG_ERR, "out of memory at connect");
-		return milter_rt.cfg.policy.internal_error_tempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
+		return internal_error_reply();
 	}
-	milter_conn_client(&milter_rt.cfg, c, have ? &addr : NULL, host);
+	milter_conn_client(c, have ? &addr : NULL, host);
 	if (c->kind == MILTER_CLIENT_TRUSTED) {
 		mxg_log(MXG_LOG_DEBUG, "client %s is in trusted_networks: not checked", c->addr_text);
 		return SMFIS_ACCEPT;
@@ -127,7 +138,7 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 	struct milter_conn *c = conn_of(ctx);
 
 	if (c != NULL)
-		milter_msg_header(&milter_rt, c, name, value);
+		milter_msg_header(c, name, value);
 	return step_done(c, SMFIP_NR_HDR);
 }
 
@@ -172,7 +183,7 @@ static int modify(SMFICTX *ctx, const struct milter_conn *c, const struct milter
 	if (v->tag[0] != '\0') {
 		char tag[MILTER_REPLY_TEXT_MAX + 2];
 		snprintf(tag, sizeof(tag), "%s%s", c->leadspc ? " " : "", v->tag);
-		if (smfi_insheader(ctx, 0, milter_rt.cfg.tag_header, tag) != MI_SUCCESS)
+		if (smfi_insheader(ctx, 0, (char *)c->cfg->tag_header, tag) != MI_SUCCESS)
 			return -1;
 	}
 	if (v->action == MILTER_ACTION_QUARANTINE && smfi_quarantine(ctx, (char *)v->text) != MI_SUCCESS)

@@ -12,7 +12,9 @@
 #include <libmilter/mfapi.h>
 
 #include "milter.h"
+#include "milter_reload.h"
 #include "milter_runtime.h"
+#include "milter_settings.h"
 #include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
@@ -51,27 +53,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 		}
 	}
 	return optind == argc ? 0 : -1;
-}
-
-/* The default file may be absent (defaults apply); a file named with -c must exist. */
-static int load_config(const struct options *o, struct milter_config *cfg)
-{
-	char err[512];
-
-	milter_config_defaults(cfg);
-	if (strcmp(o->config, MILTER_DEFAULT_CONFIG) == 0 && access(o->config, F_OK) != 0 &&
-	    errno == ENOENT)
-		return 0;
-	if (milter_config_load(cfg, o->config, err, sizeof(err)) != 0) {
-		fprintf(stderr, "mxguard-milter: %s\n", err);
-		return -1;
-	}
-	if (o->socket != NULL && mxg_strlcpy(cfg->socket, o->socket, sizeof(cfg->socket)) >=
-					 sizeof(cfg->socket)) {
-		fprintf(stderr, "mxguard-milter: -p: socket name too long\n");
-		return -1;
-	}
-	return 0;
 }
 
 /* The path of a "unix:PATH" / "local:PATH" socket, or NULL for inet sockets. */
@@ -146,9 +127,9 @@ static int lookup_user(const struct milter_config *cfg, struct passwd **pw)
 	return 0;
 }
 
-static int run(const struct options *o, struct passwd *pw)
+static int serve(const struct options *o, const struct milter_source *src,
+		 const struct milter_config *cfg, struct passwd *pw)
 {
-	struct milter_config *cfg = &milter_rt.cfg;
 	char err[512];
 	int rc;
 
@@ -160,16 +141,37 @@ static int run(const struct options *o, struct passwd *pw)
 	}
 	if (write_pid(cfg->pid_file) != 0 || drop_privileges(pw) != 0)
 		return 1;
+	/* Before any thread exists, so that only the reload thread ever takes SIGUSR1. */
+	if (milter_reload_block() != 0) {
+		mxg_log(MXG_LOG_ERR, "cannot block SIGUSR1 for reloads");
+		return 1;
+	}
 	/* After fork and setuid: libunbound's threads and files belong to this process. */
-	if (milter_runtime_open(&milter_rt, err, sizeof(err)) != 0) {
+	if (milter_runtime_open(&milter_rt, cfg, err, sizeof(err)) != 0) {
 		mxg_log(MXG_LOG_ERR, "%s", err);
+		return 1;
+	}
+	if (milter_reload_start(src) != 0) {
+		mxg_log(MXG_LOG_ERR, "cannot start the reload thread");
 		return 1;
 	}
 	mxg_log(MXG_LOG_NOTICE, "listening on %s, authserv-id %s", cfg->socket, cfg->authserv_id);
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	milter_reload_stop();
 	mxg_log(MXG_LOG_NOTICE, "stopped");
 	if (cfg->pid_file[0] != '\0')
 		(void)unlink(cfg->pid_file);
+	return rc;
+}
+
+/* Runs under the configuration of the start, held for its socket and pid file however many
+ * reloads come meanwhile. */
+static int run(const struct options *o, const struct milter_source *src, struct passwd *pw)
+{
+	const struct milter_config *cfg = milter_settings_acquire();
+	int rc = serve(o, src, cfg, pw);
+
+	milter_settings_release(cfg);
 	return rc;
 }
 
@@ -177,7 +179,7 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct passwd *pw;
-	struct milter_config *cfg = &milter_rt.cfg;
+	char err[512];
 	int to_syslog;
 	int rc;
 
@@ -185,17 +187,29 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (load_config(&o, cfg) != 0 || lookup_user(cfg, &pw) != 0)
+	/* The default file may be absent (defaults apply); a file named with -c must exist. */
+	struct milter_source src = { o.config, strcmp(o.config, MILTER_DEFAULT_CONFIG) != 0, o.socket };
+	struct milter_config *cfg = milter_settings_read(src.path, src.path_given, src.socket, err,
+							 sizeof(err));
+	if (cfg == NULL) {
+		fprintf(stderr, "mxguard-milter: %s\n", err);
 		return 1;
+	}
+	if (lookup_user(cfg, &pw) != 0) {
+		milter_settings_discard(cfg);
+		return 1;
+	}
 	if (o.check_only) {
 		printf("mxguard-milter: %s: configuration OK\n", o.config);
-		milter_config_release(cfg);
+		milter_settings_discard(cfg);
 		return 0;
 	}
 	to_syslog = cfg->log_syslog >= 0 ? cfg->log_syslog : !o.foreground;
 	mxg_log_open("mxguard-milter", to_syslog, cfg->log_facility);
 	mxg_log_set_level((enum mxg_log_level)cfg->log_level);
-	rc = run(&o, pw);
+	milter_settings_install(cfg);
+	rc = run(&o, &src, pw);
 	milter_runtime_close(&milter_rt);
+	milter_settings_install(NULL);
 	return rc;
 }

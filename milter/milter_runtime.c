@@ -8,35 +8,36 @@
 
 struct milter_runtime milter_rt;
 
-int milter_runtime_open(struct milter_runtime *rt, char *err, size_t errlen)
+int milter_runtime_open(struct milter_runtime *rt, const struct milter_config *cfg, char *err,
+			size_t errlen)
 {
 	struct mxg_unbound_options uo = { 0 };
 	struct mxg_resolver *inner;
 	char why[256];
 
-	uo.forwarders = rt->cfg.forwarders;
-	uo.use_system = rt->cfg.dns_use_system;
-	uo.trust_anchor = rt->cfg.trust_anchor[0] ? rt->cfg.trust_anchor : NULL;
-	uo.timeout_ms = (unsigned)rt->cfg.dns_timeout_ms;
+	uo.forwarders = cfg->forwarders;
+	uo.use_system = cfg->dns_use_system;
+	uo.trust_anchor = cfg->trust_anchor[0] ? cfg->trust_anchor : NULL;
+	uo.timeout_ms = (unsigned)cfg->dns_timeout_ms;
 	inner = mxg_resolver_unbound_new(&uo, why, sizeof(why));
 	if (inner == NULL) {
 		snprintf(err, errlen, "resolver: %s", why);
 		return -1;
 	}
-	rt->resolver = mxg_resolver_cache_new(inner, rt->cfg.dns_cache_size);
+	rt->resolver = mxg_resolver_cache_new(inner, cfg->dns_cache_size);
 	if (rt->resolver == NULL) {
 		mxg_resolver_free(inner);
 		snprintf(err, errlen, "out of memory for the DNS answer cache");
 		return -1;
 	}
-	rt->keys = mxg_dkim_key_cache_new(rt->cfg.key_cache_size);
+	rt->keys = mxg_dkim_key_cache_new(cfg->key_cache_size);
 	if (rt->keys == NULL) {
 		snprintf(err, errlen, "out of memory for the DKIM key cache");
 		return -1;
 	}
-	if (rt->cfg.psl_file[0] == '\0' && rt->cfg.dmarc_mode != MXG_DMARC_MODE_7489)
+	if (cfg->psl_file[0] == '\0' && cfg->dmarc_mode != MXG_DMARC_MODE_7489)
 		return 0;
-	rt->psl = mxg_psl_load(rt->cfg.psl_file[0] ? rt->cfg.psl_file : NULL, why, sizeof(why));
+	rt->psl = mxg_psl_load(cfg->psl_file[0] ? cfg->psl_file : NULL, why, sizeof(why));
 	if (rt->psl == NULL) {
 		snprintf(err, errlen, "public suffix list: %s", why);
 		return -1;
@@ -55,5 +56,4 @@ void milter_runtime_close(struct milter_runtime *rt)
 	rt->psl = NULL;
 	rt->keys = NULL;
 	rt->resolver = NULL;
-	milter_config_release(&rt->cfg);
 }

@@ -6,9 +6,10 @@
 
 #include "milter.h"
 
-/* Opens the shared pieces from rt->cfg. Returns 0, or -1 with a reason in err. */
-int milter_runtime_open(struct milter_runtime *rt, char *err, size_t errlen);
-/* Frees what milter_runtime_open made, and the configuration. */
+/* Opens the shared pieces from cfg. Returns 0, or -1 with a reason in err. */
+int milter_runtime_open(struct milter_runtime *rt, const struct milter_config *cfg, char *err,
+			size_t errlen);
+/* Frees what milter_runtime_open made. */
 void milter_runtime_close(struct milter_runtime *rt);
 
 #endif

@@ -5,18 +5,29 @@
 #include <string.h>
 
 #include "milter_session.h"
+#include "milter_settings.h"
 #include "mxguard/authres.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 
 struct milter_conn *milter_conn_new(void)
 {
-	return calloc(1, sizeof(struct milter_conn));
+	struct milter_conn *c = calloc(1, sizeof(struct milter_conn));
+
+	if (c == NULL)
+		return NULL;
+	c->cfg = milter_settings_acquire();
+	if (c->cfg == NULL) {
+		free(c);
+		return NULL;
+	}
+	return c;
 }
 
-void milter_conn_client(const struct milter_config *cfg, struct milter_conn *c,
-			const struct mxg_addr *addr, const char *host)
+void milter_conn_client(struct milter_conn *c, const struct mxg_addr *addr, const char *host)
 {
+	const struct milter_config *cfg = c->cfg;
+
 	/* Postfix says "unknown" and Sendmail "[addr]" when there is no verified name. */
 	if (host != NULL && host[0] != '[' && strcmp(host, "unknown") != 0)
 		mxg_strlcpy(c->host, host, sizeof(c->host));
@@ -39,6 +50,7 @@ void milter_conn_free(struct milter_conn *c)
 	if (c == NULL)
 		return;
 	milter_msg_end(c);
+	milter_settings_release(c->cfg);
 	free(c);
 }
 
@@ -98,11 +110,11 @@ static void run_spf(struct milter_runtime *rt, struct milter_conn *c, struct mil
 
 	if (!c->have_addr || m->mail_from_too_long)
 		return;
-	opt.budget_ms = rt->cfg.spf_time_limit_ms;
-	opt.receiver = rt->cfg.authserv_id;
+	opt.budget_ms = c->cfg->spf_time_limit_ms;
+	opt.receiver = c->cfg->authserv_id;
 	mxg_spf_check_mailfrom(rt->resolver, &opt, &c->addr, m->mail_from, c->helo, &m->spf);
 	m->spf_done = 1;
-	if (rt->cfg.spf_helo && c->helo[0] != '\0') {
+	if (c->cfg->spf_helo && c->helo[0] != '\0') {
 		mxg_spf_check_helo(rt->resolver, &opt, &c->addr, c->helo, &m->helo);
 		m->helo_done = 1;
 	}
@@ -123,13 +135,13 @@ int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const cha
 		m->mail_from_too_long = 1;
 	if (auth != NULL && auth[0] != '\0') {
 		mxg_strlcpy(m->auth_user, auth, sizeof(m->auth_user));
-		m->skip = !rt->cfg.authenticated_soften;
+		m->skip = !c->cfg->authenticated_soften;
 	}
 	if (m->skip)
 		return 0;
-	dopt.max_signatures = (unsigned)rt->cfg.max_signatures;
-	dopt.min_rsa_bits = (unsigned)rt->cfg.min_rsa_bits;
-	dopt.max_header_bytes = rt->cfg.max_header_bytes;
+	dopt.max_signatures = (unsigned)c->cfg->max_signatures;
+	dopt.min_rsa_bits = (unsigned)c->cfg->min_rsa_bits;
+	dopt.max_header_bytes = c->cfg->max_header_bytes;
 	m->dkim = mxg_dkim_verifier_new(rt->resolver, rt->keys, &dopt);
 	if (m->dkim == NULL)
 		msg_error(m, "out of memory for the DKIM verifier");
@@ -178,15 +190,14 @@ static void dkim_header(struct milter_conn *c, struct milter_msg *m, const char 
 	free(v);
 }
 
-void milter_msg_header(struct milter_runtime *rt, struct milter_conn *c, const char *name,
-		       const char *value)
+void milter_msg_header(struct milter_conn *c, const char *name, const char *value)
 {
 	struct milter_msg *m = c->msg;
 
 	if (m == NULL || name == NULL || value == NULL)
 		return;
 	m->header_bytes += strlen(name) + strlen(value) + 3;
-	if (milter_ar_note(&m->ar, name, value, rt->cfg.authserv_id) != 0)
+	if (milter_ar_note(&m->ar, name, value, c->cfg->authserv_id) != 0)
 		msg_error(m, "out of memory noting Authentication-Results");
 	if (m->skip)
 		return;
@@ -274,7 +285,7 @@ static void run_dmarc(struct milter_runtime *rt, struct milter_conn *c, struct m
 	struct mxg_dmarc_input in = { 0 };
 	struct mxg_dmarc_outcome *o;
 
-	opt.mode = rt->cfg.dmarc_mode;
+	opt.mode = c->cfg->dmarc_mode;
 	opt.psl = rt->psl;
 	opt.apply_pct = 1;
 	in.spf = m->spf_done ? m->spf.result : MXG_SPF_NONE;
@@ -300,12 +311,12 @@ static void run_dmarc(struct milter_runtime *rt, struct milter_conn *c, struct m
 	mxg_strlcpy(m->from_domain, m->dmarc.from_domain, sizeof(m->from_domain));
 }
 
-static void format_authres(struct milter_runtime *rt, struct milter_msg *m,
+static void format_authres(const struct milter_conn *c, struct milter_msg *m,
 			   const struct mxg_dkim_sig_result *sigs, size_t n)
 {
 	struct mxg_authres_input in = { 0 };
 
-	in.authserv_id = rt->cfg.authserv_id;
+	in.authserv_id = c->cfg->authserv_id;
 	in.spf = m->spf_done ? &m->spf : NULL;
 	in.helo = m->helo_done ? &m->helo : NULL;
 	in.dkim_count = n;
@@ -337,7 +348,7 @@ static struct mxg_dkim_sig_result *collect_sigs(struct milter_msg *m, size_t *n)
 	return sigs;
 }
 
-static void decide(struct milter_runtime *rt, struct milter_conn *c, struct milter_msg *m,
+static void decide(struct milter_conn *c, struct milter_msg *m,
 		   const struct mxg_dkim_sig_result *sigs, size_t n)
 {
 	struct milter_verdict_input in = { 0 };
@@ -350,7 +361,7 @@ static void decide(struct milter_runtime *rt, struct milter_conn *c, struct milt
 	in.dkim_count = n;
 	in.dkim = sigs;
 	in.dmarc = m->dmarc_done ? &m->dmarc : NULL;
-	milter_verdict_decide(&rt->cfg.policy, &in, &m->verdict);
+	milter_verdict_decide(&c->cfg->policy, &in, &m->verdict);
 }
 
 void milter_msg_finish(struct milter_runtime *rt, struct milter_conn *c)
@@ -376,8 +387,8 @@ void milter_msg_finish(struct milter_runtime *rt, struct milter_conn *c)
 	if (!m->internal_error && m->from_domain_count > 0)
 		run_dmarc(rt, c, m, dk, dk != NULL ? n : 0);
 	if (!m->internal_error)
-		format_authres(rt, m, sigs, n);
-	decide(rt, c, m, sigs, n);
+		format_authres(c, m, sigs, n);
+	decide(c, m, sigs, n);
 	if (m->internal_error)
 		mxg_log(MXG_LOG_WARNING, "internal error: %s", m->error_why);
 	free(dk);

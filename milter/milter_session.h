@@ -47,6 +47,7 @@ struct milter_msg {
 };
 
 struct milter_conn {
+	const struct milter_config *cfg;   /* current at connect, held until the connection ends */
 	enum milter_client_kind kind;
 	int have_addr;
 	struct mxg_addr addr;
@@ -58,11 +59,10 @@ struct milter_conn {
 	struct milter_msg *msg;
 };
 
-/* Empty connection state (at negotiation), NULL on ENOMEM; milter_conn_client fills in the
- * client: addr may be NULL (unknown), host may be NULL. */
+/* Empty connection state (at negotiation) under the current configuration, NULL on ENOMEM;
+ * milter_conn_client fills in the client: addr may be NULL (unknown), host may be NULL. */
 struct milter_conn *milter_conn_new(void);
-void milter_conn_client(const struct milter_config *cfg, struct milter_conn *c,
-			const struct mxg_addr *addr, const char *host);
+void milter_conn_client(struct milter_conn *c, const struct mxg_addr *addr, const char *host);
 void milter_conn_free(struct milter_conn *c);
 void milter_conn_helo(struct milter_conn *c, const char *helo);
 
@@ -72,8 +72,7 @@ int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const cha
 		     const char *auth);
 void milter_msg_end(struct milter_conn *c);
 /* One header field (value as the MTA gave it); internal failures are kept in msg. */
-void milter_msg_header(struct milter_runtime *rt, struct milter_conn *c, const char *name,
-		       const char *value);
+void milter_msg_header(struct milter_conn *c, const char *name, const char *value);
 void milter_msg_eoh(struct milter_conn *c);
 void milter_msg_body(struct milter_conn *c, const unsigned char *data, size_t len);
 /* End of message: DKIM keys and signatures, From, DMARC, our A-R value and the verdict. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # mxguard-milter driven directly by miltertest (tests/integration/milter/*.lua): negotiation,
 # DMARC pass/reject/quarantine, forged Authentication-Results, DNS timeouts, who is checked,
-# per-message state. NSD serves the zone; each script prints its own count line.
+# per-message state, reloads on SIGUSR1. NSD serves the zone; each script prints its own count
+# line.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$MXG_ROOT/tests/integration/milter/lib.sh"
 mxg_require_netns "$@"
@@ -21,16 +22,67 @@ milter_start m-default 9901 max_header_bytes=4096 &&
 export MILTER=inet:9901@127.0.0.1 MILTER_SOFT=inet:9902@127.0.0.1 MILTER_DEAD=inet:9903@127.0.0.1
 export MILTER_DEAD_ACCEPT=inet:9904@127.0.0.1 MILTER_DIR MXG_WORK
 
-for script in "$MILTER_DIR"/*.lua; do
-	name=$(basename "$script" .lua)
-	[ "$name" = common ] && continue
-	out=$(timeout 120 miltertest -s "$script" 2>&1)
+# run_lua SCRIPT [VAR=VALUE...]: one miltertest script, its lines and counts added to ours.
+run_lua() {
+	name=$(basename "$1" .lua)
+	script=$1
+	shift
+	out=$(env "$@" timeout 120 miltertest -s "$script" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | grep -v '^[0-9]* passed, [0-9]* failed$' | sed "s/^\(not \)\{0,1\}ok - /&$name: /"
 	set -- $(printf '%s\n' "$out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)
 	mxg_passed=$((mxg_passed + ${1:-0}))
 	mxg_failed=$((mxg_failed + ${2:-0}))
 	[ $rc = 0 ] || [ "${2:-0}" != 0 ] || mxg_not_ok "$name: miltertest exit $rc"
+}
+
+for script in "$MILTER_DIR"/*.lua; do
+	name=$(basename "$script" .lua)
+	[ "$name" = common ] || [ "$name" = reload ] && continue
+	run_lua "$script"
 done
+
+# Reload on SIGUSR1: a good file takes effect for new connections, a restart-only change is
+# named, a broken file changes nothing; the daemon stays up throughout. The ASan+UBSan build
+# runs it, so that the configurations replaced are shown to be freed, once, at the right time.
+san_milter=$MXG_ROOT/build/san/mxguard-milter
+[ -x "$san_milter" ] || mxg_not_ok "sanitizer build of mxguard-milter present (make soak-daemons)"
+[ -x "$san_milter" ] && MILTER_BIN=$san_milter
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} milter_start m-reload 9905 ||
+	mxg_not_ok "milter for the reload test started"
+export MILTER_RELOAD=inet:9905@127.0.0.1
+eval "reload_pid=\$MXG_PID_m_reload"
+reload_log=$MXG_WORK/m-reload.log
+# reload_to TEXT: SIGUSR1, then waits (10 s) for one more line with TEXT in the log.
+reload_to() {
+	before=$(grep -c "$1" "$reload_log")
+	kill -USR1 "$reload_pid"
+	i=0
+	while [ "$(grep -c "$1" "$reload_log")" -le "$before" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(grep -c "$1" "$reload_log")" -gt "$before" ]
+}
+run_lua "$MILTER_DIR/reload.lua" MILTER_RELOAD_EXPECT=reject
+sed -e 's/^dns_timeout = .*/dns_timeout = 3s/' "$MXG_WORK/m-reload.conf" >"$MXG_WORK/m-reload.new"
+printf 'dmarc_reject = no\n' >>"$MXG_WORK/m-reload.new"
+mv "$MXG_WORK/m-reload.new" "$MXG_WORK/m-reload.conf"
+mxg_check "reload: a good file is taken (logged)" reload_to "configuration reloaded from"
+mxg_match "reload: the restart-only change is named" "$(cat "$reload_log")" \
+	"reload: dns_timeout take effect after a restart"
+run_lua "$MILTER_DIR/reload.lua" MILTER_RELOAD_EXPECT=accept
+printf 'dmarc_reject = maybe\n' >>"$MXG_WORK/m-reload.conf"
+mxg_check "reload: a broken file is refused (logged)" reload_to "reload failed, keeping the current configuration"
+mxg_match "reload: the log says why" "$(cat "$reload_log")" \
+	"reload failed, keeping the current configuration: .*m-reload.conf:[0-9]*: dmarc_reject"
+run_lua "$MILTER_DIR/reload.lua" MILTER_RELOAD_EXPECT=accept
+mxg_check "reload: the milter is still running" kill -0 "$reload_pid"
+kill -TERM "$reload_pid"
+wait "$reload_pid"
+mxg_eq "reload: clean exit on SIGTERM after the reloads" "$?" 0
+mxg_nomatch "reload: no sanitizer report (leaks, memory errors, UB)" "$(cat "$reload_log")" \
+	'LeakSanitizer|AddressSanitizer|runtime error'
+
 grep -h 'info:.*action=' "$MXG_WORK"/m-*.log | sed 's/^/# /' | head -n 40
 mxg_done

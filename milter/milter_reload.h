@@ -1,0 +1,24 @@
+/* Reloading mxguard-milter's configuration on SIGUSR1, in a thread of its own
+ * (libmilter keeps SIGHUP, SIGTERM and SIGINT for itself). */
+#ifndef MXGUARD_MILTER_RELOAD_H
+#define MXGUARD_MILTER_RELOAD_H
+
+/* Where the configuration comes from, as the command line gave it. */
+struct milter_source {
+	const char *path;
+	int path_given;      /* -c: the file must exist */
+	const char *socket;  /* -p, or NULL */
+};
+
+/* Reads the file again; a good one becomes current for new connections (settings that need a
+ * restart keep their running values and are named in a warning), a bad one is logged and the
+ * running configuration stays. Returns 0 or -1. */
+int milter_reload(const struct milter_source *src);
+/* Blocks SIGUSR1 in the calling thread, so in every thread started after it; call before any
+ * thread exists. Returns 0 or -1. */
+int milter_reload_block(void);
+/* Starts the thread that reloads on each SIGUSR1 / stops and joins it. */
+int milter_reload_start(const struct milter_source *src);
+void milter_reload_stop(void);
+
+#endif
