@@ -52,8 +52,10 @@ mxg_stop_pid() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	# Either may fail (the process is gone, or is no child of ours): never an error, also
+	# for callers running under set -e, whose cleanup would otherwise stop half-way.
+	kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 	return 0
 }
 
