@@ -141,11 +141,6 @@ static int serve(const struct options *o, const struct milter_source *src,
 	}
 	if (write_pid(cfg->pid_file) != 0 || drop_privileges(pw) != 0)
 		return 1;
-	/* Before any thread exists, so that only the reload thread ever takes SIGUSR1. */
-	if (milter_reload_block() != 0) {
-		mxg_log(MXG_LOG_ERR, "cannot block SIGUSR1 for reloads");
-		return 1;
-	}
 	/* After fork and setuid: libunbound's threads and files belong to this process. */
 	if (milter_runtime_open(&milter_rt, cfg, err, sizeof(err)) != 0) {
 		mxg_log(MXG_LOG_ERR, "%s", err);
@@ -186,6 +181,12 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o) != 0) {
 		usage(stderr);
 		return 2;
+	}
+	/* First of all: a SIGUSR1 during start-up must not end the daemon (its default action),
+	 * and every thread started later inherits the mask, so only the reload thread takes it. */
+	if (milter_reload_block() != 0) {
+		fprintf(stderr, "mxguard-milter: cannot block SIGUSR1 for reloads\n");
+		return 1;
 	}
 	/* The default file may be absent (defaults apply); a file named with -c must exist. */
 	struct milter_source src = { o.config, strcmp(o.config, MILTER_DEFAULT_CONFIG) != 0, o.socket };
