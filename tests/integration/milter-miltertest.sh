@@ -78,11 +78,9 @@ mxg_match "reload: the log says why" "$(cat "$reload_log")" \
 	"reload failed, keeping the current configuration: .*m-reload.conf:[0-9]*: dmarc_reject"
 run_lua "$MILTER_DIR/reload.lua" MILTER_RELOAD_EXPECT=accept
 mxg_check "reload: the milter is still running" kill -0 "$reload_pid"
-kill -TERM "$reload_pid"
-wait "$reload_pid"
-mxg_eq "reload: clean exit on SIGTERM after the reloads" "$?" 0
-mxg_nomatch "reload: no sanitizer report (leaks, memory errors, UB)" "$(cat "$reload_log")" \
-	'LeakSanitizer|AddressSanitizer|runtime error'
+mxg_stop_wait m-reload
+mxg_eq "reload: clean exit on SIGTERM after the reloads" "$mxg_exit" 0
+mxg_no_sanitizer_report "reload: no sanitizer report (leaks, memory errors, UB)" "$reload_log"
 
 grep -h 'info:.*action=' "$MXG_WORK"/m-*.log | sed 's/^/# /' | head -n 40
 mxg_done

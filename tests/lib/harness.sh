@@ -45,6 +45,23 @@ mxg_stop() {
 	return 0
 }
 
+# mxg_stop_wait NAME: SIGTERM to the started process NAME, then waits for it to end by itself
+# (no KILL); its exit status is left in mxg_exit. For checking that a daemon stops cleanly.
+mxg_stop_wait() {
+	eval "msw_pid=\$MXG_PID_$(echo "$1" | tr -c 'A-Za-z0-9_\n' _)"
+	kill -TERM "$msw_pid" 2>/dev/null
+	wait "$msw_pid"
+	mxg_exit=$?
+}
+
+# mxg_no_sanitizer_report DESC LOGFILE: one check that LOGFILE (a daemon's output under ASan,
+# LeakSanitizer or UBSan) holds no report; a report found is shown under the failed line.
+mxg_no_sanitizer_report() {
+	mnsr_pattern='LeakSanitizer|AddressSanitizer|runtime error'
+	mxg_nomatch "$1" "$(cat "$2")" "$mnsr_pattern"
+	grep -A12 -E "$mnsr_pattern" "$2" | head -n 40 | sed 's/^/    # /'
+}
+
 mxg_stop_pid() {
 	kill "$1" 2>/dev/null || return 0
 	i=0

@@ -115,15 +115,11 @@ if [ -x "$san_milter" ]; then
 			passed=$((passed + 1))
 	done
 	mxg_eq "ASan milter: every delivered message has dkim=pass and dmarc=pass" "$passed" "$(sink_ids)"
-	eval "s_pid=\$MXG_PID_milter_san"
-	kill -TERM "$s_pid"
-	wait "$s_pid"
-	mxg_eq "ASan milter: clean exit on SIGTERM after the load run" "$?" 0
-	log=$(cat "$MXG_WORK/milter-san.log")
-	mxg_match "ASan milter: it logged its stop" "$log" 'stopped'
-	mxg_nomatch "ASan milter: no sanitizer report (leaks, memory errors, UB) after $count messages" \
-		"$log" 'LeakSanitizer|AddressSanitizer|runtime error'
-	printf '%s\n' "$log" | grep -A12 -E 'LeakSanitizer|AddressSanitizer|runtime error' | head -n 40 | sed 's/^/    # /'
+	mxg_stop_wait milter-san
+	mxg_eq "ASan milter: clean exit on SIGTERM after the load run" "$mxg_exit" 0
+	mxg_match "ASan milter: it logged its stop" "$(cat "$MXG_WORK/milter-san.log")" 'stopped'
+	mxg_no_sanitizer_report "ASan milter: no sanitizer report (leaks, memory errors, UB) after $count messages" \
+		"$MXG_WORK/milter-san.log"
 else
 	mxg_not_ok "sanitizer build of mxguard-milter present (make soak-daemons)"
 fi

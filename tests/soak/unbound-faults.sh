@@ -129,10 +129,8 @@ echo "# valgrind run: $(printf '%s\n' "$out" | grep -E 'Queries (completed|lost)
 mxg_check "valgrind: $seconds s of mixed queries answered ($done_q)" test "${done_q:-0}" -gt 0
 mxg_eq "valgrind: the module flags an MX answer" "$(dig @127.0.0.1 -p 5483 +tries=1 +time=20 cname.mx.test MX |
 	grep -c 'MX_TARGET_CNAME')" 1
-eval "pid=\$MXG_PID_valgrind"
-kill -TERM "$pid"
-wait "$pid"
-mxg_eq "valgrind: Unbound with the module exits cleanly on SIGTERM (99 = valgrind found errors)" "$?" 0
+mxg_stop_wait valgrind
+mxg_eq "valgrind: Unbound with the module exits cleanly on SIGTERM (99 = valgrind found errors)" "$mxg_exit" 0
 mxg_match "valgrind: the module was loaded" "$(cat "$MXG_WORK/valgrind/unbound.log")" 'mxguard: module loaded'
 mxg_match "valgrind: no memory error" "$(cat "$vg")" 'ERROR SUMMARY: 0 errors'
 mxg_nomatch "valgrind: nothing definitely or indirectly lost" "$(cat "$vg")" '(definitely|indirectly) lost: [1-9]'
