@@ -12,22 +12,16 @@ int milter_runtime_open(struct milter_runtime *rt, const struct milter_config *c
 			size_t errlen)
 {
 	struct mxg_unbound_options uo = { 0 };
-	struct mxg_resolver *inner;
 	char why[256];
 
 	uo.forwarders = cfg->forwarders;
 	uo.use_system = cfg->dns_use_system;
 	uo.trust_anchor = cfg->trust_anchor[0] ? cfg->trust_anchor : NULL;
 	uo.timeout_ms = (unsigned)cfg->dns_timeout_ms;
-	inner = mxg_resolver_unbound_new(&uo, why, sizeof(why));
-	if (inner == NULL) {
-		snprintf(err, errlen, "resolver: %s", why);
-		return -1;
-	}
-	rt->resolver = mxg_resolver_cache_new(inner, cfg->dns_cache_size);
+	uo.answer_cache = cfg->dns_cache_size;
+	rt->resolver = mxg_resolver_unbound_new(&uo, why, sizeof(why));
 	if (rt->resolver == NULL) {
-		mxg_resolver_free(inner);
-		snprintf(err, errlen, "out of memory for the DNS answer cache");
+		snprintf(err, errlen, "resolver: %s", why);
 		return -1;
 	}
 	rt->keys = mxg_dkim_key_cache_new(cfg->key_cache_size);

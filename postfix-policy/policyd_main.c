@@ -139,17 +139,10 @@ static struct mxg_resolver *open_resolver(const struct policyd_settings *s, char
 		.use_system = s->n_resolver == 0,
 		.trust_anchor = s->trust_anchor[0] ? s->trust_anchor : NULL,
 		.timeout_ms = (unsigned)s->dns_timeout_ms,
+		/* SPF at RCPT asks the same TXT and A records for every recipient of every message. */
+		.answer_cache = s->dns_cache_size,
 	};
-	struct mxg_resolver *ub = mxg_resolver_unbound_new(&uo, err, errlen);
-	if (ub == NULL)
-		return NULL;
-	/* SPF at RCPT asks the same TXT and A records for every recipient of every message. */
-	struct mxg_resolver *cached = mxg_resolver_cache_new(ub, s->dns_cache_size);
-	if (cached == NULL) {
-		mxg_resolver_free(ub);
-		mxg_strlcpy(err, "out of memory", errlen);
-	}
-	return cached;
+	return mxg_resolver_unbound_new(&uo, err, errlen);
 }
 
 static int drop_user(const char *user, char *err, size_t errlen)

@@ -57,16 +57,10 @@ static struct mxg_resolver *open_backend(const char *mode, const char *zonefile)
 		res_init();
 		r = mxg_resolver_new(&stub, NULL);
 	} else if (strcmp(mode, "unbound") == 0 || strcmp(mode, "cached") == 0) {
-		struct mxg_unbound_options o = { .forwarders = fwd };
-		r = mxg_resolver_unbound_new(&o, err, sizeof(err));
 		/* cached: the core's answer cache in front, as mxguard-policyd and the milter run it */
-		if (r != NULL && strcmp(mode, "cached") == 0) {
-			struct mxg_resolver *c = mxg_resolver_cache_new(r, 4096);
-			if (c == NULL)
-				mxg_resolver_free(r);
-			r = c;
-			snprintf(err, sizeof(err), "out of memory");
-		}
+		struct mxg_unbound_options o = { .forwarders = fwd,
+						 .answer_cache = strcmp(mode, "cached") == 0 ? 4096 : 0 };
+		r = mxg_resolver_unbound_new(&o, err, sizeof(err));
 	} else if ((r = mxg_resolver_zone_new()) && mxg_zone_load_file(r, zonefile, NULL, err, sizeof(err)) < 0) {
 		mxg_resolver_free(r);
 		r = NULL;

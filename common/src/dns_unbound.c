@@ -374,6 +374,12 @@ struct mxg_resolver *mxg_resolver_unbound_new(const struct mxg_unbound_options *
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
 		ubr_free(u);
+		return NULL;
 	}
-	return r;
+	struct mxg_resolver *cached = mxg_resolver_cache_new(r, opt->answer_cache);
+	if (cached == NULL) {
+		snprintf(err, errlen, "out of memory for the DNS answer cache");
+		mxg_resolver_free(r);
+	}
+	return cached;
 }

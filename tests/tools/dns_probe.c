@@ -239,7 +239,7 @@ static struct mxg_resolver *open_resolver(void)
 		}
 		return r;
 	}
-	struct mxg_unbound_options uo = { o.forwarders, 0, o.trust_anchor, o.timeout_ms };
+	struct mxg_unbound_options uo = { o.forwarders, 0, o.trust_anchor, o.timeout_ms, 0 };
 	r = mxg_resolver_unbound_new(&uo, err, sizeof(err));
 	if (r == NULL)
 		fprintf(stderr, "dns-probe: %s\n", err);

@@ -143,9 +143,11 @@ struct mxg_unbound_options {
 	int use_system;              /* take forwarders from /etc/resolv.conf */
 	const char *trust_anchor;    /* trust anchor file (auto-trust-anchor-file), or NULL */
 	unsigned timeout_ms;         /* per lookup; 0 = 5000 */
+	size_t answer_cache;         /* answers kept in front (mxg_resolver_cache_new); 0 = none */
 };
 
-/* A thread-safe libunbound resolver; NULL with a reason in err. */
+/* A thread-safe libunbound resolver, behind an answer cache when opt asks for one; NULL
+ * with a reason in err. */
 struct mxg_resolver *mxg_resolver_unbound_new(const struct mxg_unbound_options *opt,
 					      char *err, size_t errlen);
 
