@@ -46,8 +46,8 @@ UBCONF
 
 # mxg_unbound_start NAME PORT MODULES MXGUARD_CONF [ZONE=PORT...]: writes the configuration
 # in $MXG_WORK/NAME, checks it with unbound-checkconf, starts Unbound in the foreground (as
-# background process NAME, the module reading MXGUARD_CONF) and waits up to 60 s for its
-# port. MXG_UNBOUND_WRAP runs it under a tool (valgrind ...).
+# background process NAME, the module reading MXGUARD_CONF) and waits up to 60 s until it
+# answers. MXG_UNBOUND_WRAP runs it under a tool (valgrind ...).
 mxg_unbound_start() {
 	us_name=$1 us_port=$2 us_modules=$3 us_mxguard=$4
 	shift 4
@@ -57,5 +57,21 @@ mxg_unbound_start() {
 	# shellcheck disable=SC2086
 	mxg_bg "$us_name" env MXGUARD_UNBOUND_CONF="$us_mxguard" ${MXG_UNBOUND_WRAP:-} \
 		"$MXG_UNBOUND" -d -c "$MXG_WORK/$us_name/unbound.conf"
-	mxg_wait_port "$us_port" udp 60
+	mxg_unbound_wait_ready "$us_port" 60
+}
+
+# mxg_unbound_wait_ready PORT SECONDS: waits until the resolver on PORT answers a query. Its
+# socket is bound before the modules are initialised, so a listening port alone does not mean
+# that mxguard.so has loaded and logged what it checks at load; an answer does.
+mxg_unbound_wait_ready() {
+	mxg_wait_port "$1" udp "$2" || return 1
+	ur_i=0
+	while [ $ur_i -lt "$2" ]; do
+		dig @127.0.0.1 -p "$1" +tries=1 +time=1 version.server CH TXT 2>/dev/null |
+			grep -q 'status: ' && return 0
+		sleep 0.5
+		ur_i=$((ur_i + 1))
+	done
+	echo "unbound on port $1 bound its socket but did not answer in ${2}s" >&2
+	return 1
 }
