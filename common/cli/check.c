@@ -187,11 +187,6 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			return -1;
 		}
 	}
-	if (o->psl_path != NULL && o->dmarc_mode != MXG_DMARC_MODE_7489) {
-		fprintf(stderr, "%s: --psl needs --rfc7489 (RFC 9989 uses no public suffix list)\n",
-			prog);
-		return -1;
-	}
 	if (optind >= argc) {
 		fprintf(stderr, "%s: no domain given\n%s: mxguard help check lists the options\n",
 			prog, prog);
@@ -317,11 +312,8 @@ int cli_check(int argc, char **argv)
 	int first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return first == 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;
-	char err[256];
-	if (o.psl_path != NULL && (o.psl = mxg_psl_load(o.psl_path, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+	if (cli_psl_open(o.psl_path, o.dmarc_mode, prog, &o.psl) < 0)
 		return CLI_EXIT_UNKNOWN;
-	}
 	struct mxg_resolver *r = cli_dns_open(&o.dns, prog);
 	res = r ? malloc(sizeof(*res)) : NULL;
 	if (res == NULL) {

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "mxguard/dmarc.h"
 #include "mxguard/dns.h"
 #include "mxguard/finding.h"
 
@@ -69,6 +70,12 @@ struct mxg_resolver *cli_dns_open(const struct cli_dns_opts *o, const char *prog
 void cli_bad_option(const char *prog, int opt, const char *arg);
 /* The usage lines of the DNS options. */
 void cli_dns_usage(FILE *out);
+
+/* --- the public suffix list of RFC 7489 mode (cli_psl.c) --- */
+
+/* Loads the --psl file PATH into *out (NULL when PATH is NULL: the built-in list). Refuses
+ * PATH outside RFC 7489 mode. Returns 0, or -1 with the reason printed. */
+int cli_psl_open(const char *path, enum mxg_dmarc_mode mode, const char *prog, struct mxg_psl **out);
 
 /* --- JSON output (cli_output.c) --- */
 

@@ -108,6 +108,10 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 				"%s: mxguard help dmarc lists the options\n", prog, prog);
 		return -1;
 	}
+	if (!o->apply_pct && o->mode != MXG_DMARC_MODE_7489) {
+		fprintf(stderr, "%s: --no-pct needs --rfc7489 (RFC 9989 removed the pct tag)\n", prog);
+		return -1;
+	}
 	o->file = argv[optind];
 	return 1;
 }
@@ -389,7 +393,6 @@ int cli_dmarc(int argc, char **argv)
 	struct dmarc_opts o = { .apply_pct = 1 };
 	struct mxg_addr ip;
 	struct mxg_psl *psl = NULL;
-	char err[256];
 	size_t len = 0;
 
 	int a = parse_args(argc, argv, &o);
@@ -399,10 +402,8 @@ int cli_dmarc(int argc, char **argv)
 		fprintf(stderr, "%s: --ip %s is not an IP address\n", prog, o.ip);
 		return CLI_EXIT_UNKNOWN;
 	}
-	if (o.psl != NULL && (psl = mxg_psl_load(o.psl, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+	if (cli_psl_open(o.psl, o.mode, prog, &psl) < 0)
 		return CLI_EXIT_UNKNOWN;
-	}
 	char *msg = read_message(o.file, &len);
 	struct mxg_resolver *r = msg ? cli_dns_open(&o.dns, prog) : NULL;
 	int status = r ? run_dmarc(r, &o, psl, &ip, msg, len) : CLI_EXIT_UNKNOWN;

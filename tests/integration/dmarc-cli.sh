@@ -92,4 +92,16 @@ mxg_match "no resolver: temperror" "$(cat "$MXG_WORK/t.json")" '"dmarc":\{"resul
 mxg_eq "bad --ip: exit 3" $? 3
 "$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example "$MXG_WORK/missing.eml" 2>/dev/null
 mxg_eq "missing file: exit 3" $? 3
+# Options of RFC 7489 mode alone are refused without it, as mxguard check refuses --psl.
+err=$("$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example \
+	--psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" "$msg" 2>&1)
+mxg_eq "--psl without --rfc7489: exit 3" $? 3
+mxg_match "--psl without --rfc7489: says why" "$err" "--psl needs --rfc7489"
+err=$("$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example --no-pct "$msg" 2>&1)
+mxg_eq "--no-pct without --rfc7489: exit 3" $? 3
+mxg_match "--no-pct without --rfc7489: says why" "$err" "--no-pct needs --rfc7489"
+err=$("$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example --rfc7489 \
+	--psl "$MXG_WORK/no-such-list" "$msg" 2>&1)
+mxg_eq "--psl with a missing file: exit 3" $? 3
+mxg_match "--psl with a missing file: names it" "$err" "no-such-list"
 mxg_done
