@@ -222,6 +222,11 @@ int main(int argc, char **argv)
 
 	if (s == NULL || parse_args(argc, argv, &o) < 0)
 		return 2;
+	if (!o.check_only && policyd_server_block_signals() != 0) {
+		fprintf(stderr, "mxguard-policyd: cannot block HUP, TERM and INT for the event loop\n");
+		free(s);
+		return 1;
+	}
 	mxg_log_open("mxguard-policyd", 0, 0);
 	if (load(o.config, s, &rules, err, sizeof(err)) < 0) {
 		fprintf(stderr, "mxguard-policyd: %s\n", err);

@@ -431,15 +431,28 @@ static void on_signal(struct policyd_server *srv, policyd_reload_fn reload, void
 	}
 }
 
+static void daemon_signals(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGHUP);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+}
+
+int policyd_server_block_signals(void)
+{
+	sigset_t mask;
+
+	daemon_signals(&mask);
+	return pthread_sigmask(SIG_BLOCK, &mask, NULL) == 0 ? 0 : -1;
+}
+
 static int setup(struct policyd_server *srv, struct mxg_resolver *res)
 {
 	sigset_t mask;
 	size_t n = srv->s->max_connections;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
+	daemon_signals(&mask);
 	signal(SIGPIPE, SIG_IGN);
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
 		return -1;
