@@ -95,7 +95,8 @@ ms=$(printf '%s\n' "$out" | sed -n 's/.*ms=\([0-9]*\)$/\1/p')
 mxg_check "silent server: gave up at the 1.5 s deadline, give or take 3 s (took ${ms:-?} ms)" test "${ms:-99999}" -le 4500
 mxg_check "silent server: did not give up early (took ${ms:-?} ms)" test "${ms:-0}" -ge 1400
 out=$("$probe" --resolver 127.0.0.1@$silent --timeout 1000 --threads 6 a.dns.test/A b.dns.test/TXT 2>&1 | tail -n 1)
-mxg_match "silent server, 6 threads: all time out, none hangs" "$out" "^threads=6 lookups=12 mismatches=0 max_ms=(1[0-9]{3}|2[0-4][0-9]{2})$"
+# The same slack: at most 4.5 s for a 1 s deadline, six threads on a loaded machine.
+mxg_match "silent server, 6 threads: all time out, none hangs" "$out" "^threads=6 lookups=12 mismatches=0 max_ms=(1[0-9]{3}|[23][0-9]{3}|4[0-4][0-9]{2})$"
 
 # DNSSEC with a trust anchor for sec.test; names outside it stay insecure.
 ta=$MXG_WORK/sec/anchor

@@ -33,6 +33,6 @@ mxg_postfix_set 'smtpd_recipient_restrictions = check_recipient_access inline:{ 
 out=$(mxg_smtp_send --from a@example.test --to nobody@example.test "$msg")
 mxg_eq "refused recipient: permanent" "$?" 5
 mxg_match "refusal text" "$out" '^554 .*no such user'
-mxg_eq "queue empty" "$(mxg_postfix_queue_count)" 0
+mxg_check "queue empty" mxg_postfix_wait_queue 0 10
 
 mxg_done

@@ -188,7 +188,10 @@ mxg_match "slow target: a later (cached) answer carries the verdict" \
 	"$(ede_of "$(q $ub_port slow.tempfail.test MX)")" "MX_TARGET_NXDOMAIN host\.slow\.test"
 
 # --- counters ---
-sleep 2
+# The file is rewritten every second by a thread of its own: wait (bounded) for the counts
+# each instance made last, then read the rest.
+mxg_wait_match "$MXG_WORK/default.prom" 'outcome="checked_after_max_wait"\} [1-9]'
+mxg_wait_match "$MXG_WORK/strip.prom" 'outcome="target_tempfail"\} [1-9]'
 prom=$(cat "$MXG_WORK/default.prom" 2>/dev/null)
 mxg_match "counters file in Prometheus format" "$prom" "^# TYPE mxguard_unbound_answers_total counter"
 mxg_match "counters: MX_TARGET_CNAME counted" "$prom" 'mxguard_unbound_findings_total\{code="MX_TARGET_CNAME"\} [1-9]'

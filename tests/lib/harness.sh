@@ -92,6 +92,26 @@ mxg_cleanup() {
 	exit $rc
 }
 
+# mxg_pid_running PID: true while PID exists and is not a zombie waiting to be reaped.
+mxg_pid_running() {
+	[ -r "/proc/$1/stat" ] || return 1
+	# The state follows the command name in parentheses, which may itself hold spaces.
+	pr_state=$(sed 's/^.*) \([A-Za-z]\).*$/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$pr_state" ] && [ "$pr_state" != Z ]
+}
+
+# mxg_wait_match FILE REGEX [SECONDS]: waits until FILE has a line matching the extended
+# REGEX (default 10 s); for files a daemon writes by itself (logs, counters written every
+# interval). Returns 1 on time-out.
+mxg_wait_match() {
+	wm_i=0
+	until grep -Eq -- "$2" "$1" 2>/dev/null; do
+		[ $wm_i -ge $(( ${3:-10} * 10 )) ] && return 1
+		sleep 0.1
+		wm_i=$((wm_i + 1))
+	done
+}
+
 # mxg_wait_port PORT [tcp|udp] [SECONDS]: waits until something listens on
 # 127.0.0.1:PORT; returns 1 after SECONDS (default 10).
 mxg_wait_port() {

@@ -12,6 +12,7 @@
 #   mxg_sink_count / mxg_sink_last / mxg_sink_clear
 #   mxg_postfix_wait_log REGEX [SECONDS], mxg_postfix_log_count REGEX
 #   mxg_postfix_queue_count            messages still in the queue
+#   mxg_postfix_wait_queue N [SECONDS] until N messages are left in the queue
 
 MXG_PF_PORT=${MXG_PF_PORT:-2525}
 MXG_SINK_PORT=${MXG_SINK_PORT:-2526}
@@ -126,15 +127,39 @@ mxg_postfix_start() {
 	mxg_wait_port "$MXG_PF_PORT" tcp 20 || { mxg_postfix_dump_log; return 1; }
 }
 
-# mxg_postfix_set KEY=VALUE...: edits main.cf and reloads; returns once the master
-# logged the reload (bounded), so the next connection gets a new smtpd.
+# mxg_postfix_set KEY=VALUE...: edits main.cf and reloads; returns once the master logged
+# the reload and the smtpd and cleanup processes that had read the old main.cf are gone
+# (bounded, 10 s each), so the next connection is served with the new settings. The master
+# logs the reload before it tells its children, and an idle old smtpd could still take a
+# connection until it notices.
 mxg_postfix_set() {
 	for kv in "$@"; do
 		postconf -c "$MXG_PF_ETC" -e "$kv" || return 1
 	done
+	ps_old=$(ps -o pid=,comm= --ppid "$MXG_PID_postfix" | awk '$2 == "smtpd" || $2 == "cleanup" { print $1 }')
 	n=$(mxg_postfix_log_count 'reload -- version')
 	mxg_postfix_cmd reload >/dev/null || return 1
-	mxg_postfix_wait_log_count 'reload -- version' $((n + 1)) 10
+	mxg_postfix_wait_log_count 'reload -- version' $((n + 1)) 10 || return 1
+	for ps_pid in $ps_old; do
+		ps_i=0
+		while mxg_pid_running "$ps_pid"; do
+			[ $ps_i -ge 100 ] && { echo "postfix reload: old process $ps_pid still runs" >&2; return 1; }
+			sleep 0.1
+			ps_i=$((ps_i + 1))
+		done
+	done
+}
+
+# mxg_postfix_wait_queue N [SECONDS]: waits until N messages are left in the queue (default
+# 10 s). A delivery is logged before the queue manager removes its file, so a count read right
+# after the log line may still include it.
+mxg_postfix_wait_queue() {
+	wq_i=0
+	while [ "$(mxg_postfix_queue_count)" -ne "$1" ]; do
+		[ $wq_i -ge $(( ${2:-10} * 10 )) ] && return 1
+		sleep 0.1
+		wq_i=$((wq_i + 1))
+	done
 }
 
 mxg_postfix_stop() {

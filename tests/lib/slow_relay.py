@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # A DNS relay for tests: forwards each UDP query to an upstream server on loopback, holding
 # back the answer for names with a label "slow" by a fixed delay (a slow authoritative server).
-#   slow_relay.py LISTEN-PORT UPSTREAM-PORT DELAY-SECONDS
+#   slow_relay.py LISTEN-PORT UPSTREAM-PORT DELAY-SECONDS   (prints "ready" once it listens)
 import socket
 import sys
 import threading
@@ -35,6 +35,7 @@ def relay(srv, msg, peer):
 
 srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 srv.bind(("127.0.0.1", listen))
+print("ready", flush=True)  # the caller reads this line before it sends anything
 while True:
     msg, peer = srv.recvfrom(65535)
     if len(msg) >= 12:

@@ -82,7 +82,8 @@ def load(conns, requests, reloads):
         for n in range(reloads):
             d.write(body + "broken_key_%d = 1\n" % n)
             d.p.send_signal(signal.SIGHUP)
-            d.wait_log("reload failed, keeping the current rules", 10, n + 1)
+            # Signals do not queue: wait for each reload before the next SIGHUP (ASan is slow).
+            d.wait_log("reload failed, keeping the current rules", 30, n + 1)
             rss.append(d.rss_kb())
         d.write(body)
         for t in threads:

@@ -127,8 +127,15 @@ out=$(dnsperf -s 127.0.0.1 -p 5483 -d "$MXG_WORK/queries" -l "$seconds" -c 4 -Q 
 done_q=$(printf '%s\n' "$out" | awk '/Queries completed:/ { print $3 }')
 echo "# valgrind run: $(printf '%s\n' "$out" | grep -E 'Queries (completed|lost)' | tr -s ' ' | tr '\n' ' ')"
 mxg_check "valgrind: $seconds s of mixed queries answered ($done_q)" test "${done_q:-0}" -gt 0
-mxg_eq "valgrind: the module flags an MX answer" "$(dig @127.0.0.1 -p 5483 +tries=1 +time=20 cname.mx.test MX |
-	grep -c 'MX_TARGET_CNAME')" 1
+# Under valgrind a first check may outlast max-wait (that answer passes unchecked); the verdict
+# then reaches the cache, so ask a few times.
+flagged=0
+for i in 1 2 3 4 5; do
+	flagged=$(dig @127.0.0.1 -p 5483 +tries=1 +time=20 cname.mx.test MX | grep -c 'MX_TARGET_CNAME')
+	[ "$flagged" = 1 ] && break
+	sleep 1
+done
+mxg_eq "valgrind: the module flags an MX answer" "$flagged" 1
 mxg_stop_wait valgrind
 mxg_eq "valgrind: Unbound with the module exits cleanly on SIGTERM (99 = valgrind found errors)" "$mxg_exit" 0
 mxg_match "valgrind: the module was loaded" "$(cat "$MXG_WORK/valgrind/unbound.log")" 'mxguard: module loaded'
