@@ -82,5 +82,39 @@ mxg_stop_wait m-reload
 mxg_eq "reload: clean exit on SIGTERM after the reloads" "$mxg_exit" 0
 mxg_no_sanitizer_report "reload: no sanitizer report (leaks, memory errors, UB)" "$reload_log"
 
+# A stop signal sent while the milter is still starting waits for libmilter's signal thread
+# instead of ending the daemon at once: the configuration file is a FIFO, which holds the
+# milter in the middle of its start-up until the test writes it.
+mkfifo "$MXG_WORK/m-early.conf"
+sed -e 's/^socket = .*/socket = inet:9906@127.0.0.1/' -e '/^dmarc_reject = maybe$/d' \
+	"$MXG_WORK/m-reload.conf" >"$MXG_WORK/m-early.text"
+mxg_bg m-early "$MILTER_BIN" -f -c "$MXG_WORK/m-early.conf"
+eval "early_pid=\$MXG_PID_m_early"
+# stop_signals_blocked PID: SigBlk has SIGHUP (bit 0), SIGINT (1) and SIGTERM (14).
+stop_signals_blocked() {
+	mask=$(awk '/^SigBlk:/ { print substr($2, 9) }' "/proc/$1/status" 2>/dev/null)
+	[ -n "$mask" ] && [ $((0x$mask & 0x4003)) -eq $((0x4003)) ]
+}
+i=0
+while ! stop_signals_blocked "$early_pid" && mxg_pid_running "$early_pid" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+mxg_check "start-up: HUP, TERM and INT are blocked before the file is read" stop_signals_blocked "$early_pid"
+kill -TERM "$early_pid"
+timeout 10 sh -c 'cat "$1" >"$2"' sh "$MXG_WORK/m-early.text" "$MXG_WORK/m-early.conf"
+mxg_eq "start-up: the milter reads its file after the SIGTERM" $? 0
+i=0
+while mxg_pid_running "$early_pid" && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+mxg_pid_running "$early_pid" && kill -KILL "$early_pid"
+wait "$early_pid"
+mxg_eq "start-up: the SIGTERM stops it cleanly once it runs (exit status)" $? 0
+mxg_match "start-up: it listened, then stopped" "$(tr '\n' ' ' <"$MXG_WORK/m-early.log")" \
+	"listening on inet:9906@127\.0\.0\.1.* stopped"
+mxg_no_sanitizer_report "start-up: no sanitizer report" "$MXG_WORK/m-early.log"
+
 grep -h 'info:.*action=' "$MXG_WORK"/m-*.log | sed 's/^/# /' | head -n 40
 mxg_done
