@@ -322,6 +322,7 @@ static void format_authres(const struct milter_conn *c, struct milter_msg *m,
 	in.dkim_count = n;
 	in.dkim = sigs;
 	in.dmarc = m->dmarc_done ? &m->dmarc : NULL;
+	in.arc = m->dkim != NULL ? mxg_dkim_arc(m->dkim) : NULL;
 	if (mxg_authres_format(&in, 1, m->authres, sizeof(m->authres)) != 0)
 		msg_error(m, "Authentication-Results value too long");
 }
@@ -426,23 +427,37 @@ static void log_dmarc(const struct milter_msg *m, char *buf, size_t size)
 		 d->dkim_aligned ? "dkim" : (d->spf_aligned ? "" : "none"));
 }
 
+/* arc=none, arc=pass(i=N,d=D), or arc=fail|temperror(i=N,d=D,reason). */
+static void log_arc(const struct milter_msg *m, char *buf, size_t size)
+{
+	const struct mxg_arc_result *a = m->dkim != NULL ? mxg_dkim_arc(m->dkim) : NULL;
+
+	if (a == NULL || a->result == MXG_ARC_NONE) {
+		mxg_strlcpy(buf, "none", size);
+		return;
+	}
+	snprintf(buf, size, "%s(i=%u,d=%s%s%s)", mxg_arc_result_name(a->result), a->instances,
+		 a->domain[0] ? a->domain : "-", a->reason[0] ? "," : "", a->reason);
+}
+
 void milter_msg_log(const struct milter_conn *c, const char *queue_id, const char *outcome)
 {
 	const struct milter_msg *m = c->msg;
-	char dkim[512], dmarc[160];
+	char dkim[512], dmarc[160], arc[96 + MXG_DKIM_REASON_MAX + MXG_DNS_NAME_MAX];
 
 	if (m == NULL)
 		return;
 	log_dkim(m, dkim, sizeof(dkim));
 	log_dmarc(m, dmarc, sizeof(dmarc));
+	log_arc(m, arc, sizeof(arc));
 	mxg_log(MXG_LOG_INFO, "%s: client=%s[%s] helo=%s mail_from=<%s>%s%s header_from=%s"
-		" spf=%s spf_helo=%s dkim=%s dmarc=%s action=%s (%s)",
+		" spf=%s spf_helo=%s dkim=%s dmarc=%s arc=%s action=%s (%s)",
 		queue_id != NULL && queue_id[0] ? queue_id : "NOQUEUE",
 		c->host[0] ? c->host : "unknown", c->addr_text, c->helo[0] ? c->helo : "-",
 		m->mail_from, m->auth_user[0] ? " auth=" : "", m->auth_user,
 		m->from_domain[0] ? m->from_domain : "-",
 		m->spf_done ? mxg_spf_result_name(m->spf.result) : "-",
 		m->helo_done ? mxg_spf_result_name(m->helo.result) : "-",
-		m->skip ? "-" : dkim, m->skip ? "-" : dmarc, outcome,
+		m->skip ? "-" : dkim, m->skip ? "-" : dmarc, m->skip ? "-" : arc, outcome,
 		m->verdict.why != NULL ? m->verdict.why : "-");
 }

@@ -97,6 +97,17 @@ static int feed_body(FILE *in, struct mxg_dkim_verifier *v)
 	return rc;
 }
 
+/* The ARC chain, when the message has one. */
+static void print_arc_text(const struct mxg_arc_result *a)
+{
+	if (a->result == MXG_ARC_NONE)
+		return;
+	printf("arc chain: arc=%s", mxg_arc_result_name(a->result));
+	if (a->reason[0])
+		printf(" (%s)", a->reason);
+	printf(" sets=%u sealed-by=%s\n", a->instances, a->domain[0] ? a->domain : "-");
+}
+
 static void print_text(const struct mxg_dkim_verifier *v, const struct mxg_findings *f)
 {
 	size_t n = mxg_dkim_result_count(v);
@@ -116,6 +127,7 @@ static void print_text(const struct mxg_dkim_verifier *v, const struct mxg_findi
 			printf(" [key in testing mode]");
 		printf("\n");
 	}
+	print_arc_text(mxg_dkim_arc(v));
 	cli_text_findings(stdout, f, "  ");
 }
 
@@ -146,7 +158,14 @@ static void print_json(const struct mxg_dkim_verifier *v, const struct mxg_findi
 		       r->body_length_limited ? "true" : "false",
 		       r->body_has_unsigned_tail ? "true" : "false");
 	}
-	printf("],\"findings\":");
+	const struct mxg_arc_result *a = mxg_dkim_arc(v);
+	printf("],\"arc\":{");
+	cli_json_kv(stdout, "result", mxg_arc_result_name(a->result));
+	printf(",\"sets\":%u,", a->instances);
+	cli_json_kv(stdout, "sealed_by", a->domain);
+	printf(",");
+	cli_json_kv(stdout, "reason", a->reason);
+	printf("},\"findings\":");
 	cli_json_findings(stdout, f);
 	printf(",\"exit\":%d}\n", status);
 }

@@ -258,6 +258,7 @@ static int format_authres(const struct dmarc_opts *o, struct dmarc_run *run, int
 		n,
 		sigs,
 		&run->dmarc,
+		mxg_dkim_arc(run->dkim),
 	};
 	int rc = mxg_authres_format(&in, fold, run->authres, sizeof(run->authres));
 	free(sigs);

@@ -200,6 +200,29 @@ static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m)
 	put_prop(o, "header.from", m->from_domain);
 }
 
+/* arc=pass or arc=fail (RFC 8617 §7.1); a chain with a temporary failure gives no verdict and
+ * is left out, as is a message without ARC fields. */
+static int arc_written(const struct mxg_arc_result *a)
+{
+	return a != NULL && (a->result == MXG_ARC_PASS || a->result == MXG_ARC_FAIL);
+}
+
+static void put_arc(struct out *o, const struct mxg_arc_result *a)
+{
+	char comment[32 + MXG_DNS_NAME_MAX];
+
+	puts_(o, "arc=");
+	puts_(o, mxg_arc_result_name(a->result));
+	if (a->result == MXG_ARC_FAIL && a->reason[0]) {
+		puts_(o, " reason=");
+		put_quoted(o, a->reason);
+	}
+	comment[0] = '\0';
+	(void)mxg_strcatf(comment, sizeof(comment), "i=%u%s%s", a->instances, a->domain[0] ? " d=" : "",
+		 a->domain);
+	put_comment(o, comment);
+}
+
 int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, size_t bufsize)
 {
 	struct out o = { buf, bufsize, 0, bufsize == 0 };
@@ -209,7 +232,8 @@ int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, 
 	if (in == NULL || in->authserv_id == NULL || *in->authserv_id == '\0')
 		return -1;
 	put_value(&o, in->authserv_id);
-	if (in->spf == NULL && in->helo == NULL && in->dmarc == NULL && in->dkim_count == 0) {
+	if (in->spf == NULL && in->helo == NULL && in->dmarc == NULL && in->dkim_count == 0 &&
+	    !arc_written(in->arc)) {
 		puts_(&o, "; none");
 		return o.full ? -1 : 0;
 	}
@@ -232,6 +256,10 @@ int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, 
 	if (in->dmarc != NULL) {
 		separator(&o, fold);
 		put_dmarc(&o, in->dmarc);
+	}
+	if (arc_written(in->arc)) {
+		separator(&o, fold);
+		put_arc(&o, in->arc);
 	}
 	return o.full ? -1 : 0;
 }

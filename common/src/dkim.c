@@ -17,10 +17,6 @@
 /* t= may run ahead of our clock by this much before the signature is refused. */
 #define CLOCK_SKEW 300
 
-struct hdr {
-	size_t off, len, name_len;
-};
-
 struct sigrec {
 	struct dkim_sig sig;
 	size_t hdr;
@@ -36,7 +32,7 @@ struct mxg_dkim_verifier {
 	struct mxg_dkim_options opt;
 	char *hbuf;
 	size_t hlen, hcap;
-	struct hdr *hdrs;
+	struct dkim_hdr *hdrs;
 	size_t nh, nhcap;
 	size_t sig_fields;        /* DKIM-Signature fields seen, stored or not */
 	int overflow;
@@ -48,6 +44,8 @@ struct mxg_dkim_verifier {
 	size_t nbodies;
 	struct mxg_dkim_sig_result *results;
 	size_t nresults;
+	struct dkim_arc *arc;            /* from the end of the header on */
+	struct dkim_body_hash *arc_body; /* the newest ARC message signature's */
 };
 
 static const char *const result_names[] = {
@@ -117,13 +115,13 @@ static int store_header(struct mxg_dkim_verifier *v, const char *name, size_t nl
 	}
 	if (v->nh == v->nhcap) {
 		size_t cap = v->nhcap ? v->nhcap * 2 : 32;
-		struct hdr *p = realloc(v->hdrs, cap * sizeof(*p));
+		struct dkim_hdr *p = realloc(v->hdrs, cap * sizeof(*p));
 		if (p == NULL)
 			return -1;
 		v->hdrs = p;
 		v->nhcap = cap;
 	}
-	struct hdr *h = &v->hdrs[v->nh++];
+	struct dkim_hdr *h = &v->hdrs[v->nh++];
 	h->off = v->hlen;
 	h->len = need;
 	h->name_len = nl;
@@ -171,7 +169,7 @@ static struct dkim_body_hash *body_for(struct mxg_dkim_verifier *v, const struct
 
 static int add_sig(struct mxg_dkim_verifier *v, size_t hi, size_t evaluated)
 {
-	const struct hdr *h = &v->hdrs[hi];
+	const struct dkim_hdr *h = &v->hdrs[hi];
 	struct sigrec *s = &v->sigs[v->nsigs++];
 	const char *val = v->hbuf + h->off + h->name_len + 1;
 
@@ -185,11 +183,36 @@ static int add_sig(struct mxg_dkim_verifier *v, size_t hi, size_t evaluated)
 	return s->body == NULL ? -1 : 0;
 }
 
+static struct dkim_headers headers_of(const struct mxg_dkim_verifier *v)
+{
+	struct dkim_headers hs = { v->hbuf, v->hdrs, v->nh };
+	return hs;
+}
+
+/* The ARC fields: read at the end of the header (not when it overflowed: the chain then
+ * fails), with a body hash for the newest message signature. */
+static int start_arc(struct mxg_dkim_verifier *v)
+{
+	struct dkim_headers hs = headers_of(v);
+
+	if (v->overflow)
+		hs.n = 0;
+	v->arc = dkim_arc_scan(&hs);
+	if (v->arc == NULL)
+		return -1;
+	const struct dkim_sig *ams = dkim_arc_body_sig(v->arc);
+	if (ams != NULL && ams->alg != DKIM_ALG_RSA_SHA1)
+		v->arc_body = body_for(v, ams);
+	return 0;
+}
+
 int mxg_dkim_end_headers(struct mxg_dkim_verifier *v)
 {
 	if (v->headers_done)
 		return 0;
 	v->headers_done = 1;
+	if (start_arc(v) < 0)
+		return -1;
 	size_t keep = v->sig_fields;
 	if (keep > v->opt.max_signatures + EXTRA_RESULTS)
 		keep = v->opt.max_signatures + EXTRA_RESULTS;
@@ -229,20 +252,20 @@ static enum mxg_dkim_result set(struct mxg_dkim_sig_result *res, enum mxg_dkim_r
 	return r;
 }
 
-/* The header hash input (§3.7): the h= fields picked bottom-up, then this signature with b= emptied. */
-static int header_input(const struct mxg_dkim_verifier *v, const struct sigrec *s,
-			char **buf, size_t *blen, size_t *bcap)
+int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig, size_t sig_hdr,
+		      int guard_from, char **buf, size_t *blen, size_t *bcap)
 {
 	size_t pos[DKIM_H_MAX + 1];
 	const char *names[DKIM_H_MAX + 1];
-	size_t n = s->sig.h_count;
+	size_t n = sig->h_count;
 
-	memcpy(names, s->sig.h_names, n * sizeof(names[0]));
+	memcpy(names, sig->h_names, n * sizeof(names[0]));
 	/* One extra "from": a second From field that the signer did not sign breaks the signature
 	 * (RFC 6376 §8.15), so a forged From cannot be put beside a signed one. */
-	names[n++] = "from";
+	if (guard_from)
+		names[n++] = "from";
 	for (size_t j = 0; j < n; j++) {
-		size_t start = v->nh;
+		size_t start = hs->n;
 		for (size_t k = j; k-- > 0;)
 			if (strcmp(names[k], names[j]) == 0) {
 				start = pos[k];
@@ -251,29 +274,29 @@ static int header_input(const struct mxg_dkim_verifier *v, const struct sigrec *
 		size_t nl = strlen(names[j]), i = start;
 		pos[j] = 0;
 		while (i-- > 0) {
-			const struct hdr *h = &v->hdrs[i];
-			if (h->name_len == nl && mxg_strncaseeq(v->hbuf + h->off, names[j], nl)) {
-				if (dkim_canon_header(s->sig.hcanon, v->hbuf + h->off, h->len, 1, buf, blen, bcap) < 0)
+			const struct dkim_hdr *h = &hs->h[i];
+			if (h->name_len == nl && mxg_strncaseeq(hs->buf + h->off, names[j], nl)) {
+				if (dkim_canon_header(sig->hcanon, hs->buf + h->off, h->len, 1, buf, blen, bcap) < 0)
 					return -1;
 				pos[j] = i;
 				break;
 			}
 		}
 	}
-	const struct hdr *h = &v->hdrs[s->hdr];
+	const struct dkim_hdr *h = &hs->h[sig_hdr];
 	size_t vstart = h->name_len + 1;
-	size_t cut_a = vstart + s->sig.b_value_start, cut_b = vstart + s->sig.b_value_end;
+	size_t cut_a = vstart + sig->b_value_start, cut_b = vstart + sig->b_value_end;
 	char *tmp = malloc(h->len);
 	if (tmp == NULL)
 		return -1;
-	memcpy(tmp, v->hbuf + h->off, cut_a);
-	memcpy(tmp + cut_a, v->hbuf + h->off + cut_b, h->len - cut_b);
-	int rc = dkim_canon_header(s->sig.hcanon, tmp, h->len - (cut_b - cut_a), 0, buf, blen, bcap);
+	memcpy(tmp, hs->buf + h->off, cut_a);
+	memcpy(tmp + cut_a, hs->buf + h->off + cut_b, h->len - cut_b);
+	int rc = dkim_canon_header(sig->hcanon, tmp, h->len - (cut_b - cut_a), 0, buf, blen, bcap);
 	free(tmp);
 	return rc;
 }
 
-static int crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig,
+int dkim_crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig,
 			 const uint8_t *digest, size_t dlen)
 {
 	int ok = 0;
@@ -302,7 +325,8 @@ static enum mxg_dkim_result check_signature(const struct mxg_dkim_verifier *v, c
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
 
-	if (header_input(v, s, &buf, &blen, &bcap) < 0) {
+	struct dkim_headers hs = headers_of(v);
+	if (dkim_header_input(&hs, &s->sig, s->hdr, 1, &buf, &blen, &bcap) < 0) {
 		free(buf);
 		return set(res, MXG_DKIM_TEMPERROR, "out of memory");
 	}
@@ -310,37 +334,53 @@ static enum mxg_dkim_result check_signature(const struct mxg_dkim_verifier *v, c
 	free(buf);
 	if (!hashed)
 		return set(res, MXG_DKIM_TEMPERROR, "hash computation failed");
-	if (!crypto_verify(key, &s->sig, digest, dlen))
+	if (!dkim_crypto_verify(key, &s->sig, digest, dlen))
 		return set(res, MXG_DKIM_FAIL, "signature did not verify");
 	return set(res, MXG_DKIM_PASS, "");
 }
 
-/* Key tags that restrict its use (RFC 6376 §3.6.1), and RFC 8301's floor on RSA size. */
+static enum mxg_dkim_result why_not(enum mxg_dkim_result r, const char *text, char *why, size_t whylen)
+{
+	mxg_strlcpy(why, text, whylen);
+	return r;
+}
+
+/* Key tags that restrict its use (RFC 6376 §3.6.1), and RFC 8301's floor on RSA size. The
+ * i= rule of t=s concerns DKIM signatures only (an ARC field's i= is its instance). */
+enum mxg_dkim_result dkim_key_check(const struct dkim_key *key, const struct dkim_sig *sig,
+				    unsigned min_rsa_bits, char *why, size_t whylen)
+{
+	if (key->revoked)
+		return why_not(MXG_DKIM_FAIL, "key revoked", why, whylen);
+	if ((key->type == DKIM_KEY_ED25519) != (sig->alg == DKIM_ALG_ED25519_SHA256))
+		return why_not(MXG_DKIM_PERMERROR, "key type (k=) does not match a=", why, whylen);
+	if (!key->sha256_ok)
+		return why_not(MXG_DKIM_PERMERROR, "key h= does not allow sha256", why, whylen);
+	if (!key->email_ok)
+		return why_not(MXG_DKIM_PERMERROR, "key service type (s=) excludes email", why, whylen);
+	if (key->strict && sig->instance == 0) {
+		const char *at = strrchr(sig->i, '@');
+		if (at == NULL || !mxg_dns_name_equal(at + 1, sig->d))
+			return why_not(MXG_DKIM_PERMERROR, "key t=s requires the i= domain to equal d=",
+				       why, whylen);
+	}
+	if (key->type == DKIM_KEY_RSA && key->bits < min_rsa_bits) {
+		snprintf(why, whylen, "RSA key of %u bits is under %u (RFC 8301)", key->bits, min_rsa_bits);
+		return MXG_DKIM_POLICY;
+	}
+	return MXG_DKIM_NONE;
+}
+
 static enum mxg_dkim_result check_key(const struct mxg_dkim_verifier *v, const struct dkim_sig *sig,
 				      const struct dkim_key *key, struct mxg_dkim_sig_result *res)
 {
 	res->key_testing = key->testing;
 	res->key_bits = key->bits;
-	if (key->revoked)
-		return set(res, MXG_DKIM_FAIL, "key revoked");
-	if ((key->type == DKIM_KEY_ED25519) != (sig->alg == DKIM_ALG_ED25519_SHA256))
-		return set(res, MXG_DKIM_PERMERROR, "key type (k=) does not match a=");
-	if (!key->sha256_ok)
-		return set(res, MXG_DKIM_PERMERROR, "key h= does not allow sha256");
-	if (!key->email_ok)
-		return set(res, MXG_DKIM_PERMERROR, "key service type (s=) excludes email");
-	if (key->strict) {
-		const char *at = strrchr(sig->i, '@');
-		if (at == NULL || !mxg_dns_name_equal(at + 1, sig->d))
-			return set(res, MXG_DKIM_PERMERROR, "key t=s requires the i= domain to equal d=");
-	}
-	if (key->type == DKIM_KEY_RSA && key->bits < v->opt.min_rsa_bits) {
-		snprintf(res->reason, sizeof(res->reason), "RSA key of %u bits is under %u (RFC 8301)",
-			 key->bits, v->opt.min_rsa_bits);
-		res->result = MXG_DKIM_POLICY;
-		return MXG_DKIM_POLICY;
-	}
-	return MXG_DKIM_NONE;
+	enum mxg_dkim_result r = dkim_key_check(key, sig, v->opt.min_rsa_bits, res->reason,
+						sizeof(res->reason));
+	if (r != MXG_DKIM_NONE)
+		res->result = r;
+	return r;
 }
 
 static enum mxg_dkim_result check_times(const struct mxg_dkim_verifier *v, const struct dkim_sig *sig,
@@ -426,6 +466,19 @@ static void evaluate(const struct mxg_dkim_verifier *v, const struct sigrec *s,
 	fetch_and_verify(v, s, res, bh, bhlen);
 }
 
+static void finish_arc(struct mxg_dkim_verifier *v, uint8_t (*digests)[EVP_MAX_MD_SIZE],
+		       const int *dlens)
+{
+	struct dkim_headers hs = headers_of(v);
+	size_t b = 0;
+
+	while (b < v->nbodies && v->bodies[b] != v->arc_body)
+		b++;
+	dkim_arc_finish(v->arc, &hs, v->r, v->cache, v->opt.now ? v->opt.now : time(NULL),
+			v->opt.min_rsa_bits, b < v->nbodies ? digests[b] : NULL,
+			b < v->nbodies ? dlens[b] : -1);
+}
+
 int mxg_dkim_finish(struct mxg_dkim_verifier *v)
 {
 	uint8_t digests[sizeof(v->bodies) / sizeof(v->bodies[0])][EVP_MAX_MD_SIZE];
@@ -438,6 +491,7 @@ int mxg_dkim_finish(struct mxg_dkim_verifier *v)
 	v->finished = 1;
 	for (size_t i = 0; i < v->nbodies; i++)
 		dlens[i] = dkim_body_hash_final(v->bodies[i], digests[i]);
+	finish_arc(v, digests, dlens);
 	size_t n = v->overflow ? (v->sig_fields < v->opt.max_signatures + EXTRA_RESULTS ?
 				  v->sig_fields : v->opt.max_signatures + EXTRA_RESULTS) : v->nsigs;
 	if (n == 0)
@@ -463,6 +517,13 @@ int mxg_dkim_finish(struct mxg_dkim_verifier *v)
 	return (int)n;
 }
 
+const struct mxg_arc_result *mxg_dkim_arc(const struct mxg_dkim_verifier *v)
+{
+	static const struct mxg_arc_result none;
+
+	return v->arc != NULL && v->finished ? dkim_arc_get(v->arc) : &none;
+}
+
 size_t mxg_dkim_result_count(const struct mxg_dkim_verifier *v)
 {
 	return v->nresults;
@@ -481,6 +542,7 @@ void mxg_dkim_verifier_free(struct mxg_dkim_verifier *v)
 		dkim_sig_clear(&v->sigs[i].sig);
 	for (size_t i = 0; i < v->nbodies; i++)
 		dkim_body_hash_free(v->bodies[i]);
+	dkim_arc_free(v->arc);
 	free(v->sigs);
 	free(v->results);
 	free(v->hbuf);

@@ -69,6 +69,25 @@ enum dkim_keytype {
 	DKIM_KEY_ED25519,
 };
 
+/* What a signature field is: a DKIM-Signature, or one of the two signed fields of an ARC set
+ * (RFC 8617): ARC-Message-Signature (DKIM's tags less v=, i= the instance, any h=) or
+ * ARC-Seal (a=, b=, cv=, d=, i=, s=, t=; no h=, no bh=; relaxed header canonicalization). */
+enum dkim_sig_kind {
+	DKIM_SIG_DKIM = 0,
+	DKIM_SIG_AMS,
+	DKIM_SIG_AS,
+};
+
+/* ARC-Seal cv= values. */
+enum dkim_arc_cv {
+	DKIM_ARC_CV_NONE = 0,
+	DKIM_ARC_CV_PASS,
+	DKIM_ARC_CV_FAIL,
+};
+
+/* Most ARC sets a chain may have (RFC 8617 §4.2.1). */
+#define DKIM_ARC_MAX 50
+
 struct dkim_sig {
 	enum dkim_alg alg;
 	enum dkim_canon hcanon, bcanon;
@@ -89,12 +108,21 @@ struct dkim_sig {
 	char *h_names[DKIM_H_MAX];
 	char *h_store;                   /* owns the names */
 	size_t b_value_start, b_value_end; /* b= value span in the field's value, for removal */
+	unsigned instance;               /* ARC fields: i=, 1 to DKIM_ARC_MAX */
+	enum dkim_arc_cv cv;             /* ARC-Seal: cv= */
 };
 
 /* Parses a DKIM-Signature value into sig (which owns h_store afterwards; release with
  * dkim_sig_clear). Fills what it could even on error (d=, s=, a= for reporting).
  * 0, or -1 with the permerror reason in err. */
 int dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig, char *err, size_t errlen);
+/* The same for the signature fields of ARC (kind DKIM_SIG_AMS or DKIM_SIG_AS). */
+int dkim_sig_parse_kind(enum dkim_sig_kind kind, const char *value, size_t len, struct dkim_sig *sig,
+			char *err, size_t errlen);
+/* The instance of an ARC field's value: i= of a seal or message signature (kind AMS or AS;
+ * the tag list must parse), or the leading "i=N;" of an ARC-Authentication-Results (kind
+ * DKIM). 1 to DKIM_ARC_MAX, or 0 when absent or malformed. */
+unsigned dkim_arc_instance(enum dkim_sig_kind kind, const char *value, size_t len);
 void dkim_sig_clear(struct dkim_sig *sig);
 
 /* --- the key record (dkim_key.c) --- */
@@ -131,6 +159,47 @@ enum dkim_fetch dkim_key_from_answer(const struct mxg_dns_answer *a, struct dkim
 enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache *cache,
 			       const char *selector, const char *domain, time_t now,
 			       struct dkim_key *key, char *err, size_t errlen);
+
+/* --- the verifier's pieces that ARC reuses (dkim.c) --- */
+
+/* The header fields a verifier keeps: each "Name:value" as received, no line end, in buf. */
+struct dkim_hdr {
+	size_t off, len, name_len;
+};
+struct dkim_headers {
+	const char *buf;
+	const struct dkim_hdr *h;
+	size_t n;
+};
+
+/* The header hash input of a signature (RFC 6376 §3.7): the h= fields picked bottom-up, then
+ * the signature's own field (index sig_hdr) with b= emptied and no line end. guard_from adds
+ * a second From field the signer left unsigned (RFC 6376 §8.15). 0, or -1 on ENOMEM. */
+int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig, size_t sig_hdr,
+		      int guard_from, char **buf, size_t *blen, size_t *bcap);
+/* Checks sig's b= over the SHA-256 digest with key: 1 verified, 0 not. */
+int dkim_crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig, const uint8_t *digest,
+		       size_t dlen);
+/* Whether key may verify sig (its tags, k= against a=, RFC 8301's size floor): MXG_DKIM_NONE
+ * when it may, else the result it gives, with the reason in why. */
+enum mxg_dkim_result dkim_key_check(const struct dkim_key *key, const struct dkim_sig *sig,
+				    unsigned min_rsa_bits, char *why, size_t whylen);
+
+/* --- ARC chain validation (arc.c), run by the verifier on the fields it keeps --- */
+
+struct dkim_arc;
+/* Reads the ARC fields at the end of the header: the sets, their structure, and the newest
+ * message signature. NULL on ENOMEM. */
+struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs);
+/* The newest ARC message signature, whose body hash the verifier computes; NULL if none. */
+const struct dkim_sig *dkim_arc_body_sig(const struct dkim_arc *a);
+/* Verifies the chain at end of message; bh/bhlen is the body hash dkim_arc_body_sig asked for
+ * (bhlen -1 when it could not be computed). */
+void dkim_arc_finish(struct dkim_arc *a, const struct dkim_headers *hs, struct mxg_resolver *r,
+		     struct mxg_dkim_key_cache *cache, time_t now, unsigned min_rsa_bits,
+		     const uint8_t *bh, int bhlen);
+const struct mxg_arc_result *dkim_arc_get(const struct dkim_arc *a);
+void dkim_arc_free(struct dkim_arc *a);
 
 /* --- canonicalization (dkim_canon.c) --- */
 

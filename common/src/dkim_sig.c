@@ -303,8 +303,10 @@ static int parse_canon(struct dkim_sig *sig, const struct dkim_tag *t, char *err
 	return 0;
 }
 
-/* h=: colon-separated field names with optional folding whitespace around each. */
-static int parse_h(struct dkim_sig *sig, const struct dkim_tag *t, char *err, size_t errlen)
+/* h=: colon-separated field names with optional folding whitespace around each. A DKIM
+ * signature must sign From; an ARC message signature may sign nothing, never an ARC-Seal. */
+static int parse_h(struct dkim_sig *sig, enum dkim_sig_kind kind, const struct dkim_tag *t,
+		   char *err, size_t errlen)
 {
 	int has_from = 0;
 	char *store = malloc(t->value_len + 1);
@@ -312,6 +314,8 @@ static int parse_h(struct dkim_sig *sig, const struct dkim_tag *t, char *err, si
 	if (store == NULL)
 		return fail(err, errlen, "%s", "out of memory");
 	sig->h_store = store;
+	if (kind == DKIM_SIG_AMS && t->value_len == 0)
+		return 0;
 	size_t o = 0, k = 0;
 	while (k <= t->value_len) {
 		while (k < t->value_len && is_ws((unsigned char)t->value[k]))
@@ -335,10 +339,12 @@ static int parse_h(struct dkim_sig *sig, const struct dkim_tag *t, char *err, si
 		mxg_str_lower(store + o);
 		if (strcmp(store + o, "from") == 0)
 			has_from = 1;
+		if (kind == DKIM_SIG_AMS && strcmp(store + o, "arc-seal") == 0)
+			return fail(err, errlen, "%s", "h= of an ARC message signature includes ARC-Seal");
 		o += e - s + 1;
 		k++; /* past ':' (or the end) */
 	}
-	if (!has_from)
+	if (!has_from && kind == DKIM_SIG_DKIM)
 		return fail(err, errlen, "%s", "h= does not include From");
 	return 0;
 }
@@ -429,6 +435,8 @@ static int parse_times(struct dkim_sig *sig, const struct dkim_taglist *l, char 
 static int parse_b(struct dkim_sig *sig, const struct dkim_tag *b, const struct dkim_tag *bh,
 		   char *err, size_t errlen)
 {
+	if (b == NULL)
+		return fail(err, errlen, "%s", "required tag b= is missing");
 	size_t p = 0;
 	for (size_t k = 0; k < b->value_len && p < 12; k++)
 		if (!is_ws((unsigned char)b->value[k]))
@@ -440,6 +448,8 @@ static int parse_b(struct dkim_sig *sig, const struct dkim_tag *b, const struct 
 	if (n <= 0)
 		return fail(err, errlen, "%s", "b= is empty or not valid base64");
 	sig->b_len = (size_t)n;
+	if (bh == NULL)
+		return 0; /* an ARC-Seal signs no body */
 	n = dkim_b64_decode(bh->value, bh->value_len, sig->bh, sizeof(sig->bh));
 	if (n <= 0)
 		return fail(err, errlen, "%s", "bh= is empty or not valid base64");
@@ -450,8 +460,28 @@ static int parse_b(struct dkim_sig *sig, const struct dkim_tag *b, const struct 
 	return 0;
 }
 
+static int check_required(enum dkim_sig_kind kind, const struct dkim_taglist *l, char *err,
+			  size_t errlen)
+{
+	static const char *const required[][8] = {
+		[DKIM_SIG_DKIM] = { "v", "a", "b", "bh", "d", "h", "s", NULL },
+		[DKIM_SIG_AMS] = { "i", "a", "b", "bh", "d", "h", "s", NULL },
+		[DKIM_SIG_AS] = { "i", "a", "b", "cv", "d", "s", NULL },
+	};
+
+	for (size_t k = 0; required[kind][k] != NULL; k++)
+		if (dkim_tags_find(l, required[kind][k]) == NULL)
+			return fail(err, errlen, "required tag %s= is missing", required[kind][k]);
+	if (kind == DKIM_SIG_DKIM && !dkim_tag_is(dkim_tags_find(l, "v"), "1"))
+		return fail(err, errlen, "%s", "unsupported version (v= is not 1)");
+	if (kind == DKIM_SIG_AS && dkim_tags_find(l, "h") != NULL)
+		return fail(err, errlen, "%s", "an ARC-Seal has no h= tag");
+	return 0;
+}
+
 /* d=, s=, a= first, so a result can name them even when a later tag is bad. */
-static int parse_names(struct dkim_sig *sig, const struct dkim_taglist *l, char *err, size_t errlen)
+static int parse_names(struct dkim_sig *sig, enum dkim_sig_kind kind, const struct dkim_taglist *l,
+		       char *err, size_t errlen)
 {
 	const struct dkim_tag *d = dkim_tags_find(l, "d");
 	const struct dkim_tag *s = dkim_tags_find(l, "s");
@@ -463,12 +493,8 @@ static int parse_names(struct dkim_sig *sig, const struct dkim_taglist *l, char 
 		mxg_str_lower(sig->s);
 	if (a != NULL)
 		copy_value(a, sig->a, sizeof(sig->a));
-	static const char *const required[] = { "v", "a", "b", "bh", "d", "h", "s" };
-	for (size_t k = 0; k < sizeof(required) / sizeof(required[0]); k++)
-		if (dkim_tags_find(l, required[k]) == NULL)
-			return fail(err, errlen, "required tag %s= is missing", required[k]);
-	if (!dkim_tag_is(dkim_tags_find(l, "v"), "1"))
-		return fail(err, errlen, "%s", "unsupported version (v= is not 1)");
+	if (check_required(kind, l, err, errlen) < 0)
+		return -1;
 	if (!valid_name(sig->d, 0) || d->value_len >= sizeof(sig->d))
 		return fail(err, errlen, "%s", "d= is not a valid domain name");
 	if (!valid_name(sig->s, 1) || s->value_len >= sizeof(sig->s))
@@ -476,7 +502,52 @@ static int parse_names(struct dkim_sig *sig, const struct dkim_taglist *l, char 
 	return parse_alg(sig, a, err, errlen);
 }
 
+/* i= of an ARC field: the instance, a decimal from 1 to DKIM_ARC_MAX. */
+static int parse_instance(const struct dkim_tag *t, unsigned *out)
+{
+	uint64_t v;
+
+	if (t == NULL || parse_uint(t, 2, &v) < 0 || v < 1 || v > DKIM_ARC_MAX)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_cv(struct dkim_sig *sig, const struct dkim_tag *t, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		[DKIM_ARC_CV_NONE] = "none", [DKIM_ARC_CV_PASS] = "pass", [DKIM_ARC_CV_FAIL] = "fail",
+	};
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (t->value_len == strlen(names[k]) && mxg_strncaseeq(t->value, names[k], t->value_len)) {
+			sig->cv = (enum dkim_arc_cv)k;
+			return 0;
+		}
+	return fail(err, errlen, "%s", "cv= is not none, pass or fail");
+}
+
+/* The tags an ARC field has beyond DKIM's (i= as instance, cv=), or DKIM's own i= and q=. */
+static int parse_kind_tags(struct dkim_sig *sig, enum dkim_sig_kind kind, const struct dkim_taglist *l,
+			   char *err, size_t errlen)
+{
+	if (kind == DKIM_SIG_DKIM)
+		return parse_identity(sig, dkim_tags_find(l, "i"), err, errlen) < 0 ||
+		       parse_q(dkim_tags_find(l, "q"), err, errlen) < 0 ? -1 : 0;
+	if (parse_instance(dkim_tags_find(l, "i"), &sig->instance) < 0)
+		return fail(err, errlen, "%s", "i= is not an ARC instance from 1 to 50");
+	if (kind == DKIM_SIG_AS)
+		return parse_cv(sig, dkim_tags_find(l, "cv"), err, errlen);
+	return 0;
+}
+
 int dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig, char *err, size_t errlen)
+{
+	return dkim_sig_parse_kind(DKIM_SIG_DKIM, value, len, sig, err, errlen);
+}
+
+int dkim_sig_parse_kind(enum dkim_sig_kind kind, const char *value, size_t len, struct dkim_sig *sig,
+			char *err, size_t errlen)
 {
 	struct dkim_taglist *l = malloc(sizeof(*l));
 
@@ -486,13 +557,18 @@ int dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig, char *er
 	int rc = -1;
 	if (dkim_tags_parse(value, len, l, err, errlen) < 0)
 		goto out;
-	if (parse_names(sig, l, err, errlen) < 0)
+	if (parse_names(sig, kind, l, err, errlen) < 0)
 		goto out;
-	if (parse_canon(sig, dkim_tags_find(l, "c"), err, errlen) < 0 ||
-	    parse_b(sig, dkim_tags_find(l, "b"), dkim_tags_find(l, "bh"), err, errlen) < 0 ||
-	    parse_h(sig, dkim_tags_find(l, "h"), err, errlen) < 0 ||
-	    parse_identity(sig, dkim_tags_find(l, "i"), err, errlen) < 0 ||
-	    parse_q(dkim_tags_find(l, "q"), err, errlen) < 0 ||
+	const struct dkim_tag *c = dkim_tags_find(l, "c");
+	if (kind == DKIM_SIG_AS) {
+		sig->hcanon = sig->bcanon = DKIM_CANON_RELAXED;
+	} else if (parse_canon(sig, c, err, errlen) < 0 ||
+		   parse_h(sig, kind, dkim_tags_find(l, "h"), err, errlen) < 0) {
+		goto out;
+	}
+	if (parse_b(sig, dkim_tags_find(l, "b"), kind == DKIM_SIG_AS ? NULL : dkim_tags_find(l, "bh"),
+		    err, errlen) < 0 ||
+	    parse_kind_tags(sig, kind, l, err, errlen) < 0 ||
 	    parse_times(sig, l, err, errlen) < 0)
 		goto out;
 	const struct dkim_tag *lt = dkim_tags_find(l, "l");
@@ -507,6 +583,45 @@ int dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig, char *er
 out:
 	free(l);
 	return rc;
+}
+
+/* "i" CFWS? "=" CFWS? 1*DIGIT CFWS? ";" at the start of an ARC-Authentication-Results value
+ * (RFC 8617 §4.1.1; comments are not expected there and not accepted). */
+static unsigned aar_instance(const char *v, size_t len)
+{
+	size_t k = 0;
+	unsigned n = 0;
+	int bad = 0;
+
+	k = skip_ws(v, len, k, &bad);
+	if (bad || k >= len || v[k] != 'i')
+		return 0;
+	k = skip_ws(v, len, k + 1, &bad);
+	if (bad || k >= len || v[k] != '=')
+		return 0;
+	k = skip_ws(v, len, k + 1, &bad);
+	size_t digits = 0;
+	while (k < len && is_digit((unsigned char)v[k]) && digits < 3) {
+		n = n * 10 + (unsigned)(v[k++] - '0');
+		digits++;
+	}
+	k = skip_ws(v, len, k, &bad);
+	if (bad || digits == 0 || k >= len || v[k] != ';' || n < 1 || n > DKIM_ARC_MAX)
+		return 0;
+	return n;
+}
+
+unsigned dkim_arc_instance(enum dkim_sig_kind kind, const char *value, size_t len)
+{
+	if (kind == DKIM_SIG_DKIM)
+		return aar_instance(value, len);
+	struct dkim_taglist *l = malloc(sizeof(*l));
+	char err[8];
+	unsigned n = 0;
+	if (l != NULL && dkim_tags_parse(value, len, l, err, sizeof(err)) == 0)
+		(void)parse_instance(dkim_tags_find(l, "i"), &n);
+	free(l);
+	return n;
 }
 
 void dkim_sig_clear(struct dkim_sig *sig)

@@ -13,17 +13,20 @@ $(B)/obj/tests/conformance/dkim-vectors.o: tests/conformance/dkim_vectors.c
 	@mkdir -p $(@D)
 	$(CC) $(MXG_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# The SPF suite runner needs libyaml; it is also built with the sanitizers, and
-# tests/conformance/spf-suite runs that build.
+# The SPF and ARC suite runners read YAML with libyaml (the pieces they share are in
+# suite_yaml.c); they are also built with the sanitizers, and tests/conformance/spf-suite
+# and arc-suite run that build.
 
 SPF_SUITE := $(B)/tests/conformance/spf_suite
-ALL_TARGETS += $(SPF_SUITE)
-CHECK_PREPARE += spf-suite-san
+ARC_SUITE := $(B)/tests/conformance/arc_suite
+SUITE_YAML_OBJ := $(B)/obj/tests/conformance/suite_yaml.o
+ALL_TARGETS += $(SPF_SUITE) $(ARC_SUITE)
+CHECK_PREPARE += yaml-suites-san
 
-$(SPF_SUITE): $(B)/obj/tests/conformance/spf_suite.o $(LIB)
+$(SPF_SUITE) $(ARC_SUITE): $(B)/tests/conformance/%: $(B)/obj/tests/conformance/%.o $(SUITE_YAML_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lyaml
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(SUITE_YAML_OBJ) $(LIB) $(LIBS) -lyaml
 
-.PHONY: spf-suite-san
-spf-suite-san:
-	$(MAKE) SANITIZE=1 build/san/tests/conformance/spf_suite
+.PHONY: yaml-suites-san
+yaml-suites-san:
+	$(MAKE) SANITIZE=1 build/san/tests/conformance/spf_suite build/san/tests/conformance/arc_suite

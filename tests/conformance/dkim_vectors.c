@@ -139,12 +139,25 @@ static void print_results(const char *file, const struct mxg_dkim_verifier *v, s
 	l->unlisted[0] = '\0';
 }
 
+/* With --arc: one line per message for its ARC chain instead. */
+static void print_arc(const char *file, const struct mxg_dkim_verifier *v)
+{
+	const struct mxg_arc_result *a = mxg_dkim_arc(v);
+
+	printf("%s\tarc\t%s\t%u\t%s\t-\t%s\n", file, mxg_arc_result_name(a->result), a->instances,
+	       a->domain[0] ? a->domain : "-", a->reason[0] ? a->reason : "-");
+}
+
 int main(int argc, char **argv)
 {
 	struct mxg_dkim_options opt = { 0 };
 	struct listed *l;
-	int i = 1;
+	int i = 1, arc = 0;
 
+	if (argc > 1 && strcmp(argv[1], "--arc") == 0) {
+		arc = 1;
+		i++;
+	}
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
 		if (strcmp(argv[i], "--now") == 0)
 			opt.now = (time_t)strtoll(argv[i + 1], NULL, 10);
@@ -154,7 +167,7 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (argc - i < 2) {
-		fprintf(stderr, "usage: dkim-vectors [--now T] [--max-signatures N] KEYTABLE MESSAGE...\n");
+		fprintf(stderr, "usage: dkim-vectors [--arc] [--now T] [--max-signatures N] KEYTABLE MESSAGE...\n");
 		return 2;
 	}
 	struct mxg_resolver *r = load_table(argv[i], &l);
@@ -169,7 +182,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: out of memory\n", argv[i]);
 			return 2;
 		}
-		print_results(argv[i], v, l);
+		if (arc)
+			print_arc(argv[i], v);
+		else
+			print_results(argv[i], v, l);
 		mxg_dkim_verifier_free(v);
 		free(msg);
 	}

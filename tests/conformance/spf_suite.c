@@ -10,6 +10,7 @@
 #include "mxguard/dns.h"
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
+#include "suite_yaml.h"
 
 /* Cases this engine deliberately answers differently, with the RFC reason. They still
  * count as not passed. None at present. */
@@ -27,33 +28,6 @@ static const uint16_t fault_types[] = {
 
 static unsigned passed, failed;
 
-static yaml_node_t *node(yaml_document_t *d, int id)
-{
-	return yaml_document_get_node(d, id);
-}
-
-static int scalar_is(yaml_node_t *n, const char *s)
-{
-	return n && n->type == YAML_SCALAR_NODE && n->data.scalar.length == strlen(s) &&
-	       memcmp(n->data.scalar.value, s, n->data.scalar.length) == 0;
-}
-
-/* A scalar's text as a NUL-terminated string (NULL for other nodes); a NUL inside stays. */
-static const char *text(yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-static yaml_node_t *map_get(yaml_document_t *d, yaml_node_t *map, const char *key)
-{
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
-		if (scalar_is(node(d, p->key), key))
-			return node(d, p->value);
-	return NULL;
-}
-
 static uint16_t type_code(const char *t)
 {
 	static const struct { const char *name; uint16_t code; } types[] = {
@@ -67,22 +41,6 @@ static uint16_t type_code(const char *t)
 	return 0;
 }
 
-/* Appends character-strings of at most 255 octets holding s[0..len). */
-static int txt_strings(const uint8_t *s, size_t len, uint8_t *rd, size_t *rdlen, size_t cap)
-{
-	do {
-		size_t n = len > 255 ? 255 : len;
-		if (*rdlen + 1 + n > cap)
-			return -1;
-		rd[(*rdlen)++] = (uint8_t)n;
-		memcpy(rd + *rdlen, s, n);
-		*rdlen += n;
-		s += n;
-		len -= n;
-	} while (len > 0);
-	return 0;
-}
-
 /* Wire RDATA of one zonedata value; returns its length or -1. */
 static long rdata(yaml_document_t *d, uint16_t type, yaml_node_t *v, uint8_t *rd, size_t cap)
 {
@@ -90,17 +48,17 @@ static long rdata(yaml_document_t *d, uint16_t type, yaml_node_t *v, uint8_t *rd
 
 	switch (type) {
 	case MXG_DNS_A:
-		return text(v) && inet_pton(AF_INET, text(v), rd) == 1 ? 4 : -1;
+		return suite_text(v) && inet_pton(AF_INET, suite_text(v), rd) == 1 ? 4 : -1;
 	case MXG_DNS_AAAA:
-		return text(v) && inet_pton(AF_INET6, text(v), rd) == 1 ? 16 : -1;
+		return suite_text(v) && inet_pton(AF_INET6, suite_text(v), rd) == 1 ? 16 : -1;
 	case MXG_DNS_PTR:
 	case MXG_DNS_CNAME:
-		return text(v) ? mxg_dns_name_to_wire(text(v), rd, cap) : -1;
+		return suite_text(v) ? mxg_dns_name_to_wire(suite_text(v), rd, cap) : -1;
 	case MXG_DNS_MX: {
 		if (v->type != YAML_SEQUENCE_NODE || v->data.sequence.items.top - v->data.sequence.items.start != 2)
 			return -1;
-		const char *pref = text(node(d, v->data.sequence.items.start[0]));
-		const char *host = text(node(d, v->data.sequence.items.start[1]));
+		const char *pref = suite_text(suite_node(d, v->data.sequence.items.start[0]));
+		const char *host = suite_text(suite_node(d, v->data.sequence.items.start[1]));
 		if (pref == NULL || host == NULL)
 			return -1;
 		unsigned p = (unsigned)strtoul(pref, NULL, 10);
@@ -111,14 +69,14 @@ static long rdata(yaml_document_t *d, uint16_t type, yaml_node_t *v, uint8_t *rd
 	}
 	default: /* TXT, SPF: one string, or a list of strings */
 		if (v->type == YAML_SCALAR_NODE)
-			return txt_strings(v->data.scalar.value, v->data.scalar.length, rd, &n, cap) < 0
+			return suite_txt_strings(v->data.scalar.value, v->data.scalar.length, rd, &n, cap) < 0
 				       ? -1 : (long)n;
 		if (v->type != YAML_SEQUENCE_NODE)
 			return -1;
 		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
-			yaml_node_t *s = node(d, *i);
+			yaml_node_t *s = suite_node(d, *i);
 			if (s->type != YAML_SCALAR_NODE ||
-			    txt_strings(s->data.scalar.value, s->data.scalar.length, rd, &n, cap) < 0)
+			    suite_txt_strings(s->data.scalar.value, s->data.scalar.length, rd, &n, cap) < 0)
 				return -1;
 		}
 		/* No strings at all cannot go on the wire (RFC 1035 §3.3.14): one empty string
@@ -152,11 +110,11 @@ static int load_name(struct mxg_resolver *r, yaml_document_t *d, const char *own
 	if (seq->type != YAML_SEQUENCE_NODE)
 		return -1;
 	for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++)
-		if (map_get(d, node(d, *i), "TXT"))
+		if (suite_map_get(d, suite_node(d, *i), "TXT"))
 			has_txt = 1;
 	for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top; i++) {
-		yaml_node_t *e = node(d, *i);
-		if (scalar_is(e, "TIMEOUT")) {
+		yaml_node_t *e = suite_node(d, *i);
+		if (suite_scalar_is(e, "TIMEOUT")) {
 			for (size_t k = 0; k < sizeof(fault_types) / sizeof(fault_types[0]); k++)
 				if (!seen[k] && mxg_zone_set_fault(r, owner, fault_types[k], MXG_DNS_TIMEOUT) < 0)
 					return -1;
@@ -164,12 +122,12 @@ static int load_name(struct mxg_resolver *r, yaml_document_t *d, const char *own
 		}
 		if (e->type != YAML_MAPPING_NODE || e->data.mapping.pairs.top - e->data.mapping.pairs.start != 1)
 			return -1;
-		const char *tname = text(node(d, e->data.mapping.pairs.start->key));
-		yaml_node_t *v = node(d, e->data.mapping.pairs.start->value);
+		const char *tname = suite_text(suite_node(d, e->data.mapping.pairs.start->key));
+		yaml_node_t *v = suite_node(d, e->data.mapping.pairs.start->value);
 		uint16_t type = tname ? type_code(tname) : 0;
 		if (type == 0)
 			return -1;
-		if (scalar_is(v, "NONE"))
+		if (suite_scalar_is(v, "NONE"))
 			continue;
 		for (size_t k = 0; k < sizeof(fault_types) / sizeof(fault_types[0]); k++)
 			if (fault_types[k] == type)
@@ -178,7 +136,7 @@ static int load_name(struct mxg_resolver *r, yaml_document_t *d, const char *own
 			return -1;
 	}
 	for (yaml_node_item_t *i = seq->data.sequence.items.start; i < seq->data.sequence.items.top && !has_txt; i++) {
-		yaml_node_t *v = map_get(d, node(d, *i), "SPF");
+		yaml_node_t *v = suite_map_get(d, suite_node(d, *i), "SPF");
 		if (v && add_record(r, d, owner, MXG_DNS_TXT, v) < 0)
 			return -1;
 	}
@@ -191,12 +149,12 @@ static int load_zone(struct mxg_resolver *r, yaml_document_t *d, yaml_node_t *zo
 		return -1;
 	for (yaml_node_pair_t *p = zone->data.mapping.pairs.start; p < zone->data.mapping.pairs.top; p++) {
 		char owner[MXG_DNS_NAME_MAX];
-		const char *k = text(node(d, p->key));
+		const char *k = suite_text(suite_node(d, p->key));
 		if (k == NULL)
 			return -1;
 		mxg_strlcpy(owner, k, sizeof(owner));
 		mxg_str_lower(owner);
-		if (load_name(r, d, owner, node(d, p->value)) < 0) {
+		if (load_name(r, d, owner, suite_node(d, p->value)) < 0) {
 			fprintf(stderr, "spf-suite: bad zonedata for %s\n", owner);
 			return -1;
 		}
@@ -207,11 +165,11 @@ static int load_zone(struct mxg_resolver *r, yaml_document_t *d, yaml_node_t *zo
 static int result_listed(yaml_document_t *d, yaml_node_t *want, const char *got)
 {
 	if (want->type == YAML_SCALAR_NODE)
-		return scalar_is(want, got);
+		return suite_scalar_is(want, got);
 	if (want->type != YAML_SEQUENCE_NODE)
 		return 0;
 	for (yaml_node_item_t *i = want->data.sequence.items.start; i < want->data.sequence.items.top; i++)
-		if (scalar_is(node(d, *i), got))
+		if (suite_scalar_is(suite_node(d, *i), got))
 			return 1;
 	return 0;
 }
@@ -229,11 +187,11 @@ static void run_test(struct mxg_resolver *r, yaml_document_t *d, const char *nam
 	struct mxg_spf_options opt = { .default_exp = "DEFAULT" };
 	struct mxg_spf_outcome out;
 	struct mxg_addr ip;
-	const char *host = text(map_get(d, t, "host"));
-	const char *from = text(map_get(d, t, "mailfrom"));
-	const char *helo = text(map_get(d, t, "helo"));
-	const char *exp = text(map_get(d, t, "explanation"));
-	yaml_node_t *want = map_get(d, t, "result");
+	const char *host = suite_text(suite_map_get(d, t, "host"));
+	const char *from = suite_text(suite_map_get(d, t, "mailfrom"));
+	const char *helo = suite_text(suite_map_get(d, t, "helo"));
+	const char *exp = suite_text(suite_map_get(d, t, "explanation"));
+	yaml_node_t *want = suite_map_get(d, t, "result");
 
 	if (host == NULL || from == NULL || helo == NULL || want == NULL ||
 	    mxg_addr_parse(host, &ip, 0) < 0) {
@@ -261,67 +219,11 @@ static void run_test(struct mxg_resolver *r, yaml_document_t *d, const char *nam
 	failed++;
 }
 
-static int run_scenario(yaml_document_t *d, yaml_node_t *root)
-{
-	const char *desc = text(map_get(d, root, "description"));
-	yaml_node_t *tests = map_get(d, root, "tests");
-	struct mxg_resolver *r = mxg_resolver_zone_new();
-
-	if (r == NULL)
-		return -1;
-	printf("# %s\n", desc ? desc : "(no description)");
-	if (tests == NULL || tests->type != YAML_MAPPING_NODE || load_zone(r, d, map_get(d, root, "zonedata")) < 0) {
-		mxg_resolver_free(r);
-		return -1;
-	}
-	for (yaml_node_pair_t *p = tests->data.mapping.pairs.start; p < tests->data.mapping.pairs.top; p++) {
-		const char *name = text(node(d, p->key));
-		run_test(r, d, name ? name : "?", node(d, p->value));
-	}
-	mxg_resolver_free(r);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	int rc = 0, scenarios = 0;
+	static const struct suite_runner runner = {
+		"spf-suite", "zonedata", load_zone, run_test, &passed, &failed,
+	};
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: spf-suite SUITE.yml\n");
-		return 2;
-	}
-	FILE *f = fopen(argv[1], "rb");
-	if (f == NULL) {
-		perror(argv[1]);
-		return 2;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, f);
-	for (;;) {
-		if (!yaml_parser_load(&parser, &doc)) {
-			fprintf(stderr, "%s: YAML error: %s (line %zu)\n", argv[1],
-				parser.problem ? parser.problem : "?", parser.problem_mark.line + 1);
-			rc = 2;
-			break;
-		}
-		yaml_node_t *root = yaml_document_get_root_node(&doc);
-		if (root == NULL) {
-			yaml_document_delete(&doc);
-			break;
-		}
-		if (run_scenario(&doc, root) < 0) {
-			fprintf(stderr, "%s: scenario %d could not be loaded\n", argv[1], scenarios + 1);
-			rc = 2;
-		}
-		scenarios++;
-		yaml_document_delete(&doc);
-	}
-	yaml_parser_delete(&parser);
-	fclose(f);
-	printf("%u passed, %u failed\n", passed, failed);
-	if (scenarios == 0 || passed + failed == 0)
-		rc = 2;
-	return rc ? rc : failed ? 1 : 0;
+	return suite_main(&runner, argc, argv);
 }

@@ -35,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mxg_spf_outcome spf;
 	struct mxg_dkim_sig_result sig;
 	struct mxg_dmarc_outcome dmarc;
+	struct mxg_arc_result arc;
 
 	size_t len = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
 	memcpy(text, data, len);
@@ -53,11 +54,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mxg_strlcpy(sig.reason, text, sizeof(sig.reason));
 	mxg_strlcpy(sig.b_prefix, text, sizeof(sig.b_prefix));
 	mxg_strlcpy(dmarc.from_domain, text, sizeof(dmarc.from_domain));
+	memset(&arc, 0, sizeof(arc));
+	arc.result = MXG_ARC_FAIL;
+	arc.instances = (unsigned)len;
+	mxg_strlcpy(arc.reason, text, sizeof(arc.reason));
+	mxg_strlcpy(arc.domain, text, sizeof(arc.domain));
 	mxg_strlcpy(id, text, sizeof(id));
-	struct mxg_authres_input in = { id, &spf, NULL, 1, &sig, &dmarc };
+	struct mxg_authres_input in = { id, &spf, NULL, 1, &sig, &dmarc, &arc };
 	if (mxg_authres_format(&in, 0, out, sizeof(out)) != 0)
 		return 0; /* an empty authserv-id */
-	if (strchr(out, '\r') || strchr(out, '\n') || separators(out) != 3)
+	if (strchr(out, '\r') || strchr(out, '\n') || separators(out) != 4)
 		__builtin_trap();
 	/* Control characters were replaced; the rest of the id must read back exactly. */
 	for (char *p = id; *p; p++)

@@ -1,5 +1,6 @@
-/* Fuzzes the DKIM parsers: the first byte picks a DKIM-Signature value, a key record, or a
- * whole message verified against the RFC 8463 keys (split into random body chunks). */
+/* Fuzzes the DKIM and ARC parsers: the first byte picks a DKIM-Signature value, an ARC
+ * message signature or seal, the instance of an ARC field, a key record, or a whole message
+ * verified (DKIM and ARC) against the RFC 8463 keys, split into random body chunks. */
 #include <stdint.h>
 #include <string.h>
 
@@ -74,6 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct dkim_sig sig;
 		dkim_sig_parse((const char *)data + 1, size - 1, &sig, err, sizeof(err));
 		dkim_sig_clear(&sig);
+	} else if (data[0] == 'a' || data[0] == 'A') {
+		struct dkim_sig sig;
+		dkim_sig_parse_kind(data[0] == 'a' ? DKIM_SIG_AMS : DKIM_SIG_AS, (const char *)data + 1,
+				    size - 1, &sig, err, sizeof(err));
+		dkim_sig_clear(&sig);
+	} else if (data[0] == 'i') {
+		for (int kind = DKIM_SIG_DKIM; kind <= DKIM_SIG_AS; kind++)
+			(void)dkim_arc_instance((enum dkim_sig_kind)kind, (const char *)data + 1, size - 1);
 	} else if (data[0] == 'k') {
 		struct dkim_key key;
 		if (dkim_key_parse((const char *)data + 1, size - 1, &key, err, sizeof(err)) == 0)

@@ -2,7 +2,7 @@
 # mxguard dkim on the zone backend: the RFC 8463 message passes (file and standard input),
 # a changed body fails, an unsigned message has none, missing keys are permerror;
 # --json output parses and exit statuses follow mxguard(1); mxguard check --dkim-selector
-# reports each kind of bad key record.
+# reports each kind of bad key record; an ARC chain sealed by dkimpy passes, then fails changed.
 . "$(dirname "$0")/../lib/harness.sh"
 mxg_require_netns "$@"
 mxg_workdir
@@ -65,4 +65,19 @@ mxg_eq "check: bad key" "$(dkim_codes bad)" "DKIM_KEY_INVALID"
 mxg_eq "check: no key" "$(dkim_codes nosuch)" "DKIM_KEY_MISSING"
 "$mxguard" check --zone "$zone" --json --dkim-selector brisbane --dkim-selector weak football.example.com >"$MXG_WORK/check.json"
 mxg_match "check: two selectors" "$(cat "$MXG_WORK/check.json")" "weak._domainkey.football.example.com"
+# ARC: the unsigned message forwarded through a sealer (dkimpy, RFC 8463's test key): the
+# chain passes, is reported in text and JSON, and leaves the exit status to DKIM alone.
+/usr/bin/python3 "$MXG_ROOT/tests/integration/milter/sign.py" --arc "$vec/test.rsa.pem" football.example.com test \
+	"$vec/unsigned-message.eml" "$MXG_WORK/sealed.eml"
+out=$("$mxguard" dkim --zone "$zone" "$MXG_WORK/sealed.eml")
+mxg_eq "ARC sealed: exit status from DKIM alone" $? 1
+mxg_match "ARC sealed: chain passes" "$out" "^arc chain: arc=pass sets=1 sealed-by=football\.example\.com$"
+"$mxguard" dkim --zone "$zone" --json "$MXG_WORK/sealed.eml" >"$MXG_WORK/arc.json"
+mxg_eq "ARC sealed: JSON" "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1]))["arc"]
+print(a["result"], a["sets"], a["sealed_by"])' "$MXG_WORK/arc.json")" "pass 1 football.example.com"
+sed 's/lost the game/won the game/' "$MXG_WORK/sealed.eml" >"$MXG_WORK/sealed-changed.eml"
+mxg_match "ARC sealed, then changed: chain fails, says why" \
+	"$("$mxguard" dkim --zone "$zone" "$MXG_WORK/sealed-changed.eml")" \
+	"^arc chain: arc=fail \(ARC-Message-Signature i=1: body hash mismatch\) sets=1"
+mxg_nomatch "no ARC fields: no chain line" "$("$mxguard" dkim --zone "$zone" "$vec/unsigned-message.eml")" "arc chain"
 mxg_done

@@ -50,7 +50,7 @@ static void test_format_full(void **state)
 	dmarc.have_record = 1;
 	dmarc.published = MXG_DMARC_POLICY_REJECT;
 	mxg_strlcpy(dmarc.from_domain, "example.com", sizeof(dmarc.from_domain));
-	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 2, sigs, &dmarc };
+	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 2, sigs, &dmarc, NULL };
 
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "mx.example.net; spf=pass smtp.mailfrom=bounce@example.com; "
@@ -72,7 +72,7 @@ static void test_format_full(void **state)
 
 static void test_format_none(void **state)
 {
-	struct mxg_authres_input in = { "mx.example.net", NULL, NULL, 0, NULL, NULL };
+	struct mxg_authres_input in = { "mx.example.net", NULL, NULL, 0, NULL, NULL, NULL };
 	(void)state;
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "mx.example.net; none");
@@ -96,7 +96,7 @@ static void test_format_dmarc_fail(void **state)
 	dmarc.sampled_out = 1;
 	dmarc.record.pct = 20;
 	mxg_strlcpy(dmarc.from_domain, "example.com", sizeof(dmarc.from_domain));
-	struct mxg_authres_input in = { "mx", NULL, NULL, 0, NULL, &dmarc };
+	struct mxg_authres_input in = { "mx", NULL, NULL, 0, NULL, &dmarc, NULL };
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "mx; dkim=none; dmarc=fail (p=reject dis=quarantine pct=20) "
 				 "header.from=example.com");
@@ -132,7 +132,7 @@ static void test_injection(void **state)
 	(void)state;
 	mxg_strlcpy(spf.comment, "evil) ; dmarc=pass (x", sizeof(spf.comment));
 	mxg_strlcpy(sig.reason, "bad\" ; dkim=pass \\", sizeof(sig.reason));
-	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 1, &sig, NULL };
+	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 1, &sig, NULL, NULL };
 
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	/* Exactly the separators we wrote: one after the id, one between spf and dkim. */
@@ -153,10 +153,33 @@ static void test_injection(void **state)
 	assert_string_equal(id, "a; spf=pass");
 }
 
+static void test_format_arc(void **state)
+{
+	struct mxg_arc_result arc = { MXG_ARC_PASS, 2, "", "relay.example" };
+	struct mxg_authres_input in = { "mx.example.net", NULL, NULL, 0, NULL, NULL, &arc };
+	(void)state;
+
+	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "mx.example.net; dkim=none; arc=pass (i=2 d=relay.example)");
+	arc.result = MXG_ARC_FAIL;
+	mxg_strlcpy(arc.reason, "ARC-Seal i=1: \"bad\"; arc=pass", sizeof(arc.reason));
+	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "mx.example.net; dkim=none; arc=fail reason=\"ARC-Seal i=1: \\\"bad\\\"; "
+				 "arc=pass\" (i=2 d=relay.example)");
+	assert_int_equal(structural(buf, ';'), 2);
+	/* No verdict to give (a temporary failure) and no chain: nothing about ARC is written. */
+	arc.result = MXG_ARC_TEMPERROR;
+	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
+	assert_null(strstr(buf, "arc="));
+	arc.result = MXG_ARC_NONE;
+	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "mx.example.net; none");
+}
+
 static void test_format_bounds(void **state)
 {
 	struct mxg_spf_outcome spf = spf_pass("a@example.com");
-	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 0, NULL, NULL };
+	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 0, NULL, NULL, NULL };
 	char small[24];
 	(void)state;
 	assert_int_equal(mxg_authres_format(&in, 0, small, sizeof(small)), -1);
@@ -220,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_format_none),
 		cmocka_unit_test(test_format_dmarc_fail),
 		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_format_arc),
 		cmocka_unit_test(test_format_bounds),
 		cmocka_unit_test(test_authserv_id),
 		cmocka_unit_test(test_claims),

@@ -490,6 +490,113 @@ static void test_times_and_dns(void **state)
 	mxg_dkim_verifier_free(v);
 }
 
+/* --- ARC (RFC 8617): tags, instances and the chain's structure; the signatures themselves
+ * are checked by the ValiMail suite and the dkimpy differential test. --- */
+
+static int arc_parse(enum dkim_sig_kind kind, const char *value, char *err, size_t errlen)
+{
+	struct dkim_sig sig;
+	int rc = dkim_sig_parse_kind(kind, value, strlen(value), &sig, err, errlen);
+	dkim_sig_clear(&sig);
+	return rc;
+}
+
+#define AMS_TAGS "a=rsa-sha256; d=football.example.com; s=test; bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA"
+#define AS_TAGS "a=rsa-sha256; d=football.example.com; s=test; b=AAAA"
+
+static void test_arc_tags(void **state)
+{
+	char err[MXG_DKIM_REASON_MAX];
+	(void)state;
+
+	assert_int_equal(arc_parse(DKIM_SIG_AMS, "i=1; h=; " AMS_TAGS, err, sizeof(err)), 0);
+	assert_int_equal(arc_parse(DKIM_SIG_AMS, "i=50; h=subject; " AMS_TAGS, err, sizeof(err)), 0);
+	assert_int_equal(arc_parse(DKIM_SIG_AMS, "i=51; h=from; " AMS_TAGS, err, sizeof(err)), -1);
+	assert_int_equal(arc_parse(DKIM_SIG_AMS, "i=0; h=from; " AMS_TAGS, err, sizeof(err)), -1);
+	assert_int_equal(arc_parse(DKIM_SIG_AMS, "h=from; " AMS_TAGS, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "i="));
+	assert_int_equal(arc_parse(DKIM_SIG_AMS, "i=1; h=from:ARC-Seal; " AMS_TAGS, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ARC-Seal"));
+	assert_int_equal(arc_parse(DKIM_SIG_AS, "i=1; cv=none; " AS_TAGS, err, sizeof(err)), 0);
+	assert_int_equal(arc_parse(DKIM_SIG_AS, "i=2; cv=Pass; " AS_TAGS, err, sizeof(err)), 0);
+	assert_int_equal(arc_parse(DKIM_SIG_AS, "i=1; cv=maybe; " AS_TAGS, err, sizeof(err)), -1);
+	assert_int_equal(arc_parse(DKIM_SIG_AS, "i=1; " AS_TAGS, err, sizeof(err)), -1);
+	assert_int_equal(arc_parse(DKIM_SIG_AS, "i=1; cv=none; h=from; " AS_TAGS, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "h="));
+	/* A DKIM signature still needs v=1 and From in h=. */
+	assert_int_equal(arc_parse(DKIM_SIG_DKIM, "v=1; h=subject; " AMS_TAGS, err, sizeof(err)), -1);
+
+	/* The instance of ARC-Authentication-Results: a leading "i=N;" only. */
+	static const struct { const char *v; unsigned want; } aar[] = {
+		{ " i=1; mx.example; spf=pass", 1 }, { " i = 12 ; mx", 12 }, { "\r\n\ti=3;mx", 3 },
+		{ " mx.example; i=1;", 0 },         { " i=1 mx.example", 0 }, { " i=51; mx", 0 },
+		{ " i=; mx", 0 },                    { "", 0 },
+	};
+	for (size_t k = 0; k < sizeof(aar) / sizeof(aar[0]); k++)
+		assert_int_equal(dkim_arc_instance(DKIM_SIG_DKIM, aar[k].v, strlen(aar[k].v)), aar[k].want);
+	assert_int_equal(dkim_arc_instance(DKIM_SIG_AS, " i=7; cv=pass", 13), 7);
+	assert_int_equal(dkim_arc_instance(DKIM_SIG_AS, " i=7; i=8", 9), 0); /* duplicate tag */
+}
+
+static const struct mxg_arc_result *arc_of(struct mxg_dkim_verifier **v, const char *msg)
+{
+	*v = verify(msg, NULL, NULL);
+	return mxg_dkim_arc(*v);
+}
+
+static void test_arc_chain(void **state)
+{
+	struct mxg_dkim_verifier *v;
+	const struct mxg_arc_result *a;
+	(void)state;
+
+#define ARC_SET(i, cv, sel)                                                                       \
+	"ARC-Seal: i=" #i "; cv=" cv "; a=rsa-sha256; d=football.example.com; s=" sel "; b=AAAA\r\n" \
+	"ARC-Message-Signature: i=" #i "; a=rsa-sha256; d=football.example.com; s=" sel "; h=from;"  \
+	" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=; b=AAAA\r\n"                              \
+	"ARC-Authentication-Results: i=" #i "; mx.example; spf=pass\r\n"
+
+	a = arc_of(&v, HEADERS "\r\n" BODY);
+	assert_int_equal(a->result, MXG_ARC_NONE);
+	assert_int_equal(a->instances, 0);
+	mxg_dkim_verifier_free(v);
+
+	/* Signatures that do not verify fail the chain, naming the newest seal. */
+	a = arc_of(&v, ARC_SET(2, "pass", "test") ARC_SET(1, "none", "test") HEADERS "\r\n" BODY);
+	assert_int_equal(a->result, MXG_ARC_FAIL);
+	assert_int_equal(a->instances, 2);
+	assert_string_equal(a->domain, "football.example.com");
+	assert_non_null(strstr(a->reason, "ARC-Seal i=2"));
+	mxg_dkim_verifier_free(v);
+
+	/* A gap, a repeated instance, a first seal that does not say none: structure fails first. */
+	a = arc_of(&v, ARC_SET(2, "pass", "test") HEADERS "\r\n" BODY);
+	assert_int_equal(a->result, MXG_ARC_FAIL);
+	assert_non_null(strstr(a->reason, "i=1 is missing"));
+	mxg_dkim_verifier_free(v);
+	a = arc_of(&v, ARC_SET(1, "none", "test") ARC_SET(1, "none", "test") HEADERS "\r\n" BODY);
+	assert_int_equal(a->result, MXG_ARC_FAIL);
+	assert_non_null(strstr(a->reason, "two ARC-Seal fields with i=1"));
+	mxg_dkim_verifier_free(v);
+	a = arc_of(&v, ARC_SET(1, "pass", "test") HEADERS "\r\n" BODY);
+	assert_int_equal(a->result, MXG_ARC_FAIL);
+	assert_non_null(strstr(a->reason, "cv=pass"));
+	mxg_dkim_verifier_free(v);
+
+	/* A key that cannot be looked up now gives no verdict: temperror, never fail. */
+	assert_int_equal(mxg_zone_set_fault(zone, "late._domainkey.football.example.com", 0, MXG_DNS_TIMEOUT), 0);
+	a = arc_of(&v, ARC_SET(1, "none", "late") HEADERS "\r\n" BODY);
+	assert_int_equal(a->result, MXG_ARC_TEMPERROR);
+	assert_string_equal(mxg_arc_result_name(a->result), "temperror");
+	mxg_dkim_verifier_free(v);
+	/* A missing key is a permanent failure. */
+	a = arc_of(&v, ARC_SET(1, "none", "gone") HEADERS "\r\n" BODY);
+	assert_int_equal(a->result, MXG_ARC_FAIL);
+	assert_non_null(strstr(a->reason, "gone._domainkey"));
+	mxg_dkim_verifier_free(v);
+#undef ARC_SET
+}
+
 static void test_key_cache(void **state)
 {
 	struct mxg_dkim_options o = { .now = 2000000000 };
@@ -614,6 +721,8 @@ int main(void)
 		cmocka_unit_test(test_signature_cap),
 		cmocka_unit_test(test_header_limit),
 		cmocka_unit_test(test_times_and_dns),
+		cmocka_unit_test(test_arc_tags),
+		cmocka_unit_test(test_arc_chain),
 		cmocka_unit_test(test_key_cache),
 		cmocka_unit_test(test_no_signature),
 		cmocka_unit_test(test_audit),

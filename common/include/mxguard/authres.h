@@ -16,6 +16,7 @@ struct mxg_authres_input {
 	size_t dkim_count;                      /* 0 gives dkim=none */
 	const struct mxg_dkim_sig_result *dkim;
 	const struct mxg_dmarc_outcome *dmarc;  /* may be NULL */
+	const struct mxg_arc_result *arc;       /* may be NULL; written for pass and fail only */
 };
 
 /* Writes the field value (without "Authentication-Results:"), folded with

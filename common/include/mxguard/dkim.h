@@ -79,6 +79,27 @@ struct mxg_dkim_verifier *mxg_dkim_verify_buffer(struct mxg_resolver *r,
 
 const char *mxg_dkim_result_name(enum mxg_dkim_result r);
 
+/* ARC (RFC 8617): the verifier also validates the chain of ARC sets it finds in the header,
+ * with the same canonicalization, keys and key rules. Results as RFC 8601 names them, and
+ * temperror when a key lookup failed temporarily (no verdict). */
+enum mxg_arc_result_code {
+	MXG_ARC_NONE = 0,   /* no ARC fields */
+	MXG_ARC_PASS,
+	MXG_ARC_FAIL,
+	MXG_ARC_TEMPERROR,
+};
+
+struct mxg_arc_result {
+	enum mxg_arc_result_code result;
+	unsigned instances;                 /* ARC sets found (the newest i=), 0 with none */
+	char reason[MXG_DKIM_REASON_MAX];   /* why it failed, "" on pass and none */
+	char domain[MXG_DNS_NAME_MAX];      /* d= of the newest ARC-Seal, "" if unknown */
+};
+
+/* The chain's result after mxg_dkim_finish (before it: none). Never NULL. */
+const struct mxg_arc_result *mxg_dkim_arc(const struct mxg_dkim_verifier *v);
+const char *mxg_arc_result_name(enum mxg_arc_result_code r);
+
 /* Findings from the results after finish: DKIM_BODY_LENGTH_LIMIT (body goes on past l=),
  * DKIM_KEY_WEAK, DKIM_KEY_REVOKED, DKIM_KEY_TESTING, DKIM_KEY_TEMPFAIL, one per signature
  * concerned (index = its position from the top, 0-based). 0, or -1 on ENOMEM. */

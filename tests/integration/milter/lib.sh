@@ -100,6 +100,11 @@ milter_sign() {
 	"$MXG_PYTHON" "$MILTER_DIR/sign.py" "$MXG_WORK/keys/$3.pem" "$3.auth.test" s1 "$1" "$2" ${4:-relaxed}
 }
 
+# milter_seal IN OUT KEY: IN forwarded by KEY.auth.test, which adds its ARC set (dkimpy).
+milter_seal() {
+	"$MXG_PYTHON" "$MILTER_DIR/sign.py" --arc "$MXG_WORK/keys/$3.pem" "$3.auth.test" s1 "$1" "$2"
+}
+
 # milter_blackhole PORT: a DNS "server" on 127.0.0.1:PORT (UDP) that reads queries and never
 # answers, so every lookup through it times out.
 milter_blackhole() {
@@ -125,6 +130,9 @@ milter_messages() {
 	milter_sign "$m/aligned-tampered.src" "$m/aligned-tampered.eml" aligned || return 1
 	sed -i 's/this is a test message/this is a tampered message/' "$m/aligned-tampered.eml"
 	milter_sign "$m/aligned-listsigned.src" "$m/aligned-listsigned.eml" list || return 1
+	# The signed message forwarded by list.auth.test, which seals it; then a copy changed after.
+	milter_seal "$m/aligned-signed.eml" "$m/aligned-sealed.eml" list || return 1
+	sed 's/this is a test message/this is a changed message/' "$m/aligned-sealed.eml" >"$m/aligned-sealbroken.eml"
 	milter_msg "$m/quar.eml" q@quar.auth.test
 	milter_msg "$m/twofrom.src" owner@list.auth.test "From: <a@aligned.auth.test>"
 	milter_sign "$m/twofrom.src" "$m/twofrom.eml" list || return 1

@@ -27,6 +27,14 @@ T.main(function()
 	case("broken signature, SPF aligned", { client_ip = "192.0.2.10", mailfrom = "bounce@aligned.auth.test",
 						message = T.msg("aligned-tampered") },
 	     { "spf=pass", "dkim=fail", "dmarc=pass" })
+	-- ARC (RFC 8617): a chain sealed by the forwarder list.auth.test, then the same broken by
+	-- a change to the body after sealing (SPF still aligns, so DMARC passes either way).
+	case("arc sealed", { client_ip = "192.0.2.10", mailfrom = "bounce@aligned.auth.test",
+			     message = T.msg("aligned-sealed") },
+	     { "dkim=pass", "dmarc=pass", "arc=pass (i=1 d=list.auth.test)" })
+	case("arc broken after sealing", { client_ip = "192.0.2.10", mailfrom = "bounce@aligned.auth.test",
+					   message = T.msg("aligned-sealbroken") },
+	     { "dkim=fail", "dmarc=pass", "arc=fail reason=\"ARC-Message-Signature i=1: body hash mismatch\"" })
 	case("helo identity", { client_ip = "192.0.2.10", helo = "mx.sender.auth.test", mailfrom = "",
 				message = T.msg("aligned-signed") },
 	     { "smtp.helo=mx.sender.auth.test", "dmarc=pass" })

@@ -1,0 +1,356 @@
+/* ARC chain validation (RFC 8617 §5.2) over the header fields the DKIM verifier keeps: the sets'
+ * structure, the newest ARC-Message-Signature, then every ARC-Seal from the newest down. */
+#include "dkim_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mxguard/str.h"
+
+enum arc_part { ARC_AAR = 0, ARC_AMS, ARC_AS, ARC_PARTS };
+
+static const char *const part_names[ARC_PARTS] = {
+	[ARC_AAR] = "ARC-Authentication-Results",
+	[ARC_AMS] = "ARC-Message-Signature",
+	[ARC_AS] = "ARC-Seal",
+};
+
+struct dkim_arc {
+	struct mxg_arc_result res;
+	size_t field[ARC_PARTS][DKIM_ARC_MAX + 1]; /* header index + 1 per instance; 0 = none */
+	unsigned newest;                           /* highest i= seen */
+	int broken;                                /* res.reason says why */
+	struct dkim_sig ams;                       /* the newest message signature, when parsed */
+	int ams_ok;
+};
+
+static const char *const result_names[] = {
+	[MXG_ARC_NONE] = "none",
+	[MXG_ARC_PASS] = "pass",
+	[MXG_ARC_FAIL] = "fail",
+	[MXG_ARC_TEMPERROR] = "temperror",
+};
+
+const char *mxg_arc_result_name(enum mxg_arc_result_code r)
+{
+	if ((unsigned)r >= sizeof(result_names) / sizeof(result_names[0]))
+		return "unknown";
+	return result_names[r];
+}
+
+/* The first reason wins: it is the one nearest the cause. */
+__attribute__((format(printf, 2, 3)))
+static void broken(struct dkim_arc *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->broken)
+		return;
+	a->broken = 1;
+	va_start(ap, fmt);
+	vsnprintf(a->res.reason, sizeof(a->res.reason), fmt, ap);
+	va_end(ap);
+}
+
+static int part_of(const struct dkim_headers *hs, size_t i)
+{
+	const struct dkim_hdr *h = &hs->h[i];
+
+	for (int p = 0; p < ARC_PARTS; p++)
+		if (h->name_len == strlen(part_names[p]) &&
+		    mxg_strncaseeq(hs->buf + h->off, part_names[p], h->name_len))
+			return p;
+	return -1;
+}
+
+static const char *value_of(const struct dkim_headers *hs, size_t i, size_t *len)
+{
+	const struct dkim_hdr *h = &hs->h[i];
+
+	*len = h->len - h->name_len - 1;
+	return hs->buf + h->off + h->name_len + 1;
+}
+
+/* Files one ARC field under its instance; a bad or repeated i= breaks the chain. */
+static void file_field(struct dkim_arc *a, const struct dkim_headers *hs, size_t i, int part)
+{
+	static const enum dkim_sig_kind kinds[ARC_PARTS] = {
+		[ARC_AAR] = DKIM_SIG_DKIM, [ARC_AMS] = DKIM_SIG_AMS, [ARC_AS] = DKIM_SIG_AS,
+	};
+	size_t len;
+	const char *val = value_of(hs, i, &len);
+	unsigned inst = dkim_arc_instance(kinds[part], val, len);
+
+	if (inst == 0) {
+		broken(a, "%s without a valid instance (i=)", part_names[part]);
+		return;
+	}
+	if (a->field[part][inst] != 0) {
+		broken(a, "two %s fields with i=%u", part_names[part], inst);
+		return;
+	}
+	a->field[part][inst] = i + 1;
+	if (inst > a->newest)
+		a->newest = inst;
+}
+
+/* Every instance from 1 to the newest has exactly one field of each kind (§5.2 step 3). */
+static void check_sets(struct dkim_arc *a)
+{
+	for (unsigned i = 1; i <= a->newest; i++)
+		for (int p = 0; p < ARC_PARTS; p++)
+			if (a->field[p][i] == 0)
+				broken(a, "%s of ARC set i=%u is missing", part_names[p], i);
+}
+
+static void parse_newest_ams(struct dkim_arc *a, const struct dkim_headers *hs)
+{
+	size_t len;
+	char err[100];
+	const char *val = value_of(hs, a->field[ARC_AMS][a->newest] - 1, &len);
+
+	a->ams_ok = dkim_sig_parse_kind(DKIM_SIG_AMS, val, len, &a->ams, err, sizeof(err)) == 0;
+	if (!a->ams_ok) {
+		dkim_sig_clear(&a->ams);
+		broken(a, "ARC-Message-Signature i=%u: %s", a->newest, err);
+	}
+}
+
+struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs)
+{
+	struct dkim_arc *a = calloc(1, sizeof(*a));
+	size_t seen = 0;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < hs->n; i++) {
+		int part = part_of(hs, i);
+		if (part < 0)
+			continue;
+		if (++seen > ARC_PARTS * DKIM_ARC_MAX) {
+			broken(a, "more than %u ARC sets", DKIM_ARC_MAX);
+			break;
+		}
+		file_field(a, hs, i, part);
+	}
+	if (seen == 0)
+		return a;
+	a->res.result = MXG_ARC_FAIL; /* until the chain is shown to hold */
+	a->res.instances = a->newest;
+	if (a->broken)
+		return a;
+	check_sets(a);
+	if (!a->broken)
+		parse_newest_ams(a, hs);
+	return a;
+}
+
+/* --- verification at end of message --- */
+
+struct arc_ctx {
+	const struct dkim_headers *hs;
+	struct mxg_resolver *r;
+	struct mxg_dkim_key_cache *cache;
+	time_t now;
+	unsigned min_rsa_bits;
+};
+
+/* Fetches the key of sig and checks it may verify it. MXG_ARC_PASS when key is filled (the
+ * caller clears it), else the result, with the reason in the chain's result. */
+static enum mxg_arc_result_code arc_key(struct dkim_arc *a, const struct arc_ctx *c,
+					const struct dkim_sig *sig, const char *what,
+					struct dkim_key *key)
+{
+	char err[100] = "";
+
+	switch (dkim_key_fetch(c->r, c->cache, sig->s, sig->d, c->now, key, err, sizeof(err))) {
+	case DKIM_FETCH_OK:
+		break;
+	case DKIM_FETCH_TEMP:
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: %s", what, sig->instance, err);
+		return MXG_ARC_TEMPERROR;
+	case DKIM_FETCH_NOMEM:
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: out of memory", what,
+			 sig->instance);
+		return MXG_ARC_TEMPERROR;
+	default:
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: %s", what, sig->instance, err);
+		return MXG_ARC_FAIL;
+	}
+	if (dkim_key_check(key, sig, c->min_rsa_bits, err, sizeof(err)) != MXG_DKIM_NONE) {
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: %s", what, sig->instance, err);
+		dkim_key_clear(key);
+		return MXG_ARC_FAIL;
+	}
+	return MXG_ARC_PASS;
+}
+
+/* Verifies sig's b= over the canonical text in buf with its key. */
+static enum mxg_arc_result_code arc_signed(struct dkim_arc *a, const struct arc_ctx *c,
+					   const struct dkim_sig *sig, const char *what,
+					   const char *buf, size_t blen)
+{
+	uint8_t digest[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+	struct dkim_key key;
+
+	if (sig->alg == DKIM_ALG_RSA_SHA1) {
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: rsa-sha1 is not accepted "
+			 "(RFC 8301)", what, sig->instance);
+		return MXG_ARC_FAIL;
+	}
+	enum mxg_arc_result_code r = arc_key(a, c, sig, what, &key);
+	if (r != MXG_ARC_PASS)
+		return r;
+	int ok = EVP_Digest(buf, blen, digest, &dlen, dkim_sha256(), NULL) == 1 &&
+		 dkim_crypto_verify(&key, sig, digest, dlen);
+	dkim_key_clear(&key);
+	if (!ok) {
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: signature did not verify",
+			 what, sig->instance);
+		return MXG_ARC_FAIL;
+	}
+	return MXG_ARC_PASS;
+}
+
+/* The newest ARC-Message-Signature: body hash, then its header hash (§5.2 step 4). */
+static enum mxg_arc_result_code verify_ams(struct dkim_arc *a, const struct arc_ctx *c,
+					   const uint8_t *bh, int bhlen)
+{
+	char *buf = NULL;
+	size_t blen = 0, bcap = 0;
+	const char *what = part_names[ARC_AMS];
+
+	if (a->ams.alg != DKIM_ALG_RSA_SHA1 && bhlen < 0) {
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: body hash not computed",
+			 what, a->newest);
+		return MXG_ARC_TEMPERROR;
+	}
+	if (a->ams.alg != DKIM_ALG_RSA_SHA1 &&
+	    ((size_t)bhlen != a->ams.bh_len || memcmp(bh, a->ams.bh, a->ams.bh_len) != 0)) {
+		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: body hash mismatch", what,
+			 a->newest);
+		return MXG_ARC_FAIL;
+	}
+	if (dkim_header_input(c->hs, &a->ams, a->field[ARC_AMS][a->newest] - 1, 0, &buf, &blen,
+			      &bcap) < 0) {
+		free(buf);
+		snprintf(a->res.reason, sizeof(a->res.reason), "out of memory");
+		return MXG_ARC_TEMPERROR;
+	}
+	enum mxg_arc_result_code r = arc_signed(a, c, &a->ams, what, buf, blen);
+	free(buf);
+	return r;
+}
+
+/* What ARC-Seal i=n signs (§5.1.1): the sets 1 to n in order, each as ARC-Authentication-
+ * Results, ARC-Message-Signature, ARC-Seal in relaxed form, the last seal with b= empty. */
+static int seal_input(const struct dkim_arc *a, const struct arc_ctx *c, const struct dkim_sig *seal,
+		      unsigned n, char **buf, size_t *blen, size_t *bcap)
+{
+	for (unsigned i = 1; i <= n; i++)
+		for (int p = 0; p < ARC_PARTS; p++) {
+			const struct dkim_hdr *h = &c->hs->h[a->field[p][i] - 1];
+			if (i == n && p == ARC_AS)
+				break;
+			if (dkim_canon_header(DKIM_CANON_RELAXED, c->hs->buf + h->off, h->len, 1, buf,
+					      blen, bcap) < 0)
+				return -1;
+		}
+	/* With no h= names, this adds only the seal itself, b= emptied, relaxed. */
+	return dkim_header_input(c->hs, seal, a->field[ARC_AS][n] - 1, 0, buf, blen, bcap);
+}
+
+static enum mxg_arc_result_code parse_seal(struct dkim_arc *a, const struct arc_ctx *c, unsigned i,
+					   struct dkim_sig *seal)
+{
+	size_t len;
+	char err[100];
+	const char *val = value_of(c->hs, a->field[ARC_AS][i] - 1, &len);
+
+	if (dkim_sig_parse_kind(DKIM_SIG_AS, val, len, seal, err, sizeof(err)) < 0) {
+		seal->d[0] = '\0'; /* not shown: it need not be a domain */
+		snprintf(a->res.reason, sizeof(a->res.reason), "ARC-Seal i=%u: %s", i, err);
+		return MXG_ARC_FAIL;
+	}
+	/* §5.2 steps 2 and 3: the newest seal says fail, or the chain's states are not none
+	 * then pass. */
+	enum dkim_arc_cv want = i == 1 ? DKIM_ARC_CV_NONE : DKIM_ARC_CV_PASS;
+	if (seal->cv != want) {
+		snprintf(a->res.reason, sizeof(a->res.reason), "ARC-Seal i=%u has cv=%s", i,
+			 seal->cv == DKIM_ARC_CV_FAIL ? "fail" :
+			 seal->cv == DKIM_ARC_CV_PASS ? "pass" : "none");
+		return MXG_ARC_FAIL;
+	}
+	return MXG_ARC_PASS;
+}
+
+/* Each seal, newest first (§5.2 step 5); all are parsed and their cv= checked first. */
+static enum mxg_arc_result_code verify_seals(struct dkim_arc *a, const struct arc_ctx *c)
+{
+	struct dkim_sig *seal = malloc(sizeof(*seal));
+	enum mxg_arc_result_code r = MXG_ARC_PASS;
+
+	if (seal == NULL) {
+		snprintf(a->res.reason, sizeof(a->res.reason), "out of memory");
+		return MXG_ARC_TEMPERROR;
+	}
+	for (unsigned i = a->newest; i >= 1 && r == MXG_ARC_PASS; i--) {
+		r = parse_seal(a, c, i, seal);
+		if (i == a->newest && seal->d[0] != '\0')
+			mxg_strlcpy(a->res.domain, seal->d, sizeof(a->res.domain));
+		dkim_sig_clear(seal);
+	}
+	for (unsigned i = a->newest; i >= 1 && r == MXG_ARC_PASS; i--) {
+		char *buf = NULL;
+		size_t blen = 0, bcap = 0;
+		r = parse_seal(a, c, i, seal);
+		if (r == MXG_ARC_PASS && seal_input(a, c, seal, i, &buf, &blen, &bcap) < 0) {
+			snprintf(a->res.reason, sizeof(a->res.reason), "out of memory");
+			r = MXG_ARC_TEMPERROR;
+		}
+		if (r == MXG_ARC_PASS)
+			r = arc_signed(a, c, seal, part_names[ARC_AS], buf, blen);
+		free(buf);
+		dkim_sig_clear(seal);
+	}
+	free(seal);
+	return r;
+}
+
+void dkim_arc_finish(struct dkim_arc *a, const struct dkim_headers *hs, struct mxg_resolver *r,
+		     struct mxg_dkim_key_cache *cache, time_t now, unsigned min_rsa_bits,
+		     const uint8_t *bh, int bhlen)
+{
+	const struct arc_ctx c = { hs, r, cache, now, min_rsa_bits };
+
+	if (a->res.result == MXG_ARC_NONE || a->broken)
+		return;
+	enum mxg_arc_result_code res = verify_seals(a, &c);
+	if (res == MXG_ARC_PASS)
+		res = verify_ams(a, &c, bh, bhlen);
+	a->res.result = res;
+	if (res == MXG_ARC_PASS)
+		a->res.reason[0] = '\0';
+}
+
+const struct dkim_sig *dkim_arc_body_sig(const struct dkim_arc *a)
+{
+	return a->ams_ok ? &a->ams : NULL;
+}
+
+const struct mxg_arc_result *dkim_arc_get(const struct dkim_arc *a)
+{
+	return &a->res;
+}
+
+void dkim_arc_free(struct dkim_arc *a)
+{
+	if (a == NULL)
+		return;
+	if (a->ams_ok)
+		dkim_sig_clear(&a->ams);
+	free(a);
+}
