@@ -206,13 +206,9 @@ static int start_arc(struct mxg_dkim_verifier *v)
 	return 0;
 }
 
-int mxg_dkim_end_headers(struct mxg_dkim_verifier *v)
+/* The DKIM signatures to evaluate, each with its body hash. */
+static int start_sigs(struct mxg_dkim_verifier *v)
 {
-	if (v->headers_done)
-		return 0;
-	v->headers_done = 1;
-	if (start_arc(v) < 0)
-		return -1;
 	size_t keep = v->sig_fields;
 	if (keep > v->opt.max_signatures + EXTRA_RESULTS)
 		keep = v->opt.max_signatures + EXTRA_RESULTS;
@@ -230,6 +226,18 @@ int mxg_dkim_end_headers(struct mxg_dkim_verifier *v)
 			return -1;
 	}
 	return 0;
+}
+
+/* DKIM's body hashes are set up first: should the table be full, ARC goes without (its
+ * result is then temperror), never a DKIM signature. */
+int mxg_dkim_end_headers(struct mxg_dkim_verifier *v)
+{
+	if (v->headers_done)
+		return 0;
+	v->headers_done = 1;
+	if (start_sigs(v) < 0)
+		return -1;
+	return start_arc(v);
 }
 
 int mxg_dkim_body(struct mxg_dkim_verifier *v, const uint8_t *data, size_t len)
@@ -472,6 +480,8 @@ static void finish_arc(struct mxg_dkim_verifier *v, uint8_t (*digests)[EVP_MAX_M
 	struct dkim_headers hs = headers_of(v);
 	size_t b = 0;
 
+	if (v->arc == NULL) /* the end of the header ran out of memory */
+		return;
 	while (b < v->nbodies && v->bodies[b] != v->arc_body)
 		b++;
 	dkim_arc_finish(v->arc, &hs, v->r, v->cache, v->opt.now ? v->opt.now : time(NULL),
