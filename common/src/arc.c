@@ -54,15 +54,22 @@ static void broken(struct dkim_arc *a, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int part_of(const struct dkim_headers *hs, size_t i)
+static int part_named(const char *name, size_t len)
 {
-	const struct dkim_hdr *h = &hs->h[i];
-
 	for (int p = 0; p < ARC_PARTS; p++)
-		if (h->name_len == strlen(part_names[p]) &&
-		    mxg_strncaseeq(hs->buf + h->off, part_names[p], h->name_len))
+		if (len == strlen(part_names[p]) && mxg_strncaseeq(name, part_names[p], len))
 			return p;
 	return -1;
+}
+
+int dkim_arc_field_name(const char *name, size_t len)
+{
+	return part_named(name, len) >= 0;
+}
+
+static int part_of(const struct dkim_headers *hs, size_t i)
+{
+	return part_named(hs->buf + hs->h[i].off, hs->h[i].name_len);
 }
 
 static const char *value_of(const struct dkim_headers *hs, size_t i, size_t *len)
@@ -118,13 +125,18 @@ static void parse_newest_ams(struct dkim_arc *a, const struct dkim_headers *hs)
 	}
 }
 
-struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs)
+struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs, size_t unstored)
 {
 	struct dkim_arc *a = calloc(1, sizeof(*a));
 	size_t seen = 0;
 
 	if (a == NULL)
 		return NULL;
+	if (unstored > 0) {
+		a->res.result = MXG_ARC_FAIL;
+		broken(a, "the header is too large to check its %zu ARC fields", unstored);
+		return a;
+	}
 	for (size_t i = 0; i < hs->n; i++) {
 		int part = part_of(hs, i);
 		if (part < 0)

@@ -217,9 +217,11 @@ static void put_arc(struct out *o, const struct mxg_arc_result *a)
 		puts_(o, " reason=");
 		put_quoted(o, a->reason);
 	}
+	if (a->instances == 0)
+		return;
 	comment[0] = '\0';
 	(void)mxg_strcatf(comment, sizeof(comment), "i=%u%s%s", a->instances, a->domain[0] ? " d=" : "",
-		 a->domain);
+			  a->domain);
 	put_comment(o, comment);
 }
 

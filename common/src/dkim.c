@@ -35,6 +35,7 @@ struct mxg_dkim_verifier {
 	struct dkim_hdr *hdrs;
 	size_t nh, nhcap;
 	size_t sig_fields;        /* DKIM-Signature fields seen, stored or not */
+	size_t arc_fields;        /* ARC set fields seen, stored or not */
 	int overflow;
 	int headers_done;
 	int finished;
@@ -96,6 +97,8 @@ static int store_header(struct mxg_dkim_verifier *v, const char *name, size_t nl
 {
 	if (is_sig_name(name, nl))
 		v->sig_fields++;
+	else if (dkim_arc_field_name(name, nl))
+		v->arc_fields++;
 	if (v->overflow)
 		return 0;
 	size_t need = nl + 1 + vl;
@@ -189,15 +192,15 @@ static struct dkim_headers headers_of(const struct mxg_dkim_verifier *v)
 	return hs;
 }
 
-/* The ARC fields: read at the end of the header (not when it overflowed: the chain then
- * fails), with a body hash for the newest message signature. */
+/* The ARC fields: read at the end of the header (when it overflowed, a chain it had fails),
+ * with a body hash for the newest message signature. */
 static int start_arc(struct mxg_dkim_verifier *v)
 {
 	struct dkim_headers hs = headers_of(v);
 
 	if (v->overflow)
 		hs.n = 0;
-	v->arc = dkim_arc_scan(&hs);
+	v->arc = dkim_arc_scan(&hs, v->overflow ? v->arc_fields : 0);
 	if (v->arc == NULL)
 		return -1;
 	const struct dkim_sig *ams = dkim_arc_body_sig(v->arc);

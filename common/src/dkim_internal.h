@@ -188,9 +188,12 @@ enum mxg_dkim_result dkim_key_check(const struct dkim_key *key, const struct dki
 /* --- ARC chain validation (arc.c), run by the verifier on the fields it keeps --- */
 
 struct dkim_arc;
+/* 1 when a field of this name belongs to an ARC set. */
+int dkim_arc_field_name(const char *name, size_t len);
 /* Reads the ARC fields at the end of the header: the sets, their structure, and the newest
- * message signature. NULL on ENOMEM. */
-struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs);
+ * message signature. unstored counts ARC fields the verifier could not keep (the header was
+ * too large): the chain then fails. NULL on ENOMEM. */
+struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs, size_t unstored);
 /* The newest ARC message signature, whose body hash the verifier computes; NULL if none. */
 const struct dkim_sig *dkim_arc_body_sig(const struct dkim_arc *a);
 /* Verifies the chain at end of message; bh/bhlen is the body hash dkim_arc_body_sig asked for

@@ -457,6 +457,14 @@ static void test_header_limit(void **state)
 	assert_int_equal(result(v, 0), MXG_DKIM_PERMERROR);
 	assert_int_equal(result(v, 1), MXG_DKIM_PERMERROR);
 	assert_non_null(strstr(mxg_dkim_result_get(v, 1)->reason, "600 bytes"));
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_NONE);
+	mxg_dkim_verifier_free(v);
+
+	/* ARC fields in a header too large to keep: the chain cannot be checked, so it fails. */
+	v = verify("ARC-Seal: i=1; cv=none; a=rsa-sha256; d=football.example.com; s=test; b=AAAA\r\n"
+		   SIG_ED SIG_RSA HEADERS "\r\n" BODY, &o, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_FAIL);
+	assert_non_null(strstr(mxg_dkim_arc(v)->reason, "too large"));
 	mxg_dkim_verifier_free(v);
 }
 
