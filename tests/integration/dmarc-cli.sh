@@ -92,6 +92,14 @@ mxg_match "no resolver: temperror" "$(cat "$MXG_WORK/t.json")" '"dmarc":\{"resul
 mxg_eq "bad --ip: exit 3" $? 3
 "$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example "$MXG_WORK/missing.eml" 2>/dev/null
 mxg_eq "missing file: exit 3" $? 3
+# A message forwarded through a sealer (dkimpy, RFC 8463's test key): the field gets arc=pass.
+/usr/bin/python3 "$MXG_ROOT/tests/integration/milter/sign.py" --arc \
+	"$MXG_SHARED/conformance/dkim/rfc8463/test.rsa.pem" football.example.com test "$msg" "$MXG_WORK/sealed.eml"
+"$mxguard" dmarc $zones --json --authserv-id mx.test --ip 192.0.2.1 --mail-from joe@football.example.com \
+	"$MXG_WORK/sealed.eml" >"$MXG_WORK/sealed.json"
+mxg_match "ARC-sealed message: arc=pass in the field" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["authentication_results"])' "$MXG_WORK/sealed.json")" \
+	"; arc=pass \(i=1 d=football\.example\.com\)$"
 # Options of RFC 7489 mode alone are refused without it, as mxguard check refuses --psl.
 err=$("$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example \
 	--psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" "$msg" 2>&1)
