@@ -40,7 +40,21 @@ const char *mxg_arc_result_name(enum mxg_arc_result_code r)
 	return result_names[r];
 }
 
-/* The first reason wins: it is the one nearest the cause. */
+/* Sets the chain's reason and returns r, for the verification steps. */
+__attribute__((format(printf, 3, 4)))
+static enum mxg_arc_result_code because(struct dkim_arc *a, enum mxg_arc_result_code r,
+					const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->res.reason, sizeof(a->res.reason), fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* A structural fault found while reading the fields. The first reason wins: it is the one
+ * nearest the cause. */
 __attribute__((format(printf, 2, 3)))
 static void broken(struct dkim_arc *a, const char *fmt, ...)
 {
@@ -181,20 +195,15 @@ static enum mxg_arc_result_code arc_key(struct dkim_arc *a, const struct arc_ctx
 	case DKIM_FETCH_OK:
 		break;
 	case DKIM_FETCH_TEMP:
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: %s", what, sig->instance, err);
-		return MXG_ARC_TEMPERROR;
+		return because(a, MXG_ARC_TEMPERROR, "%s i=%u: %s", what, sig->instance, err);
 	case DKIM_FETCH_NOMEM:
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: out of memory", what,
-			 sig->instance);
-		return MXG_ARC_TEMPERROR;
+		return because(a, MXG_ARC_TEMPERROR, "%s i=%u: out of memory", what, sig->instance);
 	default:
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: %s", what, sig->instance, err);
-		return MXG_ARC_FAIL;
+		return because(a, MXG_ARC_FAIL, "%s i=%u: %s", what, sig->instance, err);
 	}
 	if (dkim_key_check(key, sig, c->min_rsa_bits, err, sizeof(err)) != MXG_DKIM_NONE) {
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: %s", what, sig->instance, err);
 		dkim_key_clear(key);
-		return MXG_ARC_FAIL;
+		return because(a, MXG_ARC_FAIL, "%s i=%u: %s", what, sig->instance, err);
 	}
 	return MXG_ARC_PASS;
 }
@@ -208,23 +217,25 @@ static enum mxg_arc_result_code arc_signed(struct dkim_arc *a, const struct arc_
 	unsigned int dlen = 0;
 	struct dkim_key key;
 
-	if (sig->alg == DKIM_ALG_RSA_SHA1) {
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: rsa-sha1 is not accepted "
-			 "(RFC 8301)", what, sig->instance);
-		return MXG_ARC_FAIL;
-	}
 	enum mxg_arc_result_code r = arc_key(a, c, sig, what, &key);
 	if (r != MXG_ARC_PASS)
 		return r;
 	int ok = EVP_Digest(buf, blen, digest, &dlen, dkim_sha256(), NULL) == 1 &&
 		 dkim_crypto_verify(&key, sig, digest, dlen);
 	dkim_key_clear(&key);
-	if (!ok) {
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: signature did not verify",
-			 what, sig->instance);
-		return MXG_ARC_FAIL;
-	}
+	if (!ok)
+		return because(a, MXG_ARC_FAIL, "%s i=%u: signature did not verify", what, sig->instance);
 	return MXG_ARC_PASS;
+}
+
+/* RFC 8301 forbids rsa-sha1; no body hash is computed for it. */
+static enum mxg_arc_result_code refuse_sha1(struct dkim_arc *a, const struct dkim_sig *sig,
+					    const char *what)
+{
+	if (sig->alg != DKIM_ALG_RSA_SHA1)
+		return MXG_ARC_PASS;
+	return because(a, MXG_ARC_FAIL, "%s i=%u: rsa-sha1 is not accepted (RFC 8301)", what,
+		       sig->instance);
 }
 
 /* The newest ARC-Message-Signature: body hash, then its header hash (§5.2 step 4). */
@@ -234,25 +245,20 @@ static enum mxg_arc_result_code verify_ams(struct dkim_arc *a, const struct arc_
 	char *buf = NULL;
 	size_t blen = 0, bcap = 0;
 	const char *what = part_names[ARC_AMS];
+	enum mxg_arc_result_code r = refuse_sha1(a, &a->ams, what);
 
-	if (a->ams.alg != DKIM_ALG_RSA_SHA1 && bhlen < 0) {
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: body hash not computed",
-			 what, a->newest);
-		return MXG_ARC_TEMPERROR;
-	}
-	if (a->ams.alg != DKIM_ALG_RSA_SHA1 &&
-	    ((size_t)bhlen != a->ams.bh_len || memcmp(bh, a->ams.bh, a->ams.bh_len) != 0)) {
-		snprintf(a->res.reason, sizeof(a->res.reason), "%s i=%u: body hash mismatch", what,
-			 a->newest);
-		return MXG_ARC_FAIL;
-	}
+	if (r != MXG_ARC_PASS)
+		return r;
+	if (bhlen < 0)
+		return because(a, MXG_ARC_TEMPERROR, "%s i=%u: body hash not computed", what, a->newest);
+	if ((size_t)bhlen != a->ams.bh_len || memcmp(bh, a->ams.bh, a->ams.bh_len) != 0)
+		return because(a, MXG_ARC_FAIL, "%s i=%u: body hash mismatch", what, a->newest);
 	if (dkim_header_input(c->hs, &a->ams, a->field[ARC_AMS][a->newest] - 1, 0, &buf, &blen,
 			      &bcap) < 0) {
 		free(buf);
-		snprintf(a->res.reason, sizeof(a->res.reason), "out of memory");
-		return MXG_ARC_TEMPERROR;
+		return because(a, MXG_ARC_TEMPERROR, "out of memory");
 	}
-	enum mxg_arc_result_code r = arc_signed(a, c, &a->ams, what, buf, blen);
+	r = arc_signed(a, c, &a->ams, what, buf, blen);
 	free(buf);
 	return r;
 }
@@ -284,51 +290,46 @@ static enum mxg_arc_result_code parse_seal(struct dkim_arc *a, const struct arc_
 
 	if (dkim_sig_parse_kind(DKIM_SIG_AS, val, len, seal, err, sizeof(err)) < 0) {
 		seal->d[0] = '\0'; /* not shown: it need not be a domain */
-		snprintf(a->res.reason, sizeof(a->res.reason), "ARC-Seal i=%u: %s", i, err);
-		return MXG_ARC_FAIL;
+		return because(a, MXG_ARC_FAIL, "ARC-Seal i=%u: %s", i, err);
 	}
 	/* §5.2 steps 2 and 3: the newest seal says fail, or the chain's states are not none
 	 * then pass. */
 	enum dkim_arc_cv want = i == 1 ? DKIM_ARC_CV_NONE : DKIM_ARC_CV_PASS;
-	if (seal->cv != want) {
-		snprintf(a->res.reason, sizeof(a->res.reason), "ARC-Seal i=%u has cv=%s", i,
-			 seal->cv == DKIM_ARC_CV_FAIL ? "fail" :
-			 seal->cv == DKIM_ARC_CV_PASS ? "pass" : "none");
-		return MXG_ARC_FAIL;
-	}
+	if (seal->cv != want)
+		return because(a, MXG_ARC_FAIL, "ARC-Seal i=%u has cv=%s", i, dkim_arc_cv_name(seal->cv));
 	return MXG_ARC_PASS;
 }
 
-/* Each seal, newest first (§5.2 step 5); all are parsed and their cv= checked first. */
+/* Each seal, newest first (§5.2 step 5): all are parsed and their cv= checked before any
+ * signature is, so a broken chain is named as such; then each is verified. */
 static enum mxg_arc_result_code verify_seals(struct dkim_arc *a, const struct arc_ctx *c)
 {
-	struct dkim_sig *seal = malloc(sizeof(*seal));
+	struct dkim_sig *seals = calloc(a->newest + 1, sizeof(*seals));
 	enum mxg_arc_result_code r = MXG_ARC_PASS;
+	unsigned i;
 
-	if (seal == NULL) {
-		snprintf(a->res.reason, sizeof(a->res.reason), "out of memory");
-		return MXG_ARC_TEMPERROR;
+	if (seals == NULL)
+		return because(a, MXG_ARC_TEMPERROR, "out of memory");
+	for (i = a->newest; i >= 1 && r == MXG_ARC_PASS; i--) {
+		r = parse_seal(a, c, i, &seals[i]);
+		if (i == a->newest && seals[i].d[0] != '\0')
+			mxg_strlcpy(a->res.domain, seals[i].d, sizeof(a->res.domain));
 	}
-	for (unsigned i = a->newest; i >= 1 && r == MXG_ARC_PASS; i--) {
-		r = parse_seal(a, c, i, seal);
-		if (i == a->newest && seal->d[0] != '\0')
-			mxg_strlcpy(a->res.domain, seal->d, sizeof(a->res.domain));
-		dkim_sig_clear(seal);
-	}
-	for (unsigned i = a->newest; i >= 1 && r == MXG_ARC_PASS; i--) {
+	for (i = a->newest; i >= 1 && r == MXG_ARC_PASS; i--) {
 		char *buf = NULL;
 		size_t blen = 0, bcap = 0;
-		r = parse_seal(a, c, i, seal);
-		if (r == MXG_ARC_PASS && seal_input(a, c, seal, i, &buf, &blen, &bcap) < 0) {
-			snprintf(a->res.reason, sizeof(a->res.reason), "out of memory");
-			r = MXG_ARC_TEMPERROR;
-		}
-		if (r == MXG_ARC_PASS)
-			r = arc_signed(a, c, seal, part_names[ARC_AS], buf, blen);
+		r = refuse_sha1(a, &seals[i], part_names[ARC_AS]);
+		if (r != MXG_ARC_PASS)
+			break;
+		if (seal_input(a, c, &seals[i], i, &buf, &blen, &bcap) < 0)
+			r = because(a, MXG_ARC_TEMPERROR, "out of memory");
+		else
+			r = arc_signed(a, c, &seals[i], part_names[ARC_AS], buf, blen);
 		free(buf);
-		dkim_sig_clear(seal);
 	}
-	free(seal);
+	for (i = 1; i <= a->newest; i++)
+		dkim_sig_clear(&seals[i]);
+	free(seals);
 	return r;
 }
 

@@ -198,8 +198,6 @@ static int start_arc(struct mxg_dkim_verifier *v)
 {
 	struct dkim_headers hs = headers_of(v);
 
-	if (v->overflow)
-		hs.n = 0;
 	v->arc = dkim_arc_scan(&hs, v->overflow ? v->arc_fields : 0);
 	if (v->arc == NULL)
 		return -1;

@@ -85,6 +85,8 @@ enum dkim_arc_cv {
 	DKIM_ARC_CV_FAIL,
 };
 
+const char *dkim_arc_cv_name(enum dkim_arc_cv cv);
+
 /* Most ARC sets a chain may have (RFC 8617 §4.2.1). */
 #define DKIM_ARC_MAX 50
 

@@ -435,8 +435,6 @@ static int parse_times(struct dkim_sig *sig, const struct dkim_taglist *l, char 
 static int parse_b(struct dkim_sig *sig, const struct dkim_tag *b, const struct dkim_tag *bh,
 		   char *err, size_t errlen)
 {
-	if (b == NULL)
-		return fail(err, errlen, "%s", "required tag b= is missing");
 	size_t p = 0;
 	for (size_t k = 0; k < b->value_len && p < 12; k++)
 		if (!is_ws((unsigned char)b->value[k]))
@@ -513,14 +511,20 @@ static int parse_instance(const struct dkim_tag *t, unsigned *out)
 	return 0;
 }
 
+static const char *const cv_names[] = {
+	[DKIM_ARC_CV_NONE] = "none", [DKIM_ARC_CV_PASS] = "pass", [DKIM_ARC_CV_FAIL] = "fail",
+};
+
+const char *dkim_arc_cv_name(enum dkim_arc_cv cv)
+{
+	return (unsigned)cv < sizeof(cv_names) / sizeof(cv_names[0]) ? cv_names[cv] : "unknown";
+}
+
 static int parse_cv(struct dkim_sig *sig, const struct dkim_tag *t, char *err, size_t errlen)
 {
-	static const char *const names[] = {
-		[DKIM_ARC_CV_NONE] = "none", [DKIM_ARC_CV_PASS] = "pass", [DKIM_ARC_CV_FAIL] = "fail",
-	};
-
-	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (t->value_len == strlen(names[k]) && mxg_strncaseeq(t->value, names[k], t->value_len)) {
+	for (size_t k = 0; k < sizeof(cv_names) / sizeof(cv_names[0]); k++)
+		if (t->value_len == strlen(cv_names[k]) &&
+		    mxg_strncaseeq(t->value, cv_names[k], t->value_len)) {
 			sig->cv = (enum dkim_arc_cv)k;
 			return 0;
 		}
