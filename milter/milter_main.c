@@ -1,7 +1,6 @@
 /* mxguard-milter: command line, configuration, socket, daemon mode and privileges, then
  * libmilter's main loop. The socket is bound as root; everything after runs as the configured user. */
 #include <errno.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -129,19 +128,6 @@ static int lookup_user(const struct milter_config *cfg, struct passwd **pw)
 	return 0;
 }
 
-/* SIGHUP, SIGTERM and SIGINT: libmilter waits for them in a thread of its own from smfi_main
- * on; one sent earlier stays pending until then and stops the milter the same way. */
-static int block_stop_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
-}
-
 static int serve(const struct options *o, const struct milter_source *src,
 		 const struct milter_config *cfg, struct passwd *pw)
 {
@@ -199,8 +185,9 @@ int main(int argc, char **argv)
 	}
 	/* First of all: a signal during start-up must not end the daemon (the default action),
 	 * and every thread started later inherits the mask, so only the reload thread takes
-	 * SIGUSR1 and only libmilter's signal thread, once smfi_main runs, the stop signals. */
-	if (milter_reload_block() != 0 || block_stop_signals() != 0) {
+	 * SIGUSR1 and only libmilter's signal thread, once smfi_main runs, SIGHUP, SIGTERM and
+	 * SIGINT (one sent earlier stays pending until then and stops the milter the same way). */
+	if (mxg_daemon_block_signals(SIGUSR1, NULL) != 0) {
 		fprintf(stderr, "mxguard-milter: cannot block SIGUSR1, SIGHUP, SIGTERM and SIGINT\n");
 		return 1;
 	}

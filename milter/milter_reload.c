@@ -73,14 +73,6 @@ static void usr1_set(sigset_t *set)
 	sigaddset(set, SIGUSR1);
 }
 
-int milter_reload_block(void)
-{
-	sigset_t set;
-
-	usr1_set(&set);
-	return pthread_sigmask(SIG_BLOCK, &set, NULL) == 0 ? 0 : -1;
-}
-
 static void *reload_main(void *arg)
 {
 	sigset_t set;

@@ -14,10 +14,8 @@ struct milter_source {
  * restart keep their running values and are named in a warning), a bad one is logged and the
  * running configuration stays. Returns 0 or -1. */
 int milter_reload(const struct milter_source *src);
-/* Blocks SIGUSR1 in the calling thread, so in every thread started after it; call before any
- * thread exists. Returns 0 or -1. */
-int milter_reload_block(void);
-/* Starts the thread that reloads on each SIGUSR1 / stops and joins it. */
+/* Starts the thread that reloads on each SIGUSR1 (main blocks it first, with
+ * mxg_daemon_block_signals) / stops and joins it. */
 int milter_reload_start(const struct milter_source *src);
 void milter_reload_stop(void);
 

@@ -222,7 +222,9 @@ int main(int argc, char **argv)
 
 	if (s == NULL || parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (!o.check_only && policyd_server_block_signals() != 0) {
+	/* Before anything else: a signal sent during start-up waits for the event loop, and
+	 * every thread started later (libunbound's too) inherits the mask. */
+	if (!o.check_only && mxg_daemon_block_signals(0, NULL) != 0) {
 		fprintf(stderr, "mxguard-policyd: cannot block HUP, TERM and INT for the event loop\n");
 		free(s);
 		return 1;

@@ -1,7 +1,6 @@
 /* The event loop (epoll): accepts policy and socketmap connections, reads bounded requests,
  * answers from the cache at once or through the worker pool, and enforces every timeout. */
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 #include "policyd_server.h"
@@ -431,30 +431,13 @@ static void on_signal(struct policyd_server *srv, policyd_reload_fn reload, void
 	}
 }
 
-static void daemon_signals(sigset_t *mask)
-{
-	sigemptyset(mask);
-	sigaddset(mask, SIGHUP);
-	sigaddset(mask, SIGTERM);
-	sigaddset(mask, SIGINT);
-}
-
-int policyd_server_block_signals(void)
-{
-	sigset_t mask;
-
-	daemon_signals(&mask);
-	return pthread_sigmask(SIG_BLOCK, &mask, NULL) == 0 ? 0 : -1;
-}
-
 static int setup(struct policyd_server *srv, struct mxg_resolver *res)
 {
 	sigset_t mask;
 	size_t n = srv->s->max_connections;
 
-	daemon_signals(&mask);
 	signal(SIGPIPE, SIG_IGN);
-	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
+	if (mxg_daemon_block_signals(0, &mask) != 0)
 		return -1;
 	srv->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	srv->ep = epoll_create1(EPOLL_CLOEXEC);

@@ -21,11 +21,6 @@ struct policyd_server *policyd_server_new(const struct policyd_settings *s, char
  * (the callback logs why). */
 typedef struct policyd_rules *(*policyd_reload_fn)(void *arg);
 
-/* Blocks HUP/TERM/INT in the calling thread, as policyd_server_run does; main calls it first
- * thing, so a signal sent during start-up waits for the loop instead of ending the daemon, and
- * every thread started later (libunbound's too) inherits the mask. 0, or -1 on failure. */
-int policyd_server_block_signals(void);
-
 /* Runs until SIGTERM/SIGINT. Takes over the reference to rules. Blocks HUP/TERM/INT
  * in the calling thread (before the workers start, so they inherit the mask); a signal that
  * came earlier and waited blocked is handled at once.

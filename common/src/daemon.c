@@ -3,11 +3,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mxguard/daemon.h"
+
+int mxg_daemon_block_signals(int extra, sigset_t *set)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (extra != 0)
+		sigaddset(&mask, extra);
+	if (set != NULL)
+		*set = mask;
+	return pthread_sigmask(SIG_BLOCK, &mask, NULL) == 0 ? 0 : -1;
+}
 
 static int fork_and_leave_parent(void)
 {
