@@ -8,6 +8,17 @@ import sys
 import time
 
 
+def wait_file(path, text, seconds=20, count=1):
+    """True once the file at path holds text count times (polled, bounded by seconds)."""
+    end = time.time() + seconds
+    while time.time() < end:
+        with open(path, errors="replace") as f:
+            if f.read().count(text) >= count:
+                return True
+        time.sleep(0.05)
+    return False
+
+
 class Tally:
     """Counts checks and prints them as "ok - ..." / "not ok - ..." lines."""
 
@@ -61,12 +72,7 @@ class Daemon:
         return self.text().count(text)
 
     def wait_log(self, text, seconds=20, count=1):
-        end = time.time() + seconds
-        while time.time() < end:
-            if self.count_log(text) >= count:
-                return True
-            time.sleep(0.05)
-        return False
+        return wait_file(self.logpath, text, seconds, count)
 
     def rss_kb(self):
         with open("/proc/%d/status" % self.p.pid) as f:

@@ -11,7 +11,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from policyd_client import Conn, request_bytes  # noqa: E402
-from policyd_daemon import Daemon as PolicydDaemon, Tally  # noqa: E402
+from policyd_daemon import Daemon as PolicydDaemon, Tally, wait_file  # noqa: E402
 
 BIN = os.environ["PD_BIN"]
 WORK = os.environ["PD_WORK"]
@@ -337,17 +337,6 @@ def write_fifo(path, text, seconds=10):
     return False
 
 
-def wait_text(path, text, seconds=10):
-    """True once the file PATH holds TEXT (bounded)."""
-    end = time.time() + seconds
-    while time.time() < end:
-        with open(path, errors="replace") as f:
-            if text in f.read():
-                return True
-        time.sleep(0.05)
-    return False
-
-
 def test_start_signals():
     # The configuration file is a FIFO, so the daemon waits in the middle of its start-up until
     # the test writes it: a signal sent then must wait for the event loop, not end the daemon.
@@ -365,9 +354,9 @@ def test_start_signals():
         p.send_signal(signal.SIGHUP)
         ok(write_fifo(fifo, body), "start-up: the daemon reads its file after the SIGHUP")
         # The second writer must wait for the first reader to be done, or both texts make one file.
-        ok(wait_text(os.path.join(WORK, "early.log"), "ready"), "start-up: ready after the SIGHUP")
+        ok(wait_file(os.path.join(WORK, "early.log"), "ready", 10), "start-up: ready after the SIGHUP")
         ok(write_fifo(fifo, body), "start-up: the SIGHUP reads the file again once the loop runs")
-        wait_text(os.path.join(WORK, "early.log"), "configuration reloaded")
+        wait_file(os.path.join(WORK, "early.log"), "configuration reloaded", 10)
         text = open(os.path.join(WORK, "early.log"), errors="replace").read()
         ok(p.poll() is None and "ready" in text and "configuration reloaded" in text,
            "start-up: a SIGHUP sent during start-up reloads once the daemon runs, it does not end it",
