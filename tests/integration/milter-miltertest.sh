@@ -95,21 +95,12 @@ stop_signals_blocked() {
 	mask=$(awk '/^SigBlk:/ { print substr($2, 9) }' "/proc/$1/status" 2>/dev/null)
 	[ -n "$mask" ] && [ $((0x$mask & 0x4003)) -eq $((0x4003)) ]
 }
-i=0
-while ! stop_signals_blocked "$early_pid" && mxg_pid_running "$early_pid" && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+mxg_wait_until 10 stop_signals_blocked "$early_pid"
 mxg_check "start-up: HUP, TERM and INT are blocked before the file is read" stop_signals_blocked "$early_pid"
 kill -TERM "$early_pid"
 timeout 10 sh -c 'cat "$1" >"$2"' sh "$MXG_WORK/m-early.text" "$MXG_WORK/m-early.conf"
 mxg_eq "start-up: the milter reads its file after the SIGTERM" $? 0
-i=0
-while mxg_pid_running "$early_pid" && [ $i -lt 200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-mxg_pid_running "$early_pid" && kill -KILL "$early_pid"
+mxg_wait_until 20 mxg_pid_gone "$early_pid" || kill -KILL "$early_pid"
 wait "$early_pid"
 mxg_eq "start-up: the SIGTERM stops it cleanly once it runs (exit status)" $? 0
 mxg_match "start-up: it listened, then stopped" "$(tr '\n' ' ' <"$MXG_WORK/m-early.log")" \

@@ -100,16 +100,28 @@ mxg_pid_running() {
 	[ -n "$pr_state" ] && [ "$pr_state" != Z ]
 }
 
+# mxg_wait_until SECONDS CMD...: runs CMD every 0.1 s until it succeeds; returns 1 when it
+# has not after SECONDS.
+mxg_wait_until() {
+	wu_limit=$(( $1 * 10 )) wu_i=0
+	shift
+	until "$@"; do
+		[ $wu_i -ge $wu_limit ] && return 1
+		sleep 0.1
+		wu_i=$((wu_i + 1))
+	done
+}
+
+# mxg_pid_gone PID: true once PID has ended (a zombie counts as ended).
+mxg_pid_gone() {
+	! mxg_pid_running "$1"
+}
+
 # mxg_wait_match FILE REGEX [SECONDS]: waits until FILE has a line matching the extended
 # REGEX (default 10 s); for files a daemon writes by itself (logs, counters written every
 # interval). Returns 1 on time-out.
 mxg_wait_match() {
-	wm_i=0
-	until grep -Eq -- "$2" "$1" 2>/dev/null; do
-		[ $wm_i -ge $(( ${3:-10} * 10 )) ] && return 1
-		sleep 0.1
-		wm_i=$((wm_i + 1))
-	done
+	mxg_wait_until "${3:-10}" grep -Eq -- "$2" "$1" 2>/dev/null
 }
 
 # mxg_wait_port PORT [tcp|udp] [SECONDS]: waits until something listens on

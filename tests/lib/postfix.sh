@@ -141,12 +141,8 @@ mxg_postfix_set() {
 	mxg_postfix_cmd reload >/dev/null || return 1
 	mxg_postfix_wait_log_count 'reload -- version' $((n + 1)) 10 || return 1
 	for ps_pid in $ps_old; do
-		ps_i=0
-		while mxg_pid_running "$ps_pid"; do
-			[ $ps_i -ge 100 ] && { echo "postfix reload: old process $ps_pid still runs" >&2; return 1; }
-			sleep 0.1
-			ps_i=$((ps_i + 1))
-		done
+		mxg_wait_until 10 mxg_pid_gone "$ps_pid" ||
+			{ echo "postfix reload: old process $ps_pid still runs" >&2; return 1; }
 	done
 }
 
@@ -154,12 +150,11 @@ mxg_postfix_set() {
 # 10 s). A delivery is logged before the queue manager removes its file, so a count read right
 # after the log line may still include it.
 mxg_postfix_wait_queue() {
-	wq_i=0
-	while [ "$(mxg_postfix_queue_count)" -ne "$1" ]; do
-		[ $wq_i -ge $(( ${2:-10} * 10 )) ] && return 1
-		sleep 0.1
-		wq_i=$((wq_i + 1))
-	done
+	mxg_wait_until "${2:-10}" mxg_postfix_queue_is "$1"
+}
+
+mxg_postfix_queue_is() {
+	[ "$(mxg_postfix_queue_count)" -eq "$1" ]
 }
 
 mxg_postfix_stop() {
