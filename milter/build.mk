@@ -16,7 +16,6 @@ install-milter: $(MILTER)
 	install -m 0644 docs/mxguard-milter.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-milter.conf.5
 
 # Unit tests of the milter's pure parts link the one object they test.
-$(B)/tests/unit/test_milter_verdict: $(B)/obj/milter/milter_verdict.o
 $(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o
 $(B)/tests/unit/test_milter_authres: $(B)/obj/milter/milter_authres.o
 $(B)/tests/unit/test_milter_settings: $(B)/obj/milter/milter_settings.o \

@@ -10,28 +10,12 @@
 #include "mxguard/dmarc.h"
 #include "mxguard/dns.h"
 #include "mxguard/spf.h"
+#include "mxguard/verdict.h"
 
 #define MILTER_DEFAULT_CONFIG "/etc/mxguard/milter.conf"
 #define MILTER_DEFAULT_SOCKET "inet:8895@127.0.0.1"
 #define MILTER_FORWARDERS_MAX 8
 #define MILTER_HOSTS_MAX 64
-
-/* What to do with DMARC p=quarantine failures. */
-enum milter_quarantine_mode {
-	MILTER_QUARANTINE_HOLD = 0, /* the milter quarantine action (Postfix: hold queue) */
-	MILTER_QUARANTINE_TAG,      /* accept and add the tag header */
-	MILTER_QUARANTINE_IGNORE,   /* accept; the A-R header still says dmarc=fail */
-};
-
-/* Policy knobs the pure verdict function reads. */
-struct milter_policy {
-	int dmarc_reject;                 /* honour p=reject */
-	enum milter_quarantine_mode quarantine;
-	int spf_reject_fail;              /* reject SPF fail when DMARC did not pass */
-	int temperror_tempfail;           /* DNS trouble deciding: 451 (1) or accept and tag (0) */
-	int internal_error_tempfail;      /* fail-closed (1) or fail-open (0) */
-	int reject_bad_from;              /* no, several or unparseable From: 550 */
-};
 
 struct milter_config {
 	char socket[512];
@@ -48,7 +32,7 @@ struct milter_config {
 	unsigned long dns_timeout_ms;
 	unsigned long spf_time_limit_ms;
 	int spf_helo;                     /* check the HELO identity too */
-	struct milter_policy policy;
+	struct mxg_policy policy;
 	char tag_header[64];
 	struct mxg_cidr_list trusted;     /* not checked at all */
 	struct mxg_cidr_list internal;    /* checked, never refused */

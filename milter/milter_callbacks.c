@@ -160,33 +160,33 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return step_done(c, SMFIP_NR_BODY);
 }
 
-static sfsistat refuse(SMFICTX *ctx, const struct milter_verdict *v, char *outcome, size_t size)
+static sfsistat refuse(SMFICTX *ctx, const struct mxg_verdict *v, char *outcome, size_t size)
 {
-	snprintf(outcome, size, "%s %s %s", milter_action_name(v->action), v->rcode, v->xcode);
+	snprintf(outcome, size, "%s %s %s", mxg_action_name(v->action), v->rcode, v->xcode);
 	/* smfi_setreply takes the text as a format for the MTA: no '%' can reach it (verdict.c). */
 	if (smfi_setreply(ctx, (char *)v->rcode, (char *)v->xcode, (char *)v->text) != MI_SUCCESS)
 		mxg_log(MXG_LOG_WARNING, "could not set the SMTP reply \"%s\"", v->text);
-	return v->action == MILTER_ACTION_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+	return v->action == MXG_ACTION_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
 }
 
 /* Header changes for an accepted message; -1 if the MTA refused one. */
 static int modify(SMFICTX *ctx, const struct milter_conn *c, const struct milter_msg *m)
 {
-	const struct milter_verdict *v = &m->verdict;
+	const struct mxg_verdict *v = &m->verdict;
 
 	if (milter_ar_remove(ctx, &m->ar) != 0)
 		return -1;
-	if (m->skip || m->internal_error)
+	if (m->res == NULL || m->internal_error || m->res->internal_error || m->res->authres[0] == '\0')
 		return 0;
-	if (milter_ar_insert(ctx, m->authres, c->leadspc) != 0)
+	if (milter_ar_insert(ctx, m->res->authres, c->leadspc) != 0)
 		return -1;
 	if (v->tag[0] != '\0') {
-		char tag[MILTER_REPLY_TEXT_MAX + 2];
+		char tag[MXG_REPLY_TEXT_MAX + 2];
 		snprintf(tag, sizeof(tag), "%s%s", c->leadspc ? " " : "", v->tag);
 		if (smfi_insheader(ctx, 0, (char *)c->cfg->tag_header, tag) != MI_SUCCESS)
 			return -1;
 	}
-	if (v->action == MILTER_ACTION_QUARANTINE && smfi_quarantine(ctx, (char *)v->text) != MI_SUCCESS)
+	if (v->action == MXG_ACTION_QUARANTINE && smfi_quarantine(ctx, (char *)v->text) != MI_SUCCESS)
 		return -1;
 	return 0;
 }
@@ -201,7 +201,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	if (m == NULL)
 		return SMFIS_CONTINUE;
 	milter_msg_finish(&milter_rt, c);
-	if (m->verdict.action == MILTER_ACTION_REJECT || m->verdict.action == MILTER_ACTION_TEMPFAIL) {
+	if (m->verdict.action == MXG_ACTION_REJECT || m->verdict.action == MXG_ACTION_TEMPFAIL) {
 		rc = refuse(ctx, &m->verdict, outcome, sizeof(outcome));
 	} else if (modify(ctx, c, m) != 0) {
 		/* A forged A-R that stays would be believed downstream: defer instead. */
@@ -209,7 +209,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		smfi_setreply(ctx, "451", "4.3.0", "Temporary local problem; try again later");
 		rc = SMFIS_TEMPFAIL;
 	} else {
-		mxg_strlcpy(outcome, milter_action_name(m->verdict.action), sizeof(outcome));
+		mxg_strlcpy(outcome, mxg_action_name(m->verdict.action), sizeof(outcome));
 	}
 	milter_msg_log(c, smfi_getsymval(ctx, "i"), outcome);
 	milter_msg_end(c);

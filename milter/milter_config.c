@@ -33,10 +33,10 @@ static const struct choice level_choices[] = {
 	{ "err", MXG_LOG_ERR }, { "warning", MXG_LOG_WARNING }, { "notice", MXG_LOG_NOTICE },
 	{ "info", MXG_LOG_INFO }, { "debug", MXG_LOG_DEBUG }, { NULL, 0 } };
 static const struct choice quarantine_choices[] = {
-	{ "hold", MILTER_QUARANTINE_HOLD }, { "tag", MILTER_QUARANTINE_TAG },
-	{ "ignore", MILTER_QUARANTINE_IGNORE }, { NULL, 0 } };
+	{ "hold", MXG_QUARANTINE_HOLD }, { "tag", MXG_QUARANTINE_TAG },
+	{ "ignore", MXG_QUARANTINE_IGNORE }, { NULL, 0 } };
 static const struct choice temperror_choices[] = { { "tempfail", 1 }, { "accept", 0 }, { NULL, 0 } };
-static const struct choice internal_choices[] = { { "accept", 0 }, { "tempfail", 1 }, { NULL, 0 } };
+static const struct choice internal_choices[] = { { "tempfail", 1 }, { "accept", 0 }, { NULL, 0 } };
 static const struct choice auth_choices[] = { { "skip", 0 }, { "soften", 1 }, { NULL, 0 } };
 static const struct choice mode_choices[] = {
 	{ "9989", MXG_DMARC_MODE_9989 }, { "7489", MXG_DMARC_MODE_7489 }, { NULL, 0 } };
@@ -99,9 +99,7 @@ void milter_config_defaults(struct milter_config *c)
 	c->dns_timeout_ms = 5000;
 	c->spf_time_limit_ms = 20000;
 	c->spf_helo = 1;
-	c->policy.dmarc_reject = 1;
-	c->policy.quarantine = MILTER_QUARANTINE_HOLD;
-	c->policy.temperror_tempfail = 1;
+	mxg_policy_defaults(&c->policy);
 	mxg_strlcpy(c->tag_header, "X-Mxguard-Verdict", sizeof(c->tag_header));
 	(void)mxg_cidr_list_parse("127.0.0.0/8 ::1", &c->trusted, err, sizeof(err));
 	c->max_header_bytes = 256UL * 1024;

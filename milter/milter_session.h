@@ -1,6 +1,6 @@
-/* Per-connection and per-message state of mxguard-milter and the checks run over it:
- * SPF at MAIL FROM, DKIM streamed through the headers and body, DMARC and the verdict at
- * end of message. No libmilter here; milter_callbacks.c feeds it. */
+/* Per-connection and per-message state of mxguard-milter: the client, and for each message the
+ * message engine (mxguard/message.h) that judges it, fed as the MTA hands the message over.
+ * No libmilter here; milter_callbacks.c feeds it. */
 #ifndef MXGUARD_MILTER_SESSION_H
 #define MXGUARD_MILTER_SESSION_H
 
@@ -8,12 +8,8 @@
 
 #include "milter.h"
 #include "milter_authres.h"
-#include "milter_verdict.h"
-
-/* From fields looked at per message, and the longest From value read. A message with more
- * From fields than this counts as having an unreadable From. */
-#define MILTER_FROM_KEEP 4
-#define MILTER_FROM_VALUE_MAX 8192
+#include "mxguard/message.h"
+#include "mxguard/verdict.h"
 
 enum milter_client_kind {
 	MILTER_CLIENT_EXTERNAL = 0,
@@ -22,28 +18,15 @@ enum milter_client_kind {
 };
 
 struct milter_msg {
-	char mail_from[MXG_SPF_TEXT_MAX];  /* reverse-path without <> */
-	int mail_from_too_long;
+	char mail_from[MXG_SPF_TEXT_MAX];  /* the reverse-path without <>, for the log line */
 	char auth_user[128];               /* {auth_authen}, "" if none */
 	int skip;                          /* authenticated and authenticated = skip */
-	int spf_done, helo_done;
-	struct mxg_spf_outcome spf, helo;
-	struct mxg_dkim_verifier *dkim;
-	unsigned from_fields;
-	char *from_value[MILTER_FROM_KEEP]; /* the first From fields' values */
-	struct milter_ar_claims ar;
-	size_t header_bytes;
-	int internal_error;
-	char error_why[160];
+	struct mxg_message *engine;        /* the checks (message.h); NULL when skipped */
+	struct milter_ar_claims ar;        /* A-R fields to remove at end of message */
+	int internal_error;                /* a local fault in the milter itself */
 	/* Filled by milter_msg_finish. */
-	enum mxg_from_status from_status;
-	char from_domain[MXG_DNS_NAME_MAX]; /* the one author domain, or the one DMARC judged worst */
-	size_t from_domain_count;           /* distinct domains over all From fields */
-	char from_domains[MILTER_FROM_KEEP][MXG_DNS_NAME_MAX];
-	struct mxg_dmarc_outcome dmarc;
-	int dmarc_done;
-	char authres[2048];
-	struct milter_verdict verdict;
+	const struct mxg_message_result *res; /* NULL when skipped */
+	struct mxg_verdict verdict;
 };
 
 struct milter_conn {
@@ -71,7 +54,7 @@ void milter_conn_helo(struct milter_conn *c, const char *helo);
 int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const char *arg,
 		     const char *auth);
 void milter_msg_end(struct milter_conn *c);
-/* One header field (value as the MTA gave it); internal failures are kept in msg. */
+/* One header field (value as the MTA gave it); internal failures are kept in the engine. */
 void milter_msg_header(struct milter_conn *c, const char *name, const char *value);
 void milter_msg_eoh(struct milter_conn *c);
 void milter_msg_body(struct milter_conn *c, const unsigned char *data, size_t len);

@@ -1,5 +1,6 @@
-/* mxguard dmarc: runs SPF (MAIL FROM, and HELO if given), DKIM and DMARC on a message file
- * and prints the Authentication-Results field a receiver would add. */
+/* mxguard dmarc: replays a message file through the message engine exactly as mxguard-milter
+ * feeds it (SPF for MAIL FROM and HELO, DKIM, ARC, DMARC over every author domain) and prints
+ * the Authentication-Results field and the verdict the milter would give. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +12,12 @@
 #include "mxguard/authres.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
+#include "mxguard/message.h"
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
 
 /* A message file larger than this is refused (the milter streams; the CLI reads it whole). */
 #define MESSAGE_MAX (64u * 1024 * 1024)
-/* From fields looked at; more than one is already a verdict. */
-#define FROM_FIELDS_MAX 4
-#define AUTHRES_MAX 8192
 
 static const char prog[] = "mxguard dmarc";
 
@@ -33,16 +32,6 @@ struct dmarc_opts {
 	enum mxg_dmarc_mode mode;
 	int apply_pct;
 	const char *file;
-};
-
-/* What one run found, gathered for the two output formats. */
-struct dmarc_run {
-	struct mxg_spf_outcome spf, helo;
-	struct mxg_dkim_verifier *dkim;
-	enum mxg_from_status from_status;
-	char from_domain[MXG_DNS_NAME_MAX];
-	struct mxg_dmarc_outcome dmarc;
-	char authres[AUTHRES_MAX];
 };
 
 void cli_dmarc_usage(FILE *out)
@@ -151,118 +140,46 @@ static char *read_message(const char *path, size_t *len)
 	return buf;
 }
 
-/* The values of the From fields in the header (heap copies, up to max). -1 on ENOMEM. */
-static int from_fields(const char *msg, size_t len, char **values, size_t max, size_t *count)
+static struct mxg_message *engine_new(struct mxg_resolver *r, const struct dmarc_opts *o,
+				     const struct mxg_psl *psl, const char *authserv_id, int fold)
 {
-	const char *p = msg, *end = msg + len;
+	struct mxg_message_options opt = { 0 };
 
-	*count = 0;
-	while (p < end && *p != '\n' && !(*p == '\r' && p + 1 < end && p[1] == '\n')) {
-		const char *field = p;
-		/* A field runs until a line that does not start with white space. */
-		do {
-			const char *nl = memchr(p, '\n', (size_t)(end - p));
-			p = nl ? nl + 1 : end;
-		} while (p < end && (*p == ' ' || *p == '\t'));
-		size_t flen = (size_t)(p - field);
-		if (flen < 5 || !mxg_strncaseeq(field, "from", 4))
-			continue;
-		const char *colon = field + 4;
-		while (colon < p && (*colon == ' ' || *colon == '\t'))
-			colon++; /* obs-optional WSP before the colon (RFC 5322 §4.5) */
-		if (colon >= p || *colon != ':')
-			continue;
-		if (*count < max) {
-			values[*count] = mxg_strndup(colon + 1, (size_t)(p - colon - 1));
-			if (values[*count] == NULL)
-				return -1;
-		}
-		(*count)++;
-	}
-	return 0;
+	opt.authserv_id = authserv_id;
+	opt.spf_helo = o->helo != NULL;
+	opt.dmarc_mode = o->mode;
+	opt.psl = psl;
+	opt.apply_pct = o->apply_pct;
+	opt.fold = fold;
+	mxg_policy_defaults(&opt.policy);
+	return mxg_message_new(r, &opt);
 }
 
-static int find_from(const char *msg, size_t len, struct dmarc_run *run)
-{
-	char *values[FROM_FIELDS_MAX];
-	size_t count = 0;
-
-	int rc = from_fields(msg, len, values, FROM_FIELDS_MAX, &count);
-	size_t kept = count < FROM_FIELDS_MAX ? count : FROM_FIELDS_MAX;
-	if (rc == 0)
-		run->from_status = mxg_from_fields((const char *const *)values, count, run->from_domain,
-						   sizeof(run->from_domain));
-	for (size_t i = 0; i < kept; i++)
-		free(values[i]);
-	return rc;
-}
-
-/* The SPF domain DMARC aligns: the MAIL FROM domain, or the HELO name for <>. */
-static const char *spf_domain(const struct mxg_spf_outcome *spf)
-{
-	const char *at = strrchr(spf->sender, '@');
-	return at ? at + 1 : spf->sender;
-}
-
-static int run_checks(struct mxg_resolver *r, const struct dmarc_opts *o, const struct mxg_psl *psl,
-		      const struct mxg_addr *ip, const char *msg, size_t len, struct dmarc_run *run)
-{
-	const char *helo = o->helo ? o->helo : "unknown";
-
-	mxg_spf_check_mailfrom(r, NULL, ip, o->mail_from, helo, &run->spf);
-	if (o->helo)
-		mxg_spf_check_helo(r, NULL, ip, o->helo, &run->helo);
-	run->dkim = mxg_dkim_verify_buffer(r, NULL, NULL, msg, len);
-	if (run->dkim == NULL || find_from(msg, len, run) < 0) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		return -1;
-	}
-	size_t n = mxg_dkim_result_count(run->dkim);
-	struct mxg_dmarc_dkim_input *dk = calloc(n ? n : 1, sizeof(*dk));
-	if (dk == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const struct mxg_dkim_sig_result *s = mxg_dkim_result_get(run->dkim, i);
-		dk[i].result = s->result;
-		dk[i].domain = s->domain;
-	}
-	struct mxg_dmarc_options dopt = { o->mode, psl, o->apply_pct };
-	struct mxg_dmarc_input in = {
-		run->from_status == MXG_FROM_OK ? run->from_domain : NULL,
-		run->spf.result, spf_domain(&run->spf), n, dk,
-	};
-	mxg_dmarc_evaluate(r, &dopt, &in, &run->dmarc);
-	if (run->from_status != MXG_FROM_OK)
-		snprintf(run->dmarc.reason, sizeof(run->dmarc.reason), "From field: %s",
-			 mxg_from_status_name(run->from_status));
-	free(dk);
-	return 0;
-}
-
-static int format_authres(const struct dmarc_opts *o, struct dmarc_run *run, int fold)
+/* The message through the engine exactly as the milter feeds it: client, HELO, MAIL FROM,
+ * then the header fields and body as an MTA splits them. NULL on ENOMEM (message printed). */
+static struct mxg_message *judge(struct mxg_resolver *r, const struct dmarc_opts *o,
+				 const struct mxg_psl *psl, const struct mxg_addr *ip, const char *msg,
+				 size_t len)
 {
 	char host[256] = "localhost";
-	size_t n = mxg_dkim_result_count(run->dkim);
-	struct mxg_dkim_sig_result *sigs = calloc(n ? n : 1, sizeof(*sigs));
+	struct mxg_message *m;
 
-	if (sigs == NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		sigs[i] = *mxg_dkim_result_get(run->dkim, i);
 	if (o->authserv_id == NULL)
 		(void)gethostname(host, sizeof(host) - 1);
-	struct mxg_authres_input in = {
-		o->authserv_id ? o->authserv_id : host,
-		&run->spf,
-		o->helo ? &run->helo : NULL,
-		n,
-		sigs,
-		&run->dmarc,
-		mxg_dkim_arc(run->dkim),
-	};
-	int rc = mxg_authres_format(&in, fold, run->authres, sizeof(run->authres));
-	free(sigs);
-	return rc;
+	m = engine_new(r, o, psl, o->authserv_id ? o->authserv_id : host, !o->json);
+	if (m == NULL) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return NULL;
+	}
+	mxg_message_client(m, ip);
+	mxg_message_helo(m, o->helo != NULL ? o->helo : "");
+	if (mxg_message_mail_from(m, o->mail_from) != 0 || mxg_message_replay(m, msg, len) != 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		mxg_message_free(m);
+		return NULL;
+	}
+	mxg_message_finish(m);
+	return m;
 }
 
 static int exit_status(const struct mxg_dmarc_outcome *d)
@@ -280,14 +197,29 @@ static int exit_status(const struct mxg_dmarc_outcome *d)
 	}
 }
 
-static void print_text(const struct dmarc_run *run)
+static void print_domains(const struct mxg_message_result *run)
+{
+	for (size_t i = 0; i < run->from_domain_count; i++)
+		printf(" %s", run->from_domains[i]);
+	if (run->from_lenient)
+		printf(" (read leniently: the field does not parse)");
+	if (run->from_overflow)
+		printf(" (and more: not all evaluated)");
+	printf("\n");
+}
+
+static void print_text(const struct mxg_message_result *run)
 {
 	const struct mxg_dmarc_outcome *d = &run->dmarc;
+	const struct mxg_verdict *v = &run->verdict;
 
 	printf("Authentication-Results: %s\n", run->authres);
-	printf("From: %s%s%s\n", mxg_from_status_name(run->from_status), run->from_domain[0] ? " " : "",
-	       run->from_domain);
+	printf("From: %s", mxg_from_status_name(run->from_status));
+	print_domains(run);
 	printf("DMARC: %s", mxg_dmarc_result_name(d->result));
+	if (d->from_domain[0] && run->from_domain_count > 1)
+		printf(" (for %s, the strictest of %zu author domains)", d->from_domain,
+		       run->from_domain_count);
 	if (d->have_record)
 		printf("; apply %s (published %s at _dmarc.%s); organisational domain %s",
 		       mxg_dmarc_policy_name(d->policy), mxg_dmarc_policy_name(d->published),
@@ -297,6 +229,14 @@ static void print_text(const struct dmarc_run *run)
 	if (d->dkim_aligned)
 		printf("; DKIM aligned (d=%s)", d->aligned_dkim_domain);
 	printf("; %s\n", d->reason);
+	if (run->forged_authres > 0)
+		printf("Forged Authentication-Results: %u (removed by the milter)\n", run->forged_authres);
+	printf("Verdict: %s", mxg_action_name(v->action));
+	if (v->rcode[0])
+		printf(" %s %s %s", v->rcode, v->xcode, v->text);
+	else if (v->text[0])
+		printf(" (%s)", v->text);
+	printf(" [%s]\n", v->why);
 }
 
 static void json_bool(const char *key, int v)
@@ -315,21 +255,52 @@ static void json_spf(const char *key, const struct mxg_spf_outcome *s)
 	printf("}");
 }
 
-static void print_json(const struct dmarc_opts *o, const struct dmarc_run *run, int status)
+static void json_verdict(const struct mxg_verdict *v)
 {
-	const struct mxg_dmarc_outcome *d = &run->dmarc;
+	printf(",\"verdict\":{");
+	cli_json_kv(stdout, "action", mxg_action_name(v->action));
+	printf(",");
+	cli_json_kv(stdout, "rcode", v->rcode[0] ? v->rcode : NULL);
+	printf(",");
+	cli_json_kv(stdout, "xcode", v->xcode[0] ? v->xcode : NULL);
+	printf(",");
+	cli_json_kv(stdout, "text", v->text[0] ? v->text : NULL);
+	printf(",");
+	cli_json_kv(stdout, "tag", v->tag[0] ? v->tag : NULL);
+	printf(",");
+	cli_json_kv(stdout, "why", v->why);
+	printf("}");
+}
 
+static void json_from(const struct mxg_message_result *run)
+{
 	printf("{\"version\":1,\"from\":{");
 	cli_json_kv(stdout, "status", mxg_from_status_name(run->from_status));
 	printf(",");
-	cli_json_kv(stdout, "domain", run->from_domain[0] ? run->from_domain : NULL);
+	cli_json_kv(stdout, "domain", run->dmarc.from_domain[0] ? run->dmarc.from_domain : NULL);
+	printf(",\"domains\":[");
+	for (size_t i = 0; i < run->from_domain_count; i++) {
+		printf(i ? "," : "");
+		cli_json_string(stdout, run->from_domains[i]);
+	}
+	printf("],\"fields\":%u", run->from_fields);
+	json_bool("lenient", run->from_lenient);
+	json_bool("overflow", run->from_overflow);
 	printf("}");
-	json_spf("spf", &run->spf);
-	if (o->helo)
+}
+
+static void print_json(const struct dmarc_opts *o, const struct mxg_message_result *run, int status)
+{
+	const struct mxg_dmarc_outcome *d = &run->dmarc;
+
+	json_from(run);
+	if (run->spf_done)
+		json_spf("spf", &run->spf);
+	if (run->helo_done)
 		json_spf("helo", &run->helo);
 	printf(",\"dkim\":[");
-	for (size_t i = 0; i < mxg_dkim_result_count(run->dkim); i++) {
-		const struct mxg_dkim_sig_result *s = mxg_dkim_result_get(run->dkim, i);
+	for (size_t i = 0; i < run->dkim_count; i++) {
+		const struct mxg_dkim_sig_result *s = &run->dkim[i];
 		printf(i ? ",{" : "{");
 		cli_json_kv(stdout, "result", mxg_dkim_result_name(s->result));
 		printf(",");
@@ -360,7 +331,9 @@ static void print_json(const struct dmarc_opts *o, const struct dmarc_run *run, 
 	json_bool("sampled_out", d->sampled_out);
 	printf(",");
 	cli_json_kv(stdout, "reason", d->reason);
-	printf("},");
+	printf("}");
+	json_verdict(&run->verdict);
+	printf(",\"forged_authres\":%u,", run->forged_authres);
 	cli_json_kv(stdout, "authentication_results", run->authres);
 	printf(",\"exit\":%d}\n", status);
 }
@@ -368,24 +341,24 @@ static void print_json(const struct dmarc_opts *o, const struct dmarc_run *run, 
 static int run_dmarc(struct mxg_resolver *r, const struct dmarc_opts *o, const struct mxg_psl *psl,
 		     const struct mxg_addr *ip, const char *msg, size_t len)
 {
-	struct dmarc_run *run = calloc(1, sizeof(*run));
-	int status = CLI_EXIT_UNKNOWN;
+	struct mxg_message *m = judge(r, o, psl, ip, msg, len);
+	const struct mxg_message_result *run;
+	int status;
 
-	if (run == NULL)
+	if (m == NULL)
 		return CLI_EXIT_UNKNOWN;
-	if (run_checks(r, o, psl, ip, msg, len, run) == 0) {
-		if (format_authres(o, run, !o->json) < 0) {
-			fprintf(stderr, "%s: the Authentication-Results field does not fit\n", prog);
-		} else {
-			status = exit_status(&run->dmarc);
-			if (o->json)
-				print_json(o, run, status);
-			else
-				print_text(run);
-		}
+	run = mxg_message_result(m);
+	if (run->internal_error) {
+		fprintf(stderr, "%s: %s\n", prog, run->error_why);
+		mxg_message_free(m);
+		return CLI_EXIT_UNKNOWN;
 	}
-	mxg_dkim_verifier_free(run->dkim);
-	free(run);
+	status = exit_status(&run->dmarc);
+	if (o->json)
+		print_json(o, run, status);
+	else
+		print_text(run);
+	mxg_message_free(m);
 	return status;
 }
 

@@ -1,5 +1,6 @@
 /* Authentication-Results (RFC 8601): our verdicts written so that no domain, address or
  * comment taken from mail or DNS can add syntax, and the authserv-id of fields already present. */
+#include <stdio.h>
 #include <string.h>
 
 #include "mxguard/authres.h"
@@ -96,15 +97,20 @@ static char safe_char(unsigned char c)
 	return (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 }
 
-static void put_quoted(struct out *o, const char *s)
+static void put_quoted_n(struct out *o, const char *s, size_t max)
 {
 	putc_(o, '"');
-	for (; *s; s++) {
+	for (size_t i = 0; *s && (max == 0 || i < max); s++, i++) {
 		if (*s == '"' || *s == '\\')
 			putc_(o, '\\');
 		putc_(o, safe_char((unsigned char)*s));
 	}
 	putc_(o, '"');
+}
+
+static void put_quoted(struct out *o, const char *s)
+{
+	put_quoted_n(o, s, 0);
 }
 
 /* A value (RFC 8601 §2.2): a token as is, anything else as a quoted-string. */
@@ -163,13 +169,13 @@ static void put_spf(struct out *o, const struct mxg_spf_outcome *spf, int helo)
 	put_prop(o, helo ? "smtp.helo" : "smtp.mailfrom", helo ? spf->domain : spf->sender);
 }
 
-static void put_dkim(struct out *o, const struct mxg_dkim_sig_result *d)
+static void put_dkim(struct out *o, const struct mxg_dkim_sig_result *d, size_t reason_max)
 {
 	puts_(o, "dkim=");
 	puts_(o, mxg_dkim_result_name(d->result));
 	if (d->result != MXG_DKIM_PASS && d->reason[0]) {
 		puts_(o, " reason=");
-		put_quoted(o, d->reason);
+		put_quoted_n(o, d->reason, reason_max);
 	}
 	put_prop(o, "header.d", d->domain);
 	put_prop(o, "header.s", d->selector);
@@ -180,9 +186,9 @@ static void put_dkim(struct out *o, const struct mxg_dkim_sig_result *d)
 	}
 }
 
-static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m)
+static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m, const char *extra)
 {
-	char comment[96] = "";
+	char comment[192] = "";
 
 	puts_(o, "dmarc=");
 	puts_(o, mxg_dmarc_result_name(m->result));
@@ -196,6 +202,8 @@ static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m)
 		if (m->sampled_out)
 			(void)mxg_strcatf(comment, sizeof(comment), " pct=%u", m->record.pct);
 	}
+	if (extra != NULL && extra[0] != '\0')
+		(void)mxg_strcatf(comment, sizeof(comment), "%s%s", comment[0] ? " " : "", extra);
 	put_comment(o, comment);
 	put_prop(o, "header.from", m->from_domain);
 }
@@ -250,14 +258,20 @@ int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, 
 	separator(&o, fold);
 	if (in->dkim_count == 0 || in->dkim == NULL)
 		puts_(&o, "dkim=none");
-	for (size_t i = 0; in->dkim != NULL && i < in->dkim_count; i++) {
+	size_t listed = in->dkim_max != 0 && in->dkim_max < in->dkim_count ? in->dkim_max : in->dkim_count;
+	for (size_t i = 0; in->dkim != NULL && i < listed; i++) {
 		if (i > 0)
 			separator(&o, fold);
-		put_dkim(&o, &in->dkim[i]);
+		put_dkim(&o, &in->dkim[i], in->reason_max);
+	}
+	if (in->dkim != NULL && listed < in->dkim_count) {
+		char more[64];
+		snprintf(more, sizeof(more), "%zu more DKIM signatures not listed", in->dkim_count - listed);
+		put_comment(&o, more);
 	}
 	if (in->dmarc != NULL) {
 		separator(&o, fold);
-		put_dmarc(&o, in->dmarc);
+		put_dmarc(&o, in->dmarc, in->dmarc_comment);
 	}
 	if (arc_written(in->arc)) {
 		separator(&o, fold);

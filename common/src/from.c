@@ -1,5 +1,6 @@
 /* The RFC 5322 From field for DMARC: exactly one field holding exactly one mailbox, parsed
- * strictly (comments, quoted strings, encoded words only in display names); anything else is a status. */
+ * strictly (comments, quoted strings, encoded words only in display names); anything else is a
+ * status. For values that do not parse, a lenient scan finds every domain a reader might see. */
 #include <string.h>
 
 #include "mxguard/dmarc.h"
@@ -234,14 +235,33 @@ static int only_cfws(struct cursor c)
 	return skip_cfws(&c) == 0 && at_end(&c);
 }
 
-enum mxg_from_status mxg_from_domain(const char *value, char *domain, size_t size)
+/* Control characters make a field invalid (RFC 5322 §2.2, §4.1): NUL anywhere, CR or LF other
+ * than in a fold (CRLF or LF, then a blank), any other C0 control but TAB, and DEL. */
+static int value_clean(const char *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)v[i];
+		if (ch == '\r') {
+			if (i + 1 >= n || v[i + 1] != '\n')
+				return 0;
+			continue;
+		}
+		if (ch == '\n') {
+			if (i + 1 >= n || (v[i + 1] != ' ' && v[i + 1] != '\t'))
+				return 0;
+			continue;
+		}
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+enum mxg_from_status mxg_from_domain_n(const char *value, size_t len, char *domain, size_t size)
 {
 	if (size > 0)
 		domain[0] = '\0';
-	if (value == NULL || size == 0)
-		return MXG_FROM_INVALID;
-	size_t len = strnlen(value, FROM_VALUE_MAX + 1);
-	if (len > FROM_VALUE_MAX)
+	if (value == NULL || size == 0 || len > FROM_VALUE_MAX || !value_clean(value, len))
 		return MXG_FROM_INVALID;
 	struct cursor c = { value, value + len };
 	if (only_cfws(c))
@@ -256,6 +276,143 @@ enum mxg_from_status mxg_from_domain(const char *value, char *domain, size_t siz
 	if (s != MXG_FROM_OK)
 		domain[0] = '\0';
 	return s;
+}
+
+enum mxg_from_status mxg_from_domain(const char *value, char *domain, size_t size)
+{
+	if (value == NULL)
+		return mxg_from_domain_n(NULL, 0, domain, size);
+	size_t len = strnlen(value, FROM_VALUE_MAX + 1);
+	return mxg_from_domain_n(value, len, domain, size);
+}
+
+/* --- lenient extraction: every domain a reader could take for the author's --- */
+
+static int is_ldh(unsigned char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '-' || ch == '_' || ch == '.';
+}
+
+/* The domain after the '@' at s[at]: blanks skipped, the longest run of name characters,
+ * outer dots dropped. Reported through fn if it is a host name; returns fn's status or 0. */
+static int domain_after(const char *s, size_t n, size_t at, mxg_from_domain_fn fn, void *arg)
+{
+	char d[MXG_DNS_NAME_MAX];
+	size_t i = at + 1, start, end;
+
+	while (i < n && is_fws_char((unsigned char)s[i]))
+		i++;
+	start = i;
+	while (i < n && is_ldh((unsigned char)s[i]))
+		i++;
+	end = i;
+	while (start < end && s[start] == '.')
+		start++;
+	while (end > start && s[end - 1] == '.')
+		end--;
+	if (!domain_ok(s + start, end - start) || end - start >= sizeof(d))
+		return 0;
+	memcpy(d, s + start, end - start);
+	d[end - start] = '\0';
+	mxg_str_lower(d);
+	return fn(arg, d);
+}
+
+static int scan_at_signs(const char *s, size_t n, mxg_from_domain_fn fn, void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '@')
+			continue;
+		int rc = domain_after(s, n, i, fn, arg);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int hex_value(unsigned char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+static int b64_value(unsigned char ch)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = ch != 0 ? strchr(set, ch) : NULL;
+
+	return p != NULL ? (int)(p - set) : -1;
+}
+
+/* Decodes the text of an RFC 2047 encoded word (B or Q) into out (at least n bytes). */
+static size_t decode_word(char enc, const char *t, size_t n, char *out)
+{
+	size_t o = 0;
+	unsigned bits = 0, acc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)t[i];
+		if (enc == 'Q' || enc == 'q') {
+			int hi, lo;
+			if (ch == '=' && i + 2 < n && (hi = hex_value((unsigned char)t[i + 1])) >= 0 &&
+			    (lo = hex_value((unsigned char)t[i + 2])) >= 0) {
+				out[o++] = (char)(hi * 16 + lo);
+				i += 2;
+			} else {
+				out[o++] = ch == '_' ? ' ' : (char)ch;
+			}
+			continue;
+		}
+		int v = b64_value(ch);
+		if (v < 0)
+			continue;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	return o;
+}
+
+/* Every "=?charset?E?text?=" in s, decoded and scanned for addresses. */
+static int scan_encoded_words(const char *s, size_t n, mxg_from_domain_fn fn, void *arg)
+{
+	char buf[1024];
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (s[i] != '=' || s[i + 1] != '?')
+			continue;
+		const char *q1 = memchr(s + i + 2, '?', n - i - 2);
+		if (q1 == NULL || (size_t)(q1 - s) + 3 >= n || q1[2] != '?')
+			continue;
+		const char *text = q1 + 3;
+		size_t left = n - (size_t)(text - s), tn = 0;
+		while (tn + 1 < left && !(text[tn] == '?' && text[tn + 1] == '=') && tn < sizeof(buf))
+			tn++;
+		if (tn + 1 >= left || tn >= sizeof(buf))
+			continue;
+		int rc = scan_at_signs(buf, decode_word(q1[1], text, tn, buf), fn, arg);
+		if (rc != 0)
+			return rc;
+		i = (size_t)(text - s) + tn + 1;
+	}
+	return 0;
+}
+
+int mxg_from_lenient_domains(const char *value, size_t len, mxg_from_domain_fn fn, void *arg)
+{
+	if (value == NULL)
+		return 0;
+	int rc = scan_at_signs(value, len, fn, arg);
+	return rc != 0 ? rc : scan_encoded_words(value, len, fn, arg);
 }
 
 enum mxg_from_status mxg_from_fields(const char *const *values, size_t count, char *domain,

@@ -54,8 +54,9 @@ static void test_defaults(void **state)
 	assert_true(cfg.policy.dmarc_reject);
 	assert_false(cfg.policy.spf_reject_fail);
 	assert_true(cfg.policy.temperror_tempfail);
-	assert_false(cfg.policy.internal_error_tempfail);
-	assert_int_equal(cfg.policy.quarantine, MILTER_QUARANTINE_HOLD);
+	assert_true(cfg.policy.internal_error_tempfail);
+	assert_true(cfg.policy.reject_bad_from);
+	assert_int_equal(cfg.policy.quarantine, MXG_QUARANTINE_HOLD);
 	assert_string_equal(cfg.forwarders[0], "127.0.0.1");
 	assert_null(cfg.forwarders[1]);
 	assert_int_equal(cfg.dns_timeout_ms, 5000);
@@ -78,8 +79,8 @@ static void test_every_key(void **state)
 			       "dns_timeout = 2s\nspf_time_limit = 1m\nspf_helo = no\n"
 			       "spf_reject_fail = yes\ndmarc_reject = no\ndmarc_quarantine = tag\n"
 			       "dmarc_mode = 7489\npsl_file = /usr/share/publicsuffix/public_suffix_list.dat\n"
-			       "on_temperror = accept\non_internal_error = tempfail\n"
-			       "reject_bad_from = yes\ntag_header = X-Policy\n"
+			       "on_temperror = accept\non_internal_error = accept\n"
+			       "reject_bad_from = no\ntag_header = X-Policy\n"
 			       "trusted_networks = 192.0.2.0/24\ninternal_hosts = 10.0.0.0/8 gw.example.org\n"
 			       "authenticated = soften\nmax_header_bytes = 65536\nmax_signatures = 4\n"
 			       "min_rsa_bits = 2048\nkey_cache_size = 100\n"), 0);
@@ -97,11 +98,11 @@ static void test_every_key(void **state)
 	assert_false(cfg.spf_helo);
 	assert_true(cfg.policy.spf_reject_fail);
 	assert_false(cfg.policy.dmarc_reject);
-	assert_int_equal(cfg.policy.quarantine, MILTER_QUARANTINE_TAG);
+	assert_int_equal(cfg.policy.quarantine, MXG_QUARANTINE_TAG);
 	assert_int_equal(cfg.dmarc_mode, MXG_DMARC_MODE_7489);
 	assert_false(cfg.policy.temperror_tempfail);
-	assert_true(cfg.policy.internal_error_tempfail);
-	assert_true(cfg.policy.reject_bad_from);
+	assert_false(cfg.policy.internal_error_tempfail);
+	assert_false(cfg.policy.reject_bad_from);
 	assert_string_equal(cfg.tag_header, "X-Policy");
 	assert_true(mxg_cidr_list_match(&cfg.trusted, &ext));
 	assert_true(cfg.authenticated_soften);

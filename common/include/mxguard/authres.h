@@ -17,6 +17,10 @@ struct mxg_authres_input {
 	const struct mxg_dkim_sig_result *dkim;
 	const struct mxg_dmarc_outcome *dmarc;  /* may be NULL */
 	const struct mxg_arc_result *arc;       /* may be NULL; written for pass and fail only */
+	size_t dkim_max;                        /* DKIM results listed, the rest counted in a
+						 * comment; 0 lists them all */
+	size_t reason_max;                      /* reason= cut to this many bytes; 0: whole */
+	const char *dmarc_comment;              /* extra words for the dmarc comment, or NULL */
 };
 
 /* Writes the field value (without "Authentication-Results:"), folded with

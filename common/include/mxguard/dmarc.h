@@ -118,8 +118,16 @@ enum mxg_from_status {
 	MXG_FROM_GROUP,              /* group syntax */
 	MXG_FROM_INVALID,            /* unparseable, or no domain */
 };
-/* From the value of the one From field, the domain of its single mailbox. */
+/* From the value of the one From field, the domain of its single mailbox. A value with control
+ * characters (NUL, a bare CR or LF, ...) or over 16 KiB is invalid. */
 enum mxg_from_status mxg_from_domain(const char *value, char *domain, size_t size);
+/* The same for a value of len bytes (which may hold NUL: then invalid). */
+enum mxg_from_status mxg_from_domain_n(const char *value, size_t len, char *domain, size_t size);
+/* Lenient extraction for values that do not parse: the host name after every '@', in the raw
+ * value and inside every RFC 2047 encoded word, lower-cased, each passed to fn (repeats
+ * included). Stops at fn's first non-zero return and returns it; 0 when all were passed. */
+typedef int (*mxg_from_domain_fn)(void *arg, const char *domain);
+int mxg_from_lenient_domains(const char *value, size_t len, mxg_from_domain_fn fn, void *arg);
 /* The same over every From field of a message (count 0: missing, over 1: multiple fields). */
 enum mxg_from_status mxg_from_fields(const char *const *values, size_t count, char *domain,
 				     size_t size);

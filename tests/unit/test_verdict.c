@@ -1,4 +1,4 @@
-/* Unit tests of mxguard-milter's policy decision (milter_verdict.c): each rule with the case
+/* Unit tests of the policy decision (common/src/verdict.c): each rule with the case
  * that triggers it and the neighbouring case that must not, under the policy knobs that matter. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,22 +7,22 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../milter/milter_verdict.h"
+#include "mxguard/verdict.h"
 #include "mxguard/str.h"
 
-static struct milter_policy pol;
-static struct milter_verdict_input in;
+static struct mxg_policy pol;
+static struct mxg_verdict_input in;
 static struct mxg_dmarc_outcome dm;
 static struct mxg_spf_outcome spf;
 static struct mxg_dkim_sig_result sigs[2];
-static struct milter_verdict v;
+static struct mxg_verdict v;
 
 static int setup(void **state)
 {
 	(void)state;
 	memset(&pol, 0, sizeof(pol));
 	pol.dmarc_reject = 1;
-	pol.quarantine = MILTER_QUARANTINE_HOLD;
+	pol.quarantine = MXG_QUARANTINE_HOLD;
 	pol.temperror_tempfail = 1;
 	memset(&in, 0, sizeof(in));
 	memset(&dm, 0, sizeof(dm));
@@ -48,8 +48,8 @@ static void test_reject(void **state)
 {
 	(void)state;
 	dmarc_fail(MXG_DMARC_POLICY_REJECT);
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_REJECT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_REJECT);
 	assert_string_equal(v.rcode, "550");
 	assert_string_equal(v.xcode, "5.7.1");
 	assert_non_null(strstr(v.text, "example.com"));
@@ -61,8 +61,8 @@ static void test_reject_off(void **state)
 	(void)state;
 	pol.dmarc_reject = 0;
 	dmarc_fail(MXG_DMARC_POLICY_REJECT);
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_string_equal(v.tag, "");
 }
 
@@ -70,8 +70,8 @@ static void test_policy_none(void **state)
 {
 	(void)state;
 	dmarc_fail(MXG_DMARC_POLICY_NONE);
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 }
 
 /* A signature whose key lookup timed out might have passed: no 550 on DNS trouble. */
@@ -82,13 +82,13 @@ static void test_reject_with_dkim_temperror(void **state)
 	sigs[0].result = MXG_DKIM_FAIL;
 	sigs[1].result = MXG_DKIM_TEMPERROR;
 	in.dkim_count = 2;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_TEMPFAIL);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_TEMPFAIL);
 	assert_string_equal(v.rcode, "451");
 	assert_true(strncmp(v.xcode, "4.7.", 4) == 0);
 	pol.temperror_tempfail = 0;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_non_null(strstr(v.tag, "temperror"));
 }
 
@@ -97,20 +97,20 @@ static void test_reject_with_spf_temperror(void **state)
 	(void)state;
 	dmarc_fail(MXG_DMARC_POLICY_REJECT);
 	spf.result = MXG_SPF_TEMPERROR;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_TEMPFAIL);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_TEMPFAIL);
 }
 
 static void test_dmarc_temperror(void **state)
 {
 	(void)state;
 	dm.result = MXG_DMARC_TEMPERROR;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_TEMPFAIL);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_TEMPFAIL);
 	assert_non_null(strstr(v.text, "example.com"));
 	pol.temperror_tempfail = 0;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_string_equal(v.why, "temperror-accepted");
 }
 
@@ -118,16 +118,16 @@ static void test_quarantine_modes(void **state)
 {
 	(void)state;
 	dmarc_fail(MXG_DMARC_POLICY_QUARANTINE);
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_QUARANTINE);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_QUARANTINE);
 	assert_non_null(strstr(v.text, "example.com"));
-	pol.quarantine = MILTER_QUARANTINE_TAG;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	pol.quarantine = MXG_QUARANTINE_TAG;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_non_null(strstr(v.tag, "quarantine"));
-	pol.quarantine = MILTER_QUARANTINE_IGNORE;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	pol.quarantine = MXG_QUARANTINE_IGNORE;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_string_equal(v.tag, "");
 }
 
@@ -138,8 +138,8 @@ static void test_pass(void **state)
 	dm.policy = MXG_DMARC_POLICY_REJECT;
 	spf.result = MXG_SPF_FAIL;
 	pol.spf_reject_fail = 1;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_string_equal(v.why, "accept");
 }
 
@@ -148,19 +148,19 @@ static void test_spf_fail(void **state)
 	(void)state;
 	dm.result = MXG_DMARC_NONE;
 	spf.result = MXG_SPF_FAIL;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	pol.spf_reject_fail = 1;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_REJECT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_REJECT);
 	assert_string_equal(v.xcode, "5.7.23");
 	assert_non_null(strstr(v.text, "bounce.example.net"));
 	spf.result = MXG_SPF_SOFTFAIL;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	spf.result = MXG_SPF_TEMPERROR;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_TEMPFAIL);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_TEMPFAIL);
 }
 
 static void test_internal_error(void **state)
@@ -168,12 +168,12 @@ static void test_internal_error(void **state)
 	(void)state;
 	dmarc_fail(MXG_DMARC_POLICY_REJECT);
 	in.internal_error = 1;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_string_equal(v.why, "internal-error");
 	pol.internal_error_tempfail = 1;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_TEMPFAIL);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_TEMPFAIL);
 	assert_string_equal(v.xcode, "4.3.0");
 }
 
@@ -181,9 +181,9 @@ static void test_soft_scope(void **state)
 {
 	(void)state;
 	dmarc_fail(MXG_DMARC_POLICY_REJECT);
-	in.scope = MILTER_SCOPE_SOFT;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	in.scope = MXG_SCOPE_SOFT;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	assert_string_equal(v.why, "not-enforced");
 }
 
@@ -192,11 +192,11 @@ static void test_bad_from(void **state)
 	(void)state;
 	in.dmarc = NULL;
 	in.from_status = MXG_FROM_MULTIPLE_FIELDS;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_ACCEPT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
 	pol.reject_bad_from = 1;
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_REJECT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_REJECT);
 	assert_non_null(strstr(v.text, "repeated"));
 }
 
@@ -206,13 +206,13 @@ static void test_reply_text_safe(void **state)
 	(void)state;
 	dmarc_fail(MXG_DMARC_POLICY_REJECT);
 	mxg_strlcpy(dm.from_domain, "ex%s\r\n250 ok", sizeof(dm.from_domain));
-	milter_verdict_decide(&pol, &in, &v);
-	assert_int_equal(v.action, MILTER_ACTION_REJECT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_REJECT);
 	assert_null(strchr(v.text, '%'));
 	assert_null(strchr(v.text, '\r'));
 	assert_null(strchr(v.text, '\n'));
 	mxg_strlcpy(dm.from_domain, "", sizeof(dm.from_domain));
-	milter_verdict_decide(&pol, &in, &v);
+	mxg_verdict_decide(&pol, &in, &v);
 	assert_non_null(strstr(v.text, "(unknown)"));
 }
 

@@ -1,19 +1,29 @@
-/* The policy decision: DMARC reject/quarantine, optional SPF fail rejection, and the rule that
- * temporary DNS trouble never becomes a permanent refusal. Pure functions only. */
+/* The policy decision: DMARC reject/quarantine, optional SPF fail rejection, the From rules, and
+ * the rule that temporary DNS trouble never becomes a permanent refusal. Pure functions only. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "milter_verdict.h"
+#include "mxguard/verdict.h"
 #include "mxguard/str.h"
 
-const char *milter_action_name(enum milter_action a)
+void mxg_policy_defaults(struct mxg_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->dmarc_reject = 1;
+	p->quarantine = MXG_QUARANTINE_HOLD;
+	p->temperror_tempfail = 1;
+	p->internal_error_tempfail = 1;
+	p->reject_bad_from = 1;
+}
+
+const char *mxg_action_name(enum mxg_action a)
 {
 	switch (a) {
-	case MILTER_ACTION_ACCEPT: return "accept";
-	case MILTER_ACTION_REJECT: return "reject";
-	case MILTER_ACTION_TEMPFAIL: return "tempfail";
-	case MILTER_ACTION_QUARANTINE: return "quarantine";
+	case MXG_ACTION_ACCEPT: return "accept";
+	case MXG_ACTION_REJECT: return "reject";
+	case MXG_ACTION_TEMPFAIL: return "tempfail";
+	case MXG_ACTION_QUARANTINE: return "quarantine";
 	}
 	return "unknown";
 }
@@ -36,7 +46,7 @@ static void safe_domain(const char *in, char *out, size_t size)
 }
 
 __attribute__((format(printf, 5, 6)))
-static void set_reply(struct milter_verdict *out, enum milter_action action, const char *rcode,
+static void set_reply(struct mxg_verdict *out, enum mxg_action action, const char *rcode,
 		      const char *xcode, const char *fmt, ...)
 {
 	va_list ap;
@@ -50,7 +60,7 @@ static void set_reply(struct milter_verdict *out, enum milter_action action, con
 }
 
 /* 1 if a temporary DNS failure left a result open that could have changed the outcome. */
-static int dns_doubt(const struct milter_verdict_input *in)
+static int dns_doubt(const struct mxg_verdict_input *in)
 {
 	size_t i;
 
@@ -62,13 +72,13 @@ static int dns_doubt(const struct milter_verdict_input *in)
 	return in->dmarc != NULL && in->dmarc->result == MXG_DMARC_TEMPERROR;
 }
 
-static void temperror(const struct milter_policy *p, const char *domain, struct milter_verdict *out)
+static void temperror(const struct mxg_policy *p, const char *domain, struct mxg_verdict *out)
 {
 	char d[MXG_DNS_NAME_MAX];
 
 	safe_domain(domain, d, sizeof(d));
 	if (p->temperror_tempfail) {
-		set_reply(out, MILTER_ACTION_TEMPFAIL, "451", "4.7.1",
+		set_reply(out, MXG_ACTION_TEMPFAIL, "451", "4.7.1",
 			  "Temporary DNS failure checking sender authentication for %s; try again later", d);
 		out->why = "temperror";
 		return;
@@ -77,11 +87,11 @@ static void temperror(const struct milter_policy *p, const char *domain, struct 
 	out->why = "temperror-accepted";
 }
 
-static void quarantine(const struct milter_policy *p, const char *d, struct milter_verdict *out)
+static void quarantine(const struct mxg_policy *p, const char *d, struct mxg_verdict *out)
 {
 	out->why = "dmarc-quarantine";
-	if (p->quarantine == MILTER_QUARANTINE_HOLD) {
-		out->action = MILTER_ACTION_QUARANTINE;
+	if (p->quarantine == MXG_QUARANTINE_HOLD) {
+		out->action = MXG_ACTION_QUARANTINE;
 		snprintf(out->text, sizeof(out->text), "DMARC policy of %s is quarantine", d);
 		return;
 	}
@@ -89,12 +99,12 @@ static void quarantine(const struct milter_policy *p, const char *d, struct milt
 }
 
 /* A DMARC fail whose published policy asks for action. Returns 1 if it decided. */
-static int dmarc_fail(const struct milter_policy *p, const struct milter_verdict_input *in,
-		      struct milter_verdict *out)
+static int dmarc_fail(const struct mxg_policy *p, const struct mxg_verdict_input *in,
+		      struct mxg_verdict *out)
 {
 	const struct mxg_dmarc_outcome *dm = in->dmarc;
 	int reject = dm->policy == MXG_DMARC_POLICY_REJECT && p->dmarc_reject;
-	int quar = dm->policy == MXG_DMARC_POLICY_QUARANTINE && p->quarantine != MILTER_QUARANTINE_IGNORE;
+	int quar = dm->policy == MXG_DMARC_POLICY_QUARANTINE && p->quarantine != MXG_QUARANTINE_IGNORE;
 	char d[MXG_DNS_NAME_MAX];
 
 	if (!reject && !quar)
@@ -105,7 +115,7 @@ static int dmarc_fail(const struct milter_policy *p, const struct milter_verdict
 	}
 	safe_domain(dm->from_domain, d, sizeof(d));
 	if (reject) {
-		set_reply(out, MILTER_ACTION_REJECT, "550", "5.7.1",
+		set_reply(out, MXG_ACTION_REJECT, "550", "5.7.1",
 			  "Message rejected: the DMARC policy of %s is reject and the message"
 			  " is not authenticated for it", d);
 		out->why = "dmarc-reject";
@@ -126,27 +136,34 @@ static const char *from_problem(enum mxg_from_status s)
 	}
 }
 
-void milter_verdict_decide(const struct milter_policy *p, const struct milter_verdict_input *in,
-			   struct milter_verdict *out)
+void mxg_verdict_decide(const struct mxg_policy *p, const struct mxg_verdict_input *in,
+			   struct mxg_verdict *out)
 {
 	const struct mxg_dmarc_outcome *dm = in->dmarc;
 
 	memset(out, 0, sizeof(*out));
-	out->action = MILTER_ACTION_ACCEPT;
+	out->action = MXG_ACTION_ACCEPT;
 	out->why = "accept";
 	if (in->internal_error) {
 		out->why = "internal-error";
 		if (p->internal_error_tempfail)
-			set_reply(out, MILTER_ACTION_TEMPFAIL, "451", "4.3.0",
+			set_reply(out, MXG_ACTION_TEMPFAIL, "451", "4.3.0",
 				  "Temporary local problem checking the message; try again later");
 		return;
 	}
-	if (in->scope == MILTER_SCOPE_SOFT) {
+	if (in->scope == MXG_SCOPE_SOFT) {
 		out->why = "not-enforced";
 		return;
 	}
+	if (in->from_overflow) {
+		/* Not every author domain was evaluated: no policy may be left unheard. */
+		set_reply(out, MXG_ACTION_REJECT, "550", "5.7.1",
+			  "Message rejected: the From header fields name too many author domains");
+		out->why = "bad-from";
+		return;
+	}
 	if (in->from_status != MXG_FROM_OK && p->reject_bad_from) {
-		set_reply(out, MILTER_ACTION_REJECT, "550", "5.7.1",
+		set_reply(out, MXG_ACTION_REJECT, "550", "5.7.1",
 			  "Message rejected: the From header field is %s; exactly one author"
 			  " address is required", from_problem(in->from_status));
 		out->why = "bad-from";
@@ -168,7 +185,7 @@ void milter_verdict_decide(const struct milter_policy *p, const struct milter_ve
 		char d[MXG_DNS_NAME_MAX];
 
 		safe_domain(in->spf->domain, d, sizeof(d));
-		set_reply(out, MILTER_ACTION_REJECT, "550", "5.7.23",
+		set_reply(out, MXG_ACTION_REJECT, "550", "5.7.23",
 			  "Message rejected: SPF check failed for %s", d);
 		out->why = "spf-fail";
 	}
