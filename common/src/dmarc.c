@@ -36,32 +36,17 @@ static const char *last_labels(const char *name, size_t n)
 	return name;
 }
 
-/* Opens with a v tag whose value names some DMARC version (RFC 9989 §4.10 step 2 discards
- * every such record when there are several). */
-static int names_dmarc_version(const char *txt)
-{
-	while (*txt == ' ' || *txt == '\t')
-		txt++;
-	if (*txt != 'v' && *txt != 'V')
-		return 0;
-	txt++;
-	while (*txt == ' ' || *txt == '\t')
-		txt++;
-	if (*txt++ != '=')
-		return 0;
-	while (*txt == ' ' || *txt == '\t')
-		txt++;
-	return strncmp(txt, "DMARC", 5) == 0;
-}
-
 static void take_record(struct dmarc_fetch *f, enum mxg_dmarc_mode mode, const char *txt)
 {
 	struct mxg_dmarc_record rec;
 	char err[sizeof(f->problem)];
 
 	int rc = mxg_dmarc_record_parse_mode(txt, mode, &rec, err, sizeof(err));
+	/* RFC 9989 §4.10 steps 2 and 6, RFC 7489 §6.6.3: a TXT record whose first tag is not
+	 * exactly v=DMARC1 (v=DMARC10, v=DMARC2, v=dmarc1, "v=DMARC1 p=reject") is no DMARC
+	 * record at all: it neither applies nor counts towards "several records". */
 	if (!rec.usable)
-		return; /* not the current version: discarded */
+		return;
 	if (f->count++ == 0) {
 		f->rec = rec;
 		f->parse_ok = rc == 0;
@@ -84,7 +69,6 @@ int dmarc_fetch_at(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char 
 {
 	char txt[DMARC_TEXT_MAX];
 	struct mxg_dns_answer *a = NULL;
-	size_t versions = 0;
 
 	memset(f, 0, sizeof(*f));
 	if (strlen(name) > 253)
@@ -103,11 +87,8 @@ int dmarc_fetch_at(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char 
 	for (size_t i = 0; a->rcode == MXG_DNS_NOERROR && i < a->count; i++) {
 		if (a->rrs[i].type != MXG_DNS_TXT || mxg_dns_txt_join(&a->rrs[i], txt, sizeof(txt)) < 0)
 			continue;
-		versions += names_dmarc_version(txt);
 		take_record(f, mode, txt);
 	}
-	if (versions > f->count)
-		f->count = versions;
 	mxg_dns_answer_free(a);
 	return 0;
 }

@@ -190,6 +190,54 @@ static void test_multiple_records(void **state)
 	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
 }
 
+/* RFC 9989 §4.10 step 2, RFC 7489 §6.6.3: TXT records at _dmarc whose first tag is not exactly
+ * v=DMARC1 are no DMARC records: they neither count as a second record nor apply. */
+static void test_version_not_dmarc1_ignored(void **state)
+{
+	static const char *const others[] = { "v=DMARC10; p=none", "v=DMARC2; p=none", "v=dmarc1; p=none",
+					      "v=DMARC1 p=none", "v=DMARC1x; p=none", "v = DMARC1 ,p=none" };
+	char dom[64];
+	(void)state;
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(dom, sizeof(dom), "v%zu.example", i);
+		dmarc_txt(dom, "v=DMARC1; p=reject");
+		dmarc_txt(dom, others[i]);
+		if (eval_fail(&opt9989, dom) != MXG_DMARC_FAIL || out.published != MXG_DMARC_POLICY_REJECT)
+			fail_msg("9989, beside '%s': %s, published %s", others[i],
+				 mxg_dmarc_result_name(out.result), mxg_dmarc_policy_name(out.published));
+		/* RFC 7489 stops at several records, so a miscount would show as no policy. */
+		if (eval_fail(&opt7489, dom) != MXG_DMARC_FAIL || out.published != MXG_DMARC_POLICY_REJECT)
+			fail_msg("7489, beside '%s': %s (%s)", others[i], mxg_dmarc_result_name(out.result),
+				 out.reason);
+	}
+}
+
+/* A lone record without the ';' after v=DMARC1 is not a DMARC record: no policy there. */
+static void test_version_without_separator(void **state)
+{
+	(void)state;
+	dmarc_txt("nosep.example", "v=DMARC1 p=reject");
+	assert_int_equal(eval_fail(&opt9989, "nosep.example"), MXG_DMARC_NONE);
+	assert_false(out.have_record);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_UNSET);
+	assert_int_equal(eval_fail(&opt7489, "nosep.example"), MXG_DMARC_NONE);
+	assert_false(out.have_record);
+	/* Below an organisation with a real record, the organisation's record applies. */
+	host("sub.org.example");
+	dmarc_txt("sub.org.example", "v=DMARC1 p=none");
+	dmarc_txt("org.example", "v=DMARC1; p=reject; sp=quarantine");
+	assert_int_equal(eval_fail(&opt9989, "sub.org.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "org.example");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* Blanks around '=' and before ';' are allowed, and so is the end of the record. */
+	dmarc_txt("blanks.example", "v = DMARC1 \t; p=reject");
+	assert_int_equal(eval_fail(&opt9989, "blanks.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	dmarc_txt("bare.example", "v=DMARC1");
+	assert_int_equal(eval_fail(&opt9989, "bare.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE); /* RFC 9989: no p is p=none */
+}
+
 /* Where the modes differ: a record on an intermediate name only. */
 static void test_modes_differ(void **state)
 {
@@ -441,7 +489,8 @@ int main(void)
 		T(test_alignment_needs_pass), T(test_sp_np),                 T(test_np_falls_back),
 		T(test_testing),             T(test_pct_7489),               T(test_invalid_policy),
 		T(test_no_from_domain),      T(test_temperror),              T(test_temperror_alignment),
-		T(test_org_domain_api),
+		T(test_org_domain_api),      T(test_version_not_dmarc1_ignored),
+		T(test_version_without_separator),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
