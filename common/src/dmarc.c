@@ -394,6 +394,14 @@ static int published_policy(struct eval *ev)
 	return 0;
 }
 
+/* The next milder policy: reject to quarantine, quarantine (or none) to none. */
+static enum mxg_dmarc_policy one_level_down(enum mxg_dmarc_policy p)
+{
+	if (p == MXG_DMARC_POLICY_REJECT)
+		return MXG_DMARC_POLICY_QUARANTINE;
+	return p == MXG_DMARC_POLICY_UNSET ? p : MXG_DMARC_POLICY_NONE;
+}
+
 /* RFC 7489 §6.6.4: a message outside the pct sample gets the next milder policy. */
 static enum mxg_dmarc_policy sample(struct eval *ev, enum mxg_dmarc_policy p)
 {
@@ -404,9 +412,7 @@ static enum mxg_dmarc_policy sample(struct eval *ev, enum mxg_dmarc_policy p)
 	if (pct > 0 && arc4random_uniform(100) < pct)
 		return p;
 	ev->out->sampled_out = 1;
-	if (p == MXG_DMARC_POLICY_REJECT)
-		return MXG_DMARC_POLICY_QUARANTINE;
-	return MXG_DMARC_POLICY_NONE;
+	return one_level_down(p);
 }
 
 static void outcome_init(struct mxg_dmarc_outcome *out)
@@ -437,8 +443,10 @@ static enum mxg_dmarc_result decide(struct eval *ev, const struct mxg_dmarc_inpu
 	if (published_policy(ev) < 0)
 		return finish(out, MXG_DMARC_TEMPERROR, ev->why);
 	out->policy = sample(ev, out->published);
+	/* RFC 9989 §4.7 (t) and Appendix A.6: t=y is the old pct=0, the owner expects failing
+	 * mail to get the policy one level below the published one. */
 	if (out->testing)
-		out->policy = MXG_DMARC_POLICY_NONE; /* t=y: the owner asks not to apply it yet */
+		out->policy = one_level_down(out->policy);
 	return finish(out, MXG_DMARC_FAIL, "no aligned SPF or DKIM pass");
 }
 
@@ -472,7 +480,8 @@ enum mxg_dmarc_result mxg_dmarc_evaluate(struct mxg_resolver *r, const struct mx
 		out->have_record = 0;
 		return finish(out, MXG_DMARC_NONE, "DMARC record with an invalid policy and no valid rua");
 	}
-	out->testing = out->record.testing;
+	/* t is an RFC 9989 tag; RFC 7489 has pct instead (the 7489 parser never sets testing). */
+	out->testing = ev.opt->mode == MXG_DMARC_MODE_9989 && out->record.testing;
 	return decide(&ev, in);
 }
 

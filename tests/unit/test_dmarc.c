@@ -347,6 +347,7 @@ static void test_np_falls_back(void **state)
 	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE); /* no np: sp */
 }
 
+/* RFC 9989 §4.7: t=y applies the policy one level below the published one. */
 static void test_testing(void **state)
 {
 	(void)state;
@@ -354,11 +355,77 @@ static void test_testing(void **state)
 	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
 	assert_true(out.testing);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
-	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	assert_false(out.sampled_out);
 	/* RFC 7489 has no t tag: the policy applies. */
 	assert_int_equal(eval_fail(&opt7489, "example.com"), MXG_DMARC_FAIL);
 	assert_false(out.testing);
 	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+}
+
+static void test_testing_levels(void **state)
+{
+	static const struct {
+		const char *domain, *txt;
+		enum mxg_dmarc_policy published, applied;
+		int testing;
+	} cases[] = {
+		{ "q.example", "v=DMARC1; p=quarantine; t=y", MXG_DMARC_POLICY_QUARANTINE, MXG_DMARC_POLICY_NONE, 1 },
+		{ "n.example", "v=DMARC1; p=none; t=y", MXG_DMARC_POLICY_NONE, MXG_DMARC_POLICY_NONE, 1 },
+		{ "r.example", "v=DMARC1; p=reject; t=n", MXG_DMARC_POLICY_REJECT, MXG_DMARC_POLICY_REJECT, 0 },
+		{ "upper.example", "v=DMARC1; p=REJECT; T=Y", MXG_DMARC_POLICY_REJECT, MXG_DMARC_POLICY_QUARANTINE, 1 },
+		/* An invalid t falls back to the default n. */
+		{ "bad.example", "v=DMARC1; p=reject; t=yes", MXG_DMARC_POLICY_REJECT, MXG_DMARC_POLICY_REJECT, 0 },
+		/* An invalid policy with a valid rua acts as p=none, and t keeps it there. */
+		{ "inv.example", "v=DMARC1; p=bogus; t=y; rua=mailto:d@inv.example", MXG_DMARC_POLICY_NONE,
+		  MXG_DMARC_POLICY_NONE, 1 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dmarc_txt(cases[i].domain, cases[i].txt);
+		if (eval_fail(&opt9989, cases[i].domain) != MXG_DMARC_FAIL || out.testing != cases[i].testing ||
+		    out.published != cases[i].published || out.policy != cases[i].applied)
+			fail_msg("'%s': %s, testing %d, published %s, applied %s", cases[i].txt,
+				 mxg_dmarc_result_name(out.result), out.testing,
+				 mxg_dmarc_policy_name(out.published), mxg_dmarc_policy_name(out.policy));
+	}
+}
+
+/* t=y steps down whichever of p, sp and np applies; a pass applies nothing. */
+static void test_testing_sub_policies(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=none; sp=reject; np=quarantine; t=y");
+	host("exists.example.com");
+	assert_int_equal(eval_fail(&opt9989, "exists.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(eval_fail(&opt9989, "ghost.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_dkim(&opt9989, "exists.example.com", "example.com"), MXG_DMARC_PASS);
+	assert_true(out.testing);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	/* A PSD's t=y steps down its policy for the names below it. */
+	dmarc_txt("tld", "v=DMARC1; p=reject; psd=y; t=y");
+	host("brand.tld");
+	assert_int_equal(eval_fail(&opt9989, "brand.tld"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "tld");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	/* Under RFC 7489 t is unknown, pct rules: pct=0 steps down, t=y alone does not. */
+	dmarc_txt("pct.example", "v=DMARC1; p=reject; pct=0; t=y");
+	assert_int_equal(eval_fail(&opt7489, "pct.example"), MXG_DMARC_FAIL);
+	assert_false(out.testing);
+	assert_true(out.sampled_out);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	/* ...and under RFC 9989 pct is unknown, t rules: one step, not two. */
+	assert_int_equal(eval_fail(&opt9989, "pct.example"), MXG_DMARC_FAIL);
+	assert_true(out.testing);
+	assert_false(out.sampled_out);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
 }
 
 static void test_pct_7489(void **state)
@@ -490,7 +557,7 @@ int main(void)
 		T(test_testing),             T(test_pct_7489),               T(test_invalid_policy),
 		T(test_no_from_domain),      T(test_temperror),              T(test_temperror_alignment),
 		T(test_org_domain_api),      T(test_version_not_dmarc1_ignored),
-		T(test_version_without_separator),
+		T(test_version_without_separator), T(test_testing_levels),   T(test_testing_sub_policies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
