@@ -342,30 +342,27 @@ temp:
 	return -1;
 }
 
-/* RFC 9091 §2.7 / RFC 9989: no A, AAAA or MX (NXDOMAIN or NODATA for each). 1, 0, or -1. */
+/* RFC 9989 §3.2.13 and Appendix A.4: a domain does not exist only when a query for it gets
+ * NXDOMAIN (RFC 8020); any record of any type, or records below it (an empty non-terminal,
+ * NOERROR/NODATA), make it exist. The query asks for CNAME because no resolver follows an
+ * alias for that type, so the rcode speaks of the From domain itself and not of the end of
+ * a chain (an alias to a missing name still exists). 1 missing, 0 exists, -1 could not tell:
+ * SERVFAIL or a timeout is never taken as NXDOMAIN, the caller makes it a temperror. */
 static int domain_missing(struct mxg_resolver *r, const char *domain, char *why, size_t whylen)
 {
-	static const uint16_t types[] = { MXG_DNS_A, MXG_DNS_AAAA, MXG_DNS_MX };
+	struct mxg_dns_answer *a = NULL;
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		struct mxg_dns_answer *a = NULL;
-		if (mxg_dns_lookup(r, domain, types[i], &a, why, whylen) < 0)
-			return -1;
-		enum mxg_dns_rcode rc = a->rcode;
-		size_t count = a->count;
-		mxg_dns_answer_free(a);
-		if (rc == MXG_DNS_SERVFAIL || rc == MXG_DNS_TIMEOUT) {
-			why[0] = '\0';
-			(void)mxg_strcatf(why, whylen, "%s %s: %s", domain, mxg_dns_type_name(types[i]),
-					  mxg_dns_rcode_name(rc));
-			return -1;
-		}
-		if (rc == MXG_DNS_NXDOMAIN)
-			return 1; /* nothing exists below a name that does not exist (RFC 8020) */
-		if (count > 0)
-			return 0;
-	}
-	return 1;
+	if (mxg_dns_lookup(r, domain, MXG_DNS_CNAME, &a, why, whylen) < 0)
+		return -1;
+	enum mxg_dns_rcode rc = a->rcode;
+	mxg_dns_answer_free(a);
+	if (rc == MXG_DNS_NXDOMAIN)
+		return 1;
+	if (rc == MXG_DNS_NOERROR)
+		return 0;
+	why[0] = '\0';
+	(void)mxg_strcatf(why, whylen, "existence of %s for np: %s", domain, mxg_dns_rcode_name(rc));
+	return -1;
 }
 
 /* p for the policy domain itself; sp, or np for a domain that does not exist, below it. */

@@ -326,14 +326,79 @@ static void test_sp_np(void **state)
 	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
 	assert_int_equal(eval_fail(&opt9989, "mxonly.example.com"), MXG_DMARC_FAIL);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
-	/* No A, AAAA or MX: non-existent for DMARC even though the name has a TXT record. */
+	/* RFC 9989 §3.2.13, Appendix A.4: any record makes a name exist, a TXT record too. */
 	assert_int_equal(eval_fail(&opt9989, "txtonly.example.com"), MXG_DMARC_FAIL);
-	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
 	assert_int_equal(eval_fail(&opt9989, "ghost.example.com"), MXG_DMARC_FAIL);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
 	/* RFC 7489 knows no np: sp applies to every subdomain. */
 	assert_int_equal(eval_fail(&opt7489, "ghost.example.com"), MXG_DMARC_FAIL);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+}
+
+/* Existence is the rcode of the From domain: NXDOMAIN alone means "does not exist" (np);
+ * NOERROR with or without data (one record of any type, an empty non-terminal) means sp. */
+static void test_np_existence_by_rcode(void **state)
+{
+	static const struct {
+		const char *from;
+		enum mxg_dmarc_policy published;
+	} cases[] = {
+		{ "mx.example.com", MXG_DMARC_POLICY_QUARANTINE },    /* only an MX */
+		{ "txt.example.com", MXG_DMARC_POLICY_QUARANTINE },   /* only a TXT */
+		{ "v6.example.com", MXG_DMARC_POLICY_QUARANTINE },    /* only an AAAA */
+		{ "b.example.com", MXG_DMARC_POLICY_QUARANTINE },     /* empty non-terminal above a.b */
+		{ "c.b.example.com", MXG_DMARC_POLICY_REJECT },       /* a sibling of a.b: NXDOMAIN */
+		{ "alias.example.com", MXG_DMARC_POLICY_QUARANTINE }, /* CNAME to a missing name */
+		{ "ghost.example.com", MXG_DMARC_POLICY_REJECT },     /* NXDOMAIN */
+		{ "deep.ghost.example.com", MXG_DMARC_POLICY_REJECT },
+		{ "any.wild.example.com", MXG_DMARC_POLICY_QUARANTINE }, /* a wildcard answers */
+	};
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=none; sp=quarantine; np=reject");
+	rr("mx.example.com. 300 IN MX 10 mail.example.net.");
+	rr("txt.example.com. 300 IN TXT \"hello\"");
+	rr("v6.example.com. 300 IN AAAA 2001:db8::1");
+	rr("a.b.example.com. 300 IN TXT \"below\"");
+	rr("alias.example.com. 300 IN CNAME nowhere.example.net.");
+	rr("*.wild.example.com. 300 IN TXT \"wild\"");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (eval_fail(&opt9989, cases[i].from) != MXG_DMARC_FAIL || out.published != cases[i].published)
+			fail_msg("%s: %s, published %s, wanted %s", cases[i].from, mxg_dmarc_result_name(out.result),
+				 mxg_dmarc_policy_name(out.published), mxg_dmarc_policy_name(cases[i].published));
+	/* np is for subdomains: the policy domain itself gets p. */
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
+}
+
+/* A failed existence check is no NXDOMAIN: temperror, whichever of sp and np is stricter. */
+static void test_np_existence_temperror(void **state)
+{
+	static const enum mxg_dns_rcode faults[] = { MXG_DNS_SERVFAIL, MXG_DNS_TIMEOUT };
+	char from[64];
+	(void)state;
+	dmarc_txt("strict-np.example", "v=DMARC1; p=none; sp=none; np=reject");
+	dmarc_txt("weak-np.example", "v=DMARC1; p=reject; np=none");
+	for (size_t i = 0; i < 2; i++) {
+		const char *org = i == 0 ? "strict-np.example" : "weak-np.example";
+		for (size_t k = 0; k < sizeof(faults) / sizeof(faults[0]); k++) {
+			snprintf(from, sizeof(from), "f%zu.%s", k, org);
+			mxg_zone_set_fault(r, from, 0, faults[k]);
+			if (eval_fail(&opt9989, from) != MXG_DMARC_TEMPERROR || out.policy != MXG_DMARC_POLICY_UNSET)
+				fail_msg("%s: %s, policy %s", from, mxg_dmarc_result_name(out.result),
+					 mxg_dmarc_policy_name(out.policy));
+			assert_non_null(strstr(out.reason, from));
+		}
+	}
+	/* No np, or np equal to sp: nothing to decide, no lookup, no temperror. */
+	dmarc_txt("same.example", "v=DMARC1; p=reject; sp=quarantine; np=quarantine");
+	mxg_zone_set_fault(r, "x.same.example", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt9989, "x.same.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* RFC 7489 mode has no np: no existence check either. */
+	mxg_zone_set_fault(r, "y.strict-np.example", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt7489, "y.strict-np.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
 }
 
 static void test_np_falls_back(void **state)
@@ -525,7 +590,7 @@ static void test_temperror_alignment(void **state)
 			 MXG_DMARC_PASS);
 	/* Whether the From domain exists decides np: unknown is temperror. */
 	dmarc_txt("example.org", "v=DMARC1; p=none; np=reject");
-	mxg_zone_set_fault(r, "maybe.example.org", MXG_DNS_A, MXG_DNS_SERVFAIL);
+	mxg_zone_set_fault(r, "maybe.example.org", 0, MXG_DNS_SERVFAIL);
 	assert_int_equal(eval_fail(&opt9989, "maybe.example.org"), MXG_DMARC_TEMPERROR);
 }
 
@@ -558,6 +623,7 @@ int main(void)
 		T(test_no_from_domain),      T(test_temperror),              T(test_temperror_alignment),
 		T(test_org_domain_api),      T(test_version_not_dmarc1_ignored),
 		T(test_version_without_separator), T(test_testing_levels),   T(test_testing_sub_policies),
+		T(test_np_existence_by_rcode), T(test_np_existence_temperror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
