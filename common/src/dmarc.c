@@ -130,7 +130,9 @@ static int tree_walk(struct mxg_resolver *r, const char *start, struct walk *w)
 			struct walk_rec *wr = &w->recs[w->count++];
 			mxg_strlcpy(wr->domain, d, sizeof(wr->domain));
 			wr->rec = f->rec;
-			if (f->rec.psd == 'n' || (f->rec.psd == 'y' && d != start))
+			/* Steps 2 and 6: a psd=n or psd=y record ends the walk, at the starting name
+			 * as anywhere else (a PSD's own mail is not judged by names above it). */
+			if (f->rec.psd == 'n' || f->rec.psd == 'y')
 				break;
 		}
 		size_t x = label_count(d);
@@ -142,8 +144,11 @@ static int tree_walk(struct mxg_resolver *r, const char *start, struct walk *w)
 	return rc;
 }
 
-/* RFC 9989 §4.10.2: psd=n marks it, psd=y marks the name below, else the shortest name
- * with a record; without records, the start itself. */
+/* RFC 9989 §4.10.2, longest name first: psd=n marks the org domain; psd=y on a name other than
+ * the start marks the name one label below it on the way to the start (so a PSD is never the
+ * org domain of a name under it, and each registrant below it is its own); else the shortest
+ * name with a record (a psd=y start that ended the walk alone is thus its own); without
+ * records, the start itself. */
 static void walk_org(const struct walk *w, char *out, size_t outsize)
 {
 	for (size_t i = 0; i < w->count; i++) {

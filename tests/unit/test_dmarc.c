@@ -142,6 +142,96 @@ static void test_psd_y(void **state)
 	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
 }
 
+/* RFC 9989 §4.10.2 rule 2: below a psd=y record each name one label down is its own
+ * organisation, so two registrants under one public suffix never align with each other. */
+static void test_psd_y_separates_registrants(void **state)
+{
+	char org[256];
+	(void)state;
+	dmarc_txt("psd.example", "v=DMARC1; p=reject; psd=y");
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "evil.psd.example"), MXG_DMARC_FAIL);
+	assert_false(out.dkim_aligned);
+	assert_string_equal(out.org_domain, "victim.psd.example");
+	assert_string_equal(out.policy_domain, "psd.example");
+	assert_int_equal(eval(&opt9989, "victim.psd.example", MXG_SPF_PASS, "evil.psd.example", MXG_DKIM_NONE,
+			      NULL, MXG_DKIM_NONE, NULL),
+			 MXG_DMARC_FAIL);
+	assert_false(out.spf_aligned);
+	/* Deeper names: each one's org domain is its name right below the PSD. */
+	assert_int_equal(eval_dkim(&opt9989, "a.b.victim.psd.example", "mail.evil.psd.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "victim.psd.example");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "mail.evil.psd.example", org, sizeof(org)), 0);
+	assert_string_equal(org, "evil.psd.example");
+	/* The PSD itself is no organisation for the names below it. */
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "psd.example"), MXG_DMARC_FAIL);
+	/* Within one registrant, relaxed alignment holds. */
+	assert_int_equal(eval_dkim(&opt9989, "a.b.victim.psd.example", "c.victim.psd.example"), MXG_DMARC_PASS);
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "mail.victim.psd.example"), MXG_DMARC_PASS);
+	/* Records of their own change nothing: the PSD still separates them. */
+	dmarc_txt("victim.psd.example", "v=DMARC1; p=reject");
+	dmarc_txt("evil.psd.example", "v=DMARC1; p=none");
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "evil.psd.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "victim.psd.example");
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+	/* Strict alignment still needs the exact name. */
+	dmarc_txt("s.psd.example", "v=DMARC1; p=reject; adkim=s");
+	assert_int_equal(eval_dkim(&opt9989, "mail.s.psd.example", "s.psd.example"), MXG_DMARC_FAIL);
+}
+
+/* RFC 9989 §4.10 steps 2 and 6: a single record with psd=y or psd=n stops the walk, the
+ * starting name's included; nothing above it is asked for or used. */
+static void test_psd_stops_walk(void **state)
+{
+	char org[256];
+	(void)state;
+	/* psd=y at the starting name: its org domain is itself (rule 3 over the one record),
+	 * not a name further up that happens to publish a record without psd. */
+	dmarc_txt("co.example", "v=DMARC1; p=reject; psd=y");
+	dmarc_txt("example", "v=DMARC1; p=none");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "co.example", org, sizeof(org)), 0);
+	assert_string_equal(org, "co.example");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "brand.example", org, sizeof(org)), 0);
+	assert_string_equal(org, "example");
+	assert_int_equal(eval_dkim(&opt9989, "co.example", "brand.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "co.example");
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+	/* One query for the walk from a psd=y name: DNS trouble above it does not matter. */
+	mxg_zone_set_fault(r, "_dmarc.example", 0, MXG_DNS_SERVFAIL);
+	unsigned long before = mxg_resolver_lookups(r);
+	assert_int_equal(eval_fail(&opt9989, "co.example"), MXG_DMARC_FAIL);
+	assert_int_equal(mxg_resolver_lookups(r) - before, 1);
+	assert_int_equal(eval_fail(&opt9989, "shop.co.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "shop.co.example");
+	assert_string_equal(out.policy_domain, "co.example");
+	/* psd=n below: that name is the org domain, and the walk stops there too. */
+	dmarc_txt("dept.corp.test", "v=DMARC1; p=quarantine; psd=n");
+	mxg_zone_set_fault(r, "_dmarc.corp.test", 0, MXG_DNS_SERVFAIL);
+	mxg_zone_set_fault(r, "_dmarc.test", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt9989, "a.b.dept.corp.test"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "dept.corp.test");
+	assert_string_equal(out.policy_domain, "dept.corp.test");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "dept.corp.test", org, sizeof(org)), 0);
+	assert_string_equal(org, "dept.corp.test");
+	assert_int_equal(eval_dkim(&opt9989, "x.dept.corp.test", "y.dept.corp.test"), MXG_DMARC_PASS);
+	/* Without the stop the walk would reach the faults: they are temperror. */
+	assert_int_equal(eval_fail(&opt9989, "other.corp.test"), MXG_DMARC_TEMPERROR);
+}
+
+/* psd=y found after the shortcut of a long name: one label below the PSD, of the From name. */
+static void test_psd_y_long_name(void **state)
+{
+	(void)state;
+	dmarc_txt("psd.example", "v=DMARC1; p=reject; sp=quarantine; psd=y");
+	host("a.b.c.d.e.f.g.h.victim.psd.example");
+	assert_int_equal(eval_dkim(&opt9989, "a.b.c.d.e.f.g.h.victim.psd.example", "evil.psd.example"),
+			 MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "victim.psd.example");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(eval_dkim(&opt9989, "a.b.c.d.e.f.g.h.victim.psd.example", "victim.psd.example"),
+			 MXG_DMARC_PASS);
+}
+
 /* Without psd tags the shortest name with a record is the org domain, even a TLD's. */
 static void test_fewest_labels(void **state)
 {
@@ -624,6 +714,7 @@ int main(void)
 		T(test_org_domain_api),      T(test_version_not_dmarc1_ignored),
 		T(test_version_without_separator), T(test_testing_levels),   T(test_testing_sub_policies),
 		T(test_np_existence_by_rcode), T(test_np_existence_temperror),
+		T(test_psd_y_separates_registrants), T(test_psd_stops_walk), T(test_psd_y_long_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
