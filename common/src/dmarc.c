@@ -36,32 +36,17 @@ static const char *last_labels(const char *name, size_t n)
 	return name;
 }
 
-/* Opens with a v tag whose value names some DMARC version (RFC 9989 §4.10 step 2 discards
- * every such record when there are several). */
-static int names_dmarc_version(const char *txt)
-{
-	while (*txt == ' ' || *txt == '\t')
-		txt++;
-	if (*txt != 'v' && *txt != 'V')
-		return 0;
-	txt++;
-	while (*txt == ' ' || *txt == '\t')
-		txt++;
-	if (*txt++ != '=')
-		return 0;
-	while (*txt == ' ' || *txt == '\t')
-		txt++;
-	return strncmp(txt, "DMARC", 5) == 0;
-}
-
 static void take_record(struct dmarc_fetch *f, enum mxg_dmarc_mode mode, const char *txt)
 {
 	struct mxg_dmarc_record rec;
 	char err[sizeof(f->problem)];
 
 	int rc = mxg_dmarc_record_parse_mode(txt, mode, &rec, err, sizeof(err));
+	/* RFC 9989 §4.10 steps 2 and 6, RFC 7489 §6.6.3: a TXT record whose first tag is not
+	 * exactly v=DMARC1 (v=DMARC10, v=DMARC2, v=dmarc1, "v=DMARC1 p=reject") is no DMARC
+	 * record at all: it neither applies nor counts towards "several records". */
 	if (!rec.usable)
-		return; /* not the current version: discarded */
+		return;
 	if (f->count++ == 0) {
 		f->rec = rec;
 		f->parse_ok = rc == 0;
@@ -84,7 +69,6 @@ int dmarc_fetch_at(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char 
 {
 	char txt[DMARC_TEXT_MAX];
 	struct mxg_dns_answer *a = NULL;
-	size_t versions = 0;
 
 	memset(f, 0, sizeof(*f));
 	if (strlen(name) > 253)
@@ -103,11 +87,8 @@ int dmarc_fetch_at(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char 
 	for (size_t i = 0; a->rcode == MXG_DNS_NOERROR && i < a->count; i++) {
 		if (a->rrs[i].type != MXG_DNS_TXT || mxg_dns_txt_join(&a->rrs[i], txt, sizeof(txt)) < 0)
 			continue;
-		versions += names_dmarc_version(txt);
 		take_record(f, mode, txt);
 	}
-	if (versions > f->count)
-		f->count = versions;
 	mxg_dns_answer_free(a);
 	return 0;
 }
@@ -149,7 +130,9 @@ static int tree_walk(struct mxg_resolver *r, const char *start, struct walk *w)
 			struct walk_rec *wr = &w->recs[w->count++];
 			mxg_strlcpy(wr->domain, d, sizeof(wr->domain));
 			wr->rec = f->rec;
-			if (f->rec.psd == 'n' || (f->rec.psd == 'y' && d != start))
+			/* Steps 2 and 6: a psd=n or psd=y record ends the walk, at the starting name
+			 * as anywhere else (a PSD's own mail is not judged by names above it). */
+			if (f->rec.psd == 'n' || f->rec.psd == 'y')
 				break;
 		}
 		size_t x = label_count(d);
@@ -161,8 +144,11 @@ static int tree_walk(struct mxg_resolver *r, const char *start, struct walk *w)
 	return rc;
 }
 
-/* RFC 9989 §4.10.2: psd=n marks it, psd=y marks the name below, else the shortest name
- * with a record; without records, the start itself. */
+/* RFC 9989 §4.10.2, longest name first: psd=n marks the org domain; psd=y on a name other than
+ * the start marks the name one label below it on the way to the start (so a PSD is never the
+ * org domain of a name under it, and each registrant below it is its own); else the shortest
+ * name with a record (a psd=y start that ended the walk alone is thus its own); without
+ * records, the start itself. */
 static void walk_org(const struct walk *w, char *out, size_t outsize)
 {
 	for (size_t i = 0; i < w->count; i++) {
@@ -361,30 +347,27 @@ temp:
 	return -1;
 }
 
-/* RFC 9091 §2.7 / RFC 9989: no A, AAAA or MX (NXDOMAIN or NODATA for each). 1, 0, or -1. */
+/* RFC 9989 §3.2.13 and Appendix A.4: a domain does not exist only when a query for it gets
+ * NXDOMAIN (RFC 8020); any record of any type, or records below it (an empty non-terminal,
+ * NOERROR/NODATA), make it exist. The query asks for CNAME because no resolver follows an
+ * alias for that type, so the rcode speaks of the From domain itself and not of the end of
+ * a chain (an alias to a missing name still exists). 1 missing, 0 exists, -1 could not tell:
+ * SERVFAIL or a timeout is never taken as NXDOMAIN, the caller makes it a temperror. */
 static int domain_missing(struct mxg_resolver *r, const char *domain, char *why, size_t whylen)
 {
-	static const uint16_t types[] = { MXG_DNS_A, MXG_DNS_AAAA, MXG_DNS_MX };
+	struct mxg_dns_answer *a = NULL;
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		struct mxg_dns_answer *a = NULL;
-		if (mxg_dns_lookup(r, domain, types[i], &a, why, whylen) < 0)
-			return -1;
-		enum mxg_dns_rcode rc = a->rcode;
-		size_t count = a->count;
-		mxg_dns_answer_free(a);
-		if (rc == MXG_DNS_SERVFAIL || rc == MXG_DNS_TIMEOUT) {
-			why[0] = '\0';
-			(void)mxg_strcatf(why, whylen, "%s %s: %s", domain, mxg_dns_type_name(types[i]),
-					  mxg_dns_rcode_name(rc));
-			return -1;
-		}
-		if (rc == MXG_DNS_NXDOMAIN)
-			return 1; /* nothing exists below a name that does not exist (RFC 8020) */
-		if (count > 0)
-			return 0;
-	}
-	return 1;
+	if (mxg_dns_lookup(r, domain, MXG_DNS_CNAME, &a, why, whylen) < 0)
+		return -1;
+	enum mxg_dns_rcode rc = a->rcode;
+	mxg_dns_answer_free(a);
+	if (rc == MXG_DNS_NXDOMAIN)
+		return 1;
+	if (rc == MXG_DNS_NOERROR)
+		return 0;
+	why[0] = '\0';
+	(void)mxg_strcatf(why, whylen, "existence of %s for np: %s", domain, mxg_dns_rcode_name(rc));
+	return -1;
 }
 
 /* p for the policy domain itself; sp, or np for a domain that does not exist, below it. */
@@ -413,6 +396,14 @@ static int published_policy(struct eval *ev)
 	return 0;
 }
 
+/* The next milder policy: reject to quarantine, quarantine (or none) to none. */
+static enum mxg_dmarc_policy one_level_down(enum mxg_dmarc_policy p)
+{
+	if (p == MXG_DMARC_POLICY_REJECT)
+		return MXG_DMARC_POLICY_QUARANTINE;
+	return p == MXG_DMARC_POLICY_UNSET ? p : MXG_DMARC_POLICY_NONE;
+}
+
 /* RFC 7489 §6.6.4: a message outside the pct sample gets the next milder policy. */
 static enum mxg_dmarc_policy sample(struct eval *ev, enum mxg_dmarc_policy p)
 {
@@ -423,9 +414,7 @@ static enum mxg_dmarc_policy sample(struct eval *ev, enum mxg_dmarc_policy p)
 	if (pct > 0 && arc4random_uniform(100) < pct)
 		return p;
 	ev->out->sampled_out = 1;
-	if (p == MXG_DMARC_POLICY_REJECT)
-		return MXG_DMARC_POLICY_QUARANTINE;
-	return MXG_DMARC_POLICY_NONE;
+	return one_level_down(p);
 }
 
 static void outcome_init(struct mxg_dmarc_outcome *out)
@@ -456,8 +445,10 @@ static enum mxg_dmarc_result decide(struct eval *ev, const struct mxg_dmarc_inpu
 	if (published_policy(ev) < 0)
 		return finish(out, MXG_DMARC_TEMPERROR, ev->why);
 	out->policy = sample(ev, out->published);
+	/* RFC 9989 §4.7 (t) and Appendix A.6: t=y is the old pct=0, the owner expects failing
+	 * mail to get the policy one level below the published one. */
 	if (out->testing)
-		out->policy = MXG_DMARC_POLICY_NONE; /* t=y: the owner asks not to apply it yet */
+		out->policy = one_level_down(out->policy);
 	return finish(out, MXG_DMARC_FAIL, "no aligned SPF or DKIM pass");
 }
 
@@ -491,7 +482,8 @@ enum mxg_dmarc_result mxg_dmarc_evaluate(struct mxg_resolver *r, const struct mx
 		out->have_record = 0;
 		return finish(out, MXG_DMARC_NONE, "DMARC record with an invalid policy and no valid rua");
 	}
-	out->testing = out->record.testing;
+	/* t is an RFC 9989 tag; RFC 7489 has pct instead (the 7489 parser never sets testing). */
+	out->testing = ev.opt->mode == MXG_DMARC_MODE_9989 && out->record.testing;
 	return decide(&ev, in);
 }
 

@@ -165,7 +165,7 @@ int mxg_dmarc_audit(struct mxg_resolver *r, const struct mxg_dmarc_options *opt,
 	if (dmarc_fetch(r, a.opt->mode, a.domain, own) < 0) {
 		ADD(&a, DMARC_LOOKUP_TEMPFAIL, "%s", own->why);
 	} else if (own->count > 1) {
-		ADD(&a, DMARC_MULTIPLE, "%zu records start with v=DMARC: receivers discard them all", own->count);
+		ADD(&a, DMARC_MULTIPLE, "%zu records start with v=DMARC1: receivers discard them all", own->count);
 		audit_inherited(&a);
 	} else if (own->count == 0) {
 		audit_inherited(&a);

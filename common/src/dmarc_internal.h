@@ -10,7 +10,7 @@
 /* What _dmarc.<domain> holds. */
 struct dmarc_fetch {
 	int temp;                      /* lookup failed temporarily (why says how) */
-	size_t count;                  /* TXT records that open with v=DMARC1 */
+	size_t count;                  /* DMARC records: TXT whose first tag is exactly v=DMARC1 */
 	struct mxg_dmarc_record rec;   /* the record when count == 1 */
 	int parse_ok;                  /* it parsed without any problem */
 	char problem[160];             /* else the first problem */

@@ -142,6 +142,96 @@ static void test_psd_y(void **state)
 	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
 }
 
+/* RFC 9989 §4.10.2 rule 2: below a psd=y record each name one label down is its own
+ * organisation, so two registrants under one public suffix never align with each other. */
+static void test_psd_y_separates_registrants(void **state)
+{
+	char org[256];
+	(void)state;
+	dmarc_txt("psd.example", "v=DMARC1; p=reject; psd=y");
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "evil.psd.example"), MXG_DMARC_FAIL);
+	assert_false(out.dkim_aligned);
+	assert_string_equal(out.org_domain, "victim.psd.example");
+	assert_string_equal(out.policy_domain, "psd.example");
+	assert_int_equal(eval(&opt9989, "victim.psd.example", MXG_SPF_PASS, "evil.psd.example", MXG_DKIM_NONE,
+			      NULL, MXG_DKIM_NONE, NULL),
+			 MXG_DMARC_FAIL);
+	assert_false(out.spf_aligned);
+	/* Deeper names: each one's org domain is its name right below the PSD. */
+	assert_int_equal(eval_dkim(&opt9989, "a.b.victim.psd.example", "mail.evil.psd.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "victim.psd.example");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "mail.evil.psd.example", org, sizeof(org)), 0);
+	assert_string_equal(org, "evil.psd.example");
+	/* The PSD itself is no organisation for the names below it. */
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "psd.example"), MXG_DMARC_FAIL);
+	/* Within one registrant, relaxed alignment holds. */
+	assert_int_equal(eval_dkim(&opt9989, "a.b.victim.psd.example", "c.victim.psd.example"), MXG_DMARC_PASS);
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "mail.victim.psd.example"), MXG_DMARC_PASS);
+	/* Records of their own change nothing: the PSD still separates them. */
+	dmarc_txt("victim.psd.example", "v=DMARC1; p=reject");
+	dmarc_txt("evil.psd.example", "v=DMARC1; p=none");
+	assert_int_equal(eval_dkim(&opt9989, "victim.psd.example", "evil.psd.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "victim.psd.example");
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+	/* Strict alignment still needs the exact name. */
+	dmarc_txt("s.psd.example", "v=DMARC1; p=reject; adkim=s");
+	assert_int_equal(eval_dkim(&opt9989, "mail.s.psd.example", "s.psd.example"), MXG_DMARC_FAIL);
+}
+
+/* RFC 9989 §4.10 steps 2 and 6: a single record with psd=y or psd=n stops the walk, the
+ * starting name's included; nothing above it is asked for or used. */
+static void test_psd_stops_walk(void **state)
+{
+	char org[256];
+	(void)state;
+	/* psd=y at the starting name: its org domain is itself (rule 3 over the one record),
+	 * not a name further up that happens to publish a record without psd. */
+	dmarc_txt("co.example", "v=DMARC1; p=reject; psd=y");
+	dmarc_txt("example", "v=DMARC1; p=none");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "co.example", org, sizeof(org)), 0);
+	assert_string_equal(org, "co.example");
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "brand.example", org, sizeof(org)), 0);
+	assert_string_equal(org, "example");
+	assert_int_equal(eval_dkim(&opt9989, "co.example", "brand.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "co.example");
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+	/* One query for the walk from a psd=y name: DNS trouble above it does not matter. */
+	mxg_zone_set_fault(r, "_dmarc.example", 0, MXG_DNS_SERVFAIL);
+	unsigned long before = mxg_resolver_lookups(r);
+	assert_int_equal(eval_fail(&opt9989, "co.example"), MXG_DMARC_FAIL);
+	assert_int_equal(mxg_resolver_lookups(r) - before, 1);
+	assert_int_equal(eval_fail(&opt9989, "shop.co.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "shop.co.example");
+	assert_string_equal(out.policy_domain, "co.example");
+	/* psd=n below: that name is the org domain, and the walk stops there too. */
+	dmarc_txt("dept.corp.test", "v=DMARC1; p=quarantine; psd=n");
+	mxg_zone_set_fault(r, "_dmarc.corp.test", 0, MXG_DNS_SERVFAIL);
+	mxg_zone_set_fault(r, "_dmarc.test", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt9989, "a.b.dept.corp.test"), MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "dept.corp.test");
+	assert_string_equal(out.policy_domain, "dept.corp.test");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(mxg_dmarc_org_domain(r, &opt9989, "dept.corp.test", org, sizeof(org)), 0);
+	assert_string_equal(org, "dept.corp.test");
+	assert_int_equal(eval_dkim(&opt9989, "x.dept.corp.test", "y.dept.corp.test"), MXG_DMARC_PASS);
+	/* Without the stop the walk would reach the faults: they are temperror. */
+	assert_int_equal(eval_fail(&opt9989, "other.corp.test"), MXG_DMARC_TEMPERROR);
+}
+
+/* psd=y found after the shortcut of a long name: one label below the PSD, of the From name. */
+static void test_psd_y_long_name(void **state)
+{
+	(void)state;
+	dmarc_txt("psd.example", "v=DMARC1; p=reject; sp=quarantine; psd=y");
+	host("a.b.c.d.e.f.g.h.victim.psd.example");
+	assert_int_equal(eval_dkim(&opt9989, "a.b.c.d.e.f.g.h.victim.psd.example", "evil.psd.example"),
+			 MXG_DMARC_FAIL);
+	assert_string_equal(out.org_domain, "victim.psd.example");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(eval_dkim(&opt9989, "a.b.c.d.e.f.g.h.victim.psd.example", "victim.psd.example"),
+			 MXG_DMARC_PASS);
+}
+
 /* Without psd tags the shortest name with a record is the org domain, even a TLD's. */
 static void test_fewest_labels(void **state)
 {
@@ -188,6 +278,54 @@ static void test_multiple_records(void **state)
 	dmarc_txt("example.org", "v=DMARC1; p=reject");
 	assert_int_equal(eval_fail(&opt9989, "example.org"), MXG_DMARC_FAIL);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+}
+
+/* RFC 9989 §4.10 step 2, RFC 7489 §6.6.3: TXT records at _dmarc whose first tag is not exactly
+ * v=DMARC1 are no DMARC records: they neither count as a second record nor apply. */
+static void test_version_not_dmarc1_ignored(void **state)
+{
+	static const char *const others[] = { "v=DMARC10; p=none", "v=DMARC2; p=none", "v=dmarc1; p=none",
+					      "v=DMARC1 p=none", "v=DMARC1x; p=none", "v = DMARC1 ,p=none" };
+	char dom[64];
+	(void)state;
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(dom, sizeof(dom), "v%zu.example", i);
+		dmarc_txt(dom, "v=DMARC1; p=reject");
+		dmarc_txt(dom, others[i]);
+		if (eval_fail(&opt9989, dom) != MXG_DMARC_FAIL || out.published != MXG_DMARC_POLICY_REJECT)
+			fail_msg("9989, beside '%s': %s, published %s", others[i],
+				 mxg_dmarc_result_name(out.result), mxg_dmarc_policy_name(out.published));
+		/* RFC 7489 stops at several records, so a miscount would show as no policy. */
+		if (eval_fail(&opt7489, dom) != MXG_DMARC_FAIL || out.published != MXG_DMARC_POLICY_REJECT)
+			fail_msg("7489, beside '%s': %s (%s)", others[i], mxg_dmarc_result_name(out.result),
+				 out.reason);
+	}
+}
+
+/* A lone record without the ';' after v=DMARC1 is not a DMARC record: no policy there. */
+static void test_version_without_separator(void **state)
+{
+	(void)state;
+	dmarc_txt("nosep.example", "v=DMARC1 p=reject");
+	assert_int_equal(eval_fail(&opt9989, "nosep.example"), MXG_DMARC_NONE);
+	assert_false(out.have_record);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_UNSET);
+	assert_int_equal(eval_fail(&opt7489, "nosep.example"), MXG_DMARC_NONE);
+	assert_false(out.have_record);
+	/* Below an organisation with a real record, the organisation's record applies. */
+	host("sub.org.example");
+	dmarc_txt("sub.org.example", "v=DMARC1 p=none");
+	dmarc_txt("org.example", "v=DMARC1; p=reject; sp=quarantine");
+	assert_int_equal(eval_fail(&opt9989, "sub.org.example"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "org.example");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* Blanks around '=' and before ';' are allowed, and so is the end of the record. */
+	dmarc_txt("blanks.example", "v = DMARC1 \t; p=reject");
+	assert_int_equal(eval_fail(&opt9989, "blanks.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	dmarc_txt("bare.example", "v=DMARC1");
+	assert_int_equal(eval_fail(&opt9989, "bare.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE); /* RFC 9989: no p is p=none */
 }
 
 /* Where the modes differ: a record on an intermediate name only. */
@@ -278,14 +416,79 @@ static void test_sp_np(void **state)
 	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
 	assert_int_equal(eval_fail(&opt9989, "mxonly.example.com"), MXG_DMARC_FAIL);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
-	/* No A, AAAA or MX: non-existent for DMARC even though the name has a TXT record. */
+	/* RFC 9989 §3.2.13, Appendix A.4: any record makes a name exist, a TXT record too. */
 	assert_int_equal(eval_fail(&opt9989, "txtonly.example.com"), MXG_DMARC_FAIL);
-	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
 	assert_int_equal(eval_fail(&opt9989, "ghost.example.com"), MXG_DMARC_FAIL);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
 	/* RFC 7489 knows no np: sp applies to every subdomain. */
 	assert_int_equal(eval_fail(&opt7489, "ghost.example.com"), MXG_DMARC_FAIL);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+}
+
+/* Existence is the rcode of the From domain: NXDOMAIN alone means "does not exist" (np);
+ * NOERROR with or without data (one record of any type, an empty non-terminal) means sp. */
+static void test_np_existence_by_rcode(void **state)
+{
+	static const struct {
+		const char *from;
+		enum mxg_dmarc_policy published;
+	} cases[] = {
+		{ "mx.example.com", MXG_DMARC_POLICY_QUARANTINE },    /* only an MX */
+		{ "txt.example.com", MXG_DMARC_POLICY_QUARANTINE },   /* only a TXT */
+		{ "v6.example.com", MXG_DMARC_POLICY_QUARANTINE },    /* only an AAAA */
+		{ "b.example.com", MXG_DMARC_POLICY_QUARANTINE },     /* empty non-terminal above a.b */
+		{ "c.b.example.com", MXG_DMARC_POLICY_REJECT },       /* a sibling of a.b: NXDOMAIN */
+		{ "alias.example.com", MXG_DMARC_POLICY_QUARANTINE }, /* CNAME to a missing name */
+		{ "ghost.example.com", MXG_DMARC_POLICY_REJECT },     /* NXDOMAIN */
+		{ "deep.ghost.example.com", MXG_DMARC_POLICY_REJECT },
+		{ "any.wild.example.com", MXG_DMARC_POLICY_QUARANTINE }, /* a wildcard answers */
+	};
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=none; sp=quarantine; np=reject");
+	rr("mx.example.com. 300 IN MX 10 mail.example.net.");
+	rr("txt.example.com. 300 IN TXT \"hello\"");
+	rr("v6.example.com. 300 IN AAAA 2001:db8::1");
+	rr("a.b.example.com. 300 IN TXT \"below\"");
+	rr("alias.example.com. 300 IN CNAME nowhere.example.net.");
+	rr("*.wild.example.com. 300 IN TXT \"wild\"");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (eval_fail(&opt9989, cases[i].from) != MXG_DMARC_FAIL || out.published != cases[i].published)
+			fail_msg("%s: %s, published %s, wanted %s", cases[i].from, mxg_dmarc_result_name(out.result),
+				 mxg_dmarc_policy_name(out.published), mxg_dmarc_policy_name(cases[i].published));
+	/* np is for subdomains: the policy domain itself gets p. */
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
+}
+
+/* A failed existence check is no NXDOMAIN: temperror, whichever of sp and np is stricter. */
+static void test_np_existence_temperror(void **state)
+{
+	static const enum mxg_dns_rcode faults[] = { MXG_DNS_SERVFAIL, MXG_DNS_TIMEOUT };
+	char from[64];
+	(void)state;
+	dmarc_txt("strict-np.example", "v=DMARC1; p=none; sp=none; np=reject");
+	dmarc_txt("weak-np.example", "v=DMARC1; p=reject; np=none");
+	for (size_t i = 0; i < 2; i++) {
+		const char *org = i == 0 ? "strict-np.example" : "weak-np.example";
+		for (size_t k = 0; k < sizeof(faults) / sizeof(faults[0]); k++) {
+			snprintf(from, sizeof(from), "f%zu.%s", k, org);
+			mxg_zone_set_fault(r, from, 0, faults[k]);
+			if (eval_fail(&opt9989, from) != MXG_DMARC_TEMPERROR || out.policy != MXG_DMARC_POLICY_UNSET)
+				fail_msg("%s: %s, policy %s", from, mxg_dmarc_result_name(out.result),
+					 mxg_dmarc_policy_name(out.policy));
+			assert_non_null(strstr(out.reason, from));
+		}
+	}
+	/* No np, or np equal to sp: nothing to decide, no lookup, no temperror. */
+	dmarc_txt("same.example", "v=DMARC1; p=reject; sp=quarantine; np=quarantine");
+	mxg_zone_set_fault(r, "x.same.example", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt9989, "x.same.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	/* RFC 7489 mode has no np: no existence check either. */
+	mxg_zone_set_fault(r, "y.strict-np.example", 0, MXG_DNS_SERVFAIL);
+	assert_int_equal(eval_fail(&opt7489, "y.strict-np.example"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE);
 }
 
 static void test_np_falls_back(void **state)
@@ -299,6 +502,7 @@ static void test_np_falls_back(void **state)
 	assert_int_equal(out.published, MXG_DMARC_POLICY_NONE); /* no np: sp */
 }
 
+/* RFC 9989 §4.7: t=y applies the policy one level below the published one. */
 static void test_testing(void **state)
 {
 	(void)state;
@@ -306,11 +510,77 @@ static void test_testing(void **state)
 	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
 	assert_true(out.testing);
 	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
-	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	assert_false(out.sampled_out);
 	/* RFC 7489 has no t tag: the policy applies. */
 	assert_int_equal(eval_fail(&opt7489, "example.com"), MXG_DMARC_FAIL);
 	assert_false(out.testing);
 	assert_int_equal(out.policy, MXG_DMARC_POLICY_REJECT);
+}
+
+static void test_testing_levels(void **state)
+{
+	static const struct {
+		const char *domain, *txt;
+		enum mxg_dmarc_policy published, applied;
+		int testing;
+	} cases[] = {
+		{ "q.example", "v=DMARC1; p=quarantine; t=y", MXG_DMARC_POLICY_QUARANTINE, MXG_DMARC_POLICY_NONE, 1 },
+		{ "n.example", "v=DMARC1; p=none; t=y", MXG_DMARC_POLICY_NONE, MXG_DMARC_POLICY_NONE, 1 },
+		{ "r.example", "v=DMARC1; p=reject; t=n", MXG_DMARC_POLICY_REJECT, MXG_DMARC_POLICY_REJECT, 0 },
+		{ "upper.example", "v=DMARC1; p=REJECT; T=Y", MXG_DMARC_POLICY_REJECT, MXG_DMARC_POLICY_QUARANTINE, 1 },
+		/* An invalid t falls back to the default n. */
+		{ "bad.example", "v=DMARC1; p=reject; t=yes", MXG_DMARC_POLICY_REJECT, MXG_DMARC_POLICY_REJECT, 0 },
+		/* An invalid policy with a valid rua acts as p=none, and t keeps it there. */
+		{ "inv.example", "v=DMARC1; p=bogus; t=y; rua=mailto:d@inv.example", MXG_DMARC_POLICY_NONE,
+		  MXG_DMARC_POLICY_NONE, 1 },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dmarc_txt(cases[i].domain, cases[i].txt);
+		if (eval_fail(&opt9989, cases[i].domain) != MXG_DMARC_FAIL || out.testing != cases[i].testing ||
+		    out.published != cases[i].published || out.policy != cases[i].applied)
+			fail_msg("'%s': %s, testing %d, published %s, applied %s", cases[i].txt,
+				 mxg_dmarc_result_name(out.result), out.testing,
+				 mxg_dmarc_policy_name(out.published), mxg_dmarc_policy_name(out.policy));
+	}
+}
+
+/* t=y steps down whichever of p, sp and np applies; a pass applies nothing. */
+static void test_testing_sub_policies(void **state)
+{
+	(void)state;
+	dmarc_txt("example.com", "v=DMARC1; p=none; sp=reject; np=quarantine; t=y");
+	host("exists.example.com");
+	assert_int_equal(eval_fail(&opt9989, "exists.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(eval_fail(&opt9989, "ghost.example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.published, MXG_DMARC_POLICY_QUARANTINE);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_fail(&opt9989, "example.com"), MXG_DMARC_FAIL);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(eval_dkim(&opt9989, "exists.example.com", "example.com"), MXG_DMARC_PASS);
+	assert_true(out.testing);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_NONE);
+	/* A PSD's t=y steps down its policy for the names below it. */
+	dmarc_txt("tld", "v=DMARC1; p=reject; psd=y; t=y");
+	host("brand.tld");
+	assert_int_equal(eval_fail(&opt9989, "brand.tld"), MXG_DMARC_FAIL);
+	assert_string_equal(out.policy_domain, "tld");
+	assert_int_equal(out.published, MXG_DMARC_POLICY_REJECT);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	/* Under RFC 7489 t is unknown, pct rules: pct=0 steps down, t=y alone does not. */
+	dmarc_txt("pct.example", "v=DMARC1; p=reject; pct=0; t=y");
+	assert_int_equal(eval_fail(&opt7489, "pct.example"), MXG_DMARC_FAIL);
+	assert_false(out.testing);
+	assert_true(out.sampled_out);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
+	/* ...and under RFC 9989 pct is unknown, t rules: one step, not two. */
+	assert_int_equal(eval_fail(&opt9989, "pct.example"), MXG_DMARC_FAIL);
+	assert_true(out.testing);
+	assert_false(out.sampled_out);
+	assert_int_equal(out.policy, MXG_DMARC_POLICY_QUARANTINE);
 }
 
 static void test_pct_7489(void **state)
@@ -410,7 +680,7 @@ static void test_temperror_alignment(void **state)
 			 MXG_DMARC_PASS);
 	/* Whether the From domain exists decides np: unknown is temperror. */
 	dmarc_txt("example.org", "v=DMARC1; p=none; np=reject");
-	mxg_zone_set_fault(r, "maybe.example.org", MXG_DNS_A, MXG_DNS_SERVFAIL);
+	mxg_zone_set_fault(r, "maybe.example.org", 0, MXG_DNS_SERVFAIL);
 	assert_int_equal(eval_fail(&opt9989, "maybe.example.org"), MXG_DMARC_TEMPERROR);
 }
 
@@ -441,7 +711,10 @@ int main(void)
 		T(test_alignment_needs_pass), T(test_sp_np),                 T(test_np_falls_back),
 		T(test_testing),             T(test_pct_7489),               T(test_invalid_policy),
 		T(test_no_from_domain),      T(test_temperror),              T(test_temperror_alignment),
-		T(test_org_domain_api),
+		T(test_org_domain_api),      T(test_version_not_dmarc1_ignored),
+		T(test_version_without_separator), T(test_testing_levels),   T(test_testing_sub_policies),
+		T(test_np_existence_by_rcode), T(test_np_existence_temperror),
+		T(test_psd_y_separates_registrants), T(test_psd_stops_walk), T(test_psd_y_long_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

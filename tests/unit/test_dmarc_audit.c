@@ -86,6 +86,14 @@ static void test_invalid_and_multiple(void **state)
 	txt("_dmarc.two.example", "v=DMARC1; p=reject");
 	txt("_dmarc.two.example", "v=DMARC1; p=none");
 	assert_string_equal(codes("two.example"), "DMARC_NONE DMARC_MULTIPLE");
+	/* A TXT record of another version (or none) beside the record is not a second record. */
+	txt("_dmarc.ten.example", "v=DMARC1; p=reject");
+	txt("_dmarc.ten.example", "v=DMARC10; p=none");
+	txt("_dmarc.ten.example", "v=DMARC1 p=none");
+	assert_string_equal(codes("ten.example"), "");
+	/* Alone, such a record is no DMARC record: the domain has none. */
+	txt("_dmarc.nosep.example", "v=DMARC1 p=reject");
+	assert_string_equal(codes("nosep.example"), "DMARC_NONE");
 }
 
 static void test_policy_findings(void **state)

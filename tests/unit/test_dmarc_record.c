@@ -83,6 +83,30 @@ static void test_not_dmarc(void **state)
 	assert_false(rec.usable);
 }
 
+/* RFC 9989 §4.7-4.8: "v" equals %s"DMARC1", then a ';' (blanks before it allowed) or the end. */
+static void test_version_tag_exact(void **state)
+{
+	static const char *const good[] = { "v=DMARC1", "v=DMARC1;", "v=DMARC1; p=none", "v =DMARC1; p=none",
+					    "v= DMARC1;p=none", "v\t=\tDMARC1\t;p=none", "V=DMARC1; p=none",
+					    "v=DMARC1 ", "v=DMARC1 ;", " v=DMARC1; p=none" };
+	static const char *const bad[] = { "v=DMARC10; p=none", "v=DMARC2; p=none", "v=DMARC1 p=reject",
+					   "v=dmarc1; p=none", "v=Dmarc1; p=none", "v=DMARC; p=none",
+					   "v=DMARC1x", "v=DMARC1,p=none", "v:DMARC1; p=none", "vv=DMARC1; p=none",
+					   "v=\"DMARC1\"; p=none", "v=DMARC1\r; p=none", "v=DMARC 1; p=none",
+					   "v=; p=none", "v=DMARC1\np=none" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		parse(good[i]);
+		if (!rec.usable)
+			fail_msg("'%s' is a DMARC record: %s", good[i], err);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i]) != -1 || rec.usable || parse7489(bad[i]) != -1 || rec.usable)
+			fail_msg("'%s' is no DMARC record", bad[i]);
+		assert_non_null(strstr(err, "v=DMARC1"));
+	}
+}
+
 static void test_unknown_tags_ignored(void **state)
 {
 	(void)state;
@@ -204,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_every_tag),
 		cmocka_unit_test(test_whitespace_and_case),
 		cmocka_unit_test(test_not_dmarc),
+		cmocka_unit_test(test_version_tag_exact),
 		cmocka_unit_test(test_unknown_tags_ignored),
 		cmocka_unit_test(test_removed_tags_9989),
 		cmocka_unit_test(test_mode_7489),
