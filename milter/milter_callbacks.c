@@ -9,6 +9,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "milter_gate.h"
 #include "milter_session.h"
 #include "milter_settings.h"
 #include "mxguard/log.h"
@@ -123,13 +124,18 @@ static sfsistat cb_helo(SMFICTX *ctx, char *helo)
 	return step_done(c, SMFIP_NR_HELO);
 }
 
+/* MAIL FROM starts the checks (SPF runs here): only through the gate. While the milter
+ * stops, the message is not started and end of message defers it. */
 static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct milter_conn *c = conn_of(ctx);
 
-	if (c != NULL && milter_msg_begin(&milter_rt, c, argv != NULL ? argv[0] : NULL,
-					  smfi_getsymval(ctx, "{auth_authen}")) != 0)
+	if (c == NULL || !milter_gate_enter())
+		return step_done(c, SMFIP_NR_MAIL);
+	if (milter_msg_begin(&milter_rt, c, argv != NULL ? argv[0] : NULL,
+			     smfi_getsymval(ctx, "{auth_authen}")) != 0)
 		mxg_log(MXG_LOG_ERR, "out of memory at MAIL FROM");
+	milter_gate_leave();
 	return step_done(c, SMFIP_NR_MAIL);
 }
 
@@ -158,6 +164,13 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	if (c != NULL)
 		milter_msg_body(c, data, len);
 	return step_done(c, SMFIP_NR_BODY);
+}
+
+/* The reply to a message that ends while the milter stops: defer it. */
+static sfsistat stopping(SMFICTX *ctx)
+{
+	smfi_setreply(ctx, "451", "4.3.2", "Mail filter shutting down; try again later");
+	return SMFIS_TEMPFAIL;
 }
 
 static sfsistat refuse(SMFICTX *ctx, const struct mxg_verdict *v, char *outcome, size_t size)
@@ -191,15 +204,11 @@ static int modify(SMFICTX *ctx, const struct milter_conn *c, const struct milter
 	return 0;
 }
 
-static sfsistat cb_eom(SMFICTX *ctx)
+static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 {
-	struct milter_conn *c = conn_of(ctx);
-	struct milter_msg *m = c != NULL ? c->msg : NULL;
 	char outcome[64];
 	sfsistat rc = SMFIS_CONTINUE;
 
-	if (m == NULL)
-		return SMFIS_CONTINUE;
 	milter_msg_finish(&milter_rt, c);
 	if (m->verdict.action == MXG_ACTION_REJECT || m->verdict.action == MXG_ACTION_TEMPFAIL) {
 		rc = refuse(ctx, &m->verdict, outcome, sizeof(outcome));
@@ -213,6 +222,26 @@ static sfsistat cb_eom(SMFICTX *ctx)
 	}
 	milter_msg_log(c, smfi_getsymval(ctx, "i"), outcome);
 	milter_msg_end(c);
+	return rc;
+}
+
+/* End of message: the verdict, under the gate (key lookups). A message with no state (the milter
+ * is stopping, or MAIL FROM ran out of memory) was not checked: never accepted as if it were. */
+static sfsistat cb_eom(SMFICTX *ctx)
+{
+	struct milter_conn *c = conn_of(ctx);
+	struct milter_msg *m = c != NULL ? c->msg : NULL;
+	sfsistat rc;
+
+	if (!milter_gate_enter())
+		return stopping(ctx);
+	if (m == NULL) {
+		mxg_log(MXG_LOG_WARNING, "end of message without message state: not checked");
+		rc = internal_error_reply();
+	} else {
+		rc = eom(ctx, c, m);
+	}
+	milter_gate_leave();
 	return rc;
 }
 

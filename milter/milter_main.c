@@ -13,6 +13,7 @@
 #include <libmilter/mfapi.h>
 
 #include "milter.h"
+#include "milter_gate.h"
 #include "milter_reload.h"
 #include "milter_runtime.h"
 #include "milter_settings.h"
@@ -128,6 +129,11 @@ static int lookup_user(const struct milter_config *cfg, struct passwd **pw)
 	return 0;
 }
 
+/* How long a stop waits for the checks under way (the SPF budget is at most 5 minutes, but a
+ * stop should not wait that long: systemd's stop timeout is 90 s by default). */
+#define STOP_WAIT_MS 30000u
+static int runtime_busy;
+
 static int serve(const struct options *o, const struct milter_source *src,
 		 const struct milter_config *cfg, struct passwd *pw)
 {
@@ -154,6 +160,12 @@ static int serve(const struct options *o, const struct milter_source *src,
 	mxg_log(MXG_LOG_NOTICE, "listening on %s, authserv-id %s", cfg->socket, cfg->authserv_id);
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
 	milter_reload_stop();
+	/* Workers inside a lookup finish it (each is bounded by the DNS and SPF time limits);
+	 * ones that do not in time keep the runtime, which the exit then takes with them. */
+	if (!milter_gate_close(STOP_WAIT_MS)) {
+		mxg_log(MXG_LOG_WARNING, "stopping with checks still running after %u s", STOP_WAIT_MS / 1000);
+		runtime_busy = 1;
+	}
 	mxg_log(MXG_LOG_NOTICE, "stopped");
 	if (cfg->pid_file[0] != '\0')
 		(void)unlink(cfg->pid_file);
@@ -213,6 +225,8 @@ int main(int argc, char **argv)
 	mxg_log_set_level((enum mxg_log_level)cfg->log_level);
 	milter_settings_install(cfg);
 	rc = run(&o, &src, pw);
+	if (runtime_busy)
+		return rc;
 	milter_runtime_close(&milter_rt);
 	milter_settings_install(NULL);
 	return rc;

@@ -51,8 +51,9 @@ void cli_dmarc_usage(FILE *out)
 		"  --help               this text\n");
 	cli_dns_usage(out);
 	fprintf(out, "\nExit status: 0 DMARC pass or no policy, 1 fail with nothing to apply (p=none,\n"
-		     "t=y, sampled out), 2 fail with quarantine or reject, or permerror,\n"
-		     "3 temperror or could not run.\n");
+		     "t=y on p=quarantine, sampled out), 2 fail with quarantine or reject, permerror, or\n"
+		     "a message the milter would refuse (the Verdict line), 3 temperror, a message the\n"
+		     "milter would defer, or could not run.\n");
 }
 
 static int parse_args(int argc, char **argv, struct dmarc_opts *o)
@@ -182,19 +183,32 @@ static struct mxg_message *judge(struct mxg_resolver *r, const struct dmarc_opts
 	return m;
 }
 
-static int exit_status(const struct mxg_dmarc_outcome *d)
+/* DMARC's own status, raised by the verdict: a message the milter would refuse exits 2
+ * (rejected or quarantined) or 3 (deferred) even when DMARC alone said less. */
+static int exit_status(const struct mxg_message_result *run)
 {
+	const struct mxg_dmarc_outcome *d = &run->dmarc;
+	int status;
+
 	switch (d->result) {
 	case MXG_DMARC_PASS:
 	case MXG_DMARC_NONE:
-		return CLI_EXIT_OK;
+		status = CLI_EXIT_OK;
+		break;
 	case MXG_DMARC_FAIL:
-		return d->policy >= MXG_DMARC_POLICY_QUARANTINE ? CLI_EXIT_ERROR : CLI_EXIT_WARNING;
+		status = d->policy >= MXG_DMARC_POLICY_QUARANTINE ? CLI_EXIT_ERROR : CLI_EXIT_WARNING;
+		break;
 	case MXG_DMARC_PERMERROR:
-		return CLI_EXIT_ERROR;
+		status = CLI_EXIT_ERROR;
+		break;
 	default:
-		return CLI_EXIT_UNKNOWN;
+		status = CLI_EXIT_UNKNOWN;
 	}
+	if (run->verdict.action == MXG_ACTION_TEMPFAIL)
+		return CLI_EXIT_UNKNOWN;
+	if (run->verdict.action != MXG_ACTION_ACCEPT && status < CLI_EXIT_ERROR)
+		return CLI_EXIT_ERROR;
+	return status;
 }
 
 static void print_domains(const struct mxg_message_result *run)
@@ -353,7 +367,7 @@ static int run_dmarc(struct mxg_resolver *r, const struct dmarc_opts *o, const s
 		mxg_message_free(m);
 		return CLI_EXIT_UNKNOWN;
 	}
-	status = exit_status(&run->dmarc);
+	status = exit_status(run);
 	if (o->json)
 		print_json(o, run, status);
 	else

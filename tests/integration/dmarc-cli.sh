@@ -54,19 +54,26 @@ authres=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["authe
 	"$MXG_WORK/out.json")
 mxg_match "json carries the field" "$authres" "^mx\.test; spf=fail"
 
-# Hostile From fields are a permerror the policy acts on, never a pass.
+# Hostile From fields: DMARC over every author domain found (the strictest reported: none for
+# evil.example outranks football's pass), and the default From rule refuses them (exit 2).
+verdict_why() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdict"]["why"])' "$MXG_WORK/out.json"
+}
 hostile() {
 	awk -v from="$1" 'done || !/^From:/ { print; next } { print from; done = 1 }' "$msg" >"$MXG_WORK/h.eml"
 	dmarc 192.0.2.1 joe@football.example.com "$MXG_WORK/h.eml"
 }
 mxg_eq "two addresses" "$(hostile 'From: joe@football.example.com, x@evil.example')" \
-	"pass fail fail permerror None rc=2"
-mxg_eq "a group" "$(hostile 'From: Team: joe@football.example.com;')" "pass fail fail permerror None rc=2"
+	"pass fail fail none None rc=2"
+mxg_eq "two addresses: refused by the From rule" "$(verdict_why)" bad-from
+mxg_eq "a group" "$(hostile 'From: Team: joe@football.example.com;')" "pass fail fail pass none rc=2"
+mxg_eq "a group: refused by the From rule" "$(verdict_why)" bad-from
 mxg_eq "address after a display address" "$(hostile 'From: x@evil.example <joe@football.example.com>')" \
-	"pass fail fail permerror None rc=2"
+	"pass fail fail none None rc=2"
+mxg_eq "no domain at all: permerror" "$(hostile 'From: Team:;')" "pass fail fail permerror None rc=2"
 awk '/^From:/ && !done { print "From: x@evil.example"; done = 1 } { print }' "$msg" >"$MXG_WORK/two.eml"
 mxg_eq "two From fields" "$(dmarc 192.0.2.1 joe@football.example.com "$MXG_WORK/two.eml")" \
-	"pass fail fail permerror None rc=2"
+	"pass fail fail none None rc=2"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(d["from"]["status"] != "multiple-fields")' \
 	"$MXG_WORK/out.json"
 mxg_eq "two From fields: status named" $? 0

@@ -4,7 +4,7 @@ miltertest cannot (header fields over 1 KB, NUL bytes inside a field, a client t
 middle of a command) and reports the end-of-message reply.
 
     milter_client.py HOST:PORT MESSAGE-FILE --ip IP --helo NAME --mail-from ADDR [--json]
-    milter_client.py HOST:PORT --die-mid-field        (sends half a HEADER packet, closes)
+    milter_client.py HOST:PORT --die-mid-field [--stall S]  (half a HEADER packet, then closes)
 
 The message file is split as an MTA splits it: header fields up to the empty line (or the
 first line that is not a field; a first line that starts with a blank ends the header at once),
@@ -17,6 +17,7 @@ import re
 import socket
 import struct
 import sys
+import time
 
 SMFIF_ALL = 0x1FF
 SMFIP_ALL = 0x1FFFFF
@@ -152,7 +153,8 @@ def run(args):
 
 
 def die_mid_field(args):
-    """Negotiate, connect, MAIL, then half of a HEADER packet, and close the socket."""
+    """Negotiate, connect, MAIL, then half of a HEADER packet, and close the socket (after
+    --stall seconds: a client gone silent, as one whose host died)."""
     m = Milter(args.milter, args.timeout)
     m.negotiate()
     m.step("C", b"client.test\x004" + struct.pack(">H", 25) + b"198.51.100.9\0")
@@ -161,6 +163,8 @@ def die_mid_field(args):
     data = b"Subject\0" + b"x" * 4000 + b"\0"
     packet = struct.pack(">I", len(data) + 1) + b"L" + data
     m.sock.sendall(packet[:len(packet) // 2])
+    if args.stall:
+        time.sleep(args.stall)
     m.sock.close()
     return {"action": "closed"}
 
@@ -174,6 +178,7 @@ def main():
     p.add_argument("--mail-from", default="")
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--die-mid-field", action="store_true")
+    p.add_argument("--stall", type=float, default=0)
     args = p.parse_args()
     out = die_mid_field(args) if args.die_mid_field else run(args)
     json.dump(out, sys.stdout)
