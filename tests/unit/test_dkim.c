@@ -10,7 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/x509.h>
+
 #include "../../common/src/dkim_internal.h"
+#include "data/dkim_data.h"
 #include "mxguard/dns.h"
 #include "mxguard/str.h"
 
@@ -73,6 +76,9 @@ static int setup(void **state)
 	assert_non_null(zone);
 	add_key("brisbane._domainkey.football.example.com", brisbane_key);
 	add_key("test._domainkey.football.example.com", test_key);
+	/* tests/unit/data/dkim_data.h: one RSA-2048 key published in both forms. */
+	add_key("spki._domainkey.example.net", DATA_KEY_SPKI);
+	add_key("pkcs1._domainkey.example.net", DATA_KEY_PKCS1);
 	return 0;
 }
 
@@ -97,6 +103,22 @@ static enum mxg_dkim_result result(const struct mxg_dkim_verifier *v, size_t i)
 	assert_non_null(r);
 	return r->result;
 }
+
+/* Verifies msg (which may hold NUL bytes: its length is given), expects one signature with
+ * result want and, when why is not NULL, a reason that contains it. */
+static void expect_one(const char *msg, size_t len, enum mxg_dkim_result want, const char *why)
+{
+	struct mxg_dkim_verifier *v = mxg_dkim_verify_buffer(zone, NULL, NULL, msg, len);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_result_count(v), 1);
+	const struct mxg_dkim_sig_result *r = mxg_dkim_result_get(v, 0);
+	if (r->result != want || (why != NULL && strstr(r->reason, why) == NULL))
+		fail_msg("got %s (%s), want %s (%s)", mxg_dkim_result_name(r->result), r->reason,
+			 mxg_dkim_result_name(want), why ? why : "any reason");
+	mxg_dkim_verifier_free(v);
+}
+
+#define EXPECT(msg, want, why) expect_one(msg, sizeof(msg) - 1, want, why)
 
 /* --- tag lists --- */
 
@@ -322,6 +344,109 @@ static void test_key_records(void **state)
 	assert_int_equal(key_parse(weak_key, &k, err, sizeof(err)), 0);
 	assert_int_equal(k.bits, 512);
 	dkim_key_clear(&k);
+}
+
+/* A key record "v=DKIM1; k=rsa; p=..." whose p= is the PKCS#1 RSAPublicKey of the RSA key in
+ * the SubjectPublicKeyInfo record spki, with extra bytes of garbage appended to the DER. */
+static void pkcs1_record(const char *spki, size_t extra, char *out, size_t outsize)
+{
+	uint8_t der[DKIM_KEY_DER_MAX];
+	const char *p = strstr(spki, "p=") + 2;
+	long n = dkim_b64_decode(p, strlen(p), der, sizeof(der));
+	const unsigned char *dp = der;
+	assert_true(n > 0);
+	EVP_PKEY *pk = d2i_PUBKEY(NULL, &dp, n);
+	assert_non_null(pk);
+	unsigned char *pkcs1 = NULL;
+	int len = i2d_PublicKey(pk, &pkcs1);
+	assert_true(len > 0 && (size_t)len + extra <= sizeof(der));
+	memcpy(der, pkcs1, (size_t)len);
+	memset(der + len, 0, extra);
+	OPENSSL_free(pkcs1);
+	EVP_PKEY_free(pk);
+	unsigned char b64[2 * DKIM_KEY_DER_MAX];
+	assert_true(EVP_EncodeBlock(b64, der, len + (int)extra) > 0);
+	snprintf(out, outsize, "v=DKIM1; k=rsa; p=%s", b64);
+}
+
+/* RFC 6376 §3.6.1 names the RSAPublicKey (PKCS#1) for p=, signers publish the
+ * SubjectPublicKeyInfo (erratum 3017): both are keys, anything else is refused. */
+static void test_key_pkcs1(void **state)
+{
+	struct dkim_key k;
+	char err[160], rec[2 * DKIM_KEY_DER_MAX + 32];
+	(void)state;
+
+	assert_int_equal(key_parse(DATA_KEY_PKCS1, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.type, DKIM_KEY_RSA);
+	assert_int_equal(k.bits, 2048);
+	dkim_key_clear(&k);
+	assert_int_equal(key_parse(DATA_KEY_SPKI, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.bits, 2048);
+	dkim_key_clear(&k);
+	/* The RFC 8463 and 512-bit keys converted: same sizes as their SubjectPublicKeyInfo. */
+	pkcs1_record(test_key, 0, rec, sizeof(rec));
+	assert_int_equal(key_parse(rec, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.bits, 1024);
+	dkim_key_clear(&k);
+	pkcs1_record(weak_key, 0, rec, sizeof(rec));
+	assert_int_equal(key_parse(rec, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.bits, 512);
+	dkim_key_clear(&k);
+	/* Trailing bytes, a truncated key, a bare INTEGER, junk: refused. */
+	pkcs1_record(test_key, 1, rec, sizeof(rec));
+	assert_int_equal(key_parse(rec, &k, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "RSAPublicKey"));
+	assert_int_equal(key_parse("k=rsa; p=MIGJAoGBAOQeU5CgFPNZ", &k, err, sizeof(err)), -1);
+	assert_int_equal(key_parse("k=rsa; p=AgEB", &k, err, sizeof(err)), -1);
+	assert_int_equal(key_parse("k=rsa; p=AAAAAAAA", &k, err, sizeof(err)), -1);
+	/* An Ed25519 SubjectPublicKeyInfo under k=rsa is no RSA key. */
+	assert_int_equal(key_parse("k=rsa; p=MCowBQYDK2VwAyEA3SUqa9UbfciWkk7tlcJ9P1VD5pXAasg0JUn/OgjVbKE=",
+				   &k, err, sizeof(err)), -1);
+}
+
+/* dkimpy's signatures over one message, verified with the key as SubjectPublicKeyInfo and as
+ * PKCS#1; RFC 8301's floor and broken records apply to the PKCS#1 form too. */
+static void test_verify_pkcs1(void **state)
+{
+	char rec[2 * DKIM_KEY_DER_MAX + 32];
+	(void)state;
+
+	EXPECT(DATA_SIG_SPKI DATA_HEADERS "\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	EXPECT(DATA_SIG_PKCS1 DATA_HEADERS "\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	struct mxg_dkim_verifier *v = verify(DATA_SIG_PKCS1 DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_result_get(v, 0)->key_bits, 2048);
+	mxg_dkim_verifier_free(v);
+	EXPECT(DATA_SIG_PKCS1 DATA_HEADERS "\r\n" DATA_BODY "more\r\n", MXG_DKIM_FAIL, "body hash");
+
+	/* The RFC 8463 vectors with their 1024-bit key in PKCS#1 form: pass, under a 2048-bit
+	 * floor policy. */
+	struct mxg_resolver *saved = zone;
+	zone = mxg_resolver_zone_new();
+	assert_non_null(zone);
+	pkcs1_record(test_key, 0, rec, sizeof(rec));
+	add_key("test._domainkey.football.example.com", rec);
+	v = verify(SIG_RSA HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	assert_int_equal(mxg_dkim_result_get(v, 0)->key_bits, 1024);
+	mxg_dkim_verifier_free(v);
+	struct mxg_dkim_options o = { .min_rsa_bits = 2048 };
+	v = verify(SIG_RSA HEADERS "\r\n" BODY, &o, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_POLICY);
+	mxg_dkim_verifier_free(v);
+	mxg_resolver_free(zone);
+
+	/* Garbage after the PKCS#1 key: permerror. */
+	zone = mxg_resolver_zone_new();
+	assert_non_null(zone);
+	pkcs1_record(test_key, 2, rec, sizeof(rec));
+	add_key("test._domainkey.football.example.com", rec);
+	v = verify(SIG_RSA HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PERMERROR);
+	assert_non_null(strstr(mxg_dkim_result_get(v, 0)->reason, "RSAPublicKey"));
+	mxg_dkim_verifier_free(v);
+	mxg_resolver_free(zone);
+	zone = saved;
 }
 
 /* --- whole messages --- */
@@ -722,6 +847,8 @@ int main(void)
 		cmocka_unit_test(test_canon_body_edges),
 		cmocka_unit_test(test_body_length_limit),
 		cmocka_unit_test(test_key_records),
+		cmocka_unit_test(test_key_pkcs1),
+		cmocka_unit_test(test_verify_pkcs1),
 		cmocka_unit_test(test_rfc8463_vectors),
 		cmocka_unit_test(test_oversigned),
 		cmocka_unit_test(test_streaming),
