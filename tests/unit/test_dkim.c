@@ -497,6 +497,213 @@ static void test_oversigned(void **state)
 	mxg_dkim_verifier_free(v);
 }
 
+/* The dkimpy-signed message of tests/unit/data/dkim_data.h. */
+#define DATA_MSG DATA_SIG_SPKI DATA_HEADERS "\r\n" DATA_BODY
+
+/* Hands the header text to v field by field through mxg_dkim_header_raw. */
+static void feed_headers(struct mxg_dkim_verifier *v, const char *text)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *end = p;
+		do {
+			end = strstr(end, "\r\n") + 2;
+		} while (*end == ' ' || *end == '\t');
+		assert_int_equal(mxg_dkim_header_raw(v, p, (size_t)(end - p)), 0);
+		p = end;
+	}
+}
+
+/* Verifies msg with the first occurrence of find changed: its byte at offset at becomes c. */
+static void expect_patched(const char *msg, const char *find, size_t at, char c,
+			   enum mxg_dkim_result want, const char *why)
+{
+	size_t len = strlen(msg);
+	char *copy = malloc(len);
+	assert_non_null(copy);
+	memcpy(copy, msg, len);
+	const char *hit = strstr(msg, find);
+	assert_non_null(hit);
+	copy[(size_t)(hit - msg) + at] = c;
+	expect_one(copy, len, want, why);
+	free(copy);
+}
+
+/* RFC 6376 §8.15 with RFC 5322 §3.6: for every once-only field h= lists, an instance more
+ * than h= lists is one the signer did not sign, and the signature fails, wherever it is. */
+static void test_once_only(void **state)
+{
+	static const char *const fields[] = {
+		"From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID",
+		"In-Reply-To", "References",
+	};
+	char msg[8192], want[64];
+	(void)state;
+
+	EXPECT(DATA_MSG, MXG_DKIM_PASS, "");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		snprintf(want, sizeof(want), "unsigned extra %s field", fields[i]);
+		/* On top, at the bottom of the header, with another case in the name. */
+		snprintf(msg, sizeof(msg), "%s: forged\r\n" DATA_MSG, fields[i]);
+		expect_one(msg, strlen(msg), MXG_DKIM_FAIL, want);
+		snprintf(msg, sizeof(msg), DATA_SIG_SPKI DATA_HEADERS "%s: forged\r\n\r\n" DATA_BODY, fields[i]);
+		expect_one(msg, strlen(msg), MXG_DKIM_FAIL, want);
+		snprintf(msg, sizeof(msg), "%s: forged\r\n" DATA_MSG, fields[i]);
+		for (char *p = msg; *p != ':'; p++)
+			if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')
+				*p ^= 0x20;
+		expect_one(msg, strlen(msg), MXG_DKIM_FAIL, want);
+	}
+	/* Fields h= does not list, once-only or not, may repeat: Bcc, Received, Keywords. */
+	EXPECT("Bcc: x@example.org\r\nReceived: a\r\nReceived: b\r\nKeywords: k\r\n" DATA_SIG_SPKI
+	       DATA_HEADERS "Keywords: l\r\n\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	/* RFC 8463's signatures list Subject twice but To once: one Subject passes, an extra To
+	 * fails both signatures; a second From (listed twice) still breaks the hash. */
+	struct mxg_dkim_verifier *v = verify("To: forged@example.org\r\n" SIG_ED SIG_RSA HEADERS "\r\n" BODY,
+					     NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_int_equal(result(v, 1), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 1)->reason, "unsigned extra To field");
+	mxg_dkim_verifier_free(v);
+	v = verify("Message-ID: <forged@example.org>\r\n" SIG_ED HEADERS "\r\n" BODY, NULL, NULL);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "unsigned extra Message-ID field");
+	mxg_dkim_verifier_free(v);
+	v = verify("From: forged@example.org\r\n" SIG_ED HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "signature did not verify");
+	mxg_dkim_verifier_free(v);
+}
+
+/* The newest ARC-Message-Signature gets the same guard as a DKIM signature. */
+static void test_once_only_arc(void **state)
+{
+	struct mxg_dkim_verifier *v;
+	(void)state;
+
+	v = verify(DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_PASS);
+	mxg_dkim_verifier_free(v);
+	v = verify("Subject: forged\r\n" DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_FAIL);
+	assert_string_equal(mxg_dkim_arc(v)->reason,
+			    "ARC-Message-Signature i=1: unsigned extra Subject field");
+	mxg_dkim_verifier_free(v);
+	v = verify(DATA_ARC DATA_AR "Received: x\r\n" DATA_HEADERS "Bcc: y@example.org\r\n\r\n" DATA_BODY,
+		   NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_PASS);
+	mxg_dkim_verifier_free(v);
+}
+
+/* RFC 5322 §2.2 and §4.1: a NUL makes a field invalid. The header is split by length, so the
+ * NUL never cuts it short; a signature covering a field name with a NUL in any instance
+ * fails, a DKIM-Signature holding one is a permerror, other fields do not matter. */
+static void test_header_nul(void **state)
+{
+	(void)state;
+
+	expect_patched(DATA_MSG, "Subject: Quarterly", 9, '\0', MXG_DKIM_FAIL, "signed Subject field holds a NUL");
+	expect_patched(DATA_MSG, "To: Dave", 4, '\0', MXG_DKIM_FAIL, "signed To field holds a NUL");
+	expect_patched(DATA_MSG, "Subject: Quarterly", 18, '\0', MXG_DKIM_FAIL, "NUL");
+	/* The NUL in the name: the field is known by the name up to it. */
+	EXPECT("Subject\0x: forged\r\n" DATA_MSG, MXG_DKIM_FAIL, "signed Subject field holds a NUL");
+	EXPECT("X-Note\0Subject: forged\r\n" DATA_MSG, MXG_DKIM_PASS, "");
+	EXPECT("X-Note: a\0b\r\nBcc: \0\r\n" DATA_MSG, MXG_DKIM_PASS, "");
+	EXPECT(DATA_SIG_SPKI DATA_HEADERS "Comments: \0\0\r\n\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	expect_patched(DATA_MSG, "v=1;", 4, '\0', MXG_DKIM_PERMERROR, "DKIM-Signature field holds a NUL byte");
+	expect_patched(DATA_MSG, "DKIM-Signature:", 14, '\0', MXG_DKIM_PERMERROR, "NUL");
+	/* Through mxg_dkim_header_n; the result still names the signer. */
+	struct mxg_dkim_verifier *v = mxg_dkim_verifier_new(zone, NULL, NULL);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_header_n(v, "Subject", 7, " a\0b", 4), 0);
+	feed_headers(v, DATA_SIG_SPKI DATA_HEADERS);
+	assert_int_equal(mxg_dkim_body(v, (const uint8_t *)DATA_BODY, strlen(DATA_BODY)), 0);
+	assert_int_equal(mxg_dkim_finish(v), 1);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "signed Subject field holds a NUL byte");
+	assert_string_equal(mxg_dkim_result_get(v, 0)->domain, "example.net");
+	mxg_dkim_verifier_free(v);
+	/* An ARC field holding a NUL: the chain fails. */
+	static const char arc[] = DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY;
+	char copy[sizeof(arc)];
+	memcpy(copy, arc, sizeof(arc));
+	strstr(copy, "i=1; mx.example.net")[4] = '\0';
+	v = mxg_dkim_verify_buffer(zone, NULL, NULL, copy, sizeof(copy) - 1);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_FAIL);
+	assert_string_equal(mxg_dkim_arc(v)->reason, "ARC-Authentication-Results holds a NUL byte");
+	mxg_dkim_verifier_free(v);
+}
+
+/* Blanks before the colon (obs-FWS, RFC 5322 §4.5.3) do not change a field's name: "From :"
+ * is signed as From, counted as From, and a "DKIM-Signature :" field is a signature. */
+static void test_header_obs_fws(void **state)
+{
+	(void)state;
+
+	EXPECT(DATA_SIG_SPKI "From : Alice <alice@example.net>\r\n" DATA_HEADERS "\r\n" DATA_BODY,
+	       MXG_DKIM_FAIL, "unsigned extra From field");
+	EXPECT("Subject : forged\r\n" DATA_MSG, MXG_DKIM_FAIL, "unsigned extra Subject field");
+	EXPECT("Subject\t \t: forged\r\n" DATA_MSG, MXG_DKIM_FAIL, "unsigned extra Subject field");
+	EXPECT("DKIM-Signature : v=1; a=rsa-sha256; d=example.net; s=spki; h=from; bh=AAAA; b=AAAA\r\n"
+	       "From : Alice <alice@example.net>\r\n\r\n" DATA_BODY, MXG_DKIM_PERMERROR, NULL);
+	/* Relaxed canonicalization drops the blanks, so the rewritten fields still verify. */
+	char msg[8192];
+	snprintf(msg, sizeof(msg), "%s", DATA_MSG);
+	char *from = strstr(msg, "\r\nFrom: Alice");
+	memmove(from + 7, from + 6, strlen(from + 6) + 1);
+	from[6] = ' ';
+	expect_one(msg, strlen(msg), MXG_DKIM_PASS, "");
+	char *sig = strstr(msg, "DKIM-Signature:");
+	memmove(sig + 15, sig + 14, strlen(sig + 14) + 1);
+	sig[14] = '\t';
+	expect_one(msg, strlen(msg), MXG_DKIM_PASS, "");
+	/* Simple canonicalization keeps the blanks: the field is found, its bytes differ. */
+	snprintf(msg, sizeof(msg), "%s", DATA_SIG_SIMPLE DATA_HEADERS "\r\n" DATA_BODY);
+	expect_one(msg, strlen(msg), MXG_DKIM_PASS, "");
+	from = strstr(msg, "\r\nFrom: Alice");
+	memmove(from + 7, from + 6, strlen(from + 6) + 1);
+	from[6] = ' ';
+	expect_one(msg, strlen(msg), MXG_DKIM_FAIL, "signature did not verify");
+	/* The streaming entry points agree. */
+	struct mxg_dkim_verifier *v = mxg_dkim_verifier_new(zone, NULL, NULL);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_header(v, "Subject ", " forged"), 0);
+	feed_headers(v, DATA_SIG_SPKI DATA_HEADERS);
+	assert_int_equal(mxg_dkim_body(v, (const uint8_t *)DATA_BODY, strlen(DATA_BODY)), 0);
+	assert_int_equal(mxg_dkim_finish(v), 1);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "unsigned extra Subject field");
+	mxg_dkim_verifier_free(v);
+}
+
+/* A header section whose first line is a continuation (it starts with a blank) is malformed:
+ * every signature is a permerror and an ARC chain fails. A fold further down is no fault. */
+static void test_header_continuation(void **state)
+{
+	struct mxg_dkim_verifier *v;
+	(void)state;
+
+	EXPECT(" stray\r\n" DATA_MSG, MXG_DKIM_PERMERROR, "continuation line");
+	EXPECT("\tFrom: x\r\n" DATA_MSG, MXG_DKIM_PERMERROR, "continuation line");
+	EXPECT("X-Folded: a\r\n b\r\n\tc\r\n" DATA_MSG, MXG_DKIM_PASS, "");
+	v = verify(" stray\r\n" SIG_ED SIG_RSA HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_result_count(v), 2);
+	assert_int_equal(result(v, 0), MXG_DKIM_PERMERROR);
+	assert_int_equal(result(v, 1), MXG_DKIM_PERMERROR);
+	assert_string_equal(mxg_dkim_result_get(v, 1)->domain, "football.example.com");
+	mxg_dkim_verifier_free(v);
+	v = verify("\r\n" DATA_MSG, NULL, NULL); /* an empty header: no signature at all */
+	assert_int_equal(mxg_dkim_result_count(v), 0);
+	mxg_dkim_verifier_free(v);
+	v = verify(" stray\r\n" DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_FAIL);
+	assert_non_null(strstr(mxg_dkim_arc(v)->reason, "continuation line"));
+	mxg_dkim_verifier_free(v);
+	v = verify(" stray\r\n" DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_NONE);
+	mxg_dkim_verifier_free(v);
+}
+
 /* The streaming API with LF-only folds and the body one byte at a time. */
 static void test_streaming(void **state)
 {
@@ -851,6 +1058,11 @@ int main(void)
 		cmocka_unit_test(test_verify_pkcs1),
 		cmocka_unit_test(test_rfc8463_vectors),
 		cmocka_unit_test(test_oversigned),
+		cmocka_unit_test(test_once_only),
+		cmocka_unit_test(test_once_only_arc),
+		cmocka_unit_test(test_header_nul),
+		cmocka_unit_test(test_header_obs_fws),
+		cmocka_unit_test(test_header_continuation),
 		cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_rfc8301),
 		cmocka_unit_test(test_signature_cap),

@@ -30,6 +30,8 @@ HEADERS = (
 )
 SIGNED = [b"from", b"sender", b"reply-to", b"to", b"cc", b"subject", b"date",
           b"message-id", b"in-reply-to", b"references"]
+# What the sealer's own check said, for the ARC set.
+AR = b"Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=example.net\r\n"
 BODY = b"Numbers attached.\r\n\r\nAlice\r\n"
 
 
@@ -50,6 +52,16 @@ def sign(key, selector, canon=(b"relaxed", b"relaxed"), length=False):
     msg = HEADERS + b"\r\n" + BODY
     return dkim.sign(msg, selector, DOMAIN, key, include_headers=SIGNED, canonicalize=canon,
                      length=length)
+
+
+def arc_seal(key):
+    """An ARC set (ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results, in that order)
+    over DATA_AR DATA_HEADERS and the body, instance 1, selector spki."""
+    msg = AR + HEADERS + b"\r\n" + BODY
+    fields = dkim.arc_sign(msg, b"spki", DOMAIN, key, b"mx.example.net", include_headers=SIGNED,
+                           timestamp=SIGNED_AT)
+    order = [b"arc-seal", b"arc-message-signature", b"arc-authentication-results"]
+    return b"".join(sorted(fields, key=lambda f: order.index(f.split(b":")[0].lower())))
 
 
 def c_string(name, data):
@@ -75,6 +87,8 @@ def main():
     print(c_string("DATA_SIG_PKCS1", sign(key, b"pkcs1")))
     print(c_string("DATA_SIG_SIMPLE", sign(key, b"spki", canon=(b"simple", b"simple"))))
     print(c_string("DATA_SIG_LENGTH", sign(key, b"spki", length=True)))
+    print(c_string("DATA_AR", AR))
+    print(c_string("DATA_ARC", arc_seal(key)))
 
 
 if __name__ == "__main__":
