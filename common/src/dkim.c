@@ -2,6 +2,7 @@
  * the body only flows through one hash per distinct (canonicalization, l=), keys are fetched at the end. */
 #include "dkim_internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -523,8 +524,6 @@ static enum mxg_dkim_result check_body(const struct sigrec *s, struct mxg_dkim_s
 {
 	if (bhlen < 0)
 		return set(res, MXG_DKIM_TEMPERROR, "body hash computation failed");
-	if (s->sig.has_l && dkim_body_hash_total(s->body) > s->sig.l)
-		res->body_has_unsigned_tail = 1;
 	if ((size_t)bhlen != s->sig.bh_len || memcmp(bh, s->sig.bh, s->sig.bh_len) != 0)
 		return set(res, MXG_DKIM_FAIL, "body hash mismatch");
 	return MXG_DKIM_NONE;
@@ -555,7 +554,20 @@ static enum mxg_dkim_result fetch_and_verify(const struct mxg_dkim_verifier *v, 
 	if (r == MXG_DKIM_NONE)
 		r = check_signature(v, s, &key, res);
 	dkim_key_clear(&key);
+	/* A pass that covers only part of the body says so (RFC 6376 §8.2); callers that want
+	 * the whole body signed look at body_has_unsigned_tail. */
+	if (r == MXG_DKIM_PASS && res->body_has_unsigned_tail)
+		snprintf(res->reason, sizeof(res->reason), "l= leaves %" PRIu64 " body bytes unsigned",
+			 dkim_body_hash_total(s->body) - s->sig.l);
 	return r;
+}
+
+/* Whether the canonical body goes on past l=: a fact about the message, known whenever the
+ * signature's body was hashed, whatever its result. */
+static void mark_tail(const struct sigrec *s, struct mxg_dkim_sig_result *res)
+{
+	if (s->parse_ok && s->sig.has_l && s->body != NULL && dkim_body_hash_total(s->body) > s->sig.l)
+		res->body_has_unsigned_tail = 1;
 }
 
 static void describe(const struct sigrec *s, struct mxg_dkim_sig_result *res)
@@ -566,6 +578,7 @@ static void describe(const struct sigrec *s, struct mxg_dkim_sig_result *res)
 	mxg_strlcpy(res->algorithm, s->sig.a, sizeof(res->algorithm));
 	mxg_strlcpy(res->b_prefix, s->sig.b_prefix, sizeof(res->b_prefix));
 	res->body_length_limited = s->sig.has_l;
+	mark_tail(s, res);
 }
 
 static void evaluate(const struct mxg_dkim_verifier *v, const struct sigrec *s,

@@ -306,6 +306,62 @@ static void test_body_length_limit(void **state)
 	}
 }
 
+/* l= (RFC 6376 §3.5, §8.2): a body longer than l= still passes, flagged and with a reason
+ * naming the unsigned bytes; a body exactly l= long is not flagged; the flag is a fact about
+ * the message, also set when the signature does not pass. */
+static void test_body_length_tail(void **state)
+{
+	struct mxg_dkim_verifier *v;
+	const struct mxg_dkim_sig_result *r;
+	struct mxg_findings f = { 0 };
+	(void)state;
+
+	v = verify(DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	r = mxg_dkim_result_get(v, 0);
+	assert_int_equal(r->result, MXG_DKIM_PASS);
+	assert_true(r->body_length_limited);
+	assert_false(r->body_has_unsigned_tail);
+	assert_string_equal(r->reason, "");
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_int_equal(f.count, 0);
+	mxg_dkim_verifier_free(v);
+	/* Trailing empty lines are not body content (§3.4.3, §3.4.4). */
+	v = verify(DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "\r\n\r\n", NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	assert_false(mxg_dkim_result_get(v, 0)->body_has_unsigned_tail);
+	mxg_dkim_verifier_free(v);
+	v = verify(DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "Appended.\r\n", NULL, NULL);
+	r = mxg_dkim_result_get(v, 0);
+	assert_int_equal(r->result, MXG_DKIM_PASS);
+	assert_true(r->body_length_limited && r->body_has_unsigned_tail);
+	assert_string_equal(r->reason, "l= leaves 11 body bytes unsigned");
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_true(f.count == 1 && mxg_findings_has(&f, MXG_F_DKIM_BODY_LENGTH_LIMIT));
+	mxg_findings_clear(&f);
+	mxg_dkim_verifier_free(v);
+	/* Without l= nothing is flagged, however long the body. */
+	v = verify(DATA_SIG_SPKI DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_false(mxg_dkim_result_get(v, 0)->body_length_limited);
+	assert_false(mxg_dkim_result_get(v, 0)->body_has_unsigned_tail);
+	mxg_dkim_verifier_free(v);
+	/* Not passing: a missing key, an extra Subject, a changed signed part, a malformed header. */
+	static const char *const broken[] = {
+		"DKIM-Signature: v=1; a=rsa-sha256; d=example.net; s=gone; h=from; l=3;"
+		" bh=bmvjrEdtuOXMNfeapCfn2HS1BwlpwHv11B1yhObNK40=; b=AAAA\r\n" DATA_HEADERS "\r\n" DATA_BODY,
+		"Subject: forged\r\n" DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "Appended.\r\n",
+		DATA_SIG_LENGTH DATA_HEADERS "\r\nNumbers detached.\r\n\r\nAlice\r\nAppended.\r\n",
+		" stray\r\n" DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "Appended.\r\n",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		v = verify(broken[i], NULL, NULL);
+		r = mxg_dkim_result_get(v, 0);
+		assert_int_not_equal(r->result, MXG_DKIM_PASS);
+		assert_true(r->body_length_limited && r->body_has_unsigned_tail);
+		assert_null(strstr(r->reason, "l= leaves"));
+		mxg_dkim_verifier_free(v);
+	}
+}
+
 /* --- key records --- */
 
 static int key_parse(const char *txt, struct dkim_key *k, char *err, size_t errlen)
@@ -1053,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_canon_rfc6376_example),
 		cmocka_unit_test(test_canon_body_edges),
 		cmocka_unit_test(test_body_length_limit),
+		cmocka_unit_test(test_body_length_tail),
 		cmocka_unit_test(test_key_records),
 		cmocka_unit_test(test_key_pkcs1),
 		cmocka_unit_test(test_verify_pkcs1),
