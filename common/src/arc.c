@@ -90,8 +90,8 @@ static const char *value_of(const struct dkim_headers *hs, size_t i, size_t *len
 {
 	const struct dkim_hdr *h = &hs->h[i];
 
-	*len = h->len - h->name_len - 1;
-	return hs->buf + h->off + h->name_len + 1;
+	*len = h->len - h->value_off;
+	return hs->buf + h->off + h->value_off;
 }
 
 /* Files one ARC field under its instance; a bad or repeated i= breaks the chain. */
@@ -104,6 +104,11 @@ static void file_field(struct dkim_arc *a, const struct dkim_headers *hs, size_t
 	const char *val = value_of(hs, i, &len);
 	unsigned inst = dkim_arc_instance(kinds[part], val, len);
 
+	/* As a DKIM-Signature with a NUL is a permerror: the field cannot be read faithfully. */
+	if (hs->h[i].nul) {
+		broken(a, "%s holds a NUL byte", part_names[part]);
+		return;
+	}
 	if (inst == 0) {
 		broken(a, "%s without a valid instance (i=)", part_names[part]);
 		return;
@@ -171,6 +176,15 @@ struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs, size_t unstored)
 	if (!a->broken)
 		parse_newest_ams(a, hs);
 	return a;
+}
+
+void dkim_arc_malformed(struct dkim_arc *a, const char *why)
+{
+	if (a->res.result == MXG_ARC_NONE)
+		return;
+	a->res.result = MXG_ARC_FAIL;
+	a->broken = 0;
+	broken(a, "%s", why);
 }
 
 /* --- verification at end of message --- */
@@ -246,14 +260,20 @@ static enum mxg_arc_result_code verify_ams(struct dkim_arc *a, const struct arc_
 	size_t blen = 0, bcap = 0;
 	const char *what = part_names[ARC_AMS];
 	enum mxg_arc_result_code r = refuse_sha1(a, &a->ams, what);
+	char why[MXG_DKIM_REASON_MAX];
 
 	if (r != MXG_ARC_PASS)
 		return r;
+	/* The same guard as for DKIM signatures, before the body hash as there: the newest signature
+	 * vouches for the message as it arrives, so an unsigned extra From or Subject beside the
+	 * signed one, or a signed field holding a NUL, fails the chain. */
+	if (dkim_header_check(c->hs, &a->ams, why, sizeof(why)) < 0)
+		return because(a, MXG_ARC_FAIL, "%s i=%u: %s", what, a->newest, why);
 	if (bhlen < 0)
 		return because(a, MXG_ARC_TEMPERROR, "%s i=%u: body hash not computed", what, a->newest);
 	if ((size_t)bhlen != a->ams.bh_len || memcmp(bh, a->ams.bh, a->ams.bh_len) != 0)
 		return because(a, MXG_ARC_FAIL, "%s i=%u: body hash mismatch", what, a->newest);
-	if (dkim_header_input(c->hs, &a->ams, a->field[ARC_AMS][a->newest] - 1, 0, &buf, &blen,
+	if (dkim_header_input(c->hs, &a->ams, a->field[ARC_AMS][a->newest] - 1, &buf, &blen,
 			      &bcap) < 0) {
 		free(buf);
 		return because(a, MXG_ARC_TEMPERROR, "out of memory");
@@ -278,7 +298,7 @@ static int seal_input(const struct dkim_arc *a, const struct arc_ctx *c, const s
 				return -1;
 		}
 	/* With no h= names, this adds only the seal itself, b= emptied, relaxed. */
-	return dkim_header_input(c->hs, seal, a->field[ARC_AS][n] - 1, 0, buf, blen, bcap);
+	return dkim_header_input(c->hs, seal, a->field[ARC_AS][n] - 1, buf, blen, bcap);
 }
 
 static enum mxg_arc_result_code parse_seal(struct dkim_arc *a, const struct arc_ctx *c, unsigned i,

@@ -2,6 +2,7 @@
  * the body only flows through one hash per distinct (canonicalization, l=), keys are fetched at the end. */
 #include "dkim_internal.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 #define EXTRA_RESULTS 32
 /* t= may run ahead of our clock by this much before the signature is refused. */
 #define CLOCK_SKEW 300
+/* Why every signature is a permerror when a field began with blanks. */
+#define MALFORMED "header has a continuation line that continues no field"
 
 struct sigrec {
 	struct dkim_sig sig;
@@ -37,6 +40,7 @@ struct mxg_dkim_verifier {
 	size_t sig_fields;        /* DKIM-Signature fields seen, stored or not */
 	size_t arc_fields;        /* ARC set fields seen, stored or not */
 	int overflow;
+	int malformed;            /* a field began with blanks: it continues no field */
 	int headers_done;
 	int finished;
 	struct sigrec *sigs;
@@ -92,20 +96,26 @@ static int is_sig_name(const char *name, size_t len)
 	return len == 14 && mxg_strncaseeq(name, "dkim-signature", 14);
 }
 
-static int store_header(struct mxg_dkim_verifier *v, const char *name, size_t nl,
-			const char *value, size_t vl)
+static int is_blank(char c)
 {
-	if (is_sig_name(name, nl))
-		v->sig_fields++;
-	else if (dkim_arc_field_name(name, nl))
-		v->arc_fields++;
-	if (v->overflow)
-		return 0;
-	size_t need = nl + 1 + vl;
-	if (need > v->opt.max_header_bytes || v->hlen + need > v->opt.max_header_bytes) {
-		v->overflow = 1;
-		return 0;
-	}
+	return c == ' ' || c == '\t';
+}
+
+/* The name a field is known by: up to a NUL (what a reader of C strings sees) and without
+ * the blanks that obs-FWS allows before the colon, so "From :" is a From field. */
+static size_t match_len(const char *name, size_t nl)
+{
+	const char *nul = memchr(name, '\0', nl);
+
+	if (nul != NULL)
+		nl = (size_t)(nul - name);
+	while (nl > 0 && is_blank(name[nl - 1]))
+		nl--;
+	return nl;
+}
+
+static int grow_store(struct mxg_dkim_verifier *v, size_t need)
+{
 	if (v->hlen + need > v->hcap) {
 		size_t cap = v->hcap ? v->hcap : 4096;
 		while (cap < v->hlen + need)
@@ -124,10 +134,33 @@ static int store_header(struct mxg_dkim_verifier *v, const char *name, size_t nl
 		v->hdrs = p;
 		v->nhcap = cap;
 	}
+	return 0;
+}
+
+static int store_header(struct mxg_dkim_verifier *v, const char *name, size_t nl,
+			const char *value, size_t vl)
+{
+	size_t ml = match_len(name, nl);
+
+	if (is_sig_name(name, ml))
+		v->sig_fields++;
+	else if (dkim_arc_field_name(name, ml))
+		v->arc_fields++;
+	if (v->overflow)
+		return 0;
+	size_t need = nl + 1 + vl;
+	if (need > v->opt.max_header_bytes || v->hlen + need > v->opt.max_header_bytes) {
+		v->overflow = 1;
+		return 0;
+	}
+	if (grow_store(v, need) < 0)
+		return -1;
 	struct dkim_hdr *h = &v->hdrs[v->nh++];
 	h->off = v->hlen;
 	h->len = need;
-	h->name_len = nl;
+	h->name_len = ml;
+	h->value_off = nl + 1;
+	h->nul = memchr(name, '\0', nl) != NULL || memchr(value, '\0', vl) != NULL;
 	memcpy(v->hbuf + v->hlen, name, nl);
 	v->hbuf[v->hlen + nl] = ':';
 	memcpy(v->hbuf + v->hlen + nl + 1, value, vl);
@@ -135,24 +168,34 @@ static int store_header(struct mxg_dkim_verifier *v, const char *name, size_t nl
 	return 0;
 }
 
-int mxg_dkim_header(struct mxg_dkim_verifier *v, const char *name, const char *value)
+int mxg_dkim_header_n(struct mxg_dkim_verifier *v, const char *name, size_t nlen,
+		      const char *value, size_t vlen)
 {
 	if (v->headers_done)
 		return 0;
-	return store_header(v, name, strlen(name), value, strlen(value));
+	/* A line that starts with a blank continues the field before it; as a field of its own
+	 * (first in the header, or split off by the caller) it makes the header malformed. */
+	if (nlen > 0 && is_blank(name[0])) {
+		v->malformed = 1;
+		return 0;
+	}
+	return store_header(v, name, nlen, value, vlen);
+}
+
+int mxg_dkim_header(struct mxg_dkim_verifier *v, const char *name, const char *value)
+{
+	return mxg_dkim_header_n(v, name, strlen(name), value, strlen(value));
 }
 
 int mxg_dkim_header_raw(struct mxg_dkim_verifier *v, const char *field, size_t len)
 {
-	if (v->headers_done)
-		return 0;
 	while (len > 0 && (field[len - 1] == '\n' || field[len - 1] == '\r'))
 		len--;
 	const char *colon = memchr(field, ':', len);
 	if (colon == NULL)
-		return store_header(v, field, len, "", 0);
+		return mxg_dkim_header_n(v, field, len, "", 0);
 	size_t nl = (size_t)(colon - field);
-	return store_header(v, field, nl, colon + 1, len - nl - 1);
+	return mxg_dkim_header_n(v, field, nl, colon + 1, len - nl - 1);
 }
 
 static struct dkim_body_hash *body_for(struct mxg_dkim_verifier *v, const struct dkim_sig *s)
@@ -174,11 +217,16 @@ static int add_sig(struct mxg_dkim_verifier *v, size_t hi, size_t evaluated)
 {
 	const struct dkim_hdr *h = &v->hdrs[hi];
 	struct sigrec *s = &v->sigs[v->nsigs++];
-	const char *val = v->hbuf + h->off + h->name_len + 1;
+	const char *val = v->hbuf + h->off + h->value_off;
 
 	memset(s, 0, sizeof(*s));
 	s->hdr = hi;
-	s->parse_ok = dkim_sig_parse(val, h->len - h->name_len - 1, &s->sig, s->err, sizeof(s->err)) == 0;
+	s->parse_ok = dkim_sig_parse(val, h->len - h->value_off, &s->sig, s->err, sizeof(s->err)) == 0;
+	/* Parsed all the same, for d=, s= and a= in the result. */
+	if (h->nul) {
+		s->parse_ok = 0;
+		mxg_strlcpy(s->err, "DKIM-Signature field holds a NUL byte", sizeof(s->err));
+	}
 	s->capped = evaluated >= v->opt.max_signatures;
 	if (!s->parse_ok || s->capped || s->sig.alg == DKIM_ALG_RSA_SHA1)
 		return 0;
@@ -201,6 +249,8 @@ static int start_arc(struct mxg_dkim_verifier *v)
 	v->arc = dkim_arc_scan(&hs, v->overflow ? v->arc_fields : 0);
 	if (v->arc == NULL)
 		return -1;
+	if (v->malformed)
+		dkim_arc_malformed(v->arc, MALFORMED);
 	const struct dkim_sig *ams = dkim_arc_body_sig(v->arc);
 	if (ams != NULL && ams->alg != DKIM_ALG_RSA_SHA1)
 		v->arc_body = body_for(v, ams);
@@ -262,29 +312,24 @@ static enum mxg_dkim_result set(struct mxg_dkim_sig_result *res, enum mxg_dkim_r
 }
 
 int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig, size_t sig_hdr,
-		      int guard_from, char **buf, size_t *blen, size_t *bcap)
+		      char **buf, size_t *blen, size_t *bcap)
 {
-	size_t pos[DKIM_H_MAX + 1];
-	const char *names[DKIM_H_MAX + 1];
+	size_t pos[DKIM_H_MAX];
 	size_t n = sig->h_count;
 
-	memcpy(names, sig->h_names, n * sizeof(names[0]));
-	/* One extra "from": a second From field that the signer did not sign breaks the signature
-	 * (RFC 6376 §8.15), so a forged From cannot be put beside a signed one. */
-	if (guard_from)
-		names[n++] = "from";
 	for (size_t j = 0; j < n; j++) {
+		const char *name = sig->h_names[j];
 		size_t start = hs->n;
 		for (size_t k = j; k-- > 0;)
-			if (strcmp(names[k], names[j]) == 0) {
+			if (strcmp(sig->h_names[k], name) == 0) {
 				start = pos[k];
 				break;
 			}
-		size_t nl = strlen(names[j]), i = start;
+		size_t nl = strlen(name), i = start;
 		pos[j] = 0;
 		while (i-- > 0) {
 			const struct dkim_hdr *h = &hs->h[i];
-			if (h->name_len == nl && mxg_strncaseeq(hs->buf + h->off, names[j], nl)) {
+			if (h->name_len == nl && mxg_strncaseeq(hs->buf + h->off, name, nl)) {
 				if (dkim_canon_header(sig->hcanon, hs->buf + h->off, h->len, 1, buf, blen, bcap) < 0)
 					return -1;
 				pos[j] = i;
@@ -293,7 +338,7 @@ int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig,
 		}
 	}
 	const struct dkim_hdr *h = &hs->h[sig_hdr];
-	size_t vstart = h->name_len + 1;
+	size_t vstart = h->value_off;
 	size_t cut_a = vstart + sig->b_value_start, cut_b = vstart + sig->b_value_end;
 	char *tmp = malloc(h->len);
 	if (tmp == NULL)
@@ -303,6 +348,64 @@ int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig,
 	int rc = dkim_canon_header(sig->hcanon, tmp, h->len - (cut_b - cut_a), 0, buf, blen, bcap);
 	free(tmp);
 	return rc;
+}
+
+/* The fields RFC 5322 §3.6 allows once at most, spelt as reasons name them. A second instance
+ * that the signer left unsigned could be the one a mail reader shows (RFC 6376 §8.15). */
+static const char *const once_only[] = {
+	"From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID", "In-Reply-To", "References",
+	"Subject", "Date",
+};
+
+static const char *once_only_name(const char *name)
+{
+	for (size_t k = 0; k < sizeof(once_only) / sizeof(once_only[0]); k++)
+		if (mxg_strcaseeq(once_only[k], name))
+			return once_only[k];
+	return NULL;
+}
+
+/* How often h= lists h_names[j]; 0 when an earlier entry already named it. */
+static size_t h_listed(const struct dkim_sig *sig, size_t j)
+{
+	size_t count = 0;
+
+	for (size_t k = 0; k < sig->h_count; k++)
+		if (strcmp(sig->h_names[k], sig->h_names[j]) == 0) {
+			if (k < j)
+				return 0;
+			count++;
+		}
+	return count;
+}
+
+int dkim_header_check(const struct dkim_headers *hs, const struct dkim_sig *sig, char *why,
+		      size_t whylen)
+{
+	for (size_t j = 0; j < sig->h_count; j++) {
+		const char *name = sig->h_names[j];
+		size_t listed = h_listed(sig, j), nl = strlen(name), found = 0;
+		int nul = 0;
+		if (listed == 0)
+			continue;
+		for (size_t i = 0; i < hs->n; i++) {
+			const struct dkim_hdr *h = &hs->h[i];
+			if (h->name_len == nl && mxg_strncaseeq(hs->buf + h->off, name, nl)) {
+				found++;
+				nul |= h->nul;
+			}
+		}
+		const char *once = once_only_name(name);
+		if (nul) {
+			snprintf(why, whylen, "signed %s field holds a NUL byte", once ? once : name);
+			return -1;
+		}
+		if (once != NULL && found > listed) {
+			snprintf(why, whylen, "unsigned extra %s field", once);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int dkim_crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig,
@@ -335,7 +438,7 @@ static enum mxg_dkim_result check_signature(const struct mxg_dkim_verifier *v, c
 	unsigned int dlen = 0;
 
 	struct dkim_headers hs = headers_of(v);
-	if (dkim_header_input(&hs, &s->sig, s->hdr, 1, &buf, &blen, &bcap) < 0) {
+	if (dkim_header_input(&hs, &s->sig, s->hdr, &buf, &blen, &bcap) < 0) {
 		free(buf);
 		return set(res, MXG_DKIM_TEMPERROR, "out of memory");
 	}
@@ -404,13 +507,23 @@ static enum mxg_dkim_result check_times(const struct mxg_dkim_verifier *v, const
 	return MXG_DKIM_NONE;
 }
 
+/* The covered fields are sound (dkim_header_check): no unsigned extra once-only field, no NUL. */
+static enum mxg_dkim_result check_fields(const struct mxg_dkim_verifier *v, const struct sigrec *s,
+					 struct mxg_dkim_sig_result *res)
+{
+	struct dkim_headers hs = headers_of(v);
+	char why[MXG_DKIM_REASON_MAX];
+
+	if (dkim_header_check(&hs, &s->sig, why, sizeof(why)) < 0)
+		return set(res, MXG_DKIM_FAIL, why);
+	return MXG_DKIM_NONE;
+}
+
 static enum mxg_dkim_result check_body(const struct sigrec *s, struct mxg_dkim_sig_result *res,
 				       const uint8_t *bh, int bhlen)
 {
 	if (bhlen < 0)
 		return set(res, MXG_DKIM_TEMPERROR, "body hash computation failed");
-	if (s->sig.has_l && dkim_body_hash_total(s->body) > s->sig.l)
-		res->body_has_unsigned_tail = 1;
 	if ((size_t)bhlen != s->sig.bh_len || memcmp(bh, s->sig.bh, s->sig.bh_len) != 0)
 		return set(res, MXG_DKIM_FAIL, "body hash mismatch");
 	return MXG_DKIM_NONE;
@@ -435,11 +548,26 @@ static enum mxg_dkim_result fetch_and_verify(const struct mxg_dkim_verifier *v, 
 	}
 	enum mxg_dkim_result r = check_key(v, &s->sig, &key, res);
 	if (r == MXG_DKIM_NONE)
+		r = check_fields(v, s, res);
+	if (r == MXG_DKIM_NONE)
 		r = check_body(s, res, bh, bhlen);
 	if (r == MXG_DKIM_NONE)
 		r = check_signature(v, s, &key, res);
 	dkim_key_clear(&key);
+	/* A pass that covers only part of the body says so (RFC 6376 §8.2); callers that want
+	 * the whole body signed look at body_has_unsigned_tail. */
+	if (r == MXG_DKIM_PASS && res->body_has_unsigned_tail)
+		snprintf(res->reason, sizeof(res->reason), "l= leaves %" PRIu64 " body bytes unsigned",
+			 dkim_body_hash_total(s->body) - s->sig.l);
 	return r;
+}
+
+/* Whether the canonical body goes on past l=: a fact about the message, known whenever the
+ * signature's body was hashed, whatever its result. */
+static void mark_tail(const struct sigrec *s, struct mxg_dkim_sig_result *res)
+{
+	if (s->parse_ok && s->sig.has_l && s->body != NULL && dkim_body_hash_total(s->body) > s->sig.l)
+		res->body_has_unsigned_tail = 1;
 }
 
 static void describe(const struct sigrec *s, struct mxg_dkim_sig_result *res)
@@ -450,6 +578,7 @@ static void describe(const struct sigrec *s, struct mxg_dkim_sig_result *res)
 	mxg_strlcpy(res->algorithm, s->sig.a, sizeof(res->algorithm));
 	mxg_strlcpy(res->b_prefix, s->sig.b_prefix, sizeof(res->b_prefix));
 	res->body_length_limited = s->sig.has_l;
+	mark_tail(s, res);
 }
 
 static void evaluate(const struct mxg_dkim_verifier *v, const struct sigrec *s,
@@ -517,6 +646,11 @@ int mxg_dkim_finish(struct mxg_dkim_verifier *v)
 			snprintf(res->reason, sizeof(res->reason), "message header exceeds %zu bytes",
 				 v->opt.max_header_bytes);
 			res->result = MXG_DKIM_PERMERROR;
+			continue;
+		}
+		if (v->malformed) {
+			describe(&v->sigs[i], res);
+			set(res, MXG_DKIM_PERMERROR, MALFORMED);
 			continue;
 		}
 		const struct sigrec *s = &v->sigs[i];

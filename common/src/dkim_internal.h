@@ -164,9 +164,13 @@ enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache
 
 /* --- the verifier's pieces that ARC reuses (dkim.c) --- */
 
-/* The header fields a verifier keeps: each "Name:value" as received, no line end, in buf. */
+/* The header fields a verifier keeps: each "Name:value" as received, no line end, in buf.
+ * name_len is the field name as the verifier matches it everywhere (h=, signature and ARC
+ * fields, once-only counts): without the blanks obs-FWS allows before the colon (RFC 5322
+ * §4.5.3) and cut at a NUL. value_off is where the value starts, past the colon. */
 struct dkim_hdr {
-	size_t off, len, name_len;
+	size_t off, len, name_len, value_off;
+	int nul;   /* a NUL byte in the name or value: the field is invalid (RFC 5322 §2.2) */
 };
 struct dkim_headers {
 	const char *buf;
@@ -175,10 +179,15 @@ struct dkim_headers {
 };
 
 /* The header hash input of a signature (RFC 6376 §3.7): the h= fields picked bottom-up, then
- * the signature's own field (index sig_hdr) with b= emptied and no line end. guard_from adds
- * a second From field the signer left unsigned (RFC 6376 §8.15). 0, or -1 on ENOMEM. */
+ * the signature's own field (index sig_hdr) with b= emptied and no line end. 0, or -1 on ENOMEM. */
 int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig, size_t sig_hdr,
-		      int guard_from, char **buf, size_t *blen, size_t *bcap);
+		      char **buf, size_t *blen, size_t *bcap);
+/* Whether the fields sig's h= covers can be trusted (RFC 6376 §8.15, RFC 5322 §3.6): no
+ * instance of a covered name holds a NUL, and a once-only field (From, Subject, To, ...) that
+ * h= lists has no more instances than h= lists it, so no unsigned one sits beside the signed.
+ * 0, or -1 with the reason in why (the signature then fails). */
+int dkim_header_check(const struct dkim_headers *hs, const struct dkim_sig *sig, char *why,
+		      size_t whylen);
 /* Checks sig's b= over the SHA-256 digest with key: 1 verified, 0 not. */
 int dkim_crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig, const uint8_t *digest,
 		       size_t dlen);
@@ -196,6 +205,8 @@ int dkim_arc_field_name(const char *name, size_t len);
  * message signature. unstored counts ARC fields the verifier could not keep (the header was
  * too large): the chain then fails. NULL on ENOMEM. */
 struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs, size_t unstored);
+/* Fails a chain the scan found (if any) because the header as a whole is malformed (why). */
+void dkim_arc_malformed(struct dkim_arc *a, const char *why);
 /* The newest ARC message signature, whose body hash the verifier computes; NULL if none. */
 const struct dkim_sig *dkim_arc_body_sig(const struct dkim_arc *a);
 /* Verifies the chain at end of message; bh/bhlen is the body hash dkim_arc_body_sig asked for

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/x509.h>
 
 #include "mxguard/str.h"
@@ -41,15 +42,38 @@ static int list_has(const struct dkim_tag *t, const char *want)
 	return 0;
 }
 
-static int decode_rsa(const uint8_t *der, size_t len, struct dkim_key *key, char *err, size_t errlen)
+/* The whole of der as a SubjectPublicKeyInfo (what signers publish, erratum 3017), else as the
+ * bare PKCS#1 RSAPublicKey, SEQUENCE { modulus, publicExponent }, that RFC 6376 §3.6.1 names.
+ * Trailing bytes refuse either form. The failed attempt's errors leave OpenSSL's queue. */
+static EVP_PKEY *rsa_from_der(const uint8_t *der, size_t len)
 {
 	const unsigned char *p = der;
-	EVP_PKEY *pk = d2i_PUBKEY(NULL, &p, (long)len);
+	EVP_PKEY *pk;
 
-	if (pk == NULL || p != der + len) {
+	ERR_set_mark();
+	pk = d2i_PUBKEY(NULL, &p, (long)len);
+	if (pk != NULL && p != der + len) {
 		EVP_PKEY_free(pk);
-		return fail(err, errlen, "p= is not an RSA SubjectPublicKeyInfo");
+		pk = NULL;
 	}
+	if (pk == NULL) {
+		p = der;
+		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
+		if (pk != NULL && p != der + len) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
+	}
+	ERR_pop_to_mark();
+	return pk;
+}
+
+static int decode_rsa(const uint8_t *der, size_t len, struct dkim_key *key, char *err, size_t errlen)
+{
+	EVP_PKEY *pk = rsa_from_der(der, len);
+
+	if (pk == NULL)
+		return fail(err, errlen, "p= is neither an RSA SubjectPublicKeyInfo nor an RSAPublicKey");
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(pk);
 		return fail(err, errlen, "p= holds a key that is not RSA while k=rsa");

@@ -1,6 +1,7 @@
 /* Fuzzes the DKIM and ARC parsers: the first byte picks a DKIM-Signature value, an ARC
- * message signature or seal, the instance of an ARC field, a key record, or a whole message
- * verified (DKIM and ARC) against the RFC 8463 keys, split into random body chunks. */
+ * message signature or seal, the instance of an ARC field, a key record, a whole message
+ * verified (DKIM and ARC) against the RFC 8463 keys, split into random body chunks, or ('b')
+ * the same in one buffer through mxg_dkim_verify_buffer, NUL bytes and all. */
 #include <stdint.h>
 #include <string.h>
 
@@ -83,6 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (data[0] == 'i') {
 		for (int kind = DKIM_SIG_DKIM; kind <= DKIM_SIG_AS; kind++)
 			(void)dkim_arc_instance((enum dkim_sig_kind)kind, (const char *)data + 1, size - 1);
+	} else if (data[0] == 'b') {
+		struct mxg_dkim_options o = { .max_signatures = 4, .max_header_bytes = 4096 };
+		mxg_dkim_verifier_free(mxg_dkim_verify_buffer(zone, NULL, &o, (const char *)data + 1,
+							      size - 1));
 	} else if (data[0] == 'k') {
 		struct dkim_key key;
 		if (dkim_key_parse((const char *)data + 1, size - 1, &key, err, sizeof(err)) == 0)

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <openssl/x509.h>
+
 #include "../../common/src/dkim_internal.h"
+#include "data/dkim_data.h"
 #include "mxguard/dns.h"
 #include "mxguard/str.h"
 
@@ -73,6 +76,9 @@ static int setup(void **state)
 	assert_non_null(zone);
 	add_key("brisbane._domainkey.football.example.com", brisbane_key);
 	add_key("test._domainkey.football.example.com", test_key);
+	/* tests/unit/data/dkim_data.h: one RSA-2048 key published in both forms. */
+	add_key("spki._domainkey.example.net", DATA_KEY_SPKI);
+	add_key("pkcs1._domainkey.example.net", DATA_KEY_PKCS1);
 	return 0;
 }
 
@@ -97,6 +103,22 @@ static enum mxg_dkim_result result(const struct mxg_dkim_verifier *v, size_t i)
 	assert_non_null(r);
 	return r->result;
 }
+
+/* Verifies msg (which may hold NUL bytes: its length is given), expects one signature with
+ * result want and, when why is not NULL, a reason that contains it. */
+static void expect_one(const char *msg, size_t len, enum mxg_dkim_result want, const char *why)
+{
+	struct mxg_dkim_verifier *v = mxg_dkim_verify_buffer(zone, NULL, NULL, msg, len);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_result_count(v), 1);
+	const struct mxg_dkim_sig_result *r = mxg_dkim_result_get(v, 0);
+	if (r->result != want || (why != NULL && strstr(r->reason, why) == NULL))
+		fail_msg("got %s (%s), want %s (%s)", mxg_dkim_result_name(r->result), r->reason,
+			 mxg_dkim_result_name(want), why ? why : "any reason");
+	mxg_dkim_verifier_free(v);
+}
+
+#define EXPECT(msg, want, why) expect_one(msg, sizeof(msg) - 1, want, why)
 
 /* --- tag lists --- */
 
@@ -284,6 +306,62 @@ static void test_body_length_limit(void **state)
 	}
 }
 
+/* l= (RFC 6376 §3.5, §8.2): a body longer than l= still passes, flagged and with a reason
+ * naming the unsigned bytes; a body exactly l= long is not flagged; the flag is a fact about
+ * the message, also set when the signature does not pass. */
+static void test_body_length_tail(void **state)
+{
+	struct mxg_dkim_verifier *v;
+	const struct mxg_dkim_sig_result *r;
+	struct mxg_findings f = { 0 };
+	(void)state;
+
+	v = verify(DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	r = mxg_dkim_result_get(v, 0);
+	assert_int_equal(r->result, MXG_DKIM_PASS);
+	assert_true(r->body_length_limited);
+	assert_false(r->body_has_unsigned_tail);
+	assert_string_equal(r->reason, "");
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_int_equal(f.count, 0);
+	mxg_dkim_verifier_free(v);
+	/* Trailing empty lines are not body content (§3.4.3, §3.4.4). */
+	v = verify(DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "\r\n\r\n", NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	assert_false(mxg_dkim_result_get(v, 0)->body_has_unsigned_tail);
+	mxg_dkim_verifier_free(v);
+	v = verify(DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "Appended.\r\n", NULL, NULL);
+	r = mxg_dkim_result_get(v, 0);
+	assert_int_equal(r->result, MXG_DKIM_PASS);
+	assert_true(r->body_length_limited && r->body_has_unsigned_tail);
+	assert_string_equal(r->reason, "l= leaves 11 body bytes unsigned");
+	assert_int_equal(mxg_dkim_result_findings(v, &f), 0);
+	assert_true(f.count == 1 && mxg_findings_has(&f, MXG_F_DKIM_BODY_LENGTH_LIMIT));
+	mxg_findings_clear(&f);
+	mxg_dkim_verifier_free(v);
+	/* Without l= nothing is flagged, however long the body. */
+	v = verify(DATA_SIG_SPKI DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_false(mxg_dkim_result_get(v, 0)->body_length_limited);
+	assert_false(mxg_dkim_result_get(v, 0)->body_has_unsigned_tail);
+	mxg_dkim_verifier_free(v);
+	/* Not passing: a missing key, an extra Subject, a changed signed part, a malformed header. */
+	static const char *const broken[] = {
+		"DKIM-Signature: v=1; a=rsa-sha256; d=example.net; s=gone; h=from; l=3;"
+		" bh=bmvjrEdtuOXMNfeapCfn2HS1BwlpwHv11B1yhObNK40=; b=AAAA\r\n" DATA_HEADERS "\r\n" DATA_BODY,
+		"Subject: forged\r\n" DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "Appended.\r\n",
+		DATA_SIG_LENGTH DATA_HEADERS "\r\nNumbers detached.\r\n\r\nAlice\r\nAppended.\r\n",
+		" stray\r\n" DATA_SIG_LENGTH DATA_HEADERS "\r\n" DATA_BODY "Appended.\r\n",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		v = verify(broken[i], NULL, NULL);
+		r = mxg_dkim_result_get(v, 0);
+		assert_int_not_equal(r->result, MXG_DKIM_PASS);
+		assert_true(r->body_length_limited && r->body_has_unsigned_tail);
+		assert_null(strstr(r->reason, "l= leaves"));
+		mxg_dkim_verifier_free(v);
+	}
+}
+
 /* --- key records --- */
 
 static int key_parse(const char *txt, struct dkim_key *k, char *err, size_t errlen)
@@ -322,6 +400,109 @@ static void test_key_records(void **state)
 	assert_int_equal(key_parse(weak_key, &k, err, sizeof(err)), 0);
 	assert_int_equal(k.bits, 512);
 	dkim_key_clear(&k);
+}
+
+/* A key record "v=DKIM1; k=rsa; p=..." whose p= is the PKCS#1 RSAPublicKey of the RSA key in
+ * the SubjectPublicKeyInfo record spki, with extra bytes of garbage appended to the DER. */
+static void pkcs1_record(const char *spki, size_t extra, char *out, size_t outsize)
+{
+	uint8_t der[DKIM_KEY_DER_MAX];
+	const char *p = strstr(spki, "p=") + 2;
+	long n = dkim_b64_decode(p, strlen(p), der, sizeof(der));
+	const unsigned char *dp = der;
+	assert_true(n > 0);
+	EVP_PKEY *pk = d2i_PUBKEY(NULL, &dp, n);
+	assert_non_null(pk);
+	unsigned char *pkcs1 = NULL;
+	int len = i2d_PublicKey(pk, &pkcs1);
+	assert_true(len > 0 && (size_t)len + extra <= sizeof(der));
+	memcpy(der, pkcs1, (size_t)len);
+	memset(der + len, 0, extra);
+	OPENSSL_free(pkcs1);
+	EVP_PKEY_free(pk);
+	unsigned char b64[2 * DKIM_KEY_DER_MAX];
+	assert_true(EVP_EncodeBlock(b64, der, len + (int)extra) > 0);
+	snprintf(out, outsize, "v=DKIM1; k=rsa; p=%s", b64);
+}
+
+/* RFC 6376 §3.6.1 names the RSAPublicKey (PKCS#1) for p=, signers publish the
+ * SubjectPublicKeyInfo (erratum 3017): both are keys, anything else is refused. */
+static void test_key_pkcs1(void **state)
+{
+	struct dkim_key k;
+	char err[160], rec[2 * DKIM_KEY_DER_MAX + 32];
+	(void)state;
+
+	assert_int_equal(key_parse(DATA_KEY_PKCS1, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.type, DKIM_KEY_RSA);
+	assert_int_equal(k.bits, 2048);
+	dkim_key_clear(&k);
+	assert_int_equal(key_parse(DATA_KEY_SPKI, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.bits, 2048);
+	dkim_key_clear(&k);
+	/* The RFC 8463 and 512-bit keys converted: same sizes as their SubjectPublicKeyInfo. */
+	pkcs1_record(test_key, 0, rec, sizeof(rec));
+	assert_int_equal(key_parse(rec, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.bits, 1024);
+	dkim_key_clear(&k);
+	pkcs1_record(weak_key, 0, rec, sizeof(rec));
+	assert_int_equal(key_parse(rec, &k, err, sizeof(err)), 0);
+	assert_int_equal(k.bits, 512);
+	dkim_key_clear(&k);
+	/* Trailing bytes, a truncated key, a bare INTEGER, junk: refused. */
+	pkcs1_record(test_key, 1, rec, sizeof(rec));
+	assert_int_equal(key_parse(rec, &k, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "RSAPublicKey"));
+	assert_int_equal(key_parse("k=rsa; p=MIGJAoGBAOQeU5CgFPNZ", &k, err, sizeof(err)), -1);
+	assert_int_equal(key_parse("k=rsa; p=AgEB", &k, err, sizeof(err)), -1);
+	assert_int_equal(key_parse("k=rsa; p=AAAAAAAA", &k, err, sizeof(err)), -1);
+	/* An Ed25519 SubjectPublicKeyInfo under k=rsa is no RSA key. */
+	assert_int_equal(key_parse("k=rsa; p=MCowBQYDK2VwAyEA3SUqa9UbfciWkk7tlcJ9P1VD5pXAasg0JUn/OgjVbKE=",
+				   &k, err, sizeof(err)), -1);
+}
+
+/* dkimpy's signatures over one message, verified with the key as SubjectPublicKeyInfo and as
+ * PKCS#1; RFC 8301's floor and broken records apply to the PKCS#1 form too. */
+static void test_verify_pkcs1(void **state)
+{
+	char rec[2 * DKIM_KEY_DER_MAX + 32];
+	(void)state;
+
+	EXPECT(DATA_SIG_SPKI DATA_HEADERS "\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	EXPECT(DATA_SIG_PKCS1 DATA_HEADERS "\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	struct mxg_dkim_verifier *v = verify(DATA_SIG_PKCS1 DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_result_get(v, 0)->key_bits, 2048);
+	mxg_dkim_verifier_free(v);
+	EXPECT(DATA_SIG_PKCS1 DATA_HEADERS "\r\n" DATA_BODY "more\r\n", MXG_DKIM_FAIL, "body hash");
+
+	/* The RFC 8463 vectors with their 1024-bit key in PKCS#1 form: pass, under a 2048-bit
+	 * floor policy. */
+	struct mxg_resolver *saved = zone;
+	zone = mxg_resolver_zone_new();
+	assert_non_null(zone);
+	pkcs1_record(test_key, 0, rec, sizeof(rec));
+	add_key("test._domainkey.football.example.com", rec);
+	v = verify(SIG_RSA HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	assert_int_equal(mxg_dkim_result_get(v, 0)->key_bits, 1024);
+	mxg_dkim_verifier_free(v);
+	struct mxg_dkim_options o = { .min_rsa_bits = 2048 };
+	v = verify(SIG_RSA HEADERS "\r\n" BODY, &o, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_POLICY);
+	mxg_dkim_verifier_free(v);
+	mxg_resolver_free(zone);
+
+	/* Garbage after the PKCS#1 key: permerror. */
+	zone = mxg_resolver_zone_new();
+	assert_non_null(zone);
+	pkcs1_record(test_key, 2, rec, sizeof(rec));
+	add_key("test._domainkey.football.example.com", rec);
+	v = verify(SIG_RSA HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_PERMERROR);
+	assert_non_null(strstr(mxg_dkim_result_get(v, 0)->reason, "RSAPublicKey"));
+	mxg_dkim_verifier_free(v);
+	mxg_resolver_free(zone);
+	zone = saved;
 }
 
 /* --- whole messages --- */
@@ -369,6 +550,213 @@ static void test_oversigned(void **state)
 	/* An unsigned field (Received, not in h=) changes nothing. */
 	v = verify("Received: from x by y\r\n" SIG_ED HEADERS "X-Extra: 1\r\n\r\n" BODY, NULL, NULL);
 	assert_int_equal(result(v, 0), MXG_DKIM_PASS);
+	mxg_dkim_verifier_free(v);
+}
+
+/* The dkimpy-signed message of tests/unit/data/dkim_data.h. */
+#define DATA_MSG DATA_SIG_SPKI DATA_HEADERS "\r\n" DATA_BODY
+
+/* Hands the header text to v field by field through mxg_dkim_header_raw. */
+static void feed_headers(struct mxg_dkim_verifier *v, const char *text)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *end = p;
+		do {
+			end = strstr(end, "\r\n") + 2;
+		} while (*end == ' ' || *end == '\t');
+		assert_int_equal(mxg_dkim_header_raw(v, p, (size_t)(end - p)), 0);
+		p = end;
+	}
+}
+
+/* Verifies msg with the first occurrence of find changed: its byte at offset at becomes c. */
+static void expect_patched(const char *msg, const char *find, size_t at, char c,
+			   enum mxg_dkim_result want, const char *why)
+{
+	size_t len = strlen(msg);
+	char *copy = malloc(len);
+	assert_non_null(copy);
+	memcpy(copy, msg, len);
+	const char *hit = strstr(msg, find);
+	assert_non_null(hit);
+	copy[(size_t)(hit - msg) + at] = c;
+	expect_one(copy, len, want, why);
+	free(copy);
+}
+
+/* RFC 6376 §8.15 with RFC 5322 §3.6: for every once-only field h= lists, an instance more
+ * than h= lists is one the signer did not sign, and the signature fails, wherever it is. */
+static void test_once_only(void **state)
+{
+	static const char *const fields[] = {
+		"From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID",
+		"In-Reply-To", "References",
+	};
+	char msg[8192], want[64];
+	(void)state;
+
+	EXPECT(DATA_MSG, MXG_DKIM_PASS, "");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		snprintf(want, sizeof(want), "unsigned extra %s field", fields[i]);
+		/* On top, at the bottom of the header, with another case in the name. */
+		snprintf(msg, sizeof(msg), "%s: forged\r\n" DATA_MSG, fields[i]);
+		expect_one(msg, strlen(msg), MXG_DKIM_FAIL, want);
+		snprintf(msg, sizeof(msg), DATA_SIG_SPKI DATA_HEADERS "%s: forged\r\n\r\n" DATA_BODY, fields[i]);
+		expect_one(msg, strlen(msg), MXG_DKIM_FAIL, want);
+		snprintf(msg, sizeof(msg), "%s: forged\r\n" DATA_MSG, fields[i]);
+		for (char *p = msg; *p != ':'; p++)
+			if ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z')
+				*p ^= 0x20;
+		expect_one(msg, strlen(msg), MXG_DKIM_FAIL, want);
+	}
+	/* Fields h= does not list, once-only or not, may repeat: Bcc, Received, Keywords. */
+	EXPECT("Bcc: x@example.org\r\nReceived: a\r\nReceived: b\r\nKeywords: k\r\n" DATA_SIG_SPKI
+	       DATA_HEADERS "Keywords: l\r\n\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	/* RFC 8463's signatures list Subject twice but To once: one Subject passes, an extra To
+	 * fails both signatures; a second From (listed twice) still breaks the hash. */
+	struct mxg_dkim_verifier *v = verify("To: forged@example.org\r\n" SIG_ED SIG_RSA HEADERS "\r\n" BODY,
+					     NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_int_equal(result(v, 1), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 1)->reason, "unsigned extra To field");
+	mxg_dkim_verifier_free(v);
+	v = verify("Message-ID: <forged@example.org>\r\n" SIG_ED HEADERS "\r\n" BODY, NULL, NULL);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "unsigned extra Message-ID field");
+	mxg_dkim_verifier_free(v);
+	v = verify("From: forged@example.org\r\n" SIG_ED HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "signature did not verify");
+	mxg_dkim_verifier_free(v);
+}
+
+/* The newest ARC-Message-Signature gets the same guard as a DKIM signature. */
+static void test_once_only_arc(void **state)
+{
+	struct mxg_dkim_verifier *v;
+	(void)state;
+
+	v = verify(DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_PASS);
+	mxg_dkim_verifier_free(v);
+	v = verify("Subject: forged\r\n" DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_FAIL);
+	assert_string_equal(mxg_dkim_arc(v)->reason,
+			    "ARC-Message-Signature i=1: unsigned extra Subject field");
+	mxg_dkim_verifier_free(v);
+	v = verify(DATA_ARC DATA_AR "Received: x\r\n" DATA_HEADERS "Bcc: y@example.org\r\n\r\n" DATA_BODY,
+		   NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_PASS);
+	mxg_dkim_verifier_free(v);
+}
+
+/* RFC 5322 §2.2 and §4.1: a NUL makes a field invalid. The header is split by length, so the
+ * NUL never cuts it short; a signature covering a field name with a NUL in any instance
+ * fails, a DKIM-Signature holding one is a permerror, other fields do not matter. */
+static void test_header_nul(void **state)
+{
+	(void)state;
+
+	expect_patched(DATA_MSG, "Subject: Quarterly", 9, '\0', MXG_DKIM_FAIL, "signed Subject field holds a NUL");
+	expect_patched(DATA_MSG, "To: Dave", 4, '\0', MXG_DKIM_FAIL, "signed To field holds a NUL");
+	expect_patched(DATA_MSG, "Subject: Quarterly", 18, '\0', MXG_DKIM_FAIL, "NUL");
+	/* The NUL in the name: the field is known by the name up to it. */
+	EXPECT("Subject\0x: forged\r\n" DATA_MSG, MXG_DKIM_FAIL, "signed Subject field holds a NUL");
+	EXPECT("X-Note\0Subject: forged\r\n" DATA_MSG, MXG_DKIM_PASS, "");
+	EXPECT("X-Note: a\0b\r\nBcc: \0\r\n" DATA_MSG, MXG_DKIM_PASS, "");
+	EXPECT(DATA_SIG_SPKI DATA_HEADERS "Comments: \0\0\r\n\r\n" DATA_BODY, MXG_DKIM_PASS, "");
+	expect_patched(DATA_MSG, "v=1;", 4, '\0', MXG_DKIM_PERMERROR, "DKIM-Signature field holds a NUL byte");
+	expect_patched(DATA_MSG, "DKIM-Signature:", 14, '\0', MXG_DKIM_PERMERROR, "NUL");
+	/* Through mxg_dkim_header_n; the result still names the signer. */
+	struct mxg_dkim_verifier *v = mxg_dkim_verifier_new(zone, NULL, NULL);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_header_n(v, "Subject", 7, " a\0b", 4), 0);
+	feed_headers(v, DATA_SIG_SPKI DATA_HEADERS);
+	assert_int_equal(mxg_dkim_body(v, (const uint8_t *)DATA_BODY, strlen(DATA_BODY)), 0);
+	assert_int_equal(mxg_dkim_finish(v), 1);
+	assert_int_equal(result(v, 0), MXG_DKIM_FAIL);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "signed Subject field holds a NUL byte");
+	assert_string_equal(mxg_dkim_result_get(v, 0)->domain, "example.net");
+	mxg_dkim_verifier_free(v);
+	/* An ARC field holding a NUL: the chain fails. */
+	static const char arc[] = DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY;
+	char copy[sizeof(arc)];
+	memcpy(copy, arc, sizeof(arc));
+	strstr(copy, "i=1; mx.example.net")[4] = '\0';
+	v = mxg_dkim_verify_buffer(zone, NULL, NULL, copy, sizeof(copy) - 1);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_FAIL);
+	assert_string_equal(mxg_dkim_arc(v)->reason, "ARC-Authentication-Results holds a NUL byte");
+	mxg_dkim_verifier_free(v);
+}
+
+/* Blanks before the colon (obs-FWS, RFC 5322 §4.5.3) do not change a field's name: "From :"
+ * is signed as From, counted as From, and a "DKIM-Signature :" field is a signature. */
+static void test_header_obs_fws(void **state)
+{
+	(void)state;
+
+	EXPECT(DATA_SIG_SPKI "From : Alice <alice@example.net>\r\n" DATA_HEADERS "\r\n" DATA_BODY,
+	       MXG_DKIM_FAIL, "unsigned extra From field");
+	EXPECT("Subject : forged\r\n" DATA_MSG, MXG_DKIM_FAIL, "unsigned extra Subject field");
+	EXPECT("Subject\t \t: forged\r\n" DATA_MSG, MXG_DKIM_FAIL, "unsigned extra Subject field");
+	EXPECT("DKIM-Signature : v=1; a=rsa-sha256; d=example.net; s=spki; h=from; bh=AAAA; b=AAAA\r\n"
+	       "From : Alice <alice@example.net>\r\n\r\n" DATA_BODY, MXG_DKIM_PERMERROR, NULL);
+	/* Relaxed canonicalization drops the blanks, so the rewritten fields still verify. */
+	char msg[8192];
+	snprintf(msg, sizeof(msg), "%s", DATA_MSG);
+	char *from = strstr(msg, "\r\nFrom: Alice");
+	memmove(from + 7, from + 6, strlen(from + 6) + 1);
+	from[6] = ' ';
+	expect_one(msg, strlen(msg), MXG_DKIM_PASS, "");
+	char *sig = strstr(msg, "DKIM-Signature:");
+	memmove(sig + 15, sig + 14, strlen(sig + 14) + 1);
+	sig[14] = '\t';
+	expect_one(msg, strlen(msg), MXG_DKIM_PASS, "");
+	/* Simple canonicalization keeps the blanks: the field is found, its bytes differ. */
+	snprintf(msg, sizeof(msg), "%s", DATA_SIG_SIMPLE DATA_HEADERS "\r\n" DATA_BODY);
+	expect_one(msg, strlen(msg), MXG_DKIM_PASS, "");
+	from = strstr(msg, "\r\nFrom: Alice");
+	memmove(from + 7, from + 6, strlen(from + 6) + 1);
+	from[6] = ' ';
+	expect_one(msg, strlen(msg), MXG_DKIM_FAIL, "signature did not verify");
+	/* The streaming entry points agree. */
+	struct mxg_dkim_verifier *v = mxg_dkim_verifier_new(zone, NULL, NULL);
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_header(v, "Subject ", " forged"), 0);
+	feed_headers(v, DATA_SIG_SPKI DATA_HEADERS);
+	assert_int_equal(mxg_dkim_body(v, (const uint8_t *)DATA_BODY, strlen(DATA_BODY)), 0);
+	assert_int_equal(mxg_dkim_finish(v), 1);
+	assert_string_equal(mxg_dkim_result_get(v, 0)->reason, "unsigned extra Subject field");
+	mxg_dkim_verifier_free(v);
+}
+
+/* A header section whose first line is a continuation (it starts with a blank) is malformed:
+ * every signature is a permerror and an ARC chain fails. A fold further down is no fault. */
+static void test_header_continuation(void **state)
+{
+	struct mxg_dkim_verifier *v;
+	(void)state;
+
+	EXPECT(" stray\r\n" DATA_MSG, MXG_DKIM_PERMERROR, "continuation line");
+	EXPECT("\tFrom: x\r\n" DATA_MSG, MXG_DKIM_PERMERROR, "continuation line");
+	EXPECT("X-Folded: a\r\n b\r\n\tc\r\n" DATA_MSG, MXG_DKIM_PASS, "");
+	v = verify(" stray\r\n" SIG_ED SIG_RSA HEADERS "\r\n" BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_result_count(v), 2);
+	assert_int_equal(result(v, 0), MXG_DKIM_PERMERROR);
+	assert_int_equal(result(v, 1), MXG_DKIM_PERMERROR);
+	assert_string_equal(mxg_dkim_result_get(v, 1)->domain, "football.example.com");
+	mxg_dkim_verifier_free(v);
+	v = verify("\r\n" DATA_MSG, NULL, NULL); /* an empty header: no signature at all */
+	assert_int_equal(mxg_dkim_result_count(v), 0);
+	mxg_dkim_verifier_free(v);
+	v = verify(" stray\r\n" DATA_ARC DATA_AR DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_FAIL);
+	assert_non_null(strstr(mxg_dkim_arc(v)->reason, "continuation line"));
+	mxg_dkim_verifier_free(v);
+	v = verify(" stray\r\n" DATA_HEADERS "\r\n" DATA_BODY, NULL, NULL);
+	assert_int_equal(mxg_dkim_arc(v)->result, MXG_ARC_NONE);
 	mxg_dkim_verifier_free(v);
 }
 
@@ -721,9 +1109,17 @@ int main(void)
 		cmocka_unit_test(test_canon_rfc6376_example),
 		cmocka_unit_test(test_canon_body_edges),
 		cmocka_unit_test(test_body_length_limit),
+		cmocka_unit_test(test_body_length_tail),
 		cmocka_unit_test(test_key_records),
+		cmocka_unit_test(test_key_pkcs1),
+		cmocka_unit_test(test_verify_pkcs1),
 		cmocka_unit_test(test_rfc8463_vectors),
 		cmocka_unit_test(test_oversigned),
+		cmocka_unit_test(test_once_only),
+		cmocka_unit_test(test_once_only_arc),
+		cmocka_unit_test(test_header_nul),
+		cmocka_unit_test(test_header_obs_fws),
+		cmocka_unit_test(test_header_continuation),
 		cmocka_unit_test(test_streaming),
 		cmocka_unit_test(test_rfc8301),
 		cmocka_unit_test(test_signature_cap),

@@ -57,10 +57,18 @@ struct mxg_dkim_verifier;
 struct mxg_dkim_verifier *mxg_dkim_verifier_new(struct mxg_resolver *r,
 						struct mxg_dkim_key_cache *cache,
 						const struct mxg_dkim_options *opt);
-/* One header field as received: name without the colon, value exactly as it
- * followed the colon (leading space kept, folds as CRLF or LF). 0, or -1 on ENOMEM. */
+/* One header field as received, by length: name without the colon (blanks before the colon,
+ * RFC 5322 obs-FWS, may stay: "From " is a From field), value exactly as it followed the colon
+ * (leading space kept, folds as CRLF or LF). Either may hold NUL bytes, which make the field
+ * invalid (RFC 5322 §2.2): a signature covering a field of that name fails, a DKIM-Signature
+ * or ARC field holding one is not read. A name starting with a blank is a continuation line
+ * that continues no field: every signature is then a permerror, and an ARC chain fails.
+ * 0, or -1 on ENOMEM. */
+int mxg_dkim_header_n(struct mxg_dkim_verifier *v, const char *name, size_t nlen,
+		      const char *value, size_t vlen);
+/* The same for C strings. */
 int mxg_dkim_header(struct mxg_dkim_verifier *v, const char *name, const char *value);
-/* A whole raw header field "Name: value\r\n\tmore" (used by file readers). */
+/* A whole raw header field "Name: value\r\n\tmore" of len bytes (used by file readers). */
 int mxg_dkim_header_raw(struct mxg_dkim_verifier *v, const char *field, size_t len);
 int mxg_dkim_end_headers(struct mxg_dkim_verifier *v);
 /* Body bytes in chunks of any size; bare LF is taken as CRLF. */
@@ -71,7 +79,8 @@ size_t mxg_dkim_result_count(const struct mxg_dkim_verifier *v);
 const struct mxg_dkim_sig_result *mxg_dkim_result_get(const struct mxg_dkim_verifier *v, size_t i);
 void mxg_dkim_verifier_free(struct mxg_dkim_verifier *v);
 
-/* Verifies a whole message held in memory (headers, blank line, body). */
+/* Verifies a whole message held in memory (headers, blank line, body), split by length: NUL
+ * bytes are content, never an end. */
 struct mxg_dkim_verifier *mxg_dkim_verify_buffer(struct mxg_resolver *r,
 						 struct mxg_dkim_key_cache *cache,
 						 const struct mxg_dkim_options *opt,
