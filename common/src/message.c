@@ -200,11 +200,7 @@ static void from_field(struct mxg_message *m, const char *value, size_t len)
 static int dkim_feed(struct mxg_message *m, const char *name, size_t nlen, const char *value,
 		     size_t vlen)
 {
-	/* TEMPORARY until the verifier takes lengths: C-string copies. */
-	char *n = scratch_copy(m, 0, name, nlen);
-	if (n == NULL || scratch_copy(m, nlen + 1, value, vlen) == NULL)
-		return -1;
-	return mxg_dkim_header(m->dkim, m->scratch, m->scratch + nlen + 1);
+	return mxg_dkim_header_n(m->dkim, name, nlen, value, vlen);
 }
 
 int mxg_message_header(struct mxg_message *m, const char *name, size_t nlen, const char *value,

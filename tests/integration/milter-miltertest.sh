@@ -38,7 +38,7 @@ run_lua() {
 
 for script in "$MILTER_DIR"/*.lua; do
 	name=$(basename "$script" .lua)
-	[ "$name" = common ] || [ "$name" = reload ] && continue
+	case $name in common|reload|agree) continue ;; esac  # agree: milter-agree.sh
 	run_lua "$script"
 done
 

@@ -15,7 +15,9 @@ T.main(function()
 
 	conn, r = T.run({ client_ip = "192.0.2.20", mailfrom = "owner@list.auth.test",
 			  message = T.msg("twofrom") })
-	T.check("a second From of a p=reject domain: 550 naming it", T.rejected(conn, r, "aligned.auth.test"))
+	T.check("a second From field: 550 5.7.1 by the From rule (reject_bad_from, the default)",
+		r == SMFIR_REPLYCODE and mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1",
+			"Message rejected: the From header field is repeated; exactly one author address is required"))
 	mt.disconnect(conn)
 
 	conn, r = T.run({ client_ip = "198.51.100.5", mailfrom = "bounce@aligned.auth.test",
