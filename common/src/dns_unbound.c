@@ -259,6 +259,34 @@ static int ub_check(int rc, const char *what, char *err, size_t errlen)
 	return -1;
 }
 
+/* Forwarding: the upstream resolver applies its own RFC 6761 and RFC 6303 policy to
+ * special-use names and private reverse zones, so libunbound need not answer them
+ * locally. Without this, names under "test." and "invalid." (which test zones use) never
+ * leave the process, and the reverse names of private, shared and documentation space
+ * (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 192.0.2/24, 198.51.100/24,
+ * 203.0.113/24, fc00::/7, fe80::/10, 2001:db8::/32: Unbound's AS112 list) get NXDOMAIN
+ * from libunbound itself, so SPF ptr and %{p} never see the PTR records a hybrid site's
+ * own servers publish for its internal relays. "unblock-lan-zones" hands those reverse
+ * zones to the forwarders; "insecure-lan-zones" stops a trust anchor from calling their
+ * unsigned, locally served answers bogus. localhost, 127.in-addr.arpa and ::1 keep
+ * their local answers: the loopback host is this one, whatever a forwarder says.
+ * When recursing from the roots, Unbound's local answers stay in force (RFC 6303).
+ * "transparent" with no local data acts as "nodefault" here; libunbound 1.17's
+ * ub_ctx_set_option does not honour "nodefault" (it keeps the type in the name). */
+static int forward_local_zones(struct ub_ctx *c, char *err, size_t errlen)
+{
+	static const char *const special[] = { "test. transparent", "invalid. transparent" };
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (ub_check(ub_ctx_set_option(c, "local-zone:", special[i]), special[i], err,
+			     errlen) < 0)
+			return -1;
+	if (ub_check(ub_ctx_set_option(c, "unblock-lan-zones:", "yes"), "unblock-lan-zones", err,
+		     errlen) < 0)
+		return -1;
+	return ub_check(ub_ctx_set_option(c, "insecure-lan-zones:", "yes"), "insecure-lan-zones",
+			err, errlen);
+}
+
 static int set_forwarders(struct ub_ctx *c, const struct mxg_unbound_options *o, char *err,
 			  size_t errlen)
 {
@@ -280,18 +308,7 @@ static int set_forwarders(struct ub_ctx *c, const struct mxg_unbound_options *o,
 		return -1;
 	if (n == 0 && !o->use_system)
 		return 0;
-	/* Forwarding: the upstream resolver applies its own RFC 6761 policy to special-use
-	 * names, so libunbound need not answer them locally. Without this, names under
-	 * "test." and "invalid." (which test zones use) never leave the process. When
-	 * recursing from the roots, Unbound's local answers for them stay in force.
-	 * "transparent" with no local data acts as "nodefault" here; libunbound 1.17's
-	 * ub_ctx_set_option does not honour "nodefault" (it keeps the type in the name). */
-	static const char *const special[] = { "test. transparent", "invalid. transparent" };
-	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
-		if (ub_check(ub_ctx_set_option(c, "local-zone:", special[i]), special[i], err,
-			     errlen) < 0)
-			return -1;
-	return 0;
+	return forward_local_zones(c, err, errlen);
 }
 
 static int configure(struct ub_ctx *c, const struct mxg_unbound_options *o, char *err,

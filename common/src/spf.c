@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "mxguard/str.h"
@@ -136,11 +137,15 @@ static int count_term(struct spf_eval *e, const char *domain)
 	return -1;
 }
 
-static int void_lookup(struct spf_eval *e, const char *domain)
+/* One query of name that came back NXDOMAIN or empty (§4.6.4). Counted: the lookup of each
+ * a, mx, ptr and exists term, and each address lookup of an MX host (names the publisher
+ * chose). Not counted: the address lookups of PTR names (the client's data, §5.5 skips
+ * them), %{p}, exp= (§6.2). docs/spf.md gives the reasons. */
+static int void_lookup(struct spf_eval *e, const char *domain, const char *name)
 {
 	if (++e->voids <= e->max_void)
 		return M_NOMATCH;
-	note(e, domain, "more than %u void lookups", e->max_void);
+	note(e, domain, "more than %u void lookups (the last: %s)", e->max_void, name);
 	return M_PERM;
 }
 
@@ -150,9 +155,10 @@ static int temp(struct spf_eval *e, const char *domain)
 	return M_TEMP;
 }
 
-/* Looks up name's addresses of the client's family and compares them with ip. */
+/* Looks up name's addresses of the client's family and compares them with ip; an empty
+ * answer is a void lookup, for an a term and for each MX host alike. */
 static int match_addr(struct spf_eval *e, const char *domain, const char *name,
-		      const struct spf_term *t, int counts_void)
+		      const struct spf_term *t)
 {
 	struct mxg_dns_answer *a;
 
@@ -160,16 +166,38 @@ static int match_addr(struct spf_eval *e, const char *domain, const char *name,
 		return temp(e, domain);
 	int m;
 	if (spf_answer_void(a))
-		m = counts_void ? void_lookup(e, domain) : M_NOMATCH;
+		m = void_lookup(e, domain, name);
 	else
 		m = spf_answer_matches(a, &e->ip, t->cidr4, t->cidr6);
 	mxg_dns_answer_free(a);
 	return m;
 }
 
+/* The usable MX hosts of a in preference order, then by name: with each empty address
+ * lookup a void lookup and the search stopping at the first match, the order decides the
+ * result, so it is the data's, not the order the server happened to send. */
+static size_t mx_hosts(const struct mxg_dns_answer *a, const struct mxg_dns_rr **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->count && n < max; i++) {
+		const struct mxg_dns_rr *rr = &a->rrs[i];
+		if (rr->type != MXG_DNS_MX || rr->target[0] == '\0' || !spf_name_queryable(rr->target))
+			continue; /* null MX or an unusable name */
+		size_t j = n++;
+		for (; j > 0 && (out[j - 1]->pref > rr->pref ||
+				 (out[j - 1]->pref == rr->pref &&
+				  strcasecmp(out[j - 1]->target, rr->target) > 0)); j--)
+			out[j] = out[j - 1];
+		out[j] = rr;
+	}
+	return n;
+}
+
 static int match_mx(struct spf_eval *e, const char *domain, const char *name,
 		    const struct spf_term *t)
 {
+	const struct mxg_dns_rr *hosts[SPF_NAMES_MAX];
 	struct mxg_dns_answer *a;
 	size_t n = 0;
 	int m = M_NOMATCH;
@@ -178,7 +206,7 @@ static int match_mx(struct spf_eval *e, const char *domain, const char *name,
 		return temp(e, domain);
 	if (spf_answer_void(a)) {
 		mxg_dns_answer_free(a);
-		return void_lookup(e, domain);
+		return void_lookup(e, domain, name);
 	}
 	for (size_t i = 0; i < a->count; i++)
 		n += a->rrs[i].type == MXG_DNS_MX;
@@ -187,12 +215,9 @@ static int match_mx(struct spf_eval *e, const char *domain, const char *name,
 		mxg_dns_answer_free(a);
 		return M_PERM;
 	}
-	for (size_t i = 0; i < a->count && m == M_NOMATCH; i++) {
-		const char *host = a->rrs[i].target;
-		if (a->rrs[i].type != MXG_DNS_MX || host[0] == '\0' || !spf_name_queryable(host))
-			continue; /* null MX or an unusable name */
-		m = match_addr(e, domain, host, t, 0);
-	}
+	n = mx_hosts(a, hosts, SPF_NAMES_MAX);
+	for (size_t i = 0; i < n && m == M_NOMATCH; i++)
+		m = match_addr(e, domain, hosts[i]->target, t);
 	mxg_dns_answer_free(a);
 	return m;
 }
@@ -202,8 +227,12 @@ static int match_ptr(struct spf_eval *e, const char *domain, const char *target)
 	ptr_validate(e);
 	if (e->ptr_state != 1)
 		return M_NOMATCH; /* a PTR lookup error makes ptr not match (§5.5) */
-	if (e->ptr_void)
-		return void_lookup(e, domain);
+	if (e->ptr_void) {
+		char rev[80];
+		if (spf_reverse_name(&e->ip, rev, sizeof(rev)) < 0)
+			rev[0] = '\0';
+		return void_lookup(e, domain, rev);
+	}
 	for (size_t i = 0; i < e->ptr_count; i++)
 		if (spf_name_under(e->ptr_names[i], target))
 			return M_MATCH;
@@ -218,7 +247,7 @@ static int match_exists(struct spf_eval *e, const char *domain, const char *name
 		return temp(e, domain);
 	int isvoid = spf_answer_void(a);
 	mxg_dns_answer_free(a);
-	return isvoid ? void_lookup(e, domain) : M_MATCH;
+	return isvoid ? void_lookup(e, domain, name) : M_MATCH;
 }
 
 static enum mxg_spf_result eval_domain(struct spf_eval *e, const char *domain, int final);
@@ -263,7 +292,7 @@ static int match_term(struct spf_eval *e, const struct spf_term *t, const char *
 		return M_NOMATCH;
 	switch (t->kind) {
 	case SPF_A:
-		return match_addr(e, domain, target, t, 1);
+		return match_addr(e, domain, target, t);
 	case SPF_MX:
 		return match_mx(e, domain, target, t);
 	case SPF_PTR:

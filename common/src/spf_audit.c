@@ -12,6 +12,7 @@
 #define AUDIT_TERMS_MAX 40 /* stop walking includes past this many terms */
 #define AUDIT_DEPTH_MAX 10
 #define AUDIT_NAMES_MAX 64
+#define AUDIT_MX_HOSTS_MAX 10 /* check_host permerrors on more (§4.6.4) */
 
 struct audit {
 	struct spf_dns dns;
@@ -43,6 +44,32 @@ static int all_void(struct audit *a, const char *name, const uint16_t *types, si
 			return 0;
 	}
 	return 1;
+}
+
+/* The void lookups an mx term makes for any client it does not match (as check_host counts
+ * them): the MX lookup, or else one per MX host with neither an A nor an AAAA record. A host
+ * with addresses of one family only is void for clients of the other: not counted here. */
+static unsigned mx_voids(struct audit *a, const char *name)
+{
+	static const uint16_t addr_types[] = { MXG_DNS_A, MXG_DNS_AAAA };
+	struct mxg_dns_answer *ans;
+	unsigned n = 0, hosts = 0;
+
+	if (spf_dns_lookup(&a->dns, name, MXG_DNS_MX, &ans) != 0)
+		return 0;
+	if (spf_answer_void(ans)) {
+		mxg_dns_answer_free(ans);
+		return 1;
+	}
+	for (size_t i = 0; i < ans->count && hosts < AUDIT_MX_HOSTS_MAX; i++) {
+		const char *host = ans->rrs[i].target;
+		if (ans->rrs[i].type != MXG_DNS_MX || host[0] == '\0' || !spf_name_queryable(host))
+			continue;
+		hosts++;
+		n += (unsigned)all_void(a, host, addr_types, 2);
+	}
+	mxg_dns_answer_free(ans);
+	return n;
 }
 
 static void walk_record(struct audit *a, const char *text, size_t len, const char *domain,
@@ -79,7 +106,6 @@ static void follow(struct audit *a, const char *from, const char *target, const 
 static void walk_term(struct audit *a, const struct spf_term *t, const char *domain, int depth)
 {
 	static const uint16_t a_types[] = { MXG_DNS_A, MXG_DNS_AAAA };
-	static const uint16_t mx_types[] = { MXG_DNS_MX };
 	char target[MXG_DNS_NAME_MAX];
 
 	a->terms++;
@@ -108,7 +134,7 @@ static void walk_term(struct audit *a, const struct spf_term *t, const char *dom
 		a->voids += all_void(a, target, a_types, 2);
 		break;
 	case SPF_MX:
-		a->voids += all_void(a, target, mx_types, 1);
+		a->voids += mx_voids(a, target);
 		break;
 	case SPF_EXISTS:
 		a->voids += all_void(a, target, a_types, 1);
@@ -257,7 +283,7 @@ static void count_findings(struct audit *a)
 	}
 	if (a->voids > 2) {
 		if (mxg_findings_add(a->out, MXG_F_SPF_TOO_MANY_VOID, -1, a->domain,
-				     "%s: %u terms name hosts with no records (limit 2 void lookups)",
+				     "%s: %u lookups find no records (limit 2 void lookups)",
 				     a->domain, a->voids) < 0)
 			a->oom = 1;
 	}

@@ -195,6 +195,99 @@ static void test_void_lookups(void **state)
 	assert_non_null(strstr(out.problem, "more than 2 DNS-querying terms"));
 }
 
+/* Each MX host whose address lookup comes back empty is one void lookup (docs/spf.md):
+ * two still evaluate, a third is permerror, within one mx term or across terms. */
+static void test_void_mx_hosts(void **state)
+{
+	(void)state;
+	add("mxv.l.test. 300 IN MX 10 nohost1.l.test.");
+	add("mxv.l.test. 300 IN MX 20 nodata.l.test.");
+	add("mxv.l.test. 300 IN MX 30 host.l.test.");
+	add("nodata.l.test. 300 IN TXT \"no address\"");
+	txt("mxv2.l.test", "v=spf1 mx:mxv.l.test ?all");
+	txt("mxv3.l.test", "v=spf1 mx:mxv.l.test exists:nohost3.l.test ?all");
+	/* An NXDOMAIN host and a NODATA one: exactly two, evaluation goes on. */
+	assert_int_equal(check("192.0.2.1", "x@mxv2.l.test"), MXG_SPF_NEUTRAL);
+	assert_int_equal(out.void_lookups, 2);
+	assert_int_equal(out.dns_terms, 1);
+	assert_int_equal(check("192.0.2.10", "x@mxv2.l.test"), MXG_SPF_PASS);
+	assert_int_equal(out.void_lookups, 2);
+	/* The third, from another term. */
+	assert_int_equal(check("192.0.2.1", "x@mxv3.l.test"), MXG_SPF_PERMERROR);
+	assert_int_equal(out.void_lookups, 3);
+	assert_non_null(strstr(out.problem, "more than 2 void lookups (the last: nohost3.l.test)"));
+	/* Three hosts without addresses in one mx term: permerror before ip4 is reached. */
+	add("mx3.l.test. 300 IN MX 10 nohost1.l.test.");
+	add("mx3.l.test. 300 IN MX 20 nohost2.l.test.");
+	add("mx3.l.test. 300 IN MX 30 nohost3.l.test.");
+	txt("mx3.l.test", "v=spf1 mx ip4:192.0.2.1 ?all");
+	assert_int_equal(check("192.0.2.1", "x@mx3.l.test"), MXG_SPF_PERMERROR);
+	assert_non_null(strstr(out.problem, "nohost3.l.test"));
+	/* A raised limit lets it through. */
+	struct mxg_spf_options opt = { .max_void = 3 };
+	assert_int_equal(check_opt("192.0.2.1", "x@mx3.l.test", &opt), MXG_SPF_PASS);
+	assert_int_equal(out.void_lookups, 3);
+}
+
+/* MX hosts are tried by preference, then name, whatever the answer order; the search stops
+ * at the first match, so hosts after it are never looked up (nor counted). */
+static void test_void_mx_order(void **state)
+{
+	(void)state;
+	add("mxord.l.test. 300 IN MX 30 host.l.test.");
+	add("mxord.l.test. 300 IN MX 40 nohost3.l.test.");
+	add("mxord.l.test. 300 IN MX 20 nohost2.l.test.");
+	add("mxord.l.test. 300 IN MX 20 nohost1.l.test.");
+	txt("mxord.l.test", "v=spf1 mx ?all");
+	assert_int_equal(check("192.0.2.10", "x@mxord.l.test"), MXG_SPF_PASS);
+	assert_int_equal(out.void_lookups, 2);
+	assert_int_equal(check("192.0.2.1", "x@mxord.l.test"), MXG_SPF_PERMERROR);
+	assert_non_null(strstr(out.problem, "nohost3.l.test"));
+	/* The lookup is of the client's family: IPv4-only hosts are void for an IPv6 client. */
+	add("v4a.l.test. 300 IN A 192.0.2.41");
+	add("v4b.l.test. 300 IN A 192.0.2.42");
+	add("v4c.l.test. 300 IN A 192.0.2.43");
+	add("mx4.l.test. 300 IN MX 10 v4a.l.test.");
+	add("mx4.l.test. 300 IN MX 20 v4b.l.test.");
+	txt("mx4.l.test", "v=spf1 mx ip6:2001:db8::/32 -all");
+	assert_int_equal(check("2001:db8::99", "x@mx4.l.test"), MXG_SPF_PASS);
+	assert_int_equal(out.void_lookups, 2);
+	assert_int_equal(check("192.0.2.99", "x@mx4.l.test"), MXG_SPF_FAIL);
+	assert_int_equal(out.void_lookups, 0);
+	add("mx4.l.test. 300 IN MX 30 v4c.l.test.");
+	assert_int_equal(check("2001:db8::99", "x@mx4.l.test"), MXG_SPF_PERMERROR);
+}
+
+/* The address lookups of PTR names are the client's data: none is a void lookup, so a
+ * client cannot turn a fail into permerror with names that have no address. The PTR
+ * lookup itself is one per ptr term. */
+static void test_void_ptr_names(void **state)
+{
+	(void)state;
+	char line[256];
+
+	for (int i = 1; i <= 4; i++) {
+		snprintf(line, sizeof(line), "88.2.0.192.in-addr.arpa. 300 IN PTR q%d.pv.l.test.", i);
+		add(line);
+		snprintf(line, sizeof(line), "89.2.0.192.in-addr.arpa. 300 IN PTR q%d.pv.l.test.", i);
+		add(line);
+	}
+	add("89.2.0.192.in-addr.arpa. 300 IN PTR good.pv.l.test.");
+	add("good.pv.l.test. 300 IN A 192.0.2.89");
+	txt("pv.l.test", "v=spf1 ptr -all");
+	assert_int_equal(check("192.0.2.88", "x@pv.l.test"), MXG_SPF_FAIL);
+	assert_int_equal(out.void_lookups, 0);
+	assert_int_equal(check("192.0.2.89", "x@pv.l.test"), MXG_SPF_PASS);
+	assert_int_equal(out.void_lookups, 0);
+	/* No PTR at all: the ptr term's own lookup is void. */
+	txt("pv2.l.test", "v=spf1 ptr a:nohost1.l.test ?all");
+	txt("pv3.l.test", "v=spf1 ptr a:nohost1.l.test a:nohost2.l.test ?all");
+	assert_int_equal(check("192.0.2.90", "x@pv2.l.test"), MXG_SPF_NEUTRAL);
+	assert_int_equal(out.void_lookups, 2);
+	assert_int_equal(check("192.0.2.90", "x@pv3.l.test"), MXG_SPF_PERMERROR);
+	assert_non_null(strstr(out.problem, "nohost2.l.test"));
+}
+
 /* Address records have no limit: any of many A records matches. */
 static void test_many_addresses(void **state)
 {
@@ -341,6 +434,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mx_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ptr_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_void_lookups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_void_mx_hosts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_void_mx_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_void_ptr_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_temporary_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_budget, setup, teardown),

@@ -197,6 +197,14 @@ static void test_audit_record_findings(void **state)
 	add("dangling.a.test. 300 IN TXT \"v=spf1 include:gone.a.test -all\"");
 	add("voids.a.test. 300 IN TXT \"v=spf1 a:g1.a.test a:g2.a.test exists:g3.a.test -all\"");
 	add("voids2.a.test. 300 IN TXT \"v=spf1 a:g1.a.test a:none.a.test exists:g3.a.test -all\"");
+	/* MX hosts without any address count as check_host counts them; one with an A
+	 * record only (none.a.test) does not. */
+	add("mxvoid.a.test. 300 IN TXT \"v=spf1 mx:mxh.a.test a:g1.a.test -all\"");
+	add("mxh.a.test. 300 IN MX 10 g2.a.test.");
+	add("mxh.a.test. 300 IN MX 20 g3.a.test.");
+	add("mxvoid2.a.test. 300 IN TXT \"v=spf1 mx:mxh2.a.test a:g1.a.test -all\"");
+	add("mxh2.a.test. 300 IN MX 10 g2.a.test.");
+	add("mxh2.a.test. 300 IN MX 20 none.a.test.");
 	add("slow.a.test. 300 IN TXT \"v=spf1 include:sf.a.test -all\"");
 	assert_int_equal(mxg_zone_set_fault(r, "sf.a.test", 0, MXG_DNS_SERVFAIL), 0);
 	assert_int_equal(mxg_zone_set_fault(r, "down.a.test", 0, MXG_DNS_TIMEOUT), 0);
@@ -214,6 +222,9 @@ static void test_audit_record_findings(void **state)
 	assert_false(audit_has("ok.a.test", NULL, NULL, MXG_F_SPF_INCLUDE_NONE));
 	assert_true(audit_has("voids.a.test", NULL, NULL, MXG_F_SPF_TOO_MANY_VOID));
 	assert_false(audit_has("voids2.a.test", NULL, NULL, MXG_F_SPF_TOO_MANY_VOID));
+	assert_true(audit_has("mxvoid.a.test", NULL, NULL, MXG_F_SPF_TOO_MANY_VOID));
+	assert_non_null(strstr(f.items[0].text, "3 lookups find no records"));
+	assert_false(audit_has("mxvoid2.a.test", NULL, NULL, MXG_F_SPF_TOO_MANY_VOID));
 	assert_true(audit_has("slow.a.test", NULL, NULL, MXG_F_SPF_LOOKUP_TEMPFAIL));
 	assert_true(audit_has("down.a.test", NULL, NULL, MXG_F_SPF_LOOKUP_TEMPFAIL));
 	assert_false(audit_has("ok.a.test", NULL, NULL, MXG_F_SPF_LOOKUP_TEMPFAIL));
