@@ -108,6 +108,25 @@ h=$(received_header forged-ar)
 mxg_eq "authenticated submission: no A-R claims our id (forged ones removed, none added)" "$(ours "$h")" 0
 mxg_check "milter logged the skip" grep -q 'auth=alice .*action=accept (authenticated)' "$MXG_WORK/milter.log"
 
+# Control characters in From, through the real MTA. Postfix cuts a header line at a NUL, in
+# what it hands the milter and in what it delivers alike: the reader sees the value the milter
+# judged, never the victim's address behind the NUL. A bare CR reaches the milter, which reads
+# the field as invalid (a lenient reading finds the victim's domain): refused.
+printf 'From: a@list.auth.test\000<x@aligned.auth.test>\r\nTo: r@example.test\r\nSubject: nul\r\nMessage-ID: <nul@auth.test>\r\n\r\nbody\r\n' >"$msgs/nul.eml"
+printf 'From: x@aligned.auth.test\r<a@list.auth.test>\r\nTo: r@example.test\r\nSubject: cr\r\nMessage-ID: <cr@auth.test>\r\n\r\nbody\r\n' >"$msgs/cr.eml"
+mxg_sink_clear
+send nul 192.0.2.20 owner@list.auth.test
+if [ "$rc" = 0 ]; then
+	mxg_check "NUL in From: delivered" mxg_sink_wait 1 20
+	f=$(mxg_sink_find '^Message-ID: <nul@auth.test>')
+	mxg_nomatch "NUL in From: the delivered header holds nothing past the NUL" \
+		"$(sed '/^$/q' "$f" | tr '\000' '@')" "aligned\.auth\.test"
+else
+	mxg_match "NUL in From: refused" "$reply" "^5[0-9][0-9] "
+fi
+send cr 192.0.2.20 owner@list.auth.test
+mxg_match "bare CR in From: 550 5.7.1" "$reply" "^550 5\.7\.1 "
+
 lines=$(grep -c 'info: [0-9A-Z]*: client=.*action=' "$MXG_WORK/milter.log")
 mxg_check "one log line per message, with the Postfix queue id" test "$lines" -ge 8
 grep 'info:.*action=' "$MXG_WORK/milter.log" "$MXG_WORK/milter-dead.log" | sed 's/^/# /'
