@@ -1,11 +1,11 @@
 #!/bin/sh
-# Runs the DKIM conformance data in ../shared/conformance/dkim/ unmodified against our verifier:
+# Runs the DKIM conformance data in tests/conformance/data/dkim/ unmodified against our verifier:
 #   dkim-vectors.sh rfc8463|dkimpy|mail-dkim
 # Each message's key table is loaded into the zone backend by the dkim-vectors driver.
 . "$(dirname "$0")/../lib/harness.sh"
 
 suite=${1:?usage: dkim-vectors.sh rfc8463|dkimpy|mail-dkim}
-data=$MXG_SHARED/conformance/dkim/$suite
+data=$MXG_DATA/dkim/$suite
 drv=$MXG_BUILD/tests/conformance/dkim-vectors
 [ -x "$drv" ] || { echo "missing $drv (make check-prepare)"; echo "0 passed, 1 failed"; exit 1; }
 [ -f "$data/expected.tsv" ] || { echo "missing $data"; echo "0 passed, 1 failed"; exit 1; }

@@ -1,4 +1,4 @@
-/* Runs the Public Suffix List test vectors (../shared/conformance/psl/tests.txt, unmodified)
+/* Runs the Public Suffix List test vectors (tests/conformance/data/psl/tests.txt, unmodified)
  * against mxg_psl_org_domain() with the list file beside them, then notes the built-in list's score. */
 #include <stdio.h>
 #include <string.h>

@@ -54,8 +54,8 @@ mxg_eq "rfc7489: mail.good.dmarc.test finds none at dmarc.test" "$(dmarc_codes_7
 mxg_match "rfc7489: the text names the organizational domain it looked at" \
 	"$("$mxguard" check --zone "$zone" --rfc7489 mail.good.dmarc.test)" "organizational domain's _dmarc\.dmarc\.test"
 mxg_eq "rfc7489 with a list file: the same" "$(dmarc_codes_7489 \
-	--psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" mail.good.dmarc.test)" "DMARC_NONE"
-err=$("$mxguard" check --zone "$zone" --psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" good.dmarc.test 2>&1)
+	--psl "$MXG_DATA/psl/public_suffix_list.dat" mail.good.dmarc.test)" "DMARC_NONE"
+err=$("$mxguard" check --zone "$zone" --psl "$MXG_DATA/psl/public_suffix_list.dat" good.dmarc.test 2>&1)
 mxg_eq "--psl without --rfc7489: exit 3" $? 3
 mxg_match "--psl without --rfc7489: says why" "$err" "--psl needs --rfc7489"
 err=$("$mxguard" check --zone "$zone" --rfc7489 --psl "$MXG_WORK/no-such-list" good.dmarc.test 2>&1)

@@ -8,7 +8,7 @@ mxg_require_netns "$@"
 mxg_workdir
 
 zone=$MXG_ROOT/tests/data/zones/dkim.test.zone
-vec=$MXG_SHARED/conformance/dkim/rfc8463
+vec=$MXG_DATA/dkim/rfc8463
 mxguard=$MXG_BUILD/mxguard
 
 # results ARGS...: the per-signature results of --json output, space-separated, then the exit status.

@@ -6,7 +6,7 @@ mxg_require_netns "$@"
 mxg_workdir
 
 port=5364
-vec=$MXG_SHARED/conformance/dkim/rfc8463
+vec=$MXG_DATA/dkim/rfc8463
 mxguard=$MXG_BUILD/mxguard
 mxg_nsd_start $port "football.example.com=$MXG_ROOT/tests/data/zones/dkim.test.zone" ||
 	{ mxg_not_ok "NSD started"; mxg_done; }

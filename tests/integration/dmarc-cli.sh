@@ -6,7 +6,7 @@ mxg_require_netns "$@"
 mxg_workdir
 
 zones="--zone $MXG_ROOT/tests/data/zones/dkim.test.zone --zone $MXG_ROOT/tests/data/zones/dmarc.test.zone"
-msg=$MXG_SHARED/conformance/dkim/rfc8463/signed-message.eml
+msg=$MXG_DATA/dkim/rfc8463/signed-message.eml
 mxguard=$MXG_BUILD/mxguard
 
 # dmarc IP MAIL-FROM FILE [ARGS...]: "SPF DKIM... DMARC POLICY rc=N" from --json output.
@@ -85,7 +85,7 @@ mxg_eq "9989 ignores pct" "$(dmarc 198.51.100.1 x@pct.dmarc.test "$MXG_WORK/pct.
 mxg_eq "7489 without sampling" "$(dmarc 198.51.100.1 x@pct.dmarc.test "$MXG_WORK/pct.eml" --rfc7489 --no-pct)" \
 	"none fail fail fail quarantine rc=2"
 mxg_eq "7489 with a list file" "$(dmarc 198.51.100.1 x@pct.dmarc.test "$MXG_WORK/pct.eml" --rfc7489 --no-pct \
-	--psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat")" "none fail fail fail quarantine rc=2"
+	--psl "$MXG_DATA/psl/public_suffix_list.dat")" "none fail fail fail quarantine rc=2"
 
 # DNS trouble is temperror (exit 3), never a verdict.
 "$mxguard" dmarc --resolver 127.0.0.1@5399 --timeout 2 --ip 192.0.2.1 --mail-from joe@football.example.com \
@@ -101,7 +101,7 @@ mxg_eq "bad --ip: exit 3" $? 3
 mxg_eq "missing file: exit 3" $? 3
 # A message forwarded through a sealer (dkimpy, RFC 8463's test key): the field gets arc=pass.
 /usr/bin/python3 "$MXG_ROOT/tests/integration/milter/sign.py" --arc \
-	"$MXG_SHARED/conformance/dkim/rfc8463/test.rsa.pem" football.example.com test "$msg" "$MXG_WORK/sealed.eml"
+	"$MXG_DATA/dkim/rfc8463/test.rsa.pem" football.example.com test "$msg" "$MXG_WORK/sealed.eml"
 "$mxguard" dmarc $zones --json --authserv-id mx.test --ip 192.0.2.1 --mail-from joe@football.example.com \
 	"$MXG_WORK/sealed.eml" >"$MXG_WORK/sealed.json"
 mxg_match "ARC-sealed message: arc=pass in the field" \
@@ -109,7 +109,7 @@ mxg_match "ARC-sealed message: arc=pass in the field" \
 	"; arc=pass \(i=1 d=football\.example\.com\)$"
 # Options of RFC 7489 mode alone are refused without it, as mxguard check refuses --psl.
 err=$("$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example \
-	--psl "$MXG_SHARED/conformance/psl/public_suffix_list.dat" "$msg" 2>&1)
+	--psl "$MXG_DATA/psl/public_suffix_list.dat" "$msg" 2>&1)
 mxg_eq "--psl without --rfc7489: exit 3" $? 3
 mxg_match "--psl without --rfc7489: says why" "$err" "--psl needs --rfc7489"
 err=$("$mxguard" dmarc $zones --ip 192.0.2.1 --mail-from a@b.example --no-pct "$msg" 2>&1)

@@ -5,7 +5,8 @@
 
 # The repository root: tests live two levels down (tests/KIND/NAME).
 MXG_ROOT=${MXG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-MXG_SHARED=${MXG_SHARED:-$MXG_ROOT/../shared}
+# Third-party conformance data, in the repository (tests/conformance/data/README.md).
+MXG_DATA=$MXG_ROOT/tests/conformance/data
 MXG_BUILD=${MXG_BUILD:-$MXG_ROOT/build/out}
 mxg_passed=0
 mxg_failed=0

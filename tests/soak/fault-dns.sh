@@ -7,7 +7,7 @@ mxg_require_netns "$@"
 mxg_workdir
 
 mxguard=$MXG_BUILD/mxguard
-msg=$MXG_SHARED/conformance/dkim/rfc8463/signed-message.eml
+msg=$MXG_DATA/dkim/rfc8463/signed-message.eml
 base=5430
 ports=
 for mode in silent servfail truncate garbage; do
