@@ -148,21 +148,6 @@ int dkim_tag_is(const struct dkim_tag *t, const char *s)
 	return t != NULL && t->value_len == strlen(s) && memcmp(t->value, s, t->value_len) == 0;
 }
 
-static int b64_value(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 long dkim_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsize)
 {
 	uint32_t acc = 0;
@@ -176,7 +161,7 @@ long dkim_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsize)
 			pad++;
 			continue;
 		}
-		int v = b64_value(c);
+		int v = mxg_base64_value(c);
 		if (v < 0 || pad > 0)
 			return -1;
 		acc = (acc << 6) | (uint32_t)v;

@@ -342,14 +342,6 @@ static int hex_value(unsigned char ch)
 	return -1;
 }
 
-static int b64_value(unsigned char ch)
-{
-	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const char *p = ch != 0 ? strchr(set, ch) : NULL;
-
-	return p != NULL ? (int)(p - set) : -1;
-}
-
 /* Decodes the text of an RFC 2047 encoded word (B or Q) into out (at least n bytes). */
 static size_t decode_word(char enc, const char *t, size_t n, char *out)
 {
@@ -369,7 +361,7 @@ static size_t decode_word(char enc, const char *t, size_t n, char *out)
 			}
 			continue;
 		}
-		int v = b64_value(ch);
+		int v = mxg_base64_value(ch);
 		if (v < 0)
 			continue;
 		acc = (acc << 6) | (unsigned)v;

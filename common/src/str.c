@@ -94,3 +94,18 @@ char *mxg_strndup(const char *s, size_t n)
 	p[n] = '\0';
 	return p;
 }
+
+int mxg_base64_value(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}

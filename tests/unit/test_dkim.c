@@ -14,11 +14,11 @@
 
 #include "../../common/src/dkim_internal.h"
 #include "data/dkim_data.h"
+#include "rfc8463.h"
 #include "mxguard/dns.h"
 #include "mxguard/str.h"
 
-/* RFC 8463 Appendix A: keys and the signed message (ed25519 "brisbane", rsa-1024 "test"). */
-static const char brisbane_key[] = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+/* RFC 8463 Appendix A: the rsa-1024 key "test" and its signature (the ed25519 half: rfc8463.h). */
 static const char test_key[] =
 	"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdO"
 	"Kb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYL"
@@ -28,14 +28,6 @@ static const char weak_key[] =
 	"v=DKIM1; p=MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBALgSoqXVSEmfcIsOzw7oRuCCOwsmtX/SJnTWxYyj2leFxfS/AVJ+d"
 	"YfY+hXqMsT7l+MZvvh/R1WzN4MO/kI/7XsCAwEAAQ==";
 
-#define SIG_ED                                                                                   \
-	"DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\r\n"                          \
-	" d=football.example.com; i=@football.example.com;\r\n"                                  \
-	" q=dns/txt; s=brisbane; t=1528637909; h=from : to :\r\n"                                \
-	" subject : date : message-id : from : subject : date;\r\n"                              \
-	" bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\r\n"                                  \
-	" b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\r\n"                        \
-	" Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==\r\n"
 #define SIG_RSA                                                                                  \
 	"DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\r\n"                              \
 	" d=football.example.com; i=@football.example.com;\r\n"                                  \
@@ -45,13 +37,6 @@ static const char weak_key[] =
 	" b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3\r\n"                        \
 	" DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz\r\n"                        \
 	" dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=\r\n"
-#define HEADERS                                                                                  \
-	"From: Joe SixPack <joe@football.example.com>\r\n"                                       \
-	"To: Suzie Q <suzie@shopping.example.net>\r\n"                                           \
-	"Subject: Is dinner ready?\r\n"                                                          \
-	"Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n"                                        \
-	"Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n"
-#define BODY "Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n\r\n"
 
 static struct mxg_resolver *zone;
 

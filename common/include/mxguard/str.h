@@ -21,5 +21,7 @@ void mxg_str_lower(char *s);
 char *mxg_str_trim(char *s);
 /* A heap copy of the n bytes at s plus a NUL, or NULL on ENOMEM. */
 char *mxg_strndup(const char *s, size_t n);
+/* The value (0-63) of a base64 character (RFC 4648 §4 alphabet), -1 for any other. */
+int mxg_base64_value(int c);
 
 #endif
