@@ -336,3 +336,9 @@ struct mxg_resolver *mxg_resolver_zone_new(void)
 		zone_free(z);
 	return r;
 }
+
+/* Zone data is the zone's own: its TTLs are the published ones, never counted down. */
+int mxg_resolver_publishes_ttls(struct mxg_resolver *r)
+{
+	return mxg_resolver_ctx(r, &zone_ops) != NULL;
+}

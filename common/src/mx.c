@@ -203,8 +203,14 @@ static int analyze_null(const struct mxg_mx_input *in, unsigned nulls, struct mx
 	return rc;
 }
 
+/* Judges the TTL the zone publishes; a cache's remaining time would make the verdict change
+ * from one run to the next, so with the published TTL unknown there is only a note. */
 static int analyze_ttl(const struct mxg_mx_input *in, struct mxg_findings *out)
 {
+	if (in->ttl_unknown)
+		return mxg_findings_add(out, MXG_F_MX_TTL_UNKNOWN, -1, in->domain,
+					"the MX TTL of %s was not judged: %s",
+					in->domain, in->ttl_why[0] ? in->ttl_why : "the published TTL is unknown");
 	if (in->ttl > MXG_MX_TTL_HIGH)
 		return mxg_findings_add(out, MXG_F_MX_TTL_HIGH, -1, in->domain,
 					"MX TTL of %s is %u s (over %u s): a change of mail host takes that long to be seen",

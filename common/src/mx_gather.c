@@ -84,6 +84,28 @@ static void take_mx_records(struct mxg_mx_input *in, const struct mxg_dns_answer
 	}
 }
 
+/* Replaces the TTL of the answer, which a cache may have counted down, with the one the
+ * zone publishes for the MX RRset at owner (the end of any CNAME chain). */
+static int published_ttl(struct mxg_resolver *r, const char *owner, struct mxg_mx_input *in,
+			 char *err, size_t errlen)
+{
+	uint32_t ttl = 0;
+
+	int rc = mxg_dns_published_ttl(r, owner, MXG_DNS_MX, 0, &ttl, in->ttl_why,
+				       sizeof(in->ttl_why));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", in->ttl_why);
+		return -1;
+	}
+	if (rc == 0) {
+		in->ttl_unknown = 1;
+		return 0;
+	}
+	in->ttl = ttl;
+	in->ttl_why[0] = '\0';
+	return 0;
+}
+
 int mxg_mx_gather(struct mxg_resolver *r, const char *domain, unsigned max_targets,
 		  struct mxg_mx_input *in, char *err, size_t errlen)
 {
@@ -101,10 +123,16 @@ int mxg_mx_gather(struct mxg_resolver *r, const char *domain, unsigned max_targe
 	in->rcode = a->rcode;
 	in->security = a->security;
 	in->ttl = a->ttl;
+	char owner[MXG_DNS_NAME_MAX];
+	mxg_strlcpy(owner, a->canonical, sizeof(owner));
 	take_mx_records(in, a, max_targets);
 	mxg_dns_answer_free(a);
 	if (in->rcode != MXG_DNS_NOERROR)
 		return 0;
+	/* The zone backend's answer already carries the published TTL. */
+	if (in->count > 0 && !mxg_resolver_publishes_ttls(r) &&
+	    published_ttl(r, owner, in, err, errlen) < 0)
+		return -1;
 	if (in->count == 0) {
 		mxg_strlcpy(in->implicit.name, in->domain, sizeof(in->implicit.name));
 		return gather_target(r, &in->implicit, err, errlen);

@@ -5,8 +5,8 @@
 mxg_require_netns "$@"
 mxg_workdir
 
-port=5354
-mxg_nsd_start $port "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" || { mxg_not_ok "NSD started"; mxg_done; }
+port=5354 # and 53, where the NS records of mx.test point (published TTLs)
+mxg_nsd_start "$port 53" "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" || { mxg_not_ok "NSD started"; mxg_done; }
 mxg_ok "NSD serves mx.test on 127.0.0.1@$port"
 
 mxguard=$MXG_BUILD/mxguard

@@ -143,15 +143,17 @@ mxg_wait_port() {
 }
 
 # mxg_nsd_start PORT ZONE=FILE...: serves the zones with NSD on 127.0.0.1:PORT
-# (UDP and TCP), rate limiting off. Logs in $MXG_WORK/nsd/nsd.log.
+# (UDP and TCP), rate limiting off. Logs in $MXG_WORK/nsd/nsd.log. PORT may list several
+# ports ("5354 53"): on 53 too, NSD is the name server the zones' NS records name (127.0.0.1),
+# which mxguard check asks directly for the TTLs the zones publish.
 mxg_nsd_start() {
-	port=$1
+	ports=$1
 	shift
 	d=$MXG_WORK/nsd
 	mkdir -p "$d"
 	cat >"$d/nsd.conf" <<NSDCONF
 server:
-    ip-address: 127.0.0.1@$port
+$(for port in $ports; do echo "    ip-address: 127.0.0.1@$port"; done)
     do-ip6: no
     server-count: 1
     username: ""
@@ -176,7 +178,9 @@ NSDCONF
 	done
 	nsd-checkconf "$d/nsd.conf" || return 1
 	mxg_bg nsd nsd -d -c "$d/nsd.conf"
-	mxg_wait_port "$port" udp 10 || { cat "$MXG_WORK/nsd.log" "$d/nsd.log" >&2 2>/dev/null; return 1; }
+	for port in $ports; do
+		mxg_wait_port "$port" udp 10 || { cat "$MXG_WORK/nsd.log" "$d/nsd.log" >&2 2>/dev/null; return 1; }
+	done
 }
 
 # Counted assertions. Each prints "ok - DESC" or "not ok - DESC".

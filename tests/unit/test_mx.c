@@ -379,6 +379,25 @@ static void test_ttl_limits(void **state)
 	assert_false(has(MXG_F_MX_TTL_HIGH));
 }
 
+/* Without the published TTL (only a cache's remaining time) the TTL is not judged: an info
+ * note instead of MX_TTL_LOW or MX_TTL_HIGH, so the exit status cannot flap. */
+static void test_ttl_unknown(void **state)
+{
+	(void)state;
+	healthy();
+	in.ttl = 1;
+	in.ttl_unknown = 1;
+	mxg_strlcpy(in.ttl_why, "no answer from a name server", sizeof(in.ttl_why));
+	analyze();
+	assert_true(has(MXG_F_MX_TTL_UNKNOWN));
+	assert_false(has(MXG_F_MX_TTL_LOW));
+	assert_int_equal(mxg_findings_worst(&out), MXG_SEV_INFO);
+	mxg_findings_clear(&out);
+	in.ttl = MXG_MX_TTL_HIGH + 1;
+	analyze();
+	assert_false(has(MXG_F_MX_TTL_HIGH));
+}
+
 static void test_too_many_targets(void **state)
 {
 	(void)state;
@@ -408,13 +427,13 @@ static const char zone_text[] =
 	"dup IN MX 10 mx1.good\n"
 	"dup IN MX 20 mx1.good\n";
 
-static struct mxg_resolver *zone_resolver(void)
+static struct mxg_resolver *zone_resolver_from(const char *text, size_t len)
 {
 	char path[] = "/tmp/mxg-test-mx-XXXXXX";
 	char err[256];
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, zone_text, sizeof(zone_text) - 1), (ssize_t)sizeof(zone_text) - 1);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	close(fd);
 	struct mxg_resolver *r = mxg_resolver_zone_new();
 	assert_non_null(r);
@@ -423,6 +442,11 @@ static struct mxg_resolver *zone_resolver(void)
 	if (rc != 0)
 		fail_msg("zone load: %s", err);
 	return r;
+}
+
+static struct mxg_resolver *zone_resolver(void)
+{
+	return zone_resolver_from(zone_text, sizeof(zone_text) - 1);
 }
 
 static void gather(struct mxg_resolver *r, const char *domain)
@@ -482,6 +506,55 @@ static void test_gather(void **state)
 	mxg_resolver_free(r);
 }
 
+/* The zone backend answers with the TTLs the zone publishes: they are judged as they are. */
+static void test_gather_ttl_zone(void **state)
+{
+	static const char text[] = "$ORIGIN ttl.test.\n"
+				   "@ 3600 IN SOA ns hostmaster 1 3600 600 86400 300\n"
+				   "@ 3600 IN NS ns\n"
+				   "ns 3600 IN A 198.41.0.53\n"
+				   "low 60 IN MX 10 mx\n"
+				   "high 3600 IN MX 10 mx\n"
+				   "mx 3600 IN A 198.41.0.10\n";
+	(void)state;
+	struct mxg_resolver *r = zone_resolver_from(text, sizeof(text) - 1);
+
+	assert_int_equal(mxg_resolver_publishes_ttls(r), 1);
+	gather(r, "low.ttl.test");
+	assert_int_equal(in.ttl, 60);
+	assert_int_equal(in.ttl_unknown, 0);
+	assert_true(has(MXG_F_MX_TTL_LOW));
+	mxg_findings_clear(&out);
+	gather(r, "high.ttl.test");
+	assert_false(has(MXG_F_MX_TTL_LOW));
+	assert_false(has(MXG_F_MX_TTL_UNKNOWN));
+	mxg_resolver_free(r);
+}
+
+/* Behind a cache the TTLs may be counted down: the zone's name server is asked directly.
+ * Here it sits on a loopback address where nothing answers, so the TTL stays unknown and
+ * only MX_TTL_UNKNOWN (info) is reported, never MX_TTL_LOW from the cached copy. */
+static void test_gather_ttl_behind_cache(void **state)
+{
+	static const char text[] = "$ORIGIN ttl.test.\n"
+				   "@ 3600 IN SOA ns hostmaster 1 3600 600 86400 300\n"
+				   "@ 3600 IN NS ns\n"
+				   "ns 3600 IN A 127.0.0.66\n"
+				   "low 60 IN MX 10 mx\n"
+				   "mx 3600 IN A 198.41.0.10\n";
+	(void)state;
+	struct mxg_resolver *r = mxg_resolver_cache_new(zone_resolver_from(text, sizeof(text) - 1), 16);
+
+	assert_non_null(r);
+	assert_int_equal(mxg_resolver_publishes_ttls(r), 0);
+	gather(r, "low.ttl.test");
+	assert_int_equal(in.ttl_unknown, 1);
+	assert_true(in.ttl_why[0] != '\0');
+	assert_true(has(MXG_F_MX_TTL_UNKNOWN));
+	assert_false(has(MXG_F_MX_TTL_LOW));
+	mxg_resolver_free(r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -497,7 +570,8 @@ int main(void)
 		T(test_target_private_address), T(test_target_mixed_public_private_is_usable),
 		T(test_duplicate_targets), T(test_single_target), T(test_duplicate_single_host),
 		T(test_all_unusable), T(test_all_unusable_not_when_tempfail), T(test_dnssec_bogus),
-		T(test_ttl_limits), T(test_too_many_targets), T(test_gather),
+		T(test_ttl_limits), T(test_ttl_unknown), T(test_too_many_targets), T(test_gather),
+		T(test_gather_ttl_zone), T(test_gather_ttl_behind_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,6 +94,24 @@ void mxg_dns_answer_free(struct mxg_dns_answer *a);
 /* Counts lookups made through r (tests and benchmarks read it). */
 unsigned long mxg_resolver_lookups(const struct mxg_resolver *r);
 
+/* --- the TTL a zone publishes --- */
+
+/* Wait for each authoritative server asked by mxg_dns_published_ttl when 0 is given. */
+#define MXG_DNS_AUTH_TIMEOUT_MS 2000
+
+/* 1 when r's answers carry the TTLs zones publish (the zone backend); 0 when they may be
+ * what is left of a cached copy (libunbound, a cache in front), which counts down. */
+int mxg_resolver_publishes_ttls(struct mxg_resolver *r);
+
+/* The TTL the zone publishes for the (name, type) RRset, never a cache's remaining time:
+ * from r itself when mxg_resolver_publishes_ttls(r), else from one of the zone's name
+ * servers (found through r: NS at name or its closest ancestor that has them, then their
+ * A and AAAA), asked directly on port 53 with recursion off, each for at most timeout_ms
+ * (0 = MXG_DNS_AUTH_TIMEOUT_MS), four names and three addresses at most. Returns 1 with
+ * *ttl set; 0 when it cannot be known (why says why); -1 on a local error (reason in why). */
+int mxg_dns_published_ttl(struct mxg_resolver *r, const char *name, uint16_t type,
+			  unsigned timeout_ms, uint32_t *ttl, char *why, size_t whylen);
+
 /* --- helpers shared by backends and checks --- */
 
 /* A new empty answer for (name, type), or NULL on ENOMEM. */

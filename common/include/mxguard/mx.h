@@ -40,7 +40,9 @@ struct mxg_mx_input {
 	char domain[MXG_DNS_NAME_MAX];
 	enum mxg_dns_rcode rcode;     /* of the MX query */
 	enum mxg_dnssec security;     /* of the MX RRset */
-	uint32_t ttl;                 /* of the MX RRset */
+	uint32_t ttl;                 /* of the MX RRset, as the zone publishes it */
+	int ttl_unknown;              /* the published TTL could not be learnt: ttl is not judged */
+	char ttl_why[160];            /* why, when ttl_unknown */
 	unsigned count;               /* MX records present (capped at MXG_MX_MAX_TARGETS) */
 	unsigned total;               /* MX records in the answer, before the cap */
 	struct mxg_mx_target targets[MXG_MX_MAX_TARGETS];
@@ -60,7 +62,10 @@ int mxg_mx_target_usable(const struct mxg_mx_target *t);
 int mxg_mx_name_is_ip_literal(const char *name);
 
 /* Fills *in for domain with MX, A and AAAA lookups through r (at most max_targets
- * targets; 0 = MXG_MX_MAX_TARGETS). Returns 0, or -1 on a local error (reason in err). */
+ * targets; 0 = MXG_MX_MAX_TARGETS). in->ttl is the TTL the zone publishes
+ * (mxg_dns_published_ttl, each name server given MXG_DNS_AUTH_TIMEOUT_MS), never what is
+ * left of a cached copy; when that cannot be learnt, in->ttl_unknown is set and in->ttl_why
+ * says why. Returns 0, or -1 on a local error (reason in err). */
 int mxg_mx_gather(struct mxg_resolver *r, const char *domain, unsigned max_targets,
 		  struct mxg_mx_input *in, char *err, size_t errlen);
 
