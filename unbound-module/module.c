@@ -63,16 +63,17 @@ static void warn_counters(const char *msg)
 	log_warn("mxguard: counters file: %s", msg);
 }
 
-static void log_config(const struct module_global *g)
+static void log_config(const struct module_global *g, int kept)
 {
 	char a[4][32];
 
 	for (int s = 0; s < 4; s++)
 		module_actions_text(g->cfg.actions[s], a[s], sizeof(a[s]));
-	log_info("mxguard: module loaded, built against %s; config %s; actions info=%s "
+	log_info("mxguard: module loaded, built against %s; config %s%s; actions info=%s "
 		 "warning=%s error=%s critical=%s; max-targets %u; max-wait %lums",
-		 MODULE_UNBOUND_BUILD, g->cfg.path[0] ? g->cfg.path : "(defaults, no file)", a[0],
-		 a[1], a[2], a[3], g->cfg.max_targets, g->cfg.max_wait_ms);
+		 MODULE_UNBOUND_BUILD, g->cfg.path[0] ? g->cfg.path : "(defaults, no file)",
+		 kept ? " (previous settings: the file was rejected)" : "", a[0], a[1], a[2], a[3],
+		 g->cfg.max_targets, g->cfg.max_wait_ms);
 }
 
 /* Unbound drops a client that waited longer than discard-timeout without answering it, so a
@@ -91,15 +92,14 @@ static void warn_max_wait(const struct module_env *env, const struct module_glob
 #endif
 }
 
-/* Exported for dynlibmod's dlsym(); every other symbol of the .so stays local. */
 /* The last configuration that loaded. Unbound closes the library on reload and opens it again;
  * mxguard.so is linked with -z nodelete, so these survive that and a reload with a broken file
  * keeps the settings the module was running with. */
 static struct module_config last_good;
 static int have_last_good;
 
-/* Reads the file into cfg. Returns 1 with the settings to run with (the file's, or the previous
- * ones when the file is invalid), 0 when the file is invalid and there are none: inspection off.
+/* Reads the file into cfg. Returns 1 with the file's settings, 2 with the previous ones when the
+ * file is invalid, 0 when it is invalid and there are none: inspection off.
  * Never a reason for Unbound to stop: a resolver keeps answering whatever this file says. */
 static int choose_config(struct module_config *cfg)
 {
@@ -114,7 +114,7 @@ static int choose_config(struct module_config *cfg)
 		log_err("mxguard: configuration rejected: %s; keeping the previous settings (check the "
 			"file with mxguard-unbound-checkconf, then reload)", err);
 		*cfg = last_good;
-		return 1;
+		return 2;
 	}
 	log_err("mxguard: configuration rejected: %s; no previous settings: inspection is OFF, "
 		"every answer passes unchecked until the file is fixed and Unbound reloaded", err);
@@ -151,9 +151,11 @@ int init(struct module_env *env, int id)
 	struct dynlibmod_env *de = env->modinfo[id];
 	struct module_config cfg;
 	struct module_global *g;
+	int chosen;
 
 	de->dyn_env = NULL;
-	if (!choose_config(&cfg)) {
+	chosen = choose_config(&cfg);
+	if (!chosen) {
 		log_info("mxguard: module loaded, built against %s; inspection OFF (configuration "
 			 "rejected)", MODULE_UNBOUND_BUILD);
 		return 1;
@@ -168,7 +170,7 @@ int init(struct module_env *env, int id)
 					     id))
 		log_err("mxguard: cannot register the cache reply callback: answers from Unbound's "
 			"cache carry no EDE");
-	log_config(g);
+	log_config(g, chosen == 2);
 	warn_max_wait(env, g);
 	return 1;
 }

@@ -312,6 +312,8 @@ mxg_match "reload with a broken file: unbound answers" "$a" "status: NOERROR"
 mxg_match "reload with a broken file: previous settings kept (info EDE)" "$(ede_of "$a")" "MX_SINGLE_TARGET"
 mxg_match "reload with a broken file: error logged with file:line: reason, same as checkconf" \
 	"$(cat "$rl_log")" "error: mxguard: configuration rejected: $(ere "$out"); keeping the previous settings"
+mxg_match "reload with a broken file: load line says the previous settings run" "$(cat "$rl_log")" \
+	"module loaded, .*rl\.conf \(previous settings: the file was rejected\)"
 mxg_match "reload with a broken file: still flags" "$(ede_of "$(q $rl_port cname.mx.test MX)")" "MX_TARGET_CNAME"
 # Counters start again from zero at each reload: 3 before, 2 fresh MX answers since (the reload
 # emptied Unbound's cache).
