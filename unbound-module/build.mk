@@ -19,6 +19,17 @@ MODULE_TESTS := $(foreach t,build/out build/san,\
 MODULE_TEST_DEPS := unbound-module/module_convert.c unbound-module/module_config.c \
 	unbound-module/module_verdict_cache.c unbound-module/module_stats.c
 
+# The offline check of the module's file: the module's own parser, without Unbound, so it is
+# part of `make all`; installed with the module.
+CHECKCONF := $(B)/mxguard-unbound-checkconf
+ALL_TARGETS += $(CHECKCONF)
+
+$(CHECKCONF): unbound-module/checkconf/main.c unbound-module/module_config.c \
+		unbound-module/module_config.h $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(MXG_CFLAGS) $(CFLAGS) -Iunbound-module $(MXG_LDFLAGS) $(LDFLAGS) -o $@ \
+		unbound-module/checkconf/main.c unbound-module/module_config.c $(LIB) $(LIBS)
+
 CHECK_PREPARE += unbound-module
 INSTALL_TARGETS += install-unbound-module
 
@@ -26,7 +37,9 @@ INSTALL_TARGETS += install-unbound-module
 unbound-build: $(UNBOUND_STAMP)
 unbound-module: $(MODULE_SO) $(MODULE_TESTS)
 
-$(UNBOUND_STAMP):
+# The script reconfigures a tree built with other flags, and touches the stamp when it has
+# nothing to do, so a changed script reaches trees built before it.
+$(UNBOUND_STAMP): scripts/build-unbound
 	scripts/build-unbound
 
 # The Unbound version the module is built for, compiled in and installed next to it, and
@@ -46,9 +59,11 @@ $(MODULE_LIB):
 	$(MAKE) SANITIZE=0 build/out/libmxguard.a
 endif
 
+# -z nodelete: Unbound closes and reopens the library on reload; the module keeps its last
+# valid configuration across that (module.c).
 $(MODULE_SO): $(MODULE_OBJ) $(MODULE_LIB) unbound-module/exports.map
 	$(CC) -shared -o $@ $(MODULE_OBJ) $(MODULE_LIB) \
-		-Wl,--version-script=unbound-module/exports.map -lpthread
+		-Wl,--version-script=unbound-module/exports.map -Wl,-z,nodelete -lpthread
 	@if nm -u $@ | grep -q ' ub_ctx'; then echo "mxguard.so must not need libunbound" >&2; rm -f $@; exit 1; fi
 	@if nm -u $@ | grep ' mxg_'; then echo "mxguard.so: core symbols missing from libmxguard" >&2; rm -f $@; exit 1; fi
 
@@ -62,8 +77,11 @@ build/san/tests/unit/test_%: tests/unit-unbound/test_%.c $(MODULE_TEST_DEPS) | $
 	$(CC) $(MODULE_CFLAGS) $(CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all -o $@ $< $(MODULE_TEST_DEPS) build/san/libmxguard.a -lcmocka -lpthread
 
-install-unbound-module: $(MODULE_SO)
-	install -d $(DESTDIR)$(LIBDIR)/mxguard $(DESTDIR)$(MANDIR)/man5
+install-unbound-module: $(MODULE_SO) $(CHECKCONF)
+	install -d $(DESTDIR)$(LIBDIR)/mxguard $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(CHECKCONF) $(DESTDIR)$(SBINDIR)/mxguard-unbound-checkconf
+	install -m 0644 docs/mxguard-unbound-checkconf.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MODULE_SO) $(DESTDIR)$(LIBDIR)/mxguard/mxguard.so
 	{ echo "mxguard.so was built against $$(cat $(UNBOUND_STAMP))."; \
 	  echo "Load it only into an unbound built from that same source tree (see mxguard-unbound.conf(5))."; } \

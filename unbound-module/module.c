@@ -45,15 +45,16 @@ static int cache_reply(struct query_info *qinfo, struct module_qstate *qstate,
 {
 	struct module_global *g = arg;
 	char text[MODULE_VERDICT_TEXT_MAX + 1];
+	int verdict;
 
 	(void)qstate, (void)rep, (void)rcode, (void)repinfo, (void)start_time, (void)id;
 	if (!qinfo || qinfo->qtype != LDNS_RR_TYPE_MX || !edns || !edns->edns_present)
 		return 1;
-	if (!module_verdict_cache_get(g->verdicts, qinfo->qname, qinfo->qname_len, time(NULL),
-				      text, sizeof(text)))
-		return 1;
-	if (edns_opt_list_append_ede(opt_list_out, region, LDNS_EDE_OTHER, text))
-		module_stats_add(&g->stats.outcome[MODULE_OUT_CACHED]);
+	verdict = module_verdict_cache_get(g->verdicts, qinfo->qname, qinfo->qname_len, time(NULL),
+					   text, sizeof(text));
+	if (verdict && edns_opt_list_append_ede(opt_list_out, region, LDNS_EDE_OTHER, text))
+		module_stats_add(&g->stats.outcome[verdict == MODULE_VERDICT_FLAGGED ?
+						   MODULE_OUT_CACHED : MODULE_OUT_CACHED_NOTED]);
 	return 1;
 }
 
@@ -62,16 +63,17 @@ static void warn_counters(const char *msg)
 	log_warn("mxguard: counters file: %s", msg);
 }
 
-static void log_config(const struct module_global *g)
+static void log_config(const struct module_global *g, int kept)
 {
 	char a[4][32];
 
 	for (int s = 0; s < 4; s++)
 		module_actions_text(g->cfg.actions[s], a[s], sizeof(a[s]));
-	log_info("mxguard: module loaded, built against %s; config %s; actions info=%s "
+	log_info("mxguard: module loaded, built against %s; config %s%s; actions info=%s "
 		 "warning=%s error=%s critical=%s; max-targets %u; max-wait %lums",
-		 MODULE_UNBOUND_BUILD, g->cfg.path[0] ? g->cfg.path : "(defaults, no file)", a[0],
-		 a[1], a[2], a[3], g->cfg.max_targets, g->cfg.max_wait_ms);
+		 MODULE_UNBOUND_BUILD, g->cfg.path[0] ? g->cfg.path : "(defaults, no file)",
+		 kept ? " (previous settings: the file was rejected)" : "", a[0], a[1], a[2], a[3],
+		 g->cfg.max_targets, g->cfg.max_wait_ms);
 }
 
 /* Unbound drops a client that waited longer than discard-timeout without answering it, so a
@@ -90,41 +92,85 @@ static void warn_max_wait(const struct module_env *env, const struct module_glob
 #endif
 }
 
+/* The last configuration that loaded. Unbound closes the library on reload and opens it again;
+ * mxguard.so is linked with -z nodelete, so these survive that and a reload with a broken file
+ * keeps the settings the module was running with. */
+static struct module_config last_good;
+static int have_last_good;
+
+/* Reads the file into cfg. Returns 1 with the file's settings, 2 with the previous ones when the
+ * file is invalid, 0 when it is invalid and there are none: inspection off.
+ * Never a reason for Unbound to stop: a resolver keeps answering whatever this file says. */
+static int choose_config(struct module_config *cfg)
+{
+	char err[512];
+
+	if (module_config_load(cfg, err, sizeof(err)) == 0) {
+		last_good = *cfg;
+		have_last_good = 1;
+		return 1;
+	}
+	if (have_last_good) {
+		log_err("mxguard: configuration rejected: %s; keeping the previous settings (check the "
+			"file with mxguard-unbound-checkconf, then reload)", err);
+		*cfg = last_good;
+		return 2;
+	}
+	log_err("mxguard: configuration rejected: %s; no previous settings: inspection is OFF, "
+		"every answer passes unchecked until the file is fixed and Unbound reloaded", err);
+	return 0;
+}
+
+/* Module state for cfg; NULL on ENOMEM. A counters thread that cannot start costs the
+ * counters file, not the checks. */
+static struct module_global *new_global(const struct module_env *env,
+					 const struct module_config *cfg)
+{
+	struct module_global *g = calloc(1, sizeof(*g));
+	char err[256];
+
+	if (!g)
+		return NULL;
+	g->cfg = *cfg;
+	g->max_ttl = env->cfg ? (time_t)env->cfg->max_ttl : 0;
+	g->verdicts = module_verdict_cache_new(g->cfg.verdict_cache_size);
+	if (!g->verdicts) {
+		free(g);
+		return NULL;
+	}
+	if (module_stats_start(&g->stats, g->cfg.counters_file, g->cfg.counters_interval_ms,
+			       warn_counters, err, sizeof(err)) < 0)
+		log_err("mxguard: %s: no counters file", err);
+	return g;
+}
+
+/* Always returns 1: with no module state (dyn_env NULL) every query passes through unchecked,
+ * which beats Unbound exiting with "failed to setup modules". */
 int init(struct module_env *env, int id)
 {
 	struct dynlibmod_env *de = env->modinfo[id];
+	struct module_config cfg;
 	struct module_global *g;
-	char err[512];
+	int chosen;
 
-	g = calloc(1, sizeof(*g));
+	de->dyn_env = NULL;
+	chosen = choose_config(&cfg);
+	if (!chosen) {
+		log_info("mxguard: module loaded, built against %s; inspection OFF (configuration "
+			 "rejected)", MODULE_UNBOUND_BUILD);
+		return 1;
+	}
+	g = new_global(env, &cfg);
 	if (!g) {
-		log_err("mxguard: out of memory");
-		return 0;
-	}
-	if (module_config_load(&g->cfg, err, sizeof(err)) < 0) {
-		log_err("mxguard: configuration: %s", err);
-		free(g);
-		return 0;
-	}
-	g->max_ttl = env->cfg ? (time_t)env->cfg->max_ttl : 0;
-	g->verdicts = module_verdict_cache_new(g->cfg.verdict_cache_size);
-	if (!g->verdicts ||
-	    module_stats_start(&g->stats, g->cfg.counters_file, g->cfg.counters_interval_ms,
-			       warn_counters, err,
-			       sizeof(err)) < 0) {
-		log_err("mxguard: %s", g->verdicts ? err : "out of memory");
-		module_verdict_cache_free(g->verdicts);
-		free(g);
-		return 0;
+		log_err("mxguard: out of memory: inspection is OFF, every answer passes unchecked");
+		return 1;
 	}
 	de->dyn_env = g;
 	if (!de->inplace_cb_register_wrapped((void *)&cache_reply, inplace_cb_reply_cache, g, env,
-					     id)) {
-		log_err("mxguard: cannot register the cache reply callback");
-		deinit(env, id);
-		return 0;
-	}
-	log_config(g);
+					     id))
+		log_err("mxguard: cannot register the cache reply callback: answers from Unbound's "
+			"cache carry no EDE");
+	log_config(g, chosen == 2);
 	warn_max_wait(env, g);
 	return 1;
 }

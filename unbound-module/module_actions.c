@@ -20,6 +20,7 @@
 
 struct plan {
 	unsigned mask;                            /* union of actions over the findings */
+	int flagged;                              /* a warning or worse was acted on */
 	char ede[MODULE_VERDICT_TEXT_MAX + 1];
 	char log[LOG_LINE_MAX];
 	unsigned char drop[MXG_MX_MAX_TARGETS];
@@ -66,6 +67,8 @@ static void plan_findings(struct module_global *g, const struct mxg_findings *fo
 			continue;
 		mask = g->cfg.actions[f->severity];
 		p->mask |= mask;
+		if (mask && f->severity >= MXG_SEV_WARNING)
+			p->flagged = 1;
 		if (mask & MODULE_ACT_EDE)
 			list_add(p->ede, sizeof(p->ede), "mxguard: ", f);
 		if (mask & MODULE_ACT_LOG)
@@ -135,10 +138,12 @@ void module_act(struct module_global *g, struct module_qstate *qstate, struct mo
 		module_stats_add(&g->stats.outcome[MODULE_OUT_TEMPFAIL]);
 	if (p.mask == 0) {
 		module_verdict_cache_put(g->verdicts, qstate->qinfo.qname, qstate->qinfo.qname_len,
-					 "", *qstate->env->now, 0);
+					 "", *qstate->env->now, 0, 0);
 		return;
 	}
-	module_stats_add(&g->stats.outcome[MODULE_OUT_FLAGGED]);
+	/* Info findings (one usable target, a null MX) describe a domain, not a fault: an answer
+	 * with nothing worse is "noted", never counted as flagged. */
+	module_stats_add(&g->stats.outcome[p.flagged ? MODULE_OUT_FLAGGED : MODULE_OUT_NOTED]);
 	if (p.mask & MODULE_ACT_STRIP)
 		stripped = do_strip(g, qstate, q, &p);
 	if (p.ede[0]) {
@@ -147,13 +152,14 @@ void module_act(struct module_global *g, struct module_qstate *qstate, struct mo
 			module_stats_add(&g->stats.action[MODULE_AI_EDE]);
 	}
 	if (p.log[0]) {
+		const char *what = p.flagged ? "flagged" : "noted";
 		if (stripped)
-			log_info("mxguard: %s MX flagged: %s (%u of %u records stripped)", q->in.domain,
-				 p.log, stripped, q->in.total);
+			log_info("mxguard: %s MX %s: %s (%u of %u records stripped)", q->in.domain,
+				 what, p.log, stripped, q->in.total);
 		else
-			log_info("mxguard: %s MX flagged: %s", q->in.domain, p.log);
+			log_info("mxguard: %s MX %s: %s", q->in.domain, what, p.log);
 		module_stats_add(&g->stats.action[MODULE_AI_LOG]);
 	}
 	module_verdict_cache_put(g->verdicts, qstate->qinfo.qname, qstate->qinfo.qname_len, p.ede,
-				 *qstate->env->now, verdict_ttl(g, q->in.ttl));
+				 *qstate->env->now, verdict_ttl(g, q->in.ttl), p.flagged);
 }

@@ -1,5 +1,6 @@
 /* Reads mxguard.conf for the Unbound module with the core's key = value parser and checks every
- * key and value; an error names the file and line, and the module then refuses to load. */
+ * key and value; an error names the file and line. The module then keeps its previous settings
+ * (or passes everything through), and mxguard-unbound-checkconf runs this same code offline. */
 #include "module_config.h"
 
 #include <errno.h>
@@ -228,18 +229,22 @@ int module_config_parse(struct module_config *c, const char *name, const char *t
 	return rc;
 }
 
-int module_config_load(struct module_config *c, char *err, size_t errlen)
+const char *module_config_path(int *named)
 {
 	const char *env = getenv(MODULE_CONFIG_ENV);
 	int from_env = env && env[0];
-	const char *path = from_env ? env : MODULE_CONFIG_DEFAULT;
+
+	if (named)
+		*named = from_env;
+	return from_env ? env : MODULE_CONFIG_DEFAULT;
+}
+
+int module_config_load_file(struct module_config *c, const char *path, char *err, size_t errlen)
+{
 	struct mxg_config f;
-	struct stat st;
 	int rc;
 
 	module_config_defaults(c);
-	if (!from_env && stat(path, &st) < 0 && errno == ENOENT)
-		return 0;
 	memset(&f, 0, sizeof(f));
 	if (mxg_config_load(path, &f, err, errlen) < 0)
 		return -1;
@@ -247,4 +252,16 @@ int module_config_load(struct module_config *c, char *err, size_t errlen)
 	rc = apply(c, &f, err, errlen);
 	mxg_config_free(&f);
 	return rc;
+}
+
+int module_config_load(struct module_config *c, char *err, size_t errlen)
+{
+	int named;
+	const char *path = module_config_path(&named);
+	struct stat st;
+
+	module_config_defaults(c);
+	if (!named && stat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	return module_config_load_file(c, path, err, errlen);
 }

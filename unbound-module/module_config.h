@@ -34,6 +34,14 @@ void module_config_defaults(struct module_config *c);
  * file means defaults. Returns 0, or -1 with the reason in err (c is then unspecified). */
 int module_config_load(struct module_config *c, char *err, size_t errlen);
 
+/* The file the module reads: $MXGUARD_UNBOUND_CONF when set and not empty (*named = 1), else
+ * MODULE_CONFIG_DEFAULT (*named = 0). named may be NULL. */
+const char *module_config_path(int *named);
+
+/* Reads path (which must exist) over the defaults. Returns 0, or -1 with "path:line: reason"
+ * (or "path: reason" when the file cannot be read) in err. */
+int module_config_load_file(struct module_config *c, const char *path, char *err, size_t errlen);
+
 /* Parses configuration text (name for messages) over the defaults. Returns 0 or -1. */
 int module_config_parse(struct module_config *c, const char *name, const char *text, size_t len,
 			char *err, size_t errlen);

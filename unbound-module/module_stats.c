@@ -13,7 +13,9 @@
 static const char *const outcome_names[MODULE_OUT__COUNT] = {
 	[MODULE_OUT_CHECKED] = "checked",
 	[MODULE_OUT_FLAGGED] = "flagged",
+	[MODULE_OUT_NOTED] = "noted",
 	[MODULE_OUT_CACHED] = "cached_flagged",
+	[MODULE_OUT_CACHED_NOTED] = "cached_noted",
 	[MODULE_OUT_TEMPFAIL] = "target_tempfail",
 	[MODULE_OUT_MALFORMED] = "malformed",
 	[MODULE_OUT_STRIP_SIGNED] = "strip_refused_signed",

@@ -11,13 +11,15 @@
 
 enum module_outcome {
 	MODULE_OUT_CHECKED = 0, /* MX answers analysed */
-	MODULE_OUT_FLAGGED,     /* ... with a finding acted on */
-	MODULE_OUT_CACHED,      /* cached answers given a stored verdict */
+	MODULE_OUT_FLAGGED,     /* ... with a finding of warning or worse acted on */
+	MODULE_OUT_CACHED,      /* cached answers given a stored verdict of a flagged answer */
 	MODULE_OUT_TEMPFAIL,    /* a target lookup failed temporarily: passed unflagged */
 	MODULE_OUT_MALFORMED,   /* answer data the module could not read: passed */
 	MODULE_OUT_STRIP_SIGNED,/* strip wanted, refused: DNSSEC-signed RRset */
 	MODULE_OUT_STRIP_LAST,  /* strip wanted, refused: no usable record would remain */
 	MODULE_OUT_LATE,        /* checked after max-wait: clients got the answer unchecked */
+	MODULE_OUT_NOTED,       /* checked, with only info findings acted on (not flagged) */
+	MODULE_OUT_CACHED_NOTED,/* cached answers given a stored verdict of a noted answer */
 	MODULE_OUT__COUNT
 };
 

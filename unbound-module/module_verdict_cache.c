@@ -14,6 +14,7 @@
 struct verdict {
 	time_t expires;       /* 0: empty */
 	uint8_t key_len;
+	uint8_t flagged;      /* 1: warning or worse acted on; 0: info findings only */
 	uint8_t key[KEY_MAX]; /* wire name, lower case */
 	char text[MODULE_VERDICT_TEXT_MAX + 1];
 };
@@ -80,7 +81,7 @@ static int slot_is(const struct verdict *v, const uint8_t *key, size_t len)
 }
 
 void module_verdict_cache_put(struct module_verdict_cache *c, const uint8_t *qname, size_t len,
-			      const char *text, time_t now, uint32_t ttl)
+			      const char *text, time_t now, uint32_t ttl, int flagged)
 {
 	uint8_t key[KEY_MAX];
 	struct verdict *use = NULL;
@@ -105,6 +106,7 @@ void module_verdict_cache_put(struct module_verdict_cache *c, const uint8_t *qna
 	} else {
 		use->expires = now + (time_t)ttl;
 		use->key_len = (uint8_t)len;
+		use->flagged = flagged ? 1 : 0;
 		memcpy(use->key, key, len);
 		mxg_strlcpy(use->text, text, sizeof(use->text));
 	}
@@ -126,7 +128,7 @@ int module_verdict_cache_get(struct module_verdict_cache *c, const uint8_t *qnam
 		struct verdict *v = &c->slots[(h + i) & c->mask];
 		if (slot_is(v, key, len) && v->expires > now) {
 			mxg_strlcpy(text, v->text, textlen);
-			found = 1;
+			found = v->flagged ? MODULE_VERDICT_FLAGGED : MODULE_VERDICT_NOTED;
 		}
 	}
 	pthread_mutex_unlock(&c->lock);

@@ -12,16 +12,20 @@
 
 struct module_verdict_cache;
 
+enum { MODULE_VERDICT_NOTED = 1, MODULE_VERDICT_FLAGGED = 2 };
+
 /* A cache of slots entries (rounded up to a power of two); NULL on ENOMEM. */
 struct module_verdict_cache *module_verdict_cache_new(size_t slots);
 void module_verdict_cache_free(struct module_verdict_cache *c);
 
-/* Stores text for qname (wire form) until now + ttl; an empty text or a zero ttl removes it.
- * When the probe window is full, the entry closest to expiry gives way. */
+/* Stores text for qname (wire form) until now + ttl, with whether the answer was flagged
+ * (a finding of warning or worse acted on) or only noted (info findings); an empty text or a
+ * zero ttl removes it. When the probe window is full, the entry closest to expiry gives way. */
 void module_verdict_cache_put(struct module_verdict_cache *c, const uint8_t *qname, size_t len,
-			      const char *text, time_t now, uint32_t ttl);
+			      const char *text, time_t now, uint32_t ttl, int flagged);
 
-/* Copies the live verdict for qname into text; returns 1 if there is one, 0 if not. */
+/* Copies the live verdict for qname into text; returns MODULE_VERDICT_FLAGGED or
+ * MODULE_VERDICT_NOTED if there is one, 0 if not. */
 int module_verdict_cache_get(struct module_verdict_cache *c, const uint8_t *qname, size_t len,
 			     time_t now, char *text, size_t textlen);
 

@@ -240,14 +240,125 @@ if grep -q 'MODULE_UNBOUND_HAS_DISCARD_TIMEOUT' "$MXG_BUILD/unbound-module/unbou
 	mxg_stop longwait2
 fi
 
-# A configuration error keeps Unbound from starting, with the reason in its log.
+# --- the module's file: offline check, reload with a broken file, counters ---
+checkconf=$MXG_BUILD/mxguard-unbound-checkconf
+ere() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
+ctl() { "$MXG_UNBOUND_CONTROL_BIN" -c "$MXG_WORK/rl/unbound.conf" "$@" 2>&1; }
+# loads FILE N: waits until FILE holds N "module loaded" lines (a reload finished).
+loads() { [ "$(grep -c 'mxguard: module loaded' "$1" 2>/dev/null)" -ge "$2" ]; }
+rl_port=5369
+rl_log=$MXG_WORK/rl/unbound.log
+cat >"$MXG_WORK/rl.conf" <<CONF
+actions-info = log ede
+counters-file = $MXG_WORK/rl.prom
+counters-interval = 1s
+CONF
+mxg_eq "checkconf: a valid file says OK" "$("$checkconf" "$MXG_WORK/rl.conf" 2>&1; echo "rc=$?")" \
+	"$MXG_WORK/rl.conf: OK
+rc=0"
+out=$("$checkconf" -v "$MXG_WORK/rl.conf")
+mxg_match "checkconf -v: prints the file's settings" "$out" "^actions-info = log ede$"
+mxg_match "checkconf -v: and the defaults" "$out" "^max-wait = 1500ms$"
+# each kind of error: a bad value, an unknown key, a line without '=', a range, a missing file
+check_bad() {
+	printf '# a comment\n%s\n' "$2" >"$MXG_WORK/typo.conf"
+	out=$("$checkconf" "$MXG_WORK/typo.conf" 2>&1)
+	rc=$?
+	mxg_eq "checkconf: $1: exit 1" "$rc" 1
+	mxg_match "checkconf: $1: file:line: reason" "$out" "^$MXG_WORK/typo\.conf:2: $3"
+}
+check_bad "bad action" "actions-error = log explode" "actions-error: unknown action 'explode'"
+check_bad "unknown key" "actoins-error = log" 'unknown key "actoins-error"'
+check_bad "no '='" "max-wait 1s" 'expected'
+check_bad "out of range" "max-targets = 99" "max-targets: "
+check_bad "unknown code" "ignore = MX_TTL_LOWW" "ignore: unknown finding code 'MX_TTL_LOWW'"
+check_bad "relative counters-file" "counters-file = rel.prom" "counters-file: must be an absolute path"
+out=$("$checkconf" "$MXG_WORK/absent.conf" 2>&1)
+mxg_eq "checkconf: a missing file: exit 1, named" "$? $out" "1 $MXG_WORK/absent.conf: No such file or directory"
+mxg_eq "checkconf: bad usage exits 2" "$("$checkconf" -x >/dev/null 2>&1; echo $?)" 2
+
+MXG_UNBOUND_CONTROL=$MXG_WORK/rl.ctl start_unbound rl $rl_port "$MXG_WORK/rl.conf" ||
+	{ cat "$rl_log"; mxg_not_ok "unbound with unbound-control started"; mxg_done; }
+# Counters: an answer with only info findings (one usable target) is "noted", never "flagged",
+# even when info findings are acted on; an error finding flags.
+a=$(q $rl_port single.mx.test MX)
+mxg_match "info only: acted on as configured (EDE)" "$(ede_of "$a")" "MX_SINGLE_TARGET"
+q $rl_port single.mx.test MX >/dev/null
+mxg_wait_match "$MXG_WORK/rl.prom" 'outcome="cached_noted"\} 1$'
+prom=$(cat "$MXG_WORK/rl.prom")
+mxg_match "info only: checked" "$prom" 'outcome="checked"\} 1$'
+mxg_match "info only: flagged stays 0" "$prom" 'outcome="flagged"\} 0$'
+mxg_match "info only: counted as noted" "$prom" 'outcome="noted"\} 1$'
+mxg_match "info only: its cached answer is not cached_flagged" "$prom" 'outcome="cached_flagged"\} 0$'
+mxg_match "info only: log says noted, not flagged" "$(cat "$rl_log")" "mxguard: single\.mx\.test MX noted: MX_SINGLE_TARGET"
+q $rl_port ipliteral.mx.test MX >/dev/null   # an error (IP literal) and one usable target
+mxg_wait_match "$MXG_WORK/rl.prom" 'outcome="checked"\} 2$'
+mxg_match "an error finding: flagged is 1" "$(cat "$MXG_WORK/rl.prom")" 'outcome="flagged"\} 1$'
+q $rl_port healthy.mx.test MX >/dev/null
+mxg_wait_match "$MXG_WORK/rl.prom" 'outcome="checked"\} 3$'
+mxg_match "a healthy answer: flagged still 1" "$(cat "$MXG_WORK/rl.prom")" 'outcome="flagged"\} 1$'
+
+# A typo, then unbound-control reload: Unbound stays up and answers, the module says why at
+# error level and keeps its previous settings (info findings still get an EDE).
+printf '# typo below\nactions-error = log explode\n' >"$MXG_WORK/rl.conf"
+out=$("$checkconf" "$MXG_WORK/rl.conf" 2>&1)
+mxg_eq "checkconf catches the typo before the reload" "$? $out" \
+	"1 $MXG_WORK/rl.conf:2: actions-error: unknown action 'explode' (log, ede, strip, none)"
+mxg_eq "reload with a broken file: unbound-control says ok" "$(ctl reload)" "ok"
+mxg_wait_until 20 loads "$rl_log" 2
+mxg_check "reload with a broken file: unbound still runs" mxg_pid_running "$MXG_PID_rl"
+a=$(q $rl_port single.mx.test MX)
+mxg_match "reload with a broken file: unbound answers" "$a" "status: NOERROR"
+mxg_match "reload with a broken file: previous settings kept (info EDE)" "$(ede_of "$a")" "MX_SINGLE_TARGET"
+mxg_match "reload with a broken file: error logged with file:line: reason, same as checkconf" \
+	"$(cat "$rl_log")" "error: mxguard: configuration rejected: $(ere "$out"); keeping the previous settings"
+mxg_match "reload with a broken file: load line says the previous settings run" "$(cat "$rl_log")" \
+	"module loaded, .*rl\.conf \(previous settings: the file was rejected\)"
+mxg_match "reload with a broken file: still flags" "$(ede_of "$(q $rl_port cname.mx.test MX)")" "MX_TARGET_CNAME"
+# Counters start again from zero at each reload: 3 before, 2 fresh MX answers since (the reload
+# emptied Unbound's cache).
+mxg_wait_match "$MXG_WORK/rl.prom" 'outcome="checked"\} 2$' 5
+mxg_match "counters reset on reload" "$(cat "$MXG_WORK/rl.prom")" 'outcome="checked"\} 2$'
+
+# The file fixed (and changed), checked, reloaded: the new settings apply.
+cat >"$MXG_WORK/rl.conf" <<CONF
+actions-info = none
+actions-error = log
+counters-file = $MXG_WORK/rl.prom
+counters-interval = 1s
+CONF
+mxg_eq "checkconf: the fixed file is OK" "$("$checkconf" "$MXG_WORK/rl.conf")" "$MXG_WORK/rl.conf: OK"
+mxg_eq "reload with the fixed file: ok" "$(ctl reload)" "ok"
+mxg_wait_until 20 loads "$rl_log" 3
+a=$(q $rl_port cname.mx.test MX)
+mxg_eq "fixed file: new settings apply (errors logged, no EDE)" "$(ede_of "$a")" ""
+mxg_match "fixed file: error still logged" "$(tail -n 5 "$rl_log")" "cname\.mx\.test MX flagged: MX_TARGET_CNAME"
+mxg_eq "fixed file: info findings no longer acted on" "$(ede_of "$(q $rl_port single.mx.test MX)")" ""
+mxg_stop rl
+
+# A broken file at the first start: no previous settings, so the module inspects nothing (every
+# answer passes unchanged) and says so; Unbound starts and answers all the same.
 printf 'actions-error = log explode\n' >"$MXG_WORK/bad.conf"
-# shellcheck disable=SC2086
-mxg_unbound_conf "$MXG_WORK/bad" 5367 "dynlib validator iterator" $stubs
-env MXGUARD_UNBOUND_CONF="$MXG_WORK/bad.conf" timeout 20 "$MXG_UNBOUND" -d -c "$MXG_WORK/bad/unbound.conf" >/dev/null 2>&1
-mxg_check "bad configuration: unbound refuses to start" [ $? != 0 ]
-mxg_match "bad configuration: reason logged" "$(cat "$MXG_WORK/bad/unbound.log")" \
-	"bad.conf:1: actions-error: unknown action 'explode'"
+MXG_UNBOUND_CONTROL=$MXG_WORK/bad.ctl start_unbound bad 5367 "$MXG_WORK/bad.conf"
+mxg_eq "broken file at start: unbound starts and answers" $? 0
+a=$(q 5367 cname.mx.test MX)
+mxg_eq "broken file at start: answer passes unchanged, no EDE" "$(mx_count "$a") $(ede_of "$a")" "3 "
+mxg_match "broken file at start: reason and inspection OFF logged" "$(cat "$MXG_WORK/bad/unbound.log")" \
+	"error: mxguard: configuration rejected: $MXG_WORK/bad.conf:1: actions-error: unknown action 'explode'.*inspection is OFF"
+printf 'actions-error = log ede\n' >"$MXG_WORK/bad.conf"
+"$MXG_UNBOUND_CONTROL_BIN" -c "$MXG_WORK/bad/unbound.conf" reload >/dev/null 2>&1
+mxg_wait_until 20 loads "$MXG_WORK/bad/unbound.log" 2
+mxg_match "broken file at start, fixed and reloaded: inspection on" \
+	"$(ede_of "$(q 5367 cname.mx.test MX)")" "MX_TARGET_CNAME"
+mxg_stop bad
+
+# The Unbound we build has no default chroot (Unbound loads modules after chrooting, so a
+# default chroot would hide dynlib-file), and reads /etc/unbound/unbound.conf like Debian's.
+printf 'server:\n    username: ""\n' >"$MXG_WORK/nochroot.conf"
+mxg_eq "built unbound: no default chroot" \
+	"$("${MXG_UNBOUND%/*}/unbound-checkconf" -o chroot "$MXG_WORK/nochroot.conf" 2>&1)" ""
+mxg_match "built unbound: default config file is Debian's" "$("$MXG_UNBOUND" -h 2>&1)" \
+	"/etc/unbound/unbound\.conf"
 
 # make install puts the module next to a note of the Unbound build it is for.
 dest=$MXG_WORK/dest
@@ -259,5 +370,9 @@ mxg_match "Unbound version note installed" \
 	"built against unbound [0-9.]+ \(Debian source"
 mxg_eq "mxguard-unbound.conf(5) formats without warnings" \
 	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
+mxg_check "mxguard-unbound-checkconf installed with the module" \
+	test -x "$dest/opt/mxg-test/sbin/mxguard-unbound-checkconf"
+mxg_eq "mxguard-unbound-checkconf(8) installed, formats without warnings" \
+	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man8/mxguard-unbound-checkconf.8" 2>&1)" ""
 
 mxg_done

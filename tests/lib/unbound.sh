@@ -4,11 +4,13 @@
 
 MXG_UNBOUND=$MXG_ROOT/build/unbound-src/tree/unbound
 MXG_UNBOUND_MODULE=$MXG_BUILD/unbound-module/mxguard.so
+MXG_UNBOUND_CONTROL_BIN=$MXG_ROOT/build/unbound-src/tree/unbound-control
 
 # mxg_unbound_conf DIR PORT MODULES [ZONE=PORT...]: writes DIR/unbound.conf, a resolver on
 # 127.0.0.1@PORT with module-config MODULES (mxguard.so is loaded when MODULES names dynlib)
 # and one stub zone per ZONE=PORT. MXG_UNBOUND_OPTS adds "name: value" lines to server:,
-# after the defaults (two threads, verbosity 1), so it may change those.
+# after the defaults (two threads, verbosity 1), so it may change those. MXG_UNBOUND_CONTROL, a
+# socket path, enables unbound-control on that Unix socket (no certificates).
 mxg_unbound_conf() {
 	uc_dir=$1 uc_port=$2 uc_modules=$3
 	shift 3
@@ -40,7 +42,12 @@ UBCONF
 		case " $uc_modules " in
 		*" dynlib "*) printf 'dynlib:\n    dynlib-file: "%s"\n' "$MXG_UNBOUND_MODULE" ;;
 		esac
-		printf 'remote-control:\n    control-enable: no\n'
+		if [ -n "${MXG_UNBOUND_CONTROL:-}" ]; then
+			printf 'remote-control:\n    control-enable: yes\n    control-interface: "%s"\n    control-use-cert: no\n' \
+				"$MXG_UNBOUND_CONTROL"
+		else
+			printf 'remote-control:\n    control-enable: no\n'
+		fi
 	} >"$uc_dir/unbound.conf"
 }
 

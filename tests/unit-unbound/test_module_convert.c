@@ -408,12 +408,18 @@ static void test_verdict_cache(void **state)
 	(void)state;
 	assert_non_null(c);
 	assert_int_equal(module_verdict_cache_get(c, n, len, 1000, text, sizeof(text)), 0);
-	module_verdict_cache_put(c, n, len, "mxguard: MX_TARGET_CNAME a.test", 1000, 300);
-	assert_int_equal(module_verdict_cache_get(c, upper, ulen, 1001, text, sizeof(text)), 1);
+	module_verdict_cache_put(c, n, len, "mxguard: MX_TARGET_CNAME a.test", 1000, 300, 1);
+	assert_int_equal(module_verdict_cache_get(c, upper, ulen, 1001, text, sizeof(text)),
+			 MODULE_VERDICT_FLAGGED);
 	assert_string_equal(text, "mxguard: MX_TARGET_CNAME a.test");
 	assert_int_equal(module_verdict_cache_get(c, n, len, 1300, text, sizeof(text)), 0);
-	module_verdict_cache_put(c, n, len, "x", 1000, 300);
-	module_verdict_cache_put(c, n, len, "", 1001, 300); /* the domain was fixed */
+	/* info findings only: the EDE is kept, but the verdict is not a flag */
+	module_verdict_cache_put(c, n, len, "mxguard: MX_SINGLE_TARGET a.test", 1300, 300, 0);
+	assert_int_equal(module_verdict_cache_get(c, n, len, 1301, text, sizeof(text)),
+			 MODULE_VERDICT_NOTED);
+	assert_string_equal(text, "mxguard: MX_SINGLE_TARGET a.test");
+	module_verdict_cache_put(c, n, len, "x", 1000, 300, 1);
+	module_verdict_cache_put(c, n, len, "", 1001, 300, 1); /* the domain was fixed */
 	assert_int_equal(module_verdict_cache_get(c, n, len, 1002, text, sizeof(text)), 0);
 	assert_true(module_verdict_cache_mem(c) > 16 * MODULE_VERDICT_TEXT_MAX);
 	module_verdict_cache_free(c);
@@ -430,14 +436,14 @@ static void test_verdict_cache_bounded(void **state)
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "d%d.test", i);
 		uint8_t *w = wire(name, &len);
-		module_verdict_cache_put(c, w, len, "v", 1000, 300);
+		module_verdict_cache_put(c, w, len, "v", 1000, 300, 1);
 		free(allocs[--nallocs]);
 	}
 	assert_int_equal(module_verdict_cache_mem(c), mem);
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "d%d.test", i);
 		uint8_t *w = wire(name, &len);
-		found += module_verdict_cache_get(c, w, len, 1001, text, sizeof(text));
+		found += module_verdict_cache_get(c, w, len, 1001, text, sizeof(text)) != 0;
 		free(allocs[--nallocs]);
 	}
 	assert_true(found > 0 && found <= 16);
@@ -522,6 +528,7 @@ static void test_stats_file(void **state)
 	module_stats_add(&s.finding[MXG_F_MX_TARGET_CNAME]);
 	module_stats_add(&s.action[MODULE_AI_EDE]);
 	module_stats_add(&s.outcome[MODULE_OUT_CHECKED]);
+	module_stats_add(&s.outcome[MODULE_OUT_NOTED]);
 	assert_int_equal(module_stats_write(&s, path, err, sizeof(err)), 0);
 	f = fopen(path, "r");
 	assert_non_null(f);
@@ -533,6 +540,9 @@ static void test_stats_file(void **state)
 	assert_non_null(strstr(buf, "mxguard_unbound_findings_total{code=\"MX_TARGET_CNAME\"} 2\n"));
 	assert_non_null(strstr(buf, "mxguard_unbound_actions_total{action=\"ede\"} 1\n"));
 	assert_null(strstr(buf, "SPF_"));
+	/* info findings only: noted, not flagged */
+	assert_non_null(strstr(buf, "mxguard_unbound_answers_total{outcome=\"noted\"} 1\n"));
+	assert_non_null(strstr(buf, "mxguard_unbound_answers_total{outcome=\"flagged\"} 0\n"));
 	module_stats_summary(&s, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "checked=1 "));
 	assert_int_equal(module_stats_write(&s, "/nonexistent-dir/x.prom", err, sizeof(err)), -1);
