@@ -20,7 +20,7 @@ MODULE_TEST_DEPS := unbound-module/module_convert.c unbound-module/module_config
 	unbound-module/module_verdict_cache.c unbound-module/module_stats.c
 
 CHECK_PREPARE += unbound-module
-INSTALL_TARGETS += install-unbound-module
+# Not in INSTALL_TARGETS: `make install` never builds Unbound; `make install-unbound-module` does.
 
 .PHONY: unbound-build unbound-module install-unbound-module
 unbound-build: $(UNBOUND_STAMP)
@@ -68,6 +68,6 @@ install-unbound-module: $(MODULE_SO)
 	{ echo "mxguard.so was built against $$(cat $(UNBOUND_STAMP))."; \
 	  echo "Load it only into an unbound built from that same source tree (see mxguard-unbound.conf(5))."; } \
 		>$(DESTDIR)$(LIBDIR)/mxguard/mxguard.so.unbound-version
-	install -m 0644 docs/mxguard-unbound.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-unbound.conf.5
+	$(MXG_SED_PATHS) docs/mxguard-unbound.conf.5 >$(DESTDIR)$(MANDIR)/man5/mxguard-unbound.conf.5
 
 -include $(wildcard $(MOD_B)/*.d)

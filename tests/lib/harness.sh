@@ -7,6 +7,10 @@
 MXG_ROOT=${MXG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 MXG_SHARED=${MXG_SHARED:-$MXG_ROOT/../shared}
 MXG_BUILD=${MXG_BUILD:-$MXG_ROOT/build/out}
+# The build tree's programs read the SPF provider table from the source tree (the install
+# suites unset this to test the installed path).
+MXGUARD_DATADIR=${MXGUARD_DATADIR:-$MXG_ROOT/data}
+export MXGUARD_DATADIR
 mxg_passed=0
 mxg_failed=0
 
