@@ -47,7 +47,7 @@ $(MODULE_LIB):
 endif
 
 $(MODULE_SO): $(MODULE_OBJ) $(MODULE_LIB) unbound-module/exports.map
-	$(CC) -shared -o $@ $(MODULE_OBJ) $(MODULE_LIB) \
+	$(CC) -shared $(LDFLAGS) -o $@ $(MODULE_OBJ) $(MODULE_LIB) \
 		-Wl,--version-script=unbound-module/exports.map -lpthread
 	@if nm -u $@ | grep -q ' ub_ctx'; then echo "mxguard.so must not need libunbound" >&2; rm -f $@; exit 1; fi
 	@if nm -u $@ | grep ' mxg_'; then echo "mxguard.so: core symbols missing from libmxguard" >&2; rm -f $@; exit 1; fi
