@@ -19,16 +19,16 @@ if [ "${MXG_DEB_INSIDE:-}" != 1 ]; then
 		mxg_check "package $p built" test -f "$1"
 	done
 	if command -v lintian >/dev/null 2>&1; then
-		lintian --fail-on error,warning --suppress-tags-from-file /dev/null "$debs"/*.deb \
+		lintian --fail-on error,warning "$debs"/*.deb \
 			>"$MXG_WORK/lintian.log" 2>&1
 		mxg_eq "lintian: no error or warning" "$?:$(grep -E '^[EW]:' "$MXG_WORK/lintian.log")" "0:"
 	else
 		mxg_not_ok "lintian is installed (scripts/install-deps)"
 	fi
 	mxg_check "the milter package ships its unit" sh -c \
-		"dpkg-deb -c '$debs/'mxguard-milter_*.deb | grep -q '/lib/systemd/system/mxguard-milter.service'"
+		"dpkg-deb -c '$debs/'mxguard-milter_*.deb | grep '/lib/systemd/system/mxguard-milter.service' >/dev/null"
 	mxg_check "the module package records its Unbound build" sh -c \
-		"dpkg-deb -c '$debs/'mxguard-unbound-module_*.deb | grep -q '/usr/lib/mxguard/mxguard.so.unbound-version'"
+		"dpkg-deb -c '$debs/'mxguard-unbound-module_*.deb | grep '/usr/lib/mxguard/mxguard.so.unbound-version' >/dev/null"
 
 	# The installation runs in its own mount namespace: every mount made there, and every
 	# file dpkg writes, disappears with it.
@@ -62,7 +62,11 @@ done
 # No service is started here, whatever init the machine has (policy-rc.d: 101 = refused).
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
 
-DEBIAN_FRONTEND=noninteractive dpkg -i "$MXG_DEB_DIR"/*.deb >"$MXG_WORK/dpkg.log" 2>&1
+set --
+for p in mxguard mxguard-milter mxguard-policyd mxguard-unbound-module; do
+	set -- "$@" "$MXG_DEB_DIR/${p}_"*_*.deb
+done
+DEBIAN_FRONTEND=noninteractive dpkg -i "$@" >"$MXG_WORK/dpkg.log" 2>&1
 mxg_eq "dpkg -i installs the four packages" $? 0 || tail -n 20 "$MXG_WORK/dpkg.log"
 for p in mxguard mxguard-milter mxguard-policyd mxguard-unbound-module; do
 	mxg_match "$p is installed" "$(dpkg-query -W -f='${Status}' "$p" 2>&1)" "install ok installed"
