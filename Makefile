@@ -15,6 +15,13 @@ DOCDIR ?= $(PREFIX)/share/doc/mxguard
 DATADIR ?= $(PREFIX)/share/mxguard
 SYSCONFDIR ?= /etc
 
+# Installed files name the paths they were installed with: this rewrites the defaults
+# written in the man pages, examples and units (longest paths first).
+MXG_SED_PATHS = sed -e 's|/usr/local/share/doc/mxguard|$(DOCDIR)|g' \
+	-e 's|/usr/local/share/mxguard|$(DATADIR)|g' -e 's|/usr/local/lib/mxguard|$(LIBDIR)/mxguard|g' \
+	-e 's|/usr/local/sbin|$(SBINDIR)|g' -e 's|/usr/local/bin|$(BINDIR)|g' \
+	-e 's|/etc/mxguard|$(SYSCONFDIR)/mxguard|g'
+
 CC ?= cc
 SANITIZE ?= 0
 
@@ -73,6 +80,8 @@ demo: deps
 	$(MAKE) all demo-prepare
 	scripts/demo
 
+# The mail programs, man pages, examples and units. The Unbound module is built against an
+# Unbound source tree (scripts/build-unbound), so it has its own target: install-unbound-module.
 install: all $(INSTALL_TARGETS)
 
 clean:

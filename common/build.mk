@@ -20,11 +20,20 @@ $(CLI): $(CLI_OBJ) $(LIB)
 install-common: $(CLI)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/mxguard
-	install -m 0644 docs/mxguard.1 $(DESTDIR)$(MANDIR)/man1/mxguard.1
+	$(MXG_SED_PATHS) docs/mxguard.1 >$(DESTDIR)$(MANDIR)/man1/mxguard.1
 	install -m 0644 docs/findings.md docs/dmarc.md README.md $(DESTDIR)$(DOCDIR)/
 
 # The SPF provider table: compiled-in path, and installed there by install-spf-data.
+# The path is recorded in a stamp rewritten only when it changes, so that
+# `make install PREFIX=/usr` after a plain `make` rebuilds what the new path goes into.
+PATHS_STAMP := $(B)/paths.stamp
 $(B)/obj/common/src/spf_providers.o: MXG_CFLAGS += -DMXG_DATADIR='"$(DATADIR)"'
+$(B)/obj/common/src/spf_providers.o: $(PATHS_STAMP)
+
+.PHONY: mxg-paths-force
+$(PATHS_STAMP): mxg-paths-force
+	@mkdir -p $(@D)
+	@echo 'DATADIR=$(DATADIR)' | cmp -s - $@ 2>/dev/null || echo 'DATADIR=$(DATADIR)' >$@
 INSTALL_TARGETS += install-spf-data
 
 .PHONY: install-spf-data

@@ -1,5 +1,5 @@
 # Deployment files: example configurations, hardened systemd units and the system user.
-# The units are written with this build's SBINDIR and SYSCONFDIR.
+# The units are written with this build's SBINDIR and SYSCONFDIR, the examples with its paths.
 
 UNITDIR ?= $(LIBDIR)/systemd/system
 SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
@@ -12,13 +12,16 @@ INSTALL_TARGETS += install-deploy
 .PHONY: install-deploy
 install-deploy:
 	install -d $(DESTDIR)$(EXAMPLEDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
-	install -m 0644 $(DEPLOY_EXAMPLES) $(DESTDIR)$(EXAMPLEDIR)/
+	for f in $(DEPLOY_EXAMPLES); do \
+		$(MXG_SED_PATHS) $$f >$(DESTDIR)$(EXAMPLEDIR)/$${f##*/} || exit 1; \
+	done
 	install -m 0644 docs/guide-resolver.md docs/guide-postfix.md docs/guide-sendmail.md \
 		$(DESTDIR)$(DOCDIR)/
 	for u in $(DEPLOY_UNITS); do \
 		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/systemd/$$u \
-			>$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+			>$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
+	chmod 0644 $(DESTDIR)$(EXAMPLEDIR)/* $(DESTDIR)$(UNITDIR)/mxguard-*.service
 	install -m 0644 deploy/systemd/mxguard.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/mxguard.conf
 
 # What scripts/demo runs besides `make all`: the milter, the Unbound build and mxguard.so.

@@ -12,8 +12,8 @@ $(MILTER): $(MILTER_OBJ) $(LIB)
 install-milter: $(MILTER)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0755 $(MILTER) $(DESTDIR)$(SBINDIR)/mxguard-milter
-	install -m 0644 docs/mxguard-milter.8 $(DESTDIR)$(MANDIR)/man8/mxguard-milter.8
-	install -m 0644 docs/mxguard-milter.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-milter.conf.5
+	$(MXG_SED_PATHS) docs/mxguard-milter.8 >$(DESTDIR)$(MANDIR)/man8/mxguard-milter.8
+	$(MXG_SED_PATHS) docs/mxguard-milter.conf.5 >$(DESTDIR)$(MANDIR)/man5/mxguard-milter.conf.5
 
 # Unit tests of the milter's pure parts link the one object they test.
 $(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o

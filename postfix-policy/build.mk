@@ -27,8 +27,8 @@ $(B)/obj/tests/unit/test_policyd_%.o: CFLAGS += -Ipostfix-policy
 install-policyd: $(POLICYD)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(POLICYD) $(DESTDIR)$(SBINDIR)/mxguard-policyd
-	install -m 0644 docs/mxguard-policyd.8 $(DESTDIR)$(MANDIR)/man8/mxguard-policyd.8
-	install -m 0644 docs/mxguard-policyd.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-policyd.conf.5
+	$(MXG_SED_PATHS) docs/mxguard-policyd.8 >$(DESTDIR)$(MANDIR)/man8/mxguard-policyd.8
+	$(MXG_SED_PATHS) docs/mxguard-policyd.conf.5 >$(DESTDIR)$(MANDIR)/man5/mxguard-policyd.conf.5
 
 # The parsers' fuzz harness (tests/fuzz/fuzz_policyd.c) links the archive too.
 build/fuzz/fuzz_policyd: build/fuzz/obj/tests/fuzz/fuzz_policyd.o $(POLICYD_LIB) $(LIB)

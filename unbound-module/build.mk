@@ -31,7 +31,7 @@ $(CHECKCONF): unbound-module/checkconf/main.c unbound-module/module_config.c \
 		unbound-module/checkconf/main.c unbound-module/module_config.c $(LIB) $(LIBS)
 
 CHECK_PREPARE += unbound-module
-INSTALL_TARGETS += install-unbound-module
+# Not in INSTALL_TARGETS: `make install` never builds Unbound; `make install-unbound-module` does.
 
 .PHONY: unbound-build unbound-module install-unbound-module
 unbound-build: $(UNBOUND_STAMP)
@@ -62,7 +62,7 @@ endif
 # -z nodelete: Unbound closes and reopens the library on reload; the module keeps its last
 # valid configuration across that (module.c).
 $(MODULE_SO): $(MODULE_OBJ) $(MODULE_LIB) unbound-module/exports.map
-	$(CC) -shared -o $@ $(MODULE_OBJ) $(MODULE_LIB) \
+	$(CC) -shared $(LDFLAGS) -o $@ $(MODULE_OBJ) $(MODULE_LIB) \
 		-Wl,--version-script=unbound-module/exports.map -Wl,-z,nodelete -lpthread
 	@if nm -u $@ | grep -q ' ub_ctx'; then echo "mxguard.so must not need libunbound" >&2; rm -f $@; exit 1; fi
 	@if nm -u $@ | grep ' mxg_'; then echo "mxguard.so: core symbols missing from libmxguard" >&2; rm -f $@; exit 1; fi
@@ -81,11 +81,11 @@ install-unbound-module: $(MODULE_SO) $(CHECKCONF)
 	install -d $(DESTDIR)$(LIBDIR)/mxguard $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SBINDIR) \
 		$(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(CHECKCONF) $(DESTDIR)$(SBINDIR)/mxguard-unbound-checkconf
-	install -m 0644 docs/mxguard-unbound-checkconf.8 $(DESTDIR)$(MANDIR)/man8/
+	$(MXG_SED_PATHS) docs/mxguard-unbound-checkconf.8 >$(DESTDIR)$(MANDIR)/man8/mxguard-unbound-checkconf.8
 	install -m 0644 $(MODULE_SO) $(DESTDIR)$(LIBDIR)/mxguard/mxguard.so
 	{ echo "mxguard.so was built against $$(cat $(UNBOUND_STAMP))."; \
 	  echo "Load it only into an unbound built from that same source tree (see mxguard-unbound.conf(5))."; } \
 		>$(DESTDIR)$(LIBDIR)/mxguard/mxguard.so.unbound-version
-	install -m 0644 docs/mxguard-unbound.conf.5 $(DESTDIR)$(MANDIR)/man5/mxguard-unbound.conf.5
+	$(MXG_SED_PATHS) docs/mxguard-unbound.conf.5 >$(DESTDIR)$(MANDIR)/man5/mxguard-unbound.conf.5
 
 -include $(wildcard $(MOD_B)/*.d)

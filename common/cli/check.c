@@ -25,6 +25,7 @@ struct check_opts {
 	enum mxg_dmarc_mode dmarc_mode;             /* --rfc7489 */
 	const char *psl_path;                       /* --psl */
 	struct mxg_psl *psl;                        /* loaded from psl_path, or NULL */
+	struct mxg_spf_providers providers;         /* the SPF provider table (required) */
 };
 
 /* What one domain's audit produced. */
@@ -71,8 +72,7 @@ static int audit_mx(struct mxg_resolver *r, const struct check_opts *o, const ch
 static int audit_spf(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
 		     struct check_result *res)
 {
-	(void)o;
-	if (mxg_spf_audit(r, domain, &res->mx, &res->findings) < 0)
+	if (mxg_spf_audit_with(r, domain, &res->mx, &o->providers, &res->findings) < 0)
 		return -1;
 	if (mxg_findings_has(&res->findings, MXG_F_SPF_LOOKUP_TEMPFAIL))
 		check_unknown(res, "SPF", "a record lookup failed temporarily");
@@ -302,6 +302,22 @@ static int check_domain(struct mxg_resolver *r, const struct check_opts *o, cons
 	return 0;
 }
 
+/* The provider table is part of the SPF audit: without it the audit would be silently
+ * incomplete, so a missing or broken table stops the check (exit 3) and says where it looked. */
+static int load_providers(struct check_opts *o)
+{
+	char path[512], err[600];
+
+	if (mxg_spf_providers_load(mxg_spf_providers_path(path, sizeof(path)), &o->providers, err,
+				   sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr,
+		"%s: cannot read the SPF provider table: %s\n"
+		"%s: it is installed as DATADIR/spf-providers.tsv; set MXGUARD_DATADIR to its directory\n",
+		prog, err, prog);
+	return -1;
+}
+
 int cli_check(int argc, char **argv)
 {
 	struct check_opts o;
@@ -312,13 +328,18 @@ int cli_check(int argc, char **argv)
 	int first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return first == 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;
-	if (cli_psl_open(o.psl_path, o.dmarc_mode, prog, &o.psl) < 0)
+	if (load_providers(&o) < 0)
 		return CLI_EXIT_UNKNOWN;
+	if (cli_psl_open(o.psl_path, o.dmarc_mode, prog, &o.psl) < 0) {
+		mxg_spf_providers_free(&o.providers);
+		return CLI_EXIT_UNKNOWN;
+	}
 	struct mxg_resolver *r = cli_dns_open(&o.dns, prog);
 	res = r ? malloc(sizeof(*res)) : NULL;
 	if (res == NULL) {
 		mxg_resolver_free(r);
 		mxg_psl_free(o.psl);
+		mxg_spf_providers_free(&o.providers);
 		return CLI_EXIT_UNKNOWN;
 	}
 	if (o.json)
@@ -342,5 +363,6 @@ int cli_check(int argc, char **argv)
 	free(res);
 	mxg_resolver_free(r);
 	mxg_psl_free(o.psl);
+	mxg_spf_providers_free(&o.providers);
 	return worst;
 }

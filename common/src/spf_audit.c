@@ -336,17 +336,3 @@ int mxg_spf_audit_with(struct mxg_resolver *r, const char *domain, const struct 
 	free(a);
 	return oom ? -1 : 0;
 }
-
-int mxg_spf_audit(struct mxg_resolver *r, const char *domain, const struct mxg_mx_input *mx,
-		  struct mxg_findings *out)
-{
-	struct mxg_spf_providers prov;
-	char path[512], err[600];
-
-	if (mxg_spf_providers_load(mxg_spf_providers_path(path, sizeof(path)), &prov, err,
-				   sizeof(err)) < 0)
-		return mxg_spf_audit_with(r, domain, mx, NULL, out);
-	int rc = mxg_spf_audit_with(r, domain, mx, &prov, out);
-	mxg_spf_providers_free(&prov);
-	return rc;
-}

@@ -24,6 +24,16 @@ done
 mxg_check "the guides installed" test -f "$root/share/doc/mxguard/guide-postfix.md"
 mxg_check "sysusers.d entry for the mxguard user" grep -q '^u mxguard ' "$root/lib/sysusers.d/mxguard.conf"
 mxg_check "nothing written to PREFIX outside DESTDIR" test ! -e "$prefix"
+# Installed files name the paths of this installation, not the defaults written in the sources.
+mxg_check "example unbound.conf loads the module from PREFIX/lib" \
+	grep -q "dynlib-file: \"$prefix/lib/mxguard/mxguard.so\"" "$ex/unbound.conf"
+left=$(grep -l /usr/local "$ex"/* "$root"/share/man/man*/* 2>/dev/null)
+mxg_eq "no installed example or man page names /usr/local" "$left" ""
+make -s -C "$MXG_ROOT" install PREFIX=$prefix SYSCONFDIR=/srv/etc DESTDIR="$dest/sysconf" >"$MXG_WORK/install-sysconf.log" 2>&1
+mxg_check "with SYSCONFDIR, milter(8) names SYSCONFDIR/mxguard/milter.conf" \
+	grep -q '^\.I /srv/etc/mxguard/milter.conf' "$dest/sysconf$prefix/share/man/man8/mxguard-milter.8"
+mxg_check "with SYSCONFDIR, the example policyd.conf says how to check itself" \
+	grep -q 'mxguard-policyd -n -c /srv/etc/mxguard/policyd.conf' "$dest/sysconf$prefix/share/doc/mxguard/examples/policyd.conf"
 
 # The installed binaries with the installed example configurations, config-check mode.
 out=$("$root/sbin/mxguard-milter" -n -c "$ex/milter.conf" 2>&1)
@@ -47,6 +57,36 @@ if command -v postconf >/dev/null 2>&1; then
 	warn=$(postconf -c "$MXG_WORK/pfetc" -n 2>&1 >/dev/null)
 	mxg_eq "postconf reads the main.cf snippet without warnings" "$warn" ""
 	mxg_eq "the snippet sets the milter" "$(postconf -c "$MXG_WORK/pfetc" -h smtpd_milters)" "inet:127.0.0.1:8895"
+fi
+
+# The guide's merge commands, run as written (the installed guide) against a main.cf that
+# already has a milter and restriction lists: they keep what is there and add mxguard's.
+if command -v postconf >/dev/null 2>&1; then
+	mkdir -p "$MXG_WORK/merge"
+	cp "$MXG_WORK/pfetc/master.cf" "$MXG_WORK/merge/master.cf"
+	cat >"$MXG_WORK/merge/main.cf" <<'CF'
+smtpd_milters = inet:127.0.0.1:9999
+non_smtpd_milters = $smtpd_milters
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
+CF
+	awk '/^mxg_add\(\) \{/ { on = 1 } on && /^```/ { exit } on' "$root/share/doc/mxguard/guide-postfix.md" |
+		sed 's/^postfix reload$/: postfix reload/' >"$MXG_WORK/merge.sh"
+	mxg_check "the guide shows the merge commands" grep -q '^mxg_add smtpd_milters' "$MXG_WORK/merge.sh"
+	for run in 1 2; do
+		MAIL_CONFIG=$MXG_WORK/merge sh -e "$MXG_WORK/merge.sh" >"$MXG_WORK/merge.out" 2>&1
+		mxg_eq "the merge commands run ($run)" $? 0
+	done
+	pc() { postconf -c "$MXG_WORK/merge" -h "$1"; }
+	mxg_eq "existing milter kept, mxguard's added once" "$(pc smtpd_milters)" "inet:127.0.0.1:9999, inet:127.0.0.1:8895"
+	mxg_eq "non_smtpd_milters still follows smtpd_milters" "$(pc non_smtpd_milters)" '$smtpd_milters'
+	mxg_eq "recipient list kept, policy check appended" "$(pc smtpd_recipient_restrictions)" \
+		"permit_mynetworks, reject_unauth_destination, check_policy_service { inet:127.0.0.1:10040, policy_context=recipient }"
+	mxg_eq "empty sender list gets the sender check" "$(pc smtpd_sender_restrictions)" \
+		"check_policy_service { inet:127.0.0.1:10040, policy_context=sender }"
+	mxg_eq "transport_maps gets the socketmap" "$(pc transport_maps)" "socketmap:inet:127.0.0.1:10041:transport"
+	mxg_eq "milter_default_action set" "$(pc milter_default_action)" "tempfail"
+	warn=$(postconf -c "$MXG_WORK/merge" -n 2>&1 >/dev/null)
+	mxg_eq "postconf reads the merged main.cf without warnings" "$warn" ""
 fi
 
 # The Sendmail snippet through Sendmail's own m4 macros (sendmail-cf): the filter line in the .cf.
@@ -87,4 +127,6 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 else
 	echo "skip - systemd-analyze is not installed: units not verified (this is not a pass)"
 fi
+# Leave the build tree built for the default prefix, as the other suites expect.
+make -s -C "$MXG_ROOT" all >/dev/null 2>&1
 mxg_done

@@ -105,7 +105,9 @@ mxg_match "provider conflict names the provider and include" "$text" \
 	"is Microsoft 365, but the SPF record of m365\.spf\.test does not include spf\.protection\.outlook\.com"
 "$mxguard" check --zone "$zone" passall.spf.test >/dev/null
 mxg_eq "check +all: exit 2" $? 2
-MXGUARD_DATADIR=$MXG_WORK/none "$mxguard" check --zone "$zone" --json m365.spf.test >"$MXG_WORK/noprov.json"
-mxg_check "no provider table: no provider finding" sh -c "! grep -q SPF_PROVIDER_NOT_AUTHORIZED '$MXG_WORK/noprov.json'"
+MXGUARD_DATADIR=$MXG_WORK/none "$mxguard" check --zone "$zone" m365.spf.test >/dev/null 2>"$MXG_WORK/noprov.err"
+mxg_eq "no provider table: check cannot check (exit 3)" $? 3
+mxg_match "no provider table: the error names the path" "$(cat "$MXG_WORK/noprov.err")" \
+	"cannot read the SPF provider table: $MXG_WORK/none/spf-providers.tsv: No such file"
 
 mxg_done

@@ -8,6 +8,10 @@ MXG_ROOT=${MXG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 # Third-party conformance data, in the repository (tests/conformance/data/README.md).
 MXG_DATA=$MXG_ROOT/tests/conformance/data
 MXG_BUILD=${MXG_BUILD:-$MXG_ROOT/build/out}
+# The build tree's programs read the SPF provider table from the source tree (the install
+# suites unset this to test the installed path).
+MXGUARD_DATADIR=${MXGUARD_DATADIR:-$MXG_ROOT/data}
+export MXGUARD_DATADIR
 mxg_passed=0
 mxg_failed=0
 

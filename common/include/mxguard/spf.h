@@ -106,14 +106,10 @@ void mxg_spf_providers_free(struct mxg_spf_providers *p);
  * under the DATADIR mxguard was built for. Returns the path written to buf. */
 const char *mxg_spf_providers_path(char *buf, size_t bufsize);
 
-/* mxg_spf_audit with an explicit provider table (NULL: no provider check). */
+/* The audit of domain for `mxguard check`: record lookup, validation, lookup count over
+ * includes, and MX/SPF provider conflicts (mx may be NULL) against providers (NULL: no
+ * provider check; mxguard check always passes the installed table). 0 or -1 (ENOMEM). */
 int mxg_spf_audit_with(struct mxg_resolver *r, const char *domain, const struct mxg_mx_input *mx,
 		       const struct mxg_spf_providers *providers, struct mxg_findings *out);
-
-/* The audit of domain for `mxguard check`: record lookup, validation, lookup
- * count over includes, and MX/SPF provider conflicts (mx may be NULL) against the
- * installed provider table (skipped when it cannot be read). 0 or -1 (ENOMEM). */
-int mxg_spf_audit(struct mxg_resolver *r, const char *domain, const struct mxg_mx_input *mx,
-		  struct mxg_findings *out);
 
 #endif
