@@ -135,15 +135,26 @@ static const char *by_name(int by)
 				     : by_names[by - POLICYD_R__COUNT];
 }
 
+/* A rule decides with warn, prepend, defer or reject; without a rule the answer is dunno,
+ * and a request not decided is deferred. Only these series are written. */
+static int possible(int by, int action)
+{
+	if (by < POLICYD_R__COUNT)
+		return action != POLICYD_DUNNO;
+	return action == (by == POLICYD_BY_NONE ? POLICYD_DUNNO : POLICYD_DEFER);
+}
+
 static void write_decisions(FILE *f)
 {
 	fputs("# HELP mxguard_policyd_decisions_total Policy requests answered, by the rule that "
 	      "decided and the action.\n# TYPE mxguard_policyd_decisions_total counter\n", f);
 	for (int by = 0; by < POLICYD_BY__COUNT; by++)
 		for (int a = POLICYD_DUNNO; a < N_ACTIONS; a++)
-			fprintf(f, "mxguard_policyd_decisions_total{rule=\"%s\",action=\"%s\"} %lu\n",
-				by_name(by), policyd_action_name((enum policyd_action)a),
-				get(&C.decision[by][a]));
+			if (possible(by, a))
+				fprintf(f, "mxguard_policyd_decisions_total{rule=\"%s\","
+					   "action=\"%s\"} %lu\n", by_name(by),
+					policyd_action_name((enum policyd_action)a),
+					get(&C.decision[by][a]));
 	fputs("# HELP mxguard_policyd_warn_only_total Refusals that warn_only turned into warnings, "
 	      "by rule.\n# TYPE mxguard_policyd_warn_only_total counter\n", f);
 	for (int r = 0; r < POLICYD_R__COUNT; r++)
