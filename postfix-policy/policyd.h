@@ -115,6 +115,9 @@ struct policyd_settings {
 	char trust_anchor[512];
 	unsigned long dns_timeout_ms;
 	unsigned long dns_cache_size; /* answers kept in front of libunbound; 0: none */
+	/* counters (node_exporter textfile) */
+	char counters_file[512];      /* "" none */
+	unsigned long counters_interval_ms;
 };
 
 /* Reads c into *s and a new rules object (refs = 1). Returns 0, or -1 with
@@ -143,6 +146,16 @@ struct policyd_request {
 	size_t n_attrs;
 	char *store;                  /* owns the strings above */
 };
+
+/* The rule group a request runs (policy_context): Postfix tells which restriction list asks
+ * only through that attribute; without it (or with another value) every group runs. */
+enum policyd_context {
+	POLICYD_CTX_ALL = 0,
+	POLICYD_CTX_SENDER,
+	POLICYD_CTX_RECIPIENT,
+};
+enum policyd_context policyd_request_context(const struct policyd_request *q);
+const char *policyd_context_name(enum policyd_context c);
 
 /* Parses one request (the bytes up to and excluding the empty line) of len bytes.
  * Lines "name=value", names [a-z0-9_], at most max_attrs lines. Returns 0, or -1
@@ -234,6 +247,11 @@ int policyd_mxcache_get(void *ctx, const char *domain, int nonblocking, struct p
 
 /* ---- logging of decisions ---- */
 
+/* The one line of a decided request (info level), and its count in the counters. */
 void policyd_log_decision(const struct policyd_request *req, const struct policyd_verdict *v);
+/* The line and count of a request answered without a decision: the time budget ran out
+ * (timeout) or memory did (!timeout); summary is "context=... state=... client=... ...". */
+void policyd_log_undecided(const char *summary, enum policyd_context ctx, int timeout,
+			   const char *why);
 
 #endif

@@ -229,6 +229,10 @@ static int daemon_key(struct loader *l, int *handled)
 		return set_ms(l, 100, 60000, &s->dns_timeout_ms);
 	if (strcmp(k, "dns.cache_size") == 0)
 		return set_uint(l, 0, 1000000, &s->dns_cache_size);
+	if (strcmp(k, "counters_file") == 0)
+		return set_str(l, s->counters_file, sizeof(s->counters_file));
+	if (strcmp(k, "counters_interval") == 0)
+		return set_ms(l, 1000, 86400000, &s->counters_interval_ms);
 	*handled = 0;
 	return 0;
 }
@@ -468,6 +472,7 @@ static void defaults(struct policyd_settings *s, struct policyd_rules *r)
 	s->cache_neg_ttl = 60;
 	s->dns_timeout_ms = 5000;
 	s->dns_cache_size = 4096;
+	s->counters_interval_ms = 60000;
 	r->refs = 1;
 	r->act[POLICYD_R_NULL_MX_SENDER] = POLICYD_REJECT;
 	r->act[POLICYD_R_NULL_MX_RECIPIENT] = POLICYD_REJECT;

@@ -1,6 +1,8 @@
 /* mxguard-policyd(8): command line, configuration check, daemon start-up (listen, detach,
  * pid file, user drop), the resolver and cache, and SIGHUP reloads that keep old rules on error. */
 #include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,9 +16,13 @@
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 #include "policyd.h"
+#include "policyd_metrics.h"
 #include "policyd_server.h"
 
 #define DEFAULT_CONFIG "/etc/mxguard/policyd.conf"
+#ifndef MXG_VERSION
+#define MXG_VERSION "unknown"
+#endif
 
 struct options {
 	const char *config;
@@ -32,21 +38,28 @@ struct reload_ctx {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mxguard-policyd [-c FILE] [-f] [-n] [-v]\n"
-		   "  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
-		   "  -f       stay in the foreground, log to stderr\n"
-		   "  -n       check the configuration and exit\n"
-		   "  -v       log debug messages too\n");
+	fprintf(f, "usage: mxguard-policyd [-c FILE] [-f] [-n] [-v] [--version]\n"
+		   "  -c FILE    configuration file (default " DEFAULT_CONFIG ")\n"
+		   "  -f         stay in the foreground, log to stderr\n"
+		   "  -n         check the configuration and exit\n"
+		   "  -v         log debug messages too\n"
+		   "  --version  print the version and exit\n");
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
+	static const struct option longopts[] = {
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->config = DEFAULT_CONFIG;
-	while ((c = getopt(argc, argv, "c:fnvh")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fnvh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'V': printf("mxguard-policyd %s\n", MXG_VERSION); exit(0);
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = 1; break;
 		case 'n': o->check_only = 1; break;
@@ -91,6 +104,10 @@ static void warn_restart(const struct policyd_settings *a, const struct policyd_
 	    strcmp(a->user, b->user) != 0)
 		mxg_log(MXG_LOG_WARNING, "reload: workers, max_connections, request_max, cache.size "
 					 "and user take effect after a restart");
+	if (strcmp(a->counters_file, b->counters_file) != 0 ||
+	    a->counters_interval_ms != b->counters_interval_ms)
+		mxg_log(MXG_LOG_WARNING, "reload: counters_file and counters_interval take effect "
+					 "after a restart");
 }
 
 static struct policyd_rules *reload(void *arg)
@@ -114,22 +131,39 @@ static struct policyd_rules *reload(void *arg)
 	return r;
 }
 
-static struct mxg_resolver *open_resolver(const struct policyd_settings *s, char *err, size_t errlen)
+/* Every lookup past the answer cache goes through the timing layer of the counters. */
+static struct mxg_resolver *timed(struct mxg_resolver *r, char *err, size_t errlen)
 {
-	if (s->n_zone > 0) {
-		struct mxg_resolver *r = mxg_resolver_zone_new();
-		if (r == NULL) {
-			mxg_strlcpy(err, "out of memory", errlen);
+	struct mxg_resolver *t = r ? policyd_metrics_timed(r) : NULL;
+
+	if (r != NULL && t == NULL) {
+		mxg_strlcpy(err, "out of memory", errlen);
+		mxg_resolver_free(r);
+	}
+	return t;
+}
+
+static struct mxg_resolver *open_zones(const struct policyd_settings *s, char *err, size_t errlen)
+{
+	struct mxg_resolver *r = mxg_resolver_zone_new();
+
+	if (r == NULL) {
+		mxg_strlcpy(err, "out of memory", errlen);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->n_zone; i++) {
+		if (mxg_zone_load_file(r, s->zone[i], NULL, err, errlen) < 0) {
+			mxg_resolver_free(r);
 			return NULL;
 		}
-		for (size_t i = 0; i < s->n_zone; i++) {
-			if (mxg_zone_load_file(r, s->zone[i], NULL, err, errlen) < 0) {
-				mxg_resolver_free(r);
-				return NULL;
-			}
-		}
-		return r;
 	}
+	return timed(r, err, errlen);
+}
+
+static struct mxg_resolver *open_resolver(const struct policyd_settings *s, char *err, size_t errlen)
+{
+	if (s->n_zone > 0)
+		return open_zones(s, err, errlen);
 	const char *fwd[POLICYD_LISTEN_MAX + 1];
 	for (size_t i = 0; i < s->n_resolver; i++)
 		fwd[i] = s->resolver[i];
@@ -139,10 +173,63 @@ static struct mxg_resolver *open_resolver(const struct policyd_settings *s, char
 		.use_system = s->n_resolver == 0,
 		.trust_anchor = s->trust_anchor[0] ? s->trust_anchor : NULL,
 		.timeout_ms = (unsigned)s->dns_timeout_ms,
-		/* SPF at RCPT asks the same TXT and A records for every recipient of every message. */
-		.answer_cache = s->dns_cache_size,
 	};
-	return mxg_resolver_unbound_new(&uo, err, errlen);
+	struct mxg_resolver *t = timed(mxg_resolver_unbound_new(&uo, err, errlen), err, errlen);
+	if (t == NULL)
+		return NULL;
+	/* SPF at RCPT asks the same TXT and A records for every recipient of every message. */
+	struct mxg_resolver *cached = mxg_resolver_cache_new(t, s->dns_cache_size);
+	if (cached == NULL) {
+		mxg_strlcpy(err, "out of memory for the DNS answer cache", errlen);
+		mxg_resolver_free(t);
+	}
+	return cached;
+}
+
+/* The directory a file of the configuration goes into must exist: a missing one (a unix
+ * socket's run directory, typically) is named with the key before anything starts. */
+static int check_dir(const char *key, const char *what, const char *path, char *err, size_t errlen)
+{
+	char copy[512];
+	struct stat st;
+
+	const char *why;
+
+	mxg_strlcpy(copy, path, sizeof(copy));
+	const char *dir = dirname(copy);
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		why = "is not a directory";
+	} else {
+		why = errno == ENOENT || errno == ENOTDIR ? "does not exist" : strerror(errno);
+	}
+	snprintf(err, errlen, "%s: %s%s: directory %s %s (create it first: see mxguard-policyd(8), "
+		 "FILES)", key, what, path, dir, why);
+	return -1;
+}
+
+static int check_listen_dirs(const char *key, char (*specs)[256], size_t n, char *err,
+			     size_t errlen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(specs[i], "unix:", 5) == 0 &&
+		    check_dir(key, "unix:", specs[i] + 5, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
+static int check_paths(struct policyd_settings *s, char *err, size_t errlen)
+{
+	if (check_listen_dirs("policy_listen", s->policy_listen, s->n_policy, err, errlen) < 0 ||
+	    check_listen_dirs("socketmap_listen", s->socketmap_listen, s->n_socketmap, err,
+			      errlen) < 0)
+		return -1;
+	if (s->pid_file[0] && check_dir("pid_file", "", s->pid_file, err, errlen) < 0)
+		return -1;
+	if (s->counters_file[0] && check_dir("counters_file", "", s->counters_file, err, errlen) < 0)
+		return -1;
+	return 0;
 }
 
 static int drop_user(const char *user, char *err, size_t errlen)
@@ -161,7 +248,9 @@ static int run(const struct options *o, struct policyd_settings *s, struct polic
 	char err[512];
 	struct reload_ctx rc = { o->config, s };
 
-	struct policyd_server *srv = policyd_server_new(s, err, sizeof(err));
+	struct policyd_server *srv = NULL;
+	if (check_paths(s, err, sizeof(err)) == 0)
+		srv = policyd_server_new(s, err, sizeof(err));
 	if (srv == NULL) {
 		mxg_log(MXG_LOG_ERR, "%s", err);
 		policyd_rules_unref(rules);
@@ -197,7 +286,10 @@ static int run(const struct options *o, struct policyd_settings *s, struct polic
 		mxg_resolver_free(res);
 		goto fail;
 	}
+	if (policyd_metrics_start(s->counters_file, s->counters_interval_ms, err, sizeof(err)) < 0)
+		mxg_log(MXG_LOG_WARNING, "%s: no counters file", err);
 	int rv = policyd_server_run(srv, rules, cache, res, reload, &rc);
+	policyd_metrics_stop();
 	policyd_server_free(srv);
 	policyd_mxcache_free(cache);
 	mxg_resolver_free(res);
@@ -235,8 +327,14 @@ int main(int argc, char **argv)
 		free(s);
 		return 1;
 	}
+	if (o.check_only && check_paths(s, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mxguard-policyd: %s: %s\n", o.config, err);
+		policyd_rules_unref(rules);
+		free(s);
+		return 1;
+	}
 	if (o.check_only) {
-		printf("%s: configuration OK\n", o.config);
+		printf("mxguard-policyd: %s: configuration OK\n", o.config);
 		policyd_rules_unref(rules);
 		free(s);
 		return 0;

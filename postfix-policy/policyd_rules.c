@@ -461,9 +461,19 @@ static void ctx_init(struct ctx *c, const struct policyd_rules *rules, const str
 /* Postfix adjusts X.1.Y status codes to the class of the restriction list that gave them
  * (access(5), ENHANCED STATUS CODES): policy_context=sender in smtpd_sender_restrictions
  * runs the sender-domain rules alone so that 5.1.8 survives; "recipient" runs the others. */
-static int context_is(const struct policyd_request *q, const char *what)
+enum policyd_context policyd_request_context(const struct policyd_request *q)
 {
-	return q->policy_context != NULL && strcmp(q->policy_context, what) == 0;
+	if (q->policy_context != NULL && strcmp(q->policy_context, "sender") == 0)
+		return POLICYD_CTX_SENDER;
+	if (q->policy_context != NULL && strcmp(q->policy_context, "recipient") == 0)
+		return POLICYD_CTX_RECIPIENT;
+	return POLICYD_CTX_ALL;
+}
+
+const char *policyd_context_name(enum policyd_context c)
+{
+	static const char *const names[] = { "all", "sender", "recipient" };
+	return (unsigned)c < sizeof(names) / sizeof(names[0]) ? names[c] : "all";
 }
 
 int policyd_decide(const struct policyd_rules *rules, const struct policyd_request *q,
@@ -471,7 +481,8 @@ int policyd_decide(const struct policyd_rules *rules, const struct policyd_reque
 {
 	struct ctx c;
 	int need = 0, rcpt = state_is(q, "RCPT"), mail = state_is(q, "MAIL");
-	int sender_only = context_is(q, "sender"), no_sender = context_is(q, "recipient");
+	enum policyd_context ctx = policyd_request_context(q);
+	int sender_only = ctx == POLICYD_CTX_SENDER, no_sender = ctx == POLICYD_CTX_RECIPIENT;
 
 	ctx_init(&c, rules, q, dns, v);
 	if (!sender_only && rule_connector(&c))

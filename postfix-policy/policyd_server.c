@@ -42,7 +42,8 @@ struct conn {
 	size_t inlen;
 	char out[OUT_MAX];
 	size_t outlen, outoff;
-	char summary[384];      /* client/sender/recipient of the job in flight, for a timeout */
+	char summary[420];      /* context/state/client/sender/recipient of the job in flight */
+	enum policyd_context ctx;
 };
 
 struct policyd_server {
@@ -64,11 +65,15 @@ struct policyd_server {
 static int add_listeners(struct policyd_server *srv, char (*specs)[256], size_t n, enum kind k,
 			 char *err, size_t errlen)
 {
+	char why[384];
+
 	for (size_t i = 0; i < n; i++) {
 		struct listener *l = &srv->listen[srv->n_listen];
-		l->fd = policyd_listen_open(specs[i], err, errlen);
-		if (l->fd < 0)
+		l->fd = policyd_listen_open(specs[i], why, sizeof(why));
+		if (l->fd < 0) {
+			snprintf(err, errlen, "cannot listen: %s", why);
 			return -1;
+		}
 		l->kind = k;
 		mxg_strlcpy(l->spec, specs[i], sizeof(l->spec));
 		srv->n_listen++;
@@ -159,11 +164,13 @@ static int reply_policy(struct conn *c, const char *action)
 	return queue_out(c, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
+/* The request's part of a decision line, for answers given without a decision. */
 static void summarize(const struct policyd_request *q, char *out, size_t size)
 {
-	snprintf(out, size, "client=%.64s sender=<%.128s> recipient=<%.128s> state=%.16s",
-		 q->client_address ? q->client_address : "", q->sender ? q->sender : "",
-		 q->recipient ? q->recipient : "", q->protocol_state ? q->protocol_state : "");
+	snprintf(out, size, "context=%s state=%.16s client=%.64s sender=<%.128s> recipient=<%.128s>",
+		 policyd_context_name(policyd_request_context(q)),
+		 q->protocol_state ? q->protocol_state : "", q->client_address ? q->client_address : "",
+		 q->sender ? q->sender : "", q->recipient ? q->recipient : "");
 }
 
 static int dispatch(struct policyd_server *srv, size_t slot, struct policyd_request *q)
@@ -172,8 +179,10 @@ static int dispatch(struct policyd_server *srv, size_t slot, struct policyd_requ
 	struct policyd_job *j = calloc(1, sizeof(*j));
 
 	if (j == NULL) {
+		char line[sizeof(c->summary)];
+		summarize(q, line, sizeof(line));
+		policyd_log_undecided(line, policyd_request_context(q), 0, "out of memory");
 		policyd_request_free(q);
-		mxg_log(MXG_LOG_WARNING, "out of memory: deferring a request");
 		return reply_policy(c, "451 4.3.0 mxguard: out of memory");
 	}
 	j->slot = slot;
@@ -185,6 +194,7 @@ static int dispatch(struct policyd_server *srv, size_t slot, struct policyd_requ
 	policyd_rules_ref(j->rules);
 	j->req = *q;
 	summarize(q, c->summary, sizeof(c->summary));
+	c->ctx = policyd_request_context(q);
 	c->busy = 1;
 	c->job_deadline = j->deadline_ms;
 	policyd_pool_submit(srv->pool, j);
@@ -367,8 +377,7 @@ static void on_job(struct policyd_server *srv, struct policyd_job *j)
 	}
 	c->busy = 0;
 	if (j->expired) {
-		mxg_log(MXG_LOG_WARNING, "decision rule=- action=defer %s reason=\"timed out\"",
-			c->summary);
+		policyd_log_undecided(c->summary, c->ctx, 1, "timed out");
 		if (reply_policy(c, "451 4.4.3 mxguard: policy decision timed out") < 0) {
 			policyd_job_free(j);
 			conn_close(srv, j->slot);
@@ -400,8 +409,9 @@ static void sweep(struct policyd_server *srv)
 		if (c->busy && now >= c->job_deadline) {
 			c->busy = 0;
 			c->seq++;
-			mxg_log(MXG_LOG_WARNING, "decision rule=- action=defer %s reason=\"timed out after %lu ms\"",
-				c->summary, srv->s->request_timeout_ms);
+			char why[64];
+			snprintf(why, sizeof(why), "timed out after %lu ms", srv->s->request_timeout_ms);
+			policyd_log_undecided(c->summary, c->ctx, 1, why);
 			if (reply_policy(c, "451 4.4.3 mxguard: policy decision timed out") < 0)
 				conn_close(srv, i);
 			else

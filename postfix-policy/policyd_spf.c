@@ -5,6 +5,7 @@
 
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
+#include "policyd_metrics.h"
 #include "policyd_spf.h"
 
 int policyd_spf_check(const struct policyd_rules *r, struct mxg_resolver *res,
@@ -20,6 +21,7 @@ int policyd_spf_check(const struct policyd_rules *r, struct mxg_resolver *res,
 	opt.budget_ms = r->spf_budget_ms;
 	opt.receiver = r->receiver;
 	enum mxg_spf_result res_code = mxg_spf_check_mailfrom(res, &opt, client, q->sender, helo, &o);
+	policyd_metrics_spf(res_code);
 	out->fail = res_code == MXG_SPF_FAIL;
 	out->temperror = res_code == MXG_SPF_TEMPERROR;
 	snprintf(out->text, sizeof(out->text), "SPF %s for <%.200s> from %.64s%s%.200s",

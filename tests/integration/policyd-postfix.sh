@@ -39,6 +39,8 @@ route = split.pd.test smtp:[127.0.0.1]:$cloud
 route = dave@split.pd.test smtp:[127.0.0.1]:$onprem
 connector.local.networks = 127.0.0.0/8
 connector.local.cert_fingerprint = $fp
+counters_file = $MXG_WORK/policyd.prom
+counters_interval = 1s
 CONF
 start_policyd() {
 	mxg_bg "policyd$1" "$MXG_BUILD/mxguard-policyd" -f -c "$conf"
@@ -134,6 +136,14 @@ mxg_check "connector: delivered" wait_delivered $MXG_SINK_PORT u@good.pd.test
 
 # The daemon stops: Postfix defers at RCPT, and mail already queued waits for its route.
 mxg_stop policyd
+# Its last counters, written at the stop, count what Postfix asked above.
+prom=$(cat "$MXG_WORK/policyd.prom" 2>/dev/null)
+mxg_match "counters: the mx_bypass refusal" "$prom" '^mxguard_policyd_decisions_total\{rule="mx_bypass",action="reject"\} 1$'
+mxg_match "counters: the null-MX sender refusal" "$prom" '^mxguard_policyd_decisions_total\{rule="null_mx_sender",action="reject"\} 1$'
+mxg_match "counters: the broken-MX deferral" "$prom" '^mxguard_policyd_decisions_total\{rule="broken_mx",action="defer"\} 1$'
+mxg_match "counters: requests from smtpd_sender_restrictions" "$prom" '^mxguard_policyd_requests_total\{context="sender"\} [1-9][0-9]*$'
+mxg_match "counters: requests from smtpd_recipient_restrictions" "$prom" '^mxguard_policyd_requests_total\{context="recipient"\} [1-9][0-9]*$'
+mxg_match "counters: DNS lookups timed" "$prom" '^mxguard_policyd_dns_lookup_seconds_count [1-9][0-9]*$'
 mkmsg s@good.pd.test dave@split.pd.test down1
 out=$(send --client 11.1.1.10 --from s@good.pd.test --to dave@split.pd.test)
 mxg_eq "daemon down: the client is told to retry (4xx)" $? 4
@@ -156,7 +166,16 @@ out=$(send --client 11.1.1.10 --from s@good.pd.test --to dave@split.pd.test)
 mxg_eq "daemon back: the retried message is accepted" $? 0
 mxg_check "daemon back: and delivered" wait_delivered $onprem dave@split.pd.test $((before + 2))
 mxg_check "queue empty at the end" mxg_postfix_wait_queue 0 20
-mxg_check "policyd logged its decisions" grep -q 'decision rule=mx_bypass action=reject client=11.9.9.9' "$MXG_WORK/policyd.log"
+mxg_check "policyd logged its decisions at info, with the context Postfix asked in" \
+	grep -q ': info: decision rule=mx_bypass action=reject context=recipient state=RCPT client=11.9.9.9 ' "$MXG_WORK/policyd.log"
+mxg_check "a refusal from smtpd_sender_restrictions is logged in the sender context" \
+	grep -q ': info: decision rule=null_mx_sender action=reject context=sender state=RCPT client=11.1.1.10 sender=<a@nullmx.pd.test>' "$MXG_WORK/policyd.log"
+# One line per request: with smtpd_delay_reject both lists ask at RCPT, so the recipient
+# context's lines match the sender context's, less those the sender list already refused.
+ns=$(grep -c 'decision rule=.* context=sender ' "$MXG_WORK/policyd.log")
+nr=$(grep -c 'decision rule=.* context=recipient ' "$MXG_WORK/policyd.log")
+nrs=$(grep -c 'decision rule=[a-z_]* action=\(reject\|defer\) context=sender ' "$MXG_WORK/policyd.log")
+mxg_eq "one decision line per request in each context" "$nr" "$((ns - nrs))"
 mxg_check "the restarted policyd answered the queued message's route" grep -q 'socketmap: key=dave@split.pd.test route=' "$MXG_WORK/policydagain.log"
 
 mxg_done

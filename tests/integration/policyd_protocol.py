@@ -2,6 +2,7 @@
 # Protocol-level tests of mxguard-policyd: starts the daemon (DNS from NSD via libunbound),
 # talks to it over TCP and unix sockets and prints "ok"/"not ok" lines and the count line.
 import os
+import re
 import select
 import signal
 import subprocess
@@ -18,6 +19,7 @@ WORK = os.environ["PD_WORK"]
 DNS = os.environ["PD_DNS"]
 PORT, SMAP = 10040, 10041
 UNIX = os.path.join(WORK, "policyd.sock")
+ZONE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../data/zones/pd.test.zone")
 T = Tally()
 ok, eq, starts = T.ok, T.eq, T.starts
 
@@ -212,8 +214,10 @@ def test_dns_trouble():
     dead = "127.0.0.1@5399"
     a = Daemon("dead-dns", "policy_listen = inet:127.0.0.1:10050\ndns.resolver = %s\ndns.timeout = 1s\n"
                "request_timeout = 8s\n%s" % (dead, RULES))
+    prom = os.path.join(WORK, "slow-budget.prom")
     b = Daemon("slow-budget", "policy_listen = inet:127.0.0.1:10051\ndns.resolver = %s\ndns.timeout = 4s\n"
-               "request_timeout = 1s\nworkers = 1\n%s" % (dead, RULES))
+               "request_timeout = 1s\nworkers = 1\ncounters_file = %s\ncounters_interval = 1s\n%s"
+               % (dead, prom, RULES))
     try:
         ok(a.wait_log("ready") and b.wait_log("ready"), "dns trouble: both daemons ready")
         c = Conn(10050, timeout=30)
@@ -233,6 +237,12 @@ def test_dns_trouble():
         starts(r_slow, "451 4.4.3 mxguard: policy decision timed out", "budget: the waiting request is deferred")
         eq(slow.ask(protocol_state="CONNECT", client_address="11.1.1.10"), "DUNNO",
            "budget: the deferred connection stays usable")
+        ok(b.wait_log("info: decision rule=- action=defer context=all state=RCPT client=11.9.9.9 "
+                      "sender=<someone@good.pd.test> recipient=<user@corp.pd.test> reason=\"timed out"),
+           "budget: the deferral is the request's one decision line, at info level", b.text()[-600:])
+        got = wait_counters(prom, {'mxguard_policyd_decisions_total{rule="timeout",action="defer"}': 1}) or {}
+        eq(got.get('mxguard_policyd_decisions_total{rule="timeout",action="defer"}'), 1,
+           "counters: the timed-out request is counted as rule=timeout, action=defer")
         slow.close()
         other.close()
     finally:
@@ -380,8 +390,10 @@ def test_spf():
     relay = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "slow_relay.py"),
                               "5366", str(nsd_port), "0.3"], stdout=subprocess.PIPE, text=True)
     ok(relay.stdout.readline().strip() == "ready", "spf: slow relay listens")
+    prom = os.path.join(WORK, "spf.prom")
     d = Daemon("spf", "policy_listen = inet:127.0.0.1:10053\ndns.resolver = 127.0.0.1@5366\ndns.timeout = 5s\n"
-               "request_timeout = 8s\nspf = reject\nspf.budget = 1s\nspf.receiver = mx.pd.test\n")
+               "request_timeout = 8s\nspf = reject\nspf.budget = 1s\nspf.receiver = mx.pd.test\n"
+               "counters_file = %s\ncounters_interval = 1s\n" % prom)
     try:
         ok(d.wait_log("ready"), "spf: daemon ready")
         c = Conn(10053, timeout=20)
@@ -401,6 +413,13 @@ def test_spf():
            "spf: other requests are answered while a slow SPF check is running", "(%r %r %r)" % (r_other, r_cached, waiting))
         starts(slow.reply(), "451 4.7.24 mxguard spf: SPF temperror", "spf: the time budget ends in temperror, deferred")
         ok(d.wait_log("time budget exceeded"), "spf: the log says the budget ran out", open(d.logpath).read()[-600:])
+        spf = {'mxguard_policyd_spf_results_total{result="%s"}' % r: n
+               for r, n in [("pass", 1), ("fail", 1), ("softfail", 1), ("temperror", 1), ("permerror", 0)]}
+        got = wait_counters(prom, spf) or {}
+        for k, v in spf.items():
+            eq(got.get(k), v, "counters: " + k)
+        eq(got.get('mxguard_policyd_decisions_total{rule="spf",action="prepend"}'), 2,
+           "counters: the two prepended Received-SPF headers")
         slow.close()
         c.close()
     finally:
@@ -417,14 +436,142 @@ def test_config_check():
     with open(bad, "w") as f:
         f.write(header() + "route = nowhere\n")
     r = subprocess.run([BIN, "-n", "-c", good], capture_output=True, text=True)
-    ok(r.returncode == 0 and "configuration OK" in r.stdout, "-n: a good file passes")
+    ok(r.returncode == 0 and r.stdout == "mxguard-policyd: %s: configuration OK\n" % good,
+       "-n: a good file passes, with the milter's line format", repr(r.stdout))
     r = subprocess.run([BIN, "-n", "-c", bad], capture_output=True, text=True)
     ok(r.returncode == 1 and "bad.conf:5" in r.stderr and "route" in r.stderr, "-n: a bad file fails naming its line",
        r.stderr)
 
 
+def test_version_and_paths():
+    r = subprocess.run([BIN, "--version"], capture_output=True, text=True)
+    ok(r.returncode == 0 and re.fullmatch(r"mxguard-policyd [0-9][^\s]*\n", r.stdout) is not None,
+       "--version prints the program and its version", repr(r.stdout + r.stderr))
+    missing = os.path.join(WORK, "no-such-run-dir")
+    conf = os.path.join(WORK, "nodir.conf")
+    with open(conf, "w") as f:
+        f.write("policy_listen = unix:%s/policyd.sock\n" % missing)
+    r = subprocess.run([BIN, "-n", "-c", conf], capture_output=True, text=True)
+    ok(r.returncode == 1 and r.stdout == "" and
+       "policy_listen: unix:%s/policyd.sock: directory %s does not exist" % (missing, missing) in r.stderr,
+       "-n: a missing unix-socket directory is an error naming the key and the directory", r.stderr)
+    with open(conf, "w") as f:
+        f.write("policy_listen = inet:127.0.0.1:10057\ncounters_file = %s/policyd.prom\n" % missing)
+    r = subprocess.run([BIN, "-n", "-c", conf], capture_output=True, text=True)
+    ok(r.returncode == 1 and "counters_file: %s/policyd.prom: directory %s does not exist" % (missing, missing)
+       in r.stderr, "-n: a missing counters_file directory is an error", r.stderr)
+
+
+def test_cannot_listen():
+    # The main daemon holds PORT: a second one cannot bind it and says why.
+    with open(os.path.join(WORK, "busy.conf"), "w") as f:
+        f.write("policy_listen = inet:127.0.0.1:%d\ndns.zone = %s\n" % (PORT, ZONE))
+    r = subprocess.run([BIN, "-f", "-c", os.path.join(WORK, "busy.conf")], capture_output=True, text=True,
+                       timeout=30)
+    ok(r.returncode == 1 and "cannot listen: inet:127.0.0.1:%d: Address already in use" % PORT in r.stderr,
+       "cannot listen: the error says why (errno)", r.stderr)
+
+
+def read_counters(path):
+    """{series: value} of a textfile, or None when a line is not in the text format."""
+    out = {}
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        if line.startswith("# HELP ") or line.startswith("# TYPE "):
+            continue
+        m = re.fullmatch(r'([a-z_]+(?:\{[a-z_]+="[^"]*"(?:,[a-z_]+="[^"]*")*\})?) ([0-9]+(?:\.[0-9]+)?)', line)
+        if m is None:
+            return None
+        out[m.group(1)] = float(m.group(2))
+    return out
+
+
+def wait_counters(path, want, seconds=15):
+    """The counters once every series in want has its value (polled, bounded), else the last read."""
+    end = time.time() + seconds
+    got = None
+    while time.time() < end:
+        got = read_counters(path)
+        if got and all(got.get(k) == v for k, v in want.items()):
+            return got
+        time.sleep(0.1)
+    return got
+
+
+def test_decision_lines():
+    # Five requests, each of a kind: one decision line apiece at info level that names the
+    # context, and the counters file says the same after the next write.
+    prom = os.path.join(WORK, "policyd.prom")
+    d = Daemon("decisions", "policy_listen = inet:127.0.0.1:10055\ndns.resolver = %s\n"
+               "counters_file = %s\ncounters_interval = 1s\n%s" % (DNS, prom, RULES))
+    try:
+        ok(d.wait_log("ready"), "decisions: daemon ready")
+        c = Conn(10055)
+        replies = [
+            c.ask(protocol_state="MAIL", policy_context="sender", sender="a@nullmx.pd.test",
+                  recipient="", client_address="11.1.1.10"),
+            c.ask(policy_context="recipient", client_address="11.9.9.9"),
+            c.ask(policy_context="recipient", client_address="11.1.1.10"),
+            c.ask(protocol_state="END-OF-MESSAGE", client_address="11.1.1.10"),
+            c.ask(policy_context="recipient", client_address="11.9.9.9", recipient="u@warn.pd.test"),
+        ]
+        c.close()
+        ok(replies[0].startswith("550 5.7.27") and replies[1].startswith("550 5.7.1") and
+           replies[2] == "DUNNO" and replies[3] == "DUNNO" and replies[4].startswith("WARN"),
+           "decisions: the five replies", repr(replies))
+        ok(d.wait_log("decision ", 10, 5), "decisions: logged")
+        lines = [l for l in d.text().splitlines() if "decision " in l]
+        eq(len(lines), 5, "decisions: exactly one line per request")
+        ok(all(": info: decision rule=" in l for l in lines), "decisions: every line at info level", repr(lines))
+        want = [
+            "decision rule=null_mx_sender action=reject context=sender state=MAIL client=11.1.1.10 "
+            "sender=<a@nullmx.pd.test> recipient=<> instance=1a2b.3c4d.5e6f.0 reply=\"550 5.7.27 mxguard null_mx_sender:",
+            "decision rule=mx_bypass action=reject context=recipient state=RCPT client=11.9.9.9 "
+            "sender=<someone@good.pd.test> recipient=<user@corp.pd.test> instance=1a2b.3c4d.5e6f.0 reply=\"550 5.7.1 ",
+            "decision rule=- action=dunno context=recipient state=RCPT client=11.1.1.10 ",
+            "decision rule=- action=dunno context=all state=END-OF-MESSAGE client=11.1.1.10 ",
+            "decision rule=mx_bypass action=warn context=recipient state=RCPT client=11.9.9.9 "
+            "sender=<someone@good.pd.test> recipient=<u@warn.pd.test>",
+        ]
+        for i, w in enumerate(want):
+            ok(i < len(lines) and w in lines[i], "decision line %d: %s" % (i + 1, w[:60]),
+               lines[i] if i < len(lines) else "")
+        series = {
+            'mxguard_policyd_decisions_total{rule="null_mx_sender",action="reject"}': 1,
+            'mxguard_policyd_decisions_total{rule="mx_bypass",action="reject"}': 1,
+            'mxguard_policyd_decisions_total{rule="mx_bypass",action="warn"}': 1,
+            'mxguard_policyd_decisions_total{rule="none",action="dunno"}': 2,
+            'mxguard_policyd_decisions_total{rule="timeout",action="defer"}': 0,
+            'mxguard_policyd_warn_only_total{rule="mx_bypass"}': 1,
+            'mxguard_policyd_requests_total{context="sender"}': 1,
+            'mxguard_policyd_requests_total{context="recipient"}': 3,
+            'mxguard_policyd_requests_total{context="all"}': 1,
+        }
+        got = wait_counters(prom, series)
+        ok(got is not None, "counters: the file is in the Prometheus text format")
+        got = got or {}
+        for k, v in series.items():
+            eq(got.get(k), v, "counters: " + k)
+        n = got.get("mxguard_policyd_dns_lookup_seconds_count", 0)
+        ok(n > 0 and got.get('mxguard_policyd_dns_lookup_seconds_bucket{le="+Inf"}') == n and
+           got.get("mxguard_policyd_dns_lookup_seconds_sum", 0) > 0,
+           "counters: DNS lookups are timed (histogram count, +Inf bucket and sum)", repr(n))
+        buckets = [v for k, v in sorted(got.items()) if k.startswith("mxguard_policyd_dns_lookup_seconds_bucket")]
+        ok(len(buckets) == 12, "counters: the latency histogram has its 12 buckets")
+        eq(sum(v for k, v in got.items() if k.startswith("mxguard_policyd_dns_lookups_total")), n,
+           "counters: lookups by rcode add up to the histogram count")
+        ok(not os.path.exists(prom + ".tmp"), "counters: no temporary file left beside the file")
+    finally:
+        eq(d.stop(), 0, "decisions: clean stop")
+
+
 def main():
     test_config_check()
+    test_version_and_paths()
     d = Daemon("main", header() + RULES)
     try:
         ok(d.wait_log("ready"), "daemon ready")
@@ -438,11 +585,13 @@ def main():
         test_malformed(d)
         test_reload(d)
         ok(d.count_log("decision rule=") >= 300, "one log line per decision")
+        test_cannot_listen()
     finally:
         rc = d.stop()
     eq(rc, 0, "SIGTERM: clean exit")
     ok(d.wait_log("stopped", 1), "SIGTERM: logged")
     ok(not os.path.exists(UNIX), "SIGTERM: the unix socket is removed")
+    test_decision_lines()
     test_dns_trouble()
     test_limits()
     test_daemon_mode()
