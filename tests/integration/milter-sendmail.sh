@@ -88,6 +88,16 @@ mxg_check "p=quarantine: in Sendmail's quarantine (an hf file)" mxg_wait_until 1
 mxg_check "p=quarantine: the quarantine reason names the policy" \
 	grep -rq '^qDMARC policy of quar\.auth\.test is quarantine' "$MXG_WORK/sm/queue"
 mxg_check "p=quarantine: not delivered" test -z "$(mxg_sink_find '^Message-ID: <quar@auth.test>')"
+# What guide-sendmail.md tells the admin: mailq -qQ lists it, sendmail -qQ -Q releases it.
+smq() { "$MXG_SM_BIN" -C "$MXG_WORK/sm/sendmail.cf" "$@" </dev/null 2>&1; }
+mxg_match "p=quarantine: mailq -qQ lists it with the reason" "$(smq -bp -qQ | tr -d '\n')" \
+	"quar\.auth\.test.*DMARC policy of quar\.auth\.test is quarantine"
+smq -qQ -Q >/dev/null
+mxg_eq "p=quarantine: sendmail -qQ -Q releases it (held, queued)" \
+	"$(mxg_sendmail_held_count sm) $(mxg_sendmail_queue_count sm)" "0 1"
+smq -q >/dev/null
+mxg_check "p=quarantine: a queue run delivers the released message" \
+	mxg_sendmail_wait_delivered sm '^Message-ID: <quar@auth.test>' 20
 
 mxg_sink_clear
 send forged-ar 192.0.2.10 bounce@aligned.auth.test
