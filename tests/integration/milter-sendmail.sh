@@ -89,7 +89,7 @@ mxg_check "p=quarantine: the quarantine reason names the policy" \
 	grep -rq '^qDMARC policy of quar\.auth\.test is quarantine' "$MXG_WORK/sm/queue"
 mxg_check "p=quarantine: not delivered" test -z "$(mxg_sink_find '^Message-ID: <quar@auth.test>')"
 # What guide-sendmail.md tells the admin: mailq -qQ lists it, sendmail -qQ -Q releases it.
-smq() { "$MXG_SM_BIN" -C "$MXG_WORK/sm/sendmail.cf" "$@" </dev/null 2>&1; }
+smq() { mxg_sendmail_cmd sm "$@" 2>&1; }
 mxg_match "p=quarantine: mailq -qQ lists it with the reason" "$(smq -bp -qQ | tr -d '\n')" \
 	"quar\.auth\.test.*DMARC policy of quar\.auth\.test is quarantine"
 smq -qQ -Q >/dev/null

@@ -9,6 +9,7 @@
 #   mxg_sendmail_ready                       true when the unpacked Sendmail is there
 #   mxg_sendmail_start NAME PORT SOCKET       an instance in $MXG_WORK/NAME on 127.0.0.1:PORT
 #                                            with the filter on SOCKET (inet:PORT@127.0.0.1)
+#   mxg_sendmail_cmd NAME ARGS...            the sendmail binary on the instance's sendmail.cf
 #   mxg_sendmail_send PORT [OPTIONS] FILE    one message (tests/lib/smtp_send.py options)
 #   mxg_sendmail_queue_count NAME            messages waiting in the queue (qf files)
 #   mxg_sendmail_held_count NAME             messages in the quarantine (hf files)
@@ -73,9 +74,18 @@ mxg_sendmail_start() {
 	# promiscuous_relay warns on stderr: keep it apart from real errors.
 	m4 "$d/sendmail.mc" >"$d/sendmail.cf" 2>"$d/m4.err" || { cat "$d/m4.err" >&2; return 1; }
 	grep -q "^X.*S=$sock," "$d/sendmail.cf" || { echo "sendmail.cf: no filter on $sock" >&2; return 1; }
-	mxg_bg "$name" unshare --uts sh -c 'hostname "$1" && exec "$2" -C "$3" -bD' sh \
-		"$MXG_SM_HOSTNAME" "$MXG_SM_BIN" "$d/sendmail.cf"
+	mxg_bg "$name" unshare --uts sh -c 'hostname "$1" && shift && exec "$@"' sh \
+		"$MXG_SM_HOSTNAME" "$MXG_SM_BIN" -C "$d/sendmail.cf" -bD
 	mxg_wait_port "$port" tcp 20 || { cat "$MXG_WORK/$name.log" >&2; return 1; }
+}
+
+# mxg_sendmail_cmd NAME ARGS...: the sendmail binary with the instance's sendmail.cf (mailq,
+# queue runs), under the same host name as the daemon, so that it does not sleep a minute.
+mxg_sendmail_cmd() {
+	d=$MXG_WORK/$1
+	shift
+	unshare --uts sh -c 'hostname "$1" && shift && exec "$@"' sh "$MXG_SM_HOSTNAME" \
+		"$MXG_SM_BIN" -C "$d/sendmail.cf" "$@" </dev/null
 }
 
 mxg_sendmail_send() {
