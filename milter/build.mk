@@ -29,3 +29,10 @@ $(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)
 .PHONY: bench-milter
 bench-milter: $(MILTER)
 	bench/milter/run
+
+# Debian's Sendmail unpacked into build/sendmail-root for the milter-sendmail suite (its package
+# conflicts with postfix, so it is not installed); fetched before the suites enter their namespace.
+.PHONY: sendmail-root
+sendmail-root:
+	scripts/fetch-sendmail
+CHECK_PREPARE += sendmail-root

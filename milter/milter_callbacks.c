@@ -47,10 +47,13 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
 	*pf1 = f1 & (WANT_OFF | WANT_NR | SMFIP_HDR_LEADSPC);
 	*pf2 = 0;
 	*pf3 = 0;
-	/* Only the macros we read, so the MTA sends nothing else. */
+	/* Only the macros we read, so the MTA sends nothing else. The queue id "i" is asked for at
+	 * each step where an MTA defines it: Sendmail from MAIL FROM on (it sends none at end of
+	 * message), Postfix from DATA on (end of header and end of message). */
 	if (f0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j");
-		smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen}");
+		smfi_setsymlist(ctx, SMFIM_EOH, "i");
 		smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	}
 	c = milter_conn_new();
@@ -130,6 +133,8 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct milter_conn *c = conn_of(ctx);
 
+	if (c != NULL)
+		milter_conn_queue_id(c, smfi_getsymval(ctx, "i"), 1);
 	if (c == NULL || !milter_gate_enter())
 		return step_done(c, SMFIP_NR_MAIL);
 	if (milter_msg_begin(&milter_rt, c, argv != NULL ? argv[0] : NULL,
@@ -152,8 +157,10 @@ static sfsistat cb_eoh(SMFICTX *ctx)
 {
 	struct milter_conn *c = conn_of(ctx);
 
-	if (c != NULL)
+	if (c != NULL) {
+		milter_conn_queue_id(c, smfi_getsymval(ctx, "i"), 0);
 		milter_msg_eoh(c);
+	}
 	return step_done(c, SMFIP_NR_EOH);
 }
 
@@ -220,7 +227,8 @@ static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 	} else {
 		mxg_strlcpy(outcome, mxg_action_name(m->verdict.action), sizeof(outcome));
 	}
-	milter_msg_log(c, smfi_getsymval(ctx, "i"), outcome);
+	milter_conn_queue_id(c, smfi_getsymval(ctx, "i"), 0);
+	milter_msg_log(c, c->queue_id, outcome);
 	milter_msg_end(c);
 	return rc;
 }

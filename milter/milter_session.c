@@ -62,6 +62,26 @@ void milter_conn_helo(struct milter_conn *c, const char *helo)
 	mxg_strlcpy(c->helo, helo, sizeof(c->helo));
 }
 
+void milter_conn_queue_id(struct milter_conn *c, const char *id, int start)
+{
+	size_t n;
+
+	if (start)
+		c->queue_id[0] = '\0';
+	if (id == NULL)
+		return;
+	n = strlen(id);
+	if (n == 0 || n >= sizeof(c->queue_id))
+		return;
+	/* It goes into the log line as is: only the characters an MTA puts in a queue id. */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)id[i];
+		if (ch <= ' ' || ch >= 0x7f)
+			return;
+	}
+	memcpy(c->queue_id, id, n + 1);
+}
+
 void milter_msg_end(struct milter_conn *c)
 {
 	struct milter_msg *m = c->msg;

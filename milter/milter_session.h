@@ -11,6 +11,9 @@
 #include "mxguard/message.h"
 #include "mxguard/verdict.h"
 
+/* Room for an MTA queue id: Sendmail's are 14 characters, Postfix's long ones about 20. */
+#define MILTER_QUEUE_ID_MAX 64
+
 enum milter_client_kind {
 	MILTER_CLIENT_EXTERNAL = 0,
 	MILTER_CLIENT_TRUSTED,    /* trusted_networks: nothing is checked */
@@ -39,6 +42,7 @@ struct milter_conn {
 	char helo[MXG_DNS_NAME_MAX];
 	int leadspc;                       /* MTA passes header values with their leading blank */
 	unsigned long nr;                  /* the SMFIP_NR_* flags the MTA agreed to */
+	char queue_id[MILTER_QUEUE_ID_MAX]; /* the MTA's "i" as last seen for this message, or "" */
 	struct milter_msg *msg;
 };
 
@@ -48,6 +52,10 @@ struct milter_conn *milter_conn_new(void);
 void milter_conn_client(struct milter_conn *c, const struct mxg_addr *addr, const char *host);
 void milter_conn_free(struct milter_conn *c);
 void milter_conn_helo(struct milter_conn *c, const char *helo);
+/* The queue id macro at a step: kept when the MTA sent one (non-empty, printable, short enough).
+ * With start set (MAIL FROM) the previous message's id is dropped first, so a message whose MTA
+ * sends no id is logged as NOQUEUE rather than under the id of the message before it. */
+void milter_conn_queue_id(struct milter_conn *c, const char *id, int start);
 
 /* Starts a message (ending any previous one) at MAIL FROM; arg is the address as the MTA
  * gives it ("<a@b>"), auth the {auth_authen} macro or NULL. Runs SPF. 0, or -1 on ENOMEM. */

@@ -22,6 +22,7 @@ mxg_ok "NSD, two milters, smtp-sink and Postfix running"
 
 msgs=$MXG_WORK/msgs
 delivered=0
+qids=
 # send NAME CLIENT MAIL-FROM [OPTIONS...]: one message through Postfix; sets $reply, $rc.
 send() {
 	name=$1 client=$2 from=$3
@@ -29,6 +30,8 @@ send() {
 	reply=$(mxg_smtp_send --client "$client" --helo mx.sender.auth.test --from "$from" \
 		--to rcpt@example.test "$@" "$msgs/$name.eml")
 	rc=$?
+	[ $rc = 0 ] && qids="$qids ${reply##* }"  # "250 2.0.0 Ok: queued as ID"
+	return 0
 }
 # The header of the newest message the sink got made from msgs/NAME.eml.
 received_header() {
@@ -128,6 +131,13 @@ send cr 192.0.2.20 owner@list.auth.test
 mxg_match "bare CR in From: 550 5.7.1" "$reply" "^550 5\.7\.1 "
 
 lines=$(grep -c 'info: [0-9A-Z]*: client=.*action=' "$MXG_WORK/milter.log")
-mxg_check "one log line per message, with the Postfix queue id" test "$lines" -ge 8
+mxg_check "one log line per message" test "$lines" -ge 8
+mxg_eq "queue id: no log line says NOQUEUE" "$(cat "$MXG_WORK/milter.log" "$MXG_WORK/milter-dead.log" | grep -c 'info: NOQUEUE:')" 0
+n=0 nq=0
+for q in $qids; do
+	nq=$((nq + 1))
+	grep -q "info: $q: client=" "$MXG_WORK/milter.log" && n=$((n + 1))
+done
+mxg_eq "queue id: each accepted message's log line has the id from Postfix's 250 reply" "$n:$nq" "7:7"
 grep 'info:.*action=' "$MXG_WORK/milter.log" "$MXG_WORK/milter-dead.log" | sed 's/^/# /'
 mxg_done

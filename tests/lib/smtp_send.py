@@ -97,6 +97,7 @@ def main():
     p.add_argument("--helo", default="client.example.test")
     p.add_argument("--client")
     p.add_argument("--client-name")
+    p.add_argument("--source", help="local address to connect from (an MTA without XCLIENT)")
     p.add_argument("--login")
     p.add_argument("--starttls", action="store_true", help="STARTTLS before the transaction")
     p.add_argument("--client-cert", help="PEM certificate to present after STARTTLS")
@@ -110,7 +111,9 @@ def main():
         body = f.read()
     body = body.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
     try:
-        s = smtplib.SMTP(args.host, args.port, local_hostname=args.helo, timeout=args.timeout)
+        source = (args.source, 0) if args.source else None
+        s = smtplib.SMTP(args.host, args.port, local_hostname=args.helo, timeout=args.timeout,
+                         source_address=source)
         code, msg = transaction(s, args, body)
         try:
             s.quit()
