@@ -38,6 +38,7 @@ static const struct choice quarantine_choices[] = {
 static const struct choice temperror_choices[] = { { "tempfail", 1 }, { "accept", 0 }, { NULL, 0 } };
 static const struct choice internal_choices[] = { { "tempfail", 1 }, { "accept", 0 }, { NULL, 0 } };
 static const struct choice auth_choices[] = { { "skip", 0 }, { "soften", 1 }, { NULL, 0 } };
+static const struct choice rollout_choices[] = { { "enforce", 0 }, { "rollout", 1 }, { NULL, 0 } };
 static const struct choice mode_choices[] = {
 	{ "9989", MXG_DMARC_MODE_9989 }, { "7489", MXG_DMARC_MODE_7489 }, { NULL, 0 } };
 
@@ -59,6 +60,7 @@ static const struct key_def keys[] = {
 	{ "dns_timeout", K_MS, F(dns_timeout_ms), 0, 100, 60000, NULL },
 	{ "spf_time_limit", K_MS, F(spf_time_limit_ms), 0, 100, 300000, NULL },
 	{ "spf_helo", K_BOOL, F(spf_helo), 0, 0, 0, NULL },
+	{ "mode", K_CHOICE, F(policy.rollout), 0, 0, 0, rollout_choices },
 	{ "spf_reject_fail", K_BOOL, F(policy.spf_reject_fail), 0, 0, 0, NULL },
 	{ "dmarc_reject", K_BOOL, F(policy.dmarc_reject), 0, 0, 0, NULL },
 	{ "dmarc_quarantine", K_CHOICE, F(policy.quarantine), 0, 0, 0, quarantine_choices },
