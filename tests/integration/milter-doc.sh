@@ -16,8 +16,10 @@ for page in mxguard-milter.8 mxguard-milter.conf.5; do
 	mxg_eq "$page formats without warnings" "$(groff -man -ww -z "$MXG_ROOT/docs/$page" 2>&1)" ""
 done
 # The EXAMPLE section of mxguard-milter.conf(5) is a valid configuration.
+# -n checks that the directory of a Unix-domain socket exists: the example's is made here.
+mkdir -p "$MXG_WORK/sock"
 sed -n '/^\.SH EXAMPLE/,/^\.SH/p' "$MXG_ROOT/docs/mxguard-milter.conf.5" | grep ' = ' |
-	grep -v '^user = ' >"$MXG_WORK/example.conf"
+	grep -v '^user = ' | sed "s|^socket = unix:.*/|socket = unix:$MXG_WORK/sock/|" >"$MXG_WORK/example.conf"
 mxg_check "the man page example passes mxguard-milter -n" \
 	"$MXG_BUILD/mxguard-milter" -n -c "$MXG_WORK/example.conf"
 # --version, and -n's line (the same format as mxguard-policyd -n: "PROGRAM: FILE: configuration OK").
