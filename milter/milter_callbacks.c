@@ -10,6 +10,7 @@
 #include <libmilter/mfapi.h>
 
 #include "milter_gate.h"
+#include "milter_metrics.h"
 #include "milter_session.h"
 #include "milter_settings.h"
 #include "mxguard/log.h"
@@ -114,6 +115,7 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		 * is accepted unchecked, and the log must say so. */
 		mxg_log(MXG_LOG_INFO, "client %s[%s] is in trusted_networks: accepted, not checked",
 			c->host[0] ? c->host : "unknown", c->addr_text);
+		milter_metrics_trusted();
 		return SMFIS_ACCEPT;
 	}
 	return SMFIS_CONTINUE;
@@ -215,6 +217,7 @@ static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 	sfsistat rc = SMFIS_CONTINUE;
 
 	milter_msg_finish(&milter_rt, c);
+	milter_metrics_message(&m->verdict, m->res);
 	if (m->verdict.action == MXG_ACTION_REJECT || m->verdict.action == MXG_ACTION_TEMPFAIL) {
 		rc = refuse(ctx, &m->verdict, outcome, sizeof(outcome));
 	} else if (modify(ctx, c, m) != 0) {

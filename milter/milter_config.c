@@ -77,6 +77,8 @@ static const struct key_def keys[] = {
 	{ "max_signatures", K_UINT, F(max_signatures), 0, 1, 64, NULL },
 	{ "min_rsa_bits", K_UINT, F(min_rsa_bits), 0, 512, 8192, NULL },
 	{ "key_cache_size", K_UINT, F(key_cache_size), 0, 16, 1000000, NULL },
+	{ "metrics_file", K_STR, S(metrics_file), 0, 0, NULL },
+	{ "metrics_interval", K_MS, F(metrics_interval_ms), 0, 1000, 86400000, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -109,6 +111,7 @@ void milter_config_defaults(struct milter_config *c)
 	c->min_rsa_bits = 1024;
 	c->key_cache_size = 4096;
 	c->dmarc_mode = MXG_DMARC_MODE_9989;
+	c->metrics_interval_ms = 60000;
 }
 
 void milter_config_release(struct milter_config *c)

@@ -14,6 +14,7 @@
 
 #include "milter.h"
 #include "milter_gate.h"
+#include "milter_metrics.h"
 #include "milter_reload.h"
 #include "milter_runtime.h"
 #include "milter_settings.h"
@@ -186,6 +187,10 @@ static int serve(const struct options *o, const struct milter_source *src,
 		mxg_log(MXG_LOG_ERR, "%s", err);
 		return 1;
 	}
+	if (milter_metrics_start(cfg->metrics_file, cfg->metrics_interval_ms, err, sizeof(err)) != 0) {
+		mxg_log(MXG_LOG_ERR, "%s", err);
+		return 1;
+	}
 	if (milter_reload_start(src) != 0) {
 		mxg_log(MXG_LOG_ERR, "cannot start the reload thread");
 		return 1;
@@ -199,6 +204,7 @@ static int serve(const struct options *o, const struct milter_source *src,
 		mxg_log(MXG_LOG_WARNING, "stopping with checks still running after %u s", STOP_WAIT_MS / 1000);
 		runtime_busy = 1;
 	}
+	milter_metrics_stop();
 	mxg_log(MXG_LOG_NOTICE, "stopped");
 	if (cfg->pid_file[0] != '\0')
 		(void)unlink(cfg->pid_file);

@@ -30,7 +30,8 @@ static void name_restart_only(const struct milter_config *old, const struct milt
 		FIELD("dns_forwarders", forwarder_buf), FIELD("dns_use_system", dns_use_system),
 		FIELD("dns_trust_anchor", trust_anchor), FIELD("dns_timeout", dns_timeout_ms),
 		FIELD("key_cache_size", key_cache_size), FIELD("dns_cache_size", dns_cache_size),
-		FIELD("psl_file", psl_file),
+		FIELD("psl_file", psl_file), FIELD("metrics_file", metrics_file),
+		FIELD("metrics_interval", metrics_interval_ms),
 #undef FIELD
 	};
 

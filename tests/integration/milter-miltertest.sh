@@ -50,9 +50,39 @@ run_lua() {
 
 for script in "$MILTER_DIR"/*.lua; do
 	name=$(basename "$script" .lua)
-	case $name in common|reload|agree) continue ;; esac  # agree: milter-agree.sh
+	case $name in common|reload|agree|metrics) continue ;; esac  # agree: milter-agree.sh
 	run_lua "$script"
 done
+
+# The metrics file (node_exporter textfile): written at start, every second, and at the stop;
+# the counts of metrics.lua's traffic through a rollout milter.
+prom=$MXG_WORK/metrics/milter.prom
+mkdir -p "$MXG_WORK/metrics"
+milter_start m-metrics 9909 mode=rollout metrics_file="$prom" metrics_interval=1s ||
+	mxg_not_ok "milter with a metrics file started"
+mxg_wait_until 10 test -s "$prom"
+mxg_match "metrics: the file is there from the start, all zero" "$(cat "$prom" 2>/dev/null)" \
+	'^mxguard_milter_messages_total\{action="accept"\} 0$'
+run_lua "$MILTER_DIR/metrics.lua" MILTER_METRICS=inet:9909@127.0.0.1
+# metric NAME: its value in the file.
+metric() {
+	awk -v n="$1" '$1 == n { print $2 }' "$prom"
+}
+mxg_stop_wait m-metrics
+mxg_eq "metrics: messages accepted" "$(metric 'mxguard_milter_messages_total{action="accept"}')" 5
+mxg_eq "metrics: messages rejected (rollout: none)" "$(metric 'mxguard_milter_messages_total{action="reject"}')" 0
+mxg_eq "metrics: verdict accept" "$(metric 'mxguard_milter_verdicts_total{verdict="accept"}')" 2
+mxg_eq "metrics: verdict dmarc-reject" "$(metric 'mxguard_milter_verdicts_total{verdict="dmarc-reject"}')" 3
+mxg_eq "metrics: rollout would reject" "$(metric 'mxguard_milter_rollout_would_total{action="reject"}')" 3
+mxg_eq "metrics: no temperror" "$(metric 'mxguard_milter_temperrors_total{check="dmarc"}')" 0
+mxg_eq "metrics: trusted connections" "$(metric mxguard_milter_trusted_connections_total)" 1
+mxg_match "metrics: DNS lookups timed" "$(metric mxguard_milter_dns_lookup_seconds_count)" '^[1-9][0-9]*$'
+mxg_eq "metrics: the histogram's +Inf bucket is the count" \
+	"$(metric 'mxguard_milter_dns_lookup_seconds_bucket{le="+Inf"}')" \
+	"$(metric mxguard_milter_dns_lookup_seconds_count)"
+mxg_check "metrics: no temporary file left" test ! -e "$prom.tmp"
+mxg_check "metrics: the textfile parses as Prometheus text" sh -c \
+	'grep -v "^#" "$1" | grep -Evq "^[a-z_]+(\{[a-z]+=\"[^\"]*\"\})? [0-9.e+-]+$" && exit 1; exit 0' sh "$prom"
 
 # Skipped clients leave a line at info level, saying why.
 mxg_match "trusted client: an info line says it was accepted unchecked" "$(cat "$MXG_WORK/m-default.log")" \
