@@ -46,6 +46,8 @@ struct milter_config {
 	unsigned long dns_cache_size;
 	enum mxg_dmarc_mode dmarc_mode;
 	char psl_file[512];
+	char metrics_file[512];           /* "" : no metrics file */
+	unsigned long metrics_interval_ms;
 };
 
 /* Fills c with the defaults (authserv-id from the host name). */

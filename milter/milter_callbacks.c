@@ -10,6 +10,7 @@
 #include <libmilter/mfapi.h>
 
 #include "milter_gate.h"
+#include "milter_metrics.h"
 #include "milter_session.h"
 #include "milter_settings.h"
 #include "mxguard/log.h"
@@ -92,7 +93,7 @@ static int sockaddr_to_addr(const struct sockaddr *sa, struct mxg_addr *out)
 static sfsistat internal_error_reply(void)
 {
 	const struct milter_config *cfg = milter_settings_acquire();
-	int tempfail = cfg == NULL || cfg->policy.internal_error_tempfail;
+	int tempfail = cfg == NULL || (cfg->policy.internal_error_tempfail && !cfg->policy.rollout);
 
 	milter_settings_release(cfg);
 	return tempfail ? SMFIS_TEMPFAIL : SMFIS_ACCEPT;
@@ -112,7 +113,12 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 	}
 	milter_conn_client(c, have ? &addr : NULL, host);
 	if (c->kind == MILTER_CLIENT_TRUSTED) {
-		mxg_log(MXG_LOG_DEBUG, "client %s is in trusted_networks: not checked", c->addr_text);
+		/* One line per connection, at info: a test message sent from the MX itself (loopback)
+		 * or mail submitted locally (Postfix's non_smtpd_milters says localhost[127.0.0.1])
+		 * is accepted unchecked, and the log must say so. */
+		mxg_log(MXG_LOG_INFO, "client %s[%s] is in trusted_networks: accepted, not checked",
+			c->host[0] ? c->host : "unknown", c->addr_text);
+		milter_metrics_trusted();
 		return SMFIS_ACCEPT;
 	}
 	return SMFIS_CONTINUE;
@@ -196,9 +202,10 @@ static int modify(SMFICTX *ctx, const struct milter_conn *c, const struct milter
 
 	if (milter_ar_remove(ctx, &m->ar) != 0)
 		return -1;
-	if (m->res == NULL || m->internal_error || m->res->internal_error || m->res->authres[0] == '\0')
-		return 0;
-	if (milter_ar_insert(ctx, m->res->authres, c->leadspc) != 0)
+	/* No A-R of our own when the checks did not complete; the tag (rollout: what would have
+	 * happened) still goes on. */
+	if (m->res != NULL && !m->internal_error && !m->res->internal_error && m->res->authres[0] != '\0' &&
+	    milter_ar_insert(ctx, m->res->authres, c->leadspc) != 0)
 		return -1;
 	if (v->tag[0] != '\0') {
 		char tag[MXG_REPLY_TEXT_MAX + 2];
@@ -217,6 +224,7 @@ static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 	sfsistat rc = SMFIS_CONTINUE;
 
 	milter_msg_finish(&milter_rt, c);
+	milter_metrics_message(&m->verdict, m->res);
 	if (m->verdict.action == MXG_ACTION_REJECT || m->verdict.action == MXG_ACTION_TEMPFAIL) {
 		rc = refuse(ctx, &m->verdict, outcome, sizeof(outcome));
 	} else if (modify(ctx, c, m) != 0) {
@@ -224,6 +232,9 @@ static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 		mxg_strlcpy(outcome, "tempfail (header change refused)", sizeof(outcome));
 		smfi_setreply(ctx, "451", "4.3.0", "Temporary local problem; try again later");
 		rc = SMFIS_TEMPFAIL;
+	} else if (m->verdict.would != m->verdict.action) {
+		snprintf(outcome, sizeof(outcome), "%s (rollout: would %s)", mxg_action_name(m->verdict.action),
+			 mxg_action_name(m->verdict.would));
 	} else {
 		mxg_strlcpy(outcome, mxg_action_name(m->verdict.action), sizeof(outcome));
 	}

@@ -38,6 +38,7 @@ static const struct choice quarantine_choices[] = {
 static const struct choice temperror_choices[] = { { "tempfail", 1 }, { "accept", 0 }, { NULL, 0 } };
 static const struct choice internal_choices[] = { { "tempfail", 1 }, { "accept", 0 }, { NULL, 0 } };
 static const struct choice auth_choices[] = { { "skip", 0 }, { "soften", 1 }, { NULL, 0 } };
+static const struct choice rollout_choices[] = { { "enforce", 0 }, { "rollout", 1 }, { NULL, 0 } };
 static const struct choice mode_choices[] = {
 	{ "9989", MXG_DMARC_MODE_9989 }, { "7489", MXG_DMARC_MODE_7489 }, { NULL, 0 } };
 
@@ -59,6 +60,7 @@ static const struct key_def keys[] = {
 	{ "dns_timeout", K_MS, F(dns_timeout_ms), 0, 100, 60000, NULL },
 	{ "spf_time_limit", K_MS, F(spf_time_limit_ms), 0, 100, 300000, NULL },
 	{ "spf_helo", K_BOOL, F(spf_helo), 0, 0, 0, NULL },
+	{ "mode", K_CHOICE, F(policy.rollout), 0, 0, 0, rollout_choices },
 	{ "spf_reject_fail", K_BOOL, F(policy.spf_reject_fail), 0, 0, 0, NULL },
 	{ "dmarc_reject", K_BOOL, F(policy.dmarc_reject), 0, 0, 0, NULL },
 	{ "dmarc_quarantine", K_CHOICE, F(policy.quarantine), 0, 0, 0, quarantine_choices },
@@ -75,6 +77,8 @@ static const struct key_def keys[] = {
 	{ "max_signatures", K_UINT, F(max_signatures), 0, 1, 64, NULL },
 	{ "min_rsa_bits", K_UINT, F(min_rsa_bits), 0, 512, 8192, NULL },
 	{ "key_cache_size", K_UINT, F(key_cache_size), 0, 16, 1000000, NULL },
+	{ "metrics_file", K_STR, S(metrics_file), 0, 0, NULL },
+	{ "metrics_interval", K_MS, F(metrics_interval_ms), 0, 1000, 86400000, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -107,6 +111,7 @@ void milter_config_defaults(struct milter_config *c)
 	c->min_rsa_bits = 1024;
 	c->key_cache_size = 4096;
 	c->dmarc_mode = MXG_DMARC_MODE_9989;
+	c->metrics_interval_ms = 60000;
 }
 
 void milter_config_release(struct milter_config *c)

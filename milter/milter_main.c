@@ -14,12 +14,15 @@
 
 #include "milter.h"
 #include "milter_gate.h"
+#include "milter_metrics.h"
 #include "milter_reload.h"
 #include "milter_runtime.h"
 #include "milter_settings.h"
+#include "milter_signals.h"
 #include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
+#include "mxguard/version.h"
 
 struct options {
 	const char *config;
@@ -31,10 +34,12 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: mxguard-milter [-f] [-n] [-c FILE] [-p SOCKET]\n"
+		   "       mxguard-milter --version\n"
 		   "  -c FILE    configuration file (default %s)\n"
 		   "  -f         stay in the foreground\n"
 		   "  -n         check the configuration and exit\n"
-		   "  -p SOCKET  listen here instead of the configured socket\n",
+		   "  -p SOCKET  listen here instead of the configured socket\n"
+		   "  -V, --version  print the version and exit\n",
 		MILTER_DEFAULT_CONFIG);
 }
 
@@ -44,8 +49,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	o->config = MILTER_DEFAULT_CONFIG;
-	while ((ch = getopt(argc, argv, "c:fnp:h")) != -1) {
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("mxguard-milter %s\n", MXG_VERSION);
+		exit(0);
+	}
+	while ((ch = getopt(argc, argv, "c:fnp:hV")) != -1) {
 		switch (ch) {
+		case 'V': printf("mxguard-milter %s\n", MXG_VERSION); exit(0);
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = 1; break;
 		case 'n': o->check_only = 1; break;
@@ -79,8 +89,11 @@ static int open_socket(const struct milter_config *cfg, const struct passwd *pw)
 		return -1;
 	}
 	smfi_setbacklog(128);
+	errno = 0;
 	if (smfi_opensocket(true) != MI_SUCCESS) {
-		mxg_log(MXG_LOG_ERR, "cannot listen on %s", cfg->socket);
+		/* libmilter keeps the errno of the call that failed (socket, bind, listen). */
+		mxg_log(MXG_LOG_ERR, "cannot listen on %s: %s", cfg->socket,
+			errno != 0 ? strerror(errno) : "libmilter gave no reason (see its syslog line)");
 		return -1;
 	}
 	/* The MTA connects as its own user: the socket belongs to our user and group. */
@@ -90,6 +103,27 @@ static int open_socket(const struct milter_config *cfg, const struct passwd *pw)
 		return -1;
 	}
 	return 0;
+}
+
+/* A Unix-domain socket needs its directory: libmilter would only fail to bind. Checked by -n
+ * and at start, with what to do about it. */
+static int check_socket_dir(const char *file, const struct milter_config *cfg)
+{
+	const char *path = unix_path(cfg->socket);
+	const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+	char dir[sizeof(cfg->socket)];
+	struct stat st;
+
+	if (slash == NULL || slash == path)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	fprintf(stderr, "mxguard-milter: %s: socket %s: directory %s %s; create it (systemd:"
+		" RuntimeDirectory=mxguard in the unit gives /run/mxguard; otherwise"
+		" install -d -o mxguard -g mxguard -m 0750 %s)\n",
+		file, cfg->socket, dir, stat(dir, &st) == 0 ? "is not a directory" : "does not exist", dir);
+	return -1;
 }
 
 static int write_pid(const char *path)
@@ -153,12 +187,16 @@ static int serve(const struct options *o, const struct milter_source *src,
 		mxg_log(MXG_LOG_ERR, "%s", err);
 		return 1;
 	}
+	if (milter_metrics_start(cfg->metrics_file, cfg->metrics_interval_ms, err, sizeof(err)) != 0) {
+		mxg_log(MXG_LOG_ERR, "%s", err);
+		return 1;
+	}
 	if (milter_reload_start(src) != 0) {
 		mxg_log(MXG_LOG_ERR, "cannot start the reload thread");
 		return 1;
 	}
 	mxg_log(MXG_LOG_NOTICE, "listening on %s, authserv-id %s", cfg->socket, cfg->authserv_id);
-	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	rc = milter_signals_run();
 	milter_reload_stop();
 	/* Workers inside a lookup finish it (each is bounded by the DNS and SPF time limits);
 	 * ones that do not in time keep the runtime, which the exit then takes with them. */
@@ -166,6 +204,7 @@ static int serve(const struct options *o, const struct milter_source *src,
 		mxg_log(MXG_LOG_WARNING, "stopping with checks still running after %u s", STOP_WAIT_MS / 1000);
 		runtime_busy = 1;
 	}
+	milter_metrics_stop();
 	mxg_log(MXG_LOG_NOTICE, "stopped");
 	if (cfg->pid_file[0] != '\0')
 		(void)unlink(cfg->pid_file);
@@ -197,8 +236,9 @@ int main(int argc, char **argv)
 	}
 	/* First of all: a signal during start-up must not end the daemon (the default action),
 	 * and every thread started later inherits the mask, so only the reload thread takes
-	 * SIGUSR1 and only libmilter's signal thread, once smfi_main runs, SIGHUP, SIGTERM and
-	 * SIGINT (one sent earlier stays pending until then and stops the milter the same way). */
+	 * SIGUSR1, only the main thread SIGHUP once it serves (milter_signals.c), and only
+	 * libmilter's signal thread, once smfi_main runs, SIGTERM and SIGINT (one sent earlier
+	 * stays pending until then and stops the milter the same way, a SIGHUP reloads). */
 	if (mxg_daemon_block_signals(SIGUSR1, NULL) != 0) {
 		fprintf(stderr, "mxguard-milter: cannot block SIGUSR1, SIGHUP, SIGTERM and SIGINT\n");
 		return 1;
@@ -211,7 +251,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mxguard-milter: %s\n", err);
 		return 1;
 	}
-	if (lookup_user(cfg, &pw) != 0) {
+	if (lookup_user(cfg, &pw) != 0 || check_socket_dir(o.config, cfg) != 0) {
 		milter_settings_discard(cfg);
 		return 1;
 	}

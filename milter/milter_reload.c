@@ -30,7 +30,8 @@ static void name_restart_only(const struct milter_config *old, const struct milt
 		FIELD("dns_forwarders", forwarder_buf), FIELD("dns_use_system", dns_use_system),
 		FIELD("dns_trust_anchor", trust_anchor), FIELD("dns_timeout", dns_timeout_ms),
 		FIELD("key_cache_size", key_cache_size), FIELD("dns_cache_size", dns_cache_size),
-		FIELD("psl_file", psl_file),
+		FIELD("psl_file", psl_file), FIELD("metrics_file", metrics_file),
+		FIELD("metrics_interval", metrics_interval_ms),
 #undef FIELD
 	};
 
@@ -92,8 +93,8 @@ int milter_reload_start(const struct milter_source *src)
 
 	reload_src = *src;
 	atomic_store(&reload_stopping, 0);
-	/* The thread starts with every signal blocked: SIGTERM and SIGHUP must reach libmilter's
-	 * own signal thread, which smfi_main starts later, never this one. */
+	/* The thread starts with every signal blocked: SIGTERM must reach libmilter's own signal
+	 * thread, which smfi_main starts later, and SIGHUP the main thread (milter_signals.c). */
 	sigfillset(&all);
 	if (pthread_sigmask(SIG_SETMASK, &all, &old) != 0)
 		return -1;
@@ -103,6 +104,12 @@ int milter_reload_start(const struct milter_source *src)
 		return -1;
 	reload_running = 1;
 	return 0;
+}
+
+void milter_reload_request(void)
+{
+	if (reload_running)
+		pthread_kill(reload_thread, SIGUSR1);
 }
 
 void milter_reload_stop(void)

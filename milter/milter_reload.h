@@ -1,5 +1,5 @@
-/* Reloading mxguard-milter's configuration on SIGUSR1, in a thread of its own
- * (libmilter keeps SIGHUP, SIGTERM and SIGINT for itself). */
+/* Reloading mxguard-milter's configuration in a thread of its own, on SIGUSR1 and on the
+ * SIGHUP the main thread takes (milter_signals.c); libmilter keeps SIGTERM and SIGINT. */
 #ifndef MXGUARD_MILTER_RELOAD_H
 #define MXGUARD_MILTER_RELOAD_H
 
@@ -18,5 +18,8 @@ int milter_reload(const struct milter_source *src);
  * mxg_daemon_block_signals) / stops and joins it. */
 int milter_reload_start(const struct milter_source *src);
 void milter_reload_stop(void);
+/* Asks the reload thread for one reload (a SIGUSR1 sent to that thread alone). Several asked
+ * before it gets to them make one. */
+void milter_reload_request(void);
 
 #endif

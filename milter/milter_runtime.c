@@ -5,6 +5,7 @@
 
 #include "milter.h"
 #include "milter_runtime.h"
+#include "milter_metrics.h"
 
 struct milter_runtime milter_rt;
 
@@ -22,6 +23,12 @@ int milter_runtime_open(struct milter_runtime *rt, const struct milter_config *c
 	rt->resolver = mxg_resolver_unbound_new(&uo, why, sizeof(why));
 	if (rt->resolver == NULL) {
 		snprintf(err, errlen, "resolver: %s", why);
+		return -1;
+	}
+	/* Every lookup timed, for the metrics file. */
+	rt->resolver = milter_metrics_timed_resolver(rt->resolver);
+	if (rt->resolver == NULL) {
+		snprintf(err, errlen, "out of memory for the resolver");
 		return -1;
 	}
 	rt->keys = mxg_dkim_key_cache_new(cfg->key_cache_size);

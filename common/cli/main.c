@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mxguard/version.h"
 
 static const struct cli_command commands[] = {
 	{ "check", "audit the mail DNS of domains", cli_check, cli_check_usage },
@@ -20,6 +21,7 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "  %-8s %s\n", "help", "describe a command: mxguard help COMMAND");
+	fprintf(out, "  %-8s %s\n", "--version", "print the version");
 	fprintf(out, "\nExit status: 0 clean, 1 warnings, 2 errors, 3 could not check or usage error.\n"
 		     "See mxguard(1).\n");
 }
@@ -64,6 +66,10 @@ int main(int argc, char **argv)
 		return CLI_EXIT_UNKNOWN;
 	}
 	const char *name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+		printf("mxguard %s\n", MXG_VERSION);
+		return CLI_EXIT_OK;
+	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0)
 		return help(argc, argv);
 	const struct cli_command *c = find_command(name);

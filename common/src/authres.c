@@ -186,7 +186,8 @@ static void put_dkim(struct out *o, const struct mxg_dkim_sig_result *d, size_t 
 	}
 }
 
-static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m, const char *extra)
+static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m, const char *extra,
+		      const enum mxg_dmarc_policy *dis)
 {
 	char comment[192] = "";
 
@@ -196,7 +197,7 @@ static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m, const ch
 		(void)mxg_strcatf(comment, sizeof(comment), "p=%s", mxg_dmarc_policy_name(m->published));
 		if (m->result == MXG_DMARC_FAIL)
 			(void)mxg_strcatf(comment, sizeof(comment), " dis=%s",
-					  mxg_dmarc_policy_name(m->policy));
+					  mxg_dmarc_policy_name(dis != NULL ? *dis : m->policy));
 		if (m->testing)
 			(void)mxg_strcatf(comment, sizeof(comment), " t=y");
 		if (m->sampled_out)
@@ -271,7 +272,7 @@ int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, 
 	}
 	if (in->dmarc != NULL) {
 		separator(&o, fold);
-		put_dmarc(&o, in->dmarc, in->dmarc_comment);
+		put_dmarc(&o, in->dmarc, in->dmarc_comment, in->disposition);
 	}
 	if (arc_written(in->arc)) {
 		separator(&o, fold);

@@ -445,6 +445,7 @@ static void format_authres(struct mxg_message *m)
 	in.dmarc = &res->dmarc;
 	in.arc = res->arc;
 	in.dmarc_comment = comment;
+	in.disposition = &res->verdict.disposition;  /* decided first: dis= is what was done */
 	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
 		in.dkim_max = tries[i][0];
 		in.reason_max = tries[i][1];
@@ -482,8 +483,8 @@ void mxg_message_finish(struct mxg_message *m)
 	if (m->res.from_fields == 0)
 		m->res.from_status = MXG_FROM_MISSING;
 	run_dmarc(m);
-	format_authres(m);
 	decide(m);
+	format_authres(m);
 }
 
 const struct mxg_message_result *mxg_message_result(const struct mxg_message *m)

@@ -136,14 +136,11 @@ static const char *from_problem(enum mxg_from_status s)
 	}
 }
 
-void mxg_verdict_decide(const struct mxg_policy *p, const struct mxg_verdict_input *in,
-			   struct mxg_verdict *out)
+static void decide(const struct mxg_policy *p, const struct mxg_verdict_input *in,
+		   struct mxg_verdict *out)
 {
 	const struct mxg_dmarc_outcome *dm = in->dmarc;
 
-	memset(out, 0, sizeof(*out));
-	out->action = MXG_ACTION_ACCEPT;
-	out->why = "accept";
 	if (in->internal_error) {
 		out->why = "internal-error";
 		if (p->internal_error_tempfail)
@@ -189,4 +186,50 @@ void mxg_verdict_decide(const struct mxg_policy *p, const struct mxg_verdict_inp
 			  "Message rejected: SPF check failed for %s", d);
 		out->why = "spf-fail";
 	}
+}
+
+/* The DMARC disposition of what was decided: only a refusal or a quarantine (held or tagged)
+ * on DMARC's account is one; everything else, rollout included, is none. */
+static enum mxg_dmarc_policy disposition(const struct mxg_verdict *v)
+{
+	if (v->why != NULL && strcmp(v->why, "dmarc-reject") == 0 && v->action == MXG_ACTION_REJECT)
+		return MXG_DMARC_POLICY_REJECT;
+	if (v->why != NULL && strcmp(v->why, "dmarc-quarantine") == 0)
+		return MXG_DMARC_POLICY_QUARANTINE;
+	return MXG_DMARC_POLICY_NONE;
+}
+
+/* Rollout: the refusal or quarantine enforcing would give goes into the tag header and the
+ * message is accepted (a tag enforcing would add stays as it is). */
+static void soften_for_rollout(struct mxg_verdict *out)
+{
+	char tag[MXG_REPLY_TEXT_MAX];
+
+	if (out->action == MXG_ACTION_ACCEPT)
+		return;
+	/* Cut to the tag's size on purpose: the text is known, the tag only points at it. */
+	tag[0] = '\0';
+	if (out->action == MXG_ACTION_QUARANTINE)
+		(void)mxg_strcatf(tag, sizeof(tag), "would quarantine: %s", out->text);
+	else
+		(void)mxg_strcatf(tag, sizeof(tag), "would %s %s %s: %s", mxg_action_name(out->action),
+				  out->rcode, out->xcode, out->text);
+	mxg_strlcpy(out->tag, tag, sizeof(out->tag));
+	out->action = MXG_ACTION_ACCEPT;
+}
+
+void mxg_verdict_decide(const struct mxg_policy *p, const struct mxg_verdict_input *in,
+			struct mxg_verdict *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->action = MXG_ACTION_ACCEPT;
+	out->why = "accept";
+	decide(p, in, out);
+	out->would = out->action;
+	if (p->rollout) {
+		out->disposition = MXG_DMARC_POLICY_NONE;
+		soften_for_rollout(out);
+		return;
+	}
+	out->disposition = disposition(out);
 }

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mxg_strlcpy(arc.reason, text, sizeof(arc.reason));
 	mxg_strlcpy(arc.domain, text, sizeof(arc.domain));
 	mxg_strlcpy(id, text, sizeof(id));
-	struct mxg_authres_input in = { id, &spf, NULL, 1, &sig, &dmarc, &arc, 0, 0, NULL };
+	struct mxg_authres_input in = { id, &spf, NULL, 1, &sig, &dmarc, &arc, 0, 0, NULL, NULL };
 	if (mxg_authres_format(&in, 0, out, sizeof(out)) != 0)
 		return 0; /* an empty authserv-id */
 	if (strchr(out, '\r') || strchr(out, '\n') || separators(out) != 4)

@@ -16,11 +16,23 @@ milter_start m-default 9901 max_header_bytes=4096 &&
 	milter_start m-soft 9902 dmarc_reject=no dmarc_quarantine=tag authenticated=soften \
 		internal_hosts=203.0.113.0/24 &&
 	milter_start m-dead 9903 dns_forwarders=127.0.0.1@5399 dns_timeout=500ms &&
-	milter_start m-dead-accept 9904 dns_forwarders=127.0.0.1@5399 dns_timeout=500ms on_temperror=accept ||
+	milter_start m-dead-accept 9904 dns_forwarders=127.0.0.1@5399 dns_timeout=500ms on_temperror=accept &&
+	milter_start m-rollout-dead 9907 dns_forwarders=127.0.0.1@5399 dns_timeout=500ms mode=rollout &&
+	milter_start m-rollout 9908 mode=rollout ||
 	{ mxg_not_ok "milters started"; mxg_done; }
 
 export MILTER=inet:9901@127.0.0.1 MILTER_SOFT=inet:9902@127.0.0.1 MILTER_DEAD=inet:9903@127.0.0.1
 export MILTER_DEAD_ACCEPT=inet:9904@127.0.0.1 MILTER_DIR MXG_WORK
+export MILTER_ROLLOUT_DEAD=inet:9907@127.0.0.1 MILTER_ROLLOUT=inet:9908@127.0.0.1
+
+# A socket already taken: the error says why.
+busy=$(sed 's/^log_level = .*/log_level = info/' "$MXG_WORK/m-default.conf")
+printf '%s\n' "$busy" >"$MXG_WORK/m-busy.conf"
+out=$(timeout 20 "$MILTER_BIN" -f -c "$MXG_WORK/m-busy.conf" 2>&1)
+mxg_eq "socket in use: exit 1" $? 1
+mxg_match "socket in use: cannot listen says why (errno)" "$out" \
+	"cannot listen on inet:9901@127\.0\.0\.1: Address already in use"
+
 
 # run_lua SCRIPT [VAR=VALUE...]: one miltertest script, its lines and counts added to ours.
 run_lua() {
@@ -38,9 +50,45 @@ run_lua() {
 
 for script in "$MILTER_DIR"/*.lua; do
 	name=$(basename "$script" .lua)
-	case $name in common|reload|agree) continue ;; esac  # agree: milter-agree.sh
+	case $name in common|reload|agree|metrics) continue ;; esac  # agree: milter-agree.sh
 	run_lua "$script"
 done
+
+# The metrics file (node_exporter textfile): written at start, every second, and at the stop;
+# the counts of metrics.lua's traffic through a rollout milter.
+prom=$MXG_WORK/metrics/milter.prom
+mkdir -p "$MXG_WORK/metrics"
+milter_start m-metrics 9909 mode=rollout metrics_file="$prom" metrics_interval=1s ||
+	mxg_not_ok "milter with a metrics file started"
+mxg_wait_until 10 test -s "$prom"
+mxg_match "metrics: the file is there from the start, all zero" "$(cat "$prom" 2>/dev/null)" \
+	'^mxguard_milter_messages_total\{action="accept"\} 0$'
+run_lua "$MILTER_DIR/metrics.lua" MILTER_METRICS=inet:9909@127.0.0.1
+# metric NAME: its value in the file.
+metric() {
+	awk -v n="$1" '$1 == n { print $2 }' "$prom"
+}
+mxg_stop_wait m-metrics
+mxg_eq "metrics: messages accepted" "$(metric 'mxguard_milter_messages_total{action="accept"}')" 5
+mxg_eq "metrics: messages rejected (rollout: none)" "$(metric 'mxguard_milter_messages_total{action="reject"}')" 0
+mxg_eq "metrics: verdict accept" "$(metric 'mxguard_milter_verdicts_total{verdict="accept"}')" 2
+mxg_eq "metrics: verdict dmarc-reject" "$(metric 'mxguard_milter_verdicts_total{verdict="dmarc-reject"}')" 3
+mxg_eq "metrics: rollout would reject" "$(metric 'mxguard_milter_rollout_would_total{action="reject"}')" 3
+mxg_eq "metrics: no temperror" "$(metric 'mxguard_milter_temperrors_total{check="dmarc"}')" 0
+mxg_eq "metrics: trusted connections" "$(metric mxguard_milter_trusted_connections_total)" 1
+mxg_match "metrics: DNS lookups timed" "$(metric mxguard_milter_dns_lookup_seconds_count)" '^[1-9][0-9]*$'
+mxg_eq "metrics: the histogram's +Inf bucket is the count" \
+	"$(metric 'mxguard_milter_dns_lookup_seconds_bucket{le="+Inf"}')" \
+	"$(metric mxguard_milter_dns_lookup_seconds_count)"
+mxg_check "metrics: no temporary file left" test ! -e "$prom.tmp"
+mxg_check "metrics: the textfile parses as Prometheus text" sh -c \
+	'grep -v "^#" "$1" | grep -Evq "^[a-z_]+(\{[a-z]+=\"[^\"]*\"\})? [0-9.e+-]+$" && exit 1; exit 0' sh "$prom"
+
+# Skipped clients leave a line at info level, saying why.
+mxg_match "trusted client: an info line says it was accepted unchecked" "$(cat "$MXG_WORK/m-default.log")" \
+	"info: client unknown\[127\.0\.0\.1\] is in trusted_networks: accepted, not checked"
+mxg_match "authenticated client: the info line says so" "$(cat "$MXG_WORK/m-default.log")" \
+	"info: .* auth=[^ ]+ .*action=accept \(authenticated\)"
 
 # Reload on SIGUSR1: a good file takes effect for new connections, a restart-only change is
 # named, a broken file changes nothing; the daemon stays up throughout. The ASan+UBSan build
@@ -78,6 +126,57 @@ mxg_match "reload: the log says why" "$(cat "$reload_log")" \
 	"reload failed, keeping the current configuration: .*m-reload.conf:[0-9]*: dmarc_reject"
 run_lua "$MILTER_DIR/reload.lua" MILTER_RELOAD_EXPECT=accept
 mxg_check "reload: the milter is still running" kill -0 "$reload_pid"
+
+# SIGHUP reloads too (libmilter's own signal thread would stop the milter on it, exit 0): 20
+# in a row, the file switching dmarc_reject each time and the milter answering under it between
+# them, while another client keeps sending passing mail; then 20 at once.
+sed -i '/^dmarc_reject = /d' "$MXG_WORK/m-reload.conf"
+# hup_to TEXT: like reload_to, with SIGHUP.
+hup_to() {
+	before=$(grep -c "$1" "$reload_log")
+	kill -HUP "$reload_pid"
+	i=0
+	while [ "$(grep -c "$1" "$reload_log")" -le "$before" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ "$(grep -c "$1" "$reload_log")" -gt "$before" ]
+}
+(
+	i=0
+	while [ $i -lt 200 ] && [ ! -e "$MXG_WORK/hup.done" ]; do
+		MILTER=$MILTER_RELOAD timeout 60 miltertest -s "$MILTER_DIR/pass.lua" >>"$MXG_WORK/hup-load.out" 2>&1
+		i=$((i + 1))
+	done
+) &
+load_pid=$!
+hup_ok=0 hup_answer=0
+n=0
+while [ $n -lt 20 ]; do
+	if [ $((n % 2)) = 0 ]; then want=accept val=no; else want=reject val=yes; fi
+	printf 'dmarc_reject = %s\n' "$val" >"$MXG_WORK/m-reload.tail"
+	grep -v '^dmarc_reject = ' "$MXG_WORK/m-reload.conf" | cat - "$MXG_WORK/m-reload.tail" >"$MXG_WORK/m-reload.new"
+	mv "$MXG_WORK/m-reload.new" "$MXG_WORK/m-reload.conf"
+	hup_to "configuration reloaded from" && hup_ok=$((hup_ok + 1))
+	out=$(MILTER_RELOAD_EXPECT=$want timeout 60 miltertest -s "$MILTER_DIR/reload.lua" 2>&1)
+	printf '%s\n' "$out" | grep -q '^[1-9][0-9]* passed, 0 failed$' && hup_answer=$((hup_answer + 1))
+	n=$((n + 1))
+done
+touch "$MXG_WORK/hup.done"
+mxg_eq "SIGHUP: 20 reloads logged, one per SIGHUP" "$hup_ok" 20
+mxg_eq "SIGHUP: after each, the milter answers under the new file (dmarc_reject switched)" "$hup_answer" 20
+before=$(grep -c "configuration reloaded from" "$reload_log")
+n=0
+while [ $n -lt 20 ]; do kill -HUP "$reload_pid"; n=$((n + 1)); done
+mxg_wait_until 10 sh -c '[ "$(grep -c "configuration reloaded from" "$1")" -gt "$2" ]' sh "$reload_log" "$before"
+sleep 1
+mxg_check "SIGHUP: 20 sent at once, the milter is still running" kill -0 "$reload_pid"
+run_lua "$MILTER_DIR/reload.lua" MILTER_RELOAD_EXPECT=reject
+wait "$load_pid"
+mxg_check "SIGHUP: the concurrent client's messages all passed" \
+	sh -c '! grep -q "^not ok" "$1" && grep -q "passed, 0 failed" "$1"' sh "$MXG_WORK/hup-load.out"
+mxg_match "SIGHUP: libmilter never stopped the milter meanwhile" \
+	"$(grep -c 'stopped' "$reload_log")" '^0$'
 mxg_stop_wait m-reload
 mxg_eq "reload: clean exit on SIGTERM after the reloads" "$mxg_exit" 0
 mxg_no_sanitizer_report "reload: no sanitizer report (leaks, memory errors, UB)" "$reload_log"

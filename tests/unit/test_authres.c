@@ -50,7 +50,7 @@ static void test_format_full(void **state)
 	dmarc.have_record = 1;
 	dmarc.published = MXG_DMARC_POLICY_REJECT;
 	mxg_strlcpy(dmarc.from_domain, "example.com", sizeof(dmarc.from_domain));
-	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 2, sigs, &dmarc, NULL, 0, 0, NULL };
+	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 2, sigs, &dmarc, NULL, 0, 0, NULL, NULL };
 
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "mx.example.net; spf=pass smtp.mailfrom=bounce@example.com; "
@@ -72,7 +72,7 @@ static void test_format_full(void **state)
 
 static void test_format_none(void **state)
 {
-	struct mxg_authres_input in = { "mx.example.net", NULL, NULL, 0, NULL, NULL, NULL, 0, 0, NULL };
+	struct mxg_authres_input in = { "mx.example.net", NULL, NULL, 0, NULL, NULL, NULL, 0, 0, NULL, NULL };
 	(void)state;
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "mx.example.net; none");
@@ -96,9 +96,15 @@ static void test_format_dmarc_fail(void **state)
 	dmarc.sampled_out = 1;
 	dmarc.record.pct = 20;
 	mxg_strlcpy(dmarc.from_domain, "example.com", sizeof(dmarc.from_domain));
-	struct mxg_authres_input in = { "mx", NULL, NULL, 0, NULL, &dmarc, NULL, 0, 0, NULL };
+	struct mxg_authres_input in = { "mx", NULL, NULL, 0, NULL, &dmarc, NULL, 0, 0, NULL, NULL };
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "mx; dkim=none; dmarc=fail (p=reject dis=quarantine pct=20) "
+				 "header.from=example.com");
+	/* The receiver's disposition, when given, is what dis= says (a rollout accepts). */
+	enum mxg_dmarc_policy done = MXG_DMARC_POLICY_NONE;
+	in.disposition = &done;
+	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "mx; dkim=none; dmarc=fail (p=reject dis=none pct=20) "
 				 "header.from=example.com");
 }
 
@@ -132,7 +138,7 @@ static void test_injection(void **state)
 	(void)state;
 	mxg_strlcpy(spf.comment, "evil) ; dmarc=pass (x", sizeof(spf.comment));
 	mxg_strlcpy(sig.reason, "bad\" ; dkim=pass \\", sizeof(sig.reason));
-	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 1, &sig, NULL, NULL, 0, 0, NULL };
+	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 1, &sig, NULL, NULL, 0, 0, NULL, NULL };
 
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	/* Exactly the separators we wrote: one after the id, one between spf and dkim. */
@@ -156,7 +162,7 @@ static void test_injection(void **state)
 static void test_format_arc(void **state)
 {
 	struct mxg_arc_result arc = { MXG_ARC_PASS, 2, "", "relay.example" };
-	struct mxg_authres_input in = { "mx.example.net", NULL, NULL, 0, NULL, NULL, &arc, 0, 0, NULL };
+	struct mxg_authres_input in = { "mx.example.net", NULL, NULL, 0, NULL, NULL, &arc, 0, 0, NULL, NULL };
 	(void)state;
 
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
@@ -179,7 +185,7 @@ static void test_format_arc(void **state)
 static void test_format_bounds(void **state)
 {
 	struct mxg_spf_outcome spf = spf_pass("a@example.com");
-	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 0, NULL, NULL, NULL, 0, 0, NULL };
+	struct mxg_authres_input in = { "mx.example.net", &spf, NULL, 0, NULL, NULL, NULL, 0, 0, NULL, NULL };
 	char small[24];
 	(void)state;
 	assert_int_equal(mxg_authres_format(&in, 0, small, sizeof(small)), -1);

@@ -216,6 +216,88 @@ static void test_reply_text_safe(void **state)
 	assert_non_null(strstr(v.text, "(unknown)"));
 }
 
+/* The disposition the A-R reports is what was done: reject only when refused for DMARC. */
+static void test_disposition(void **state)
+{
+	(void)state;
+	dmarc_fail(MXG_DMARC_POLICY_REJECT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_REJECT);
+	pol.dmarc_reject = 0;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_NONE);
+	dmarc_fail(MXG_DMARC_POLICY_QUARANTINE);
+	pol.quarantine = MXG_QUARANTINE_TAG;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_QUARANTINE);
+	pol.quarantine = MXG_QUARANTINE_IGNORE;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_NONE);
+}
+
+/* decide under rollout: accepted, would and the tag say what enforcing would do. */
+static void rollout_decide(enum mxg_action would, const char *tag_start, const char *why)
+{
+	pol.rollout = 1;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
+	assert_int_equal(v.would, would);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_NONE);
+	assert_int_equal(strncmp(v.tag, tag_start, strlen(tag_start)), 0);
+	assert_string_equal(v.why, why);
+	pol.rollout = 0;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, would);
+	assert_int_equal(v.would, would);
+}
+
+static void test_rollout_refuses_nothing(void **state)
+{
+	(void)state;
+	dmarc_fail(MXG_DMARC_POLICY_REJECT);
+	rollout_decide(MXG_ACTION_REJECT, "would reject 550 5.7.1: Message rejected: the DMARC policy of example.com",
+		       "dmarc-reject");
+	sigs[0].result = MXG_DKIM_TEMPERROR;
+	in.dkim_count = 1;
+	rollout_decide(MXG_ACTION_TEMPFAIL, "would tempfail 451 4.7.1: Temporary DNS failure", "temperror");
+	in.dkim_count = 0;
+	dm.result = MXG_DMARC_TEMPERROR;
+	rollout_decide(MXG_ACTION_TEMPFAIL, "would tempfail 451 4.7.1: Temporary DNS failure", "temperror");
+	dm.result = MXG_DMARC_NONE;
+	pol.spf_reject_fail = 1;
+	spf.result = MXG_SPF_TEMPERROR;
+	rollout_decide(MXG_ACTION_TEMPFAIL, "would tempfail 451 4.7.1:", "temperror");
+	spf.result = MXG_SPF_FAIL;
+	rollout_decide(MXG_ACTION_REJECT, "would reject 550 5.7.23:", "spf-fail");
+	spf.result = MXG_SPF_NONE;
+	pol.reject_bad_from = 1;
+	in.from_status = MXG_FROM_MULTIPLE_FIELDS;
+	rollout_decide(MXG_ACTION_REJECT, "would reject 550 5.7.1: Message rejected: the From header field is repeated",
+		       "bad-from");
+	in.from_status = MXG_FROM_OK;
+	in.from_overflow = 1;
+	rollout_decide(MXG_ACTION_REJECT, "would reject 550 5.7.1:", "bad-from");
+	in.from_overflow = 0;
+	pol.internal_error_tempfail = 1;
+	in.internal_error = 1;
+	rollout_decide(MXG_ACTION_TEMPFAIL, "would tempfail 451 4.3.0:", "internal-error");
+	in.internal_error = 0;
+	dmarc_fail(MXG_DMARC_POLICY_QUARANTINE);
+	rollout_decide(MXG_ACTION_QUARANTINE, "would quarantine: DMARC policy of example.com", "dmarc-quarantine");
+}
+
+/* A pass under rollout is a plain accept: no tag. */
+static void test_rollout_pass(void **state)
+{
+	(void)state;
+	dm.result = MXG_DMARC_PASS;
+	pol.rollout = 1;
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
+	assert_int_equal(v.would, MXG_ACTION_ACCEPT);
+	assert_string_equal(v.tag, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +314,9 @@ int main(void)
 		cmocka_unit_test_setup(test_soft_scope, setup),
 		cmocka_unit_test_setup(test_bad_from, setup),
 		cmocka_unit_test_setup(test_reply_text_safe, setup),
+		cmocka_unit_test_setup(test_disposition, setup),
+		cmocka_unit_test_setup(test_rollout_refuses_nothing, setup),
+		cmocka_unit_test_setup(test_rollout_pass, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,8 @@ struct mxg_authres_input {
 						 * comment; 0 lists them all */
 	size_t reason_max;                      /* reason= cut to this many bytes; 0: whole */
 	const char *dmarc_comment;              /* extra words for the dmarc comment, or NULL */
+	const enum mxg_dmarc_policy *disposition; /* dis= of a DMARC fail: what the receiver did;
+						 * NULL: the policy DMARC asks for */
 };
 
 /* Writes the field value (without "Authentication-Results:"), folded with

@@ -25,6 +25,8 @@ struct mxg_policy {
 	int temperror_tempfail;           /* DNS trouble deciding: 451 (1) or accept and tag (0) */
 	int internal_error_tempfail;      /* a local fault (out of memory): 451 (1) or accept (0) */
 	int reject_bad_from;              /* From not exactly one author address: 550 */
+	int rollout;                      /* refuse nothing: every refusal becomes "would ..." in
+					   * the tag, the message is accepted */
 };
 
 /* The defaults: honour reject and quarantine, 451 on DNS trouble and on local faults,
@@ -64,9 +66,13 @@ struct mxg_verdict {
 	char text[MXG_REPLY_TEXT_MAX];    /* reply text, or quarantine reason */
 	char tag[MXG_REPLY_TEXT_MAX];     /* value of the tag header, "" for none */
 	const char *why;                     /* short word for the log: "dmarc-reject", ... */
+	enum mxg_action would;               /* what enforcing would do; == action outside rollout */
+	enum mxg_dmarc_policy disposition;   /* the DMARC policy actually applied (A-R dis=):
+					      * reject, quarantine (held or tagged) or none */
 };
 
-/* Decides what happens to the message. Always fills *out. */
+/* Decides what happens to the message. Always fills *out. Under p->rollout the action is
+ * always accept: would and tag say what enforcing would have done. */
 void mxg_verdict_decide(const struct mxg_policy *p, const struct mxg_verdict_input *in,
 			   struct mxg_verdict *out);
 
