@@ -14,10 +14,6 @@ $(POLICYD_LIB): $(POLICYD_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-# The version --version prints; a definition made before this fragment (or on the command
-# line) wins.
-MXG_VERSION ?= 0.1.0
-$(B)/obj/postfix-policy/policyd_main.o: MXG_CFLAGS += -DMXG_VERSION='"$(MXG_VERSION)"'
 
 $(POLICYD): $(B)/obj/postfix-policy/policyd_main.o $(POLICYD_LIB) $(LIB)
 	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(POLICYD_LIB) $(LIB) $(LIBS)

@@ -15,14 +15,12 @@
 #include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
+#include "mxguard/version.h"
 #include "policyd.h"
 #include "policyd_metrics.h"
 #include "policyd_server.h"
 
 #define DEFAULT_CONFIG "/etc/mxguard/policyd.conf"
-#ifndef MXG_VERSION
-#define MXG_VERSION "unknown"
-#endif
 
 struct options {
 	const char *config;
