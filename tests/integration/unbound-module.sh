@@ -253,6 +253,8 @@ actions-info = log ede
 counters-file = $MXG_WORK/rl.prom
 counters-interval = 1s
 CONF
+mxg_match "checkconf --version: name and version" "$("$checkconf" --version)" \
+	"^mxguard-unbound-checkconf [0-9]+\.[0-9]+\.[0-9]+$"
 mxg_eq "checkconf: a valid file says OK" "$("$checkconf" "$MXG_WORK/rl.conf" 2>&1; echo "rc=$?")" \
 	"$MXG_WORK/rl.conf: OK
 rc=0"

@@ -6,12 +6,13 @@
 #include <sys/stat.h>
 
 #include "module_config.h"
+#include "mxguard/version.h"
 
 #define PROG "mxguard-unbound-checkconf"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: " PROG " [-v] [FILE]\n"
+	fprintf(out, "usage: " PROG " [-v] [FILE] | --version\n"
 		     "  checks FILE (default: $" MODULE_CONFIG_ENV ", else " MODULE_CONFIG_DEFAULT
 		     ") as mxguard.so reads it;\n"
 		     "  -v also prints the settings the module would run with\n");
@@ -56,6 +57,10 @@ int main(int argc, char **argv)
 
 	if (i < argc && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
 		usage(stdout);
+		return 0;
+	}
+	if (i < argc && strcmp(argv[i], "--version") == 0) {
+		printf(PROG " %s\n", MXG_VERSION);
 		return 0;
 	}
 	if (i < argc && strcmp(argv[i], "-v") == 0) {
