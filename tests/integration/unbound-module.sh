@@ -362,19 +362,20 @@ mxg_eq "built unbound: no default chroot" \
 mxg_match "built unbound: default config file is Debian's" "$("$MXG_UNBOUND" -h 2>&1)" \
 	"/etc/unbound/unbound\.conf"
 
-# make install puts the module next to a note of the Unbound build it is for.
+# make install-unbound-module (its own target: make install never builds Unbound) puts the
+# module next to a note of the Unbound build it is for.
 dest=$MXG_WORK/dest
-make -s -C "$MXG_ROOT" install PREFIX=/opt/mxg-test DESTDIR="$dest" >"$MXG_WORK/install.log" 2>&1
-mxg_eq "make install exits 0" $? 0
-mxg_check "mxguard.so installed" test -f "$dest/opt/mxg-test/lib/mxguard/mxguard.so"
+make -s -C "$MXG_ROOT" install-unbound-module DESTDIR="$dest" >"$MXG_WORK/install.log" 2>&1
+mxg_eq "make install-unbound-module exits 0" $? 0
+mxg_check "mxguard.so installed" test -f "$dest/usr/local/lib/mxguard/mxguard.so"
 mxg_match "Unbound version note installed" \
-	"$(cat "$dest/opt/mxg-test/lib/mxguard/mxguard.so.unbound-version" 2>/dev/null)" \
+	"$(cat "$dest/usr/local/lib/mxguard/mxguard.so.unbound-version" 2>/dev/null)" \
 	"built against unbound [0-9.]+ \(Debian source"
 mxg_eq "mxguard-unbound.conf(5) formats without warnings" \
-	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
+	"$(groff -man -ww -z "$dest/usr/local/share/man/man5/mxguard-unbound.conf.5" 2>&1)" ""
 mxg_check "mxguard-unbound-checkconf installed with the module" \
-	test -x "$dest/opt/mxg-test/sbin/mxguard-unbound-checkconf"
+	test -x "$dest/usr/local/sbin/mxguard-unbound-checkconf"
 mxg_eq "mxguard-unbound-checkconf(8) installed, formats without warnings" \
-	"$(groff -man -ww -z "$dest/opt/mxg-test/share/man/man8/mxguard-unbound-checkconf.8" 2>&1)" ""
+	"$(groff -man -ww -z "$dest/usr/local/share/man/man8/mxguard-unbound-checkconf.8" 2>&1)" ""
 
 mxg_done
