@@ -134,10 +134,8 @@ static struct mxg_resolver *timed(struct mxg_resolver *r, char *err, size_t errl
 {
 	struct mxg_resolver *t = r ? policyd_metrics_timed(r) : NULL;
 
-	if (r != NULL && t == NULL) {
+	if (r != NULL && t == NULL)
 		mxg_strlcpy(err, "out of memory", errlen);
-		mxg_resolver_free(r);
-	}
 	return t;
 }
 

@@ -30,7 +30,7 @@ void policyd_metrics_spf(enum mxg_spf_result r);
 void policyd_metrics_dns(int rcode, uint64_t usec);
 
 /* A resolver that forwards to inner and records every lookup's rcode and latency; it takes
- * ownership of inner. NULL on ENOMEM (inner is then still the caller's). */
+ * ownership of inner, also on failure: NULL on ENOMEM, inner then freed. */
 struct mxg_resolver *policyd_metrics_timed(struct mxg_resolver *inner);
 
 /* Writes every counter to path atomically (path.tmp, then rename). 0, or -1 with err. */

@@ -2,11 +2,8 @@
  * a temporary file and renamed so the collector never reads half a file. */
 #include "module_stats.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "mxguard/str.h"
 
@@ -30,8 +27,10 @@ static unsigned long get(atomic_ulong *c)
 	return atomic_load_explicit(c, memory_order_relaxed);
 }
 
-static void write_families(struct module_stats *s, FILE *f)
+static void write_families(FILE *f, void *arg)
 {
+	struct module_stats *s = arg;
+
 	fputs("# HELP mxguard_unbound_answers_total MX answers seen by the mxguard module, by outcome.\n"
 	      "# TYPE mxguard_unbound_answers_total counter\n", f);
 	for (int i = 0; i < MODULE_OUT__COUNT; i++)
@@ -54,32 +53,7 @@ static void write_families(struct module_stats *s, FILE *f)
 
 int module_stats_write(struct module_stats *s, const char *path, char *err, size_t errlen)
 {
-	char tmp[600];
-	FILE *f;
-	int bad;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
-	f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	write_families(s, f);
-	bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		snprintf(err, errlen, "%s: write failed", tmp);
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return mxg_textfile_write(path, write_families, s, err, errlen);
 }
 
 void module_stats_summary(struct module_stats *s, char *buf, size_t len)
@@ -93,42 +67,17 @@ void module_stats_summary(struct module_stats *s, char *buf, size_t len)
 		mxg_strcatf(buf, len, " %s=%lu", action_names[i], get(&s->action[i]));
 }
 
-static void *writer(void *arg)
+static void warn(void *arg, const char *msg)
 {
 	struct module_stats *s = arg;
-	char err[256];
-	int failed = 0;
 
-	pthread_mutex_lock(&s->lock);
-	while (!s->stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += (time_t)(s->interval_ms / 1000);
-		until.tv_nsec += (long)(s->interval_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		/* Write first, so the file exists from start-up on. */
-		pthread_mutex_unlock(&s->lock);
-		if (module_stats_write(s, s->path, err, sizeof(err)) < 0 && !failed) {
-			if (s->warn)
-				s->warn(err);
-			failed = 1;
-		}
-		pthread_mutex_lock(&s->lock);
-		while (!s->stop && pthread_cond_timedwait(&s->wake, &s->lock, &until) != ETIMEDOUT)
-			;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
+	if (s->warn)
+		s->warn(msg);
 }
 
 int module_stats_start(struct module_stats *s, const char *path, unsigned long interval_ms,
-		       void (*warn)(const char *msg), char *err, size_t errlen)
+		       void (*warn_to)(const char *msg), char *err, size_t errlen)
 {
-	pthread_condattr_t ca;
-
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < MODULE_OUT__COUNT; i++)
 		atomic_init(&s->outcome[i], 0);
@@ -136,40 +85,13 @@ int module_stats_start(struct module_stats *s, const char *path, unsigned long i
 		atomic_init(&s->finding[i], 0);
 	for (int i = 0; i < MODULE_AI__COUNT; i++)
 		atomic_init(&s->action[i], 0);
-	s->warn = warn;
-	if (!path || !path[0])
-		return 0;
-	mxg_strlcpy(s->path, path, sizeof(s->path));
-	s->interval_ms = interval_ms ? interval_ms : 60000;
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->wake, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&s->thread, NULL, writer, s) != 0) {
-		snprintf(err, errlen, "cannot start the counters thread");
-		pthread_cond_destroy(&s->wake);
-		pthread_mutex_destroy(&s->lock);
-		return -1;
-	}
-	s->running = 1;
-	return 0;
+	s->warn = warn_to;
+	return mxg_textfile_start(&s->writer, path, interval_ms, write_families, warn, s, err,
+				  errlen);
 }
 
+/* Stops the thread and writes the file a last time. */
 void module_stats_stop(struct module_stats *s)
 {
-	char err[256];
-
-	if (!s->running)
-		return;
-	pthread_mutex_lock(&s->lock);
-	s->stop = 1;
-	pthread_cond_signal(&s->wake);
-	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
-	s->running = 0;
-	pthread_cond_destroy(&s->wake);
-	pthread_mutex_destroy(&s->lock);
-	if (module_stats_write(s, s->path, err, sizeof(err)) < 0 && s->warn)
-		s->warn(err);
+	mxg_textfile_stop(&s->writer);
 }

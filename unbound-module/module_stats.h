@@ -3,11 +3,11 @@
 #ifndef MODULE_STATS_H
 #define MODULE_STATS_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
 #include "mxguard/finding.h"
+#include "mxguard/textfile.h"
 
 enum module_outcome {
 	MODULE_OUT_CHECKED = 0, /* MX answers analysed */
@@ -29,15 +29,8 @@ struct module_stats {
 	atomic_ulong outcome[MODULE_OUT__COUNT];
 	atomic_ulong finding[MXG_F__COUNT];
 	atomic_ulong action[MODULE_AI__COUNT];
-	/* writer thread, when a file is configured */
 	void (*warn)(const char *msg); /* where write errors go (Unbound's log); may be NULL */
-	char path[512];
-	unsigned long interval_ms;
-	int running;
-	int stop;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	struct mxg_textfile_writer writer; /* runs when a file is configured */
 };
 
 static inline void module_stats_add(atomic_ulong *c)
@@ -45,8 +38,9 @@ static inline void module_stats_add(atomic_ulong *c)
 	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
-/* Zeroes s; with a non-empty path, starts the thread writing it every interval_ms (write
- * errors go to warn, once). Returns 0, or -1 with the reason in err. */
+/* Zeroes s; with a non-empty path, starts the thread writing it at once and every interval_ms
+ * (a write error goes to warn once, and again only after a write succeeded). Returns 0, or -1
+ * with the reason in err. */
 int module_stats_start(struct module_stats *s, const char *path, unsigned long interval_ms,
 		       void (*warn)(const char *msg), char *err, size_t errlen);
 /* Stops the thread and writes the file a last time. */

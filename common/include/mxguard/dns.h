@@ -83,6 +83,12 @@ struct mxg_resolver *mxg_resolver_new(const struct mxg_resolver_ops *ops, void *
 void mxg_resolver_free(struct mxg_resolver *r);
 /* The backend context of r when r was made with ops, else NULL (for backend-specific calls). */
 void *mxg_resolver_ctx(struct mxg_resolver *r, const struct mxg_resolver_ops *ops);
+/* Wraps inner so that observe(arg, rcode, usec) sees every lookup through it: the answer's
+ * rcode (-1 for a local error) and the time it took in microseconds; for latency counters.
+ * Takes inner over, also on failure: NULL on ENOMEM, inner then freed (NULL inner: NULL). */
+struct mxg_resolver *mxg_resolver_timed(struct mxg_resolver *inner,
+					void (*observe)(void *arg, int rcode, uint64_t usec),
+					void *arg);
 
 /* Looks up (name, type). Returns 0 and a heap answer the caller frees with
  * mxg_dns_answer_free(); DNS failures (NXDOMAIN, SERVFAIL, timeout) are answers
