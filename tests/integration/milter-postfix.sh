@@ -33,14 +33,6 @@ send() {
 	[ $rc = 0 ] && qids="$qids ${reply##* }"  # "250 2.0.0 Ok: queued as ID"
 	return 0
 }
-# The header of the newest message the sink got made from msgs/NAME.eml.
-received_header() {
-	f=$(mxg_sink_find "^Message-ID: <$1@auth.test>") || return 1
-	sed '/^$/q' "$f"
-}
-ours() {
-	printf '%s\n' "$1" | grep -ci "^authentication-results:.*$(echo "$MILTER_AUTHSERV" | sed 's/\./\\./g')"
-}
 delivered_ok() {
 	delivered=$((delivered + 1))
 	mxg_check "$1: delivered to the sink" mxg_sink_wait $delivered 20

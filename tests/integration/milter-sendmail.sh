@@ -39,13 +39,6 @@ send() {
 	[ $rc = 0 ] && qids="$qids $(printf '%s\n' "$reply" | awk '{ print $3 }')"
 	return 0
 }
-received_header() {
-	f=$(mxg_sink_find "^Message-ID: <$1@auth.test>") || return 1
-	sed '/^$/q' "$f"
-}
-ours() {
-	printf '%s\n' "$1" | grep -ci "^authentication-results:.*$(echo "$MILTER_AUTHSERV" | sed 's/\./\\./g')"
-}
 delivered_ok() {
 	mxg_check "$1: delivered to the sink" mxg_sendmail_wait_delivered sm "^Message-ID: <$2@auth.test>" 20
 }

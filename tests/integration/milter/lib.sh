@@ -147,3 +147,15 @@ milter_messages() {
 		"Authentication-Results: other.example; spf=pass smtp.mailfrom=aligned.auth.test" \
 		"AUTHENTICATION-RESULTS: $MILTER_AUTHSERV; dmarc=pass header.from=aligned.auth.test"
 }
+
+# received_header NAME: the header of the newest message the sink got made from msgs/NAME.eml
+# (needs tests/lib/postfix.sh for the sink).
+received_header() {
+	f=$(mxg_sink_find "^Message-ID: <$1@auth.test>") || return 1
+	sed '/^$/q' "$f"
+}
+
+# ours HEADER: how many Authentication-Results fields in HEADER claim our authserv-id.
+ours() {
+	printf '%s\n' "$1" | grep -ci "^authentication-results:.*$(echo "$MILTER_AUTHSERV" | sed 's/\./\\./g')"
+}
