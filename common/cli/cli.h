@@ -33,6 +33,10 @@ int cli_dkim(int argc, char **argv);
 void cli_dkim_usage(FILE *out);
 int cli_dmarc(int argc, char **argv);
 void cli_dmarc_usage(FILE *out);
+int cli_keygen(int argc, char **argv);
+void cli_keygen_usage(FILE *out);
+int cli_sign(int argc, char **argv);
+void cli_sign_usage(FILE *out);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 

@@ -11,6 +11,8 @@ static const struct cli_command commands[] = {
 	{ "spf", "evaluate SPF for a client address and sender", cli_spf, cli_spf_usage },
 	{ "dkim", "verify the DKIM signatures of a message file", cli_dkim, cli_dkim_usage },
 	{ "dmarc", "run SPF, DKIM and DMARC on a message file", cli_dmarc, cli_dmarc_usage },
+	{ "keygen", "make a DKIM key and print its DNS record", cli_keygen, cli_keygen_usage },
+	{ "sign", "DKIM-sign a message file with one or more keys", cli_sign, cli_sign_usage },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
