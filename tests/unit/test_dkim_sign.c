@@ -1,0 +1,285 @@
+/* Unit tests of the DKIM signer: sign, then verify with our own verifier (keys in the in-memory
+ * zone); oversigned once-only fields; never l=; key files refused for their mode or size. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "mxguard/dkim.h"
+#include "mxguard/dkim_sign.h"
+#include "mxguard/dns.h"
+
+static const char msg_crlf[] =
+	"From: Alice <alice@sign.test>\r\n"
+	"To: bob@example.org\r\n"
+	"Subject: a  test\r\n"
+	"\tfolded\r\n"
+	"Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
+	"Message-ID: <1@sign.test>\r\n"
+	"\r\n"
+	"Hello  world \r\n"
+	"\r\n"
+	"\r\n";
+
+static char dir[64];
+static struct mxg_resolver *zone;
+static struct mxg_dkim_signing_key *rsa, *ed;
+
+static void publish(const char *owner, const struct mxg_dkim_signing_key *k)
+{
+	uint8_t rd[2048];
+	size_t n = 0;
+	char *txt = mxg_dkim_key_record(k);
+
+	assert_non_null(txt);
+	size_t len = strlen(txt);
+	for (size_t off = 0; off < len; off += 255) {
+		size_t part = len - off > 255 ? 255 : len - off;
+		rd[n++] = (uint8_t)part;
+		memcpy(rd + n, txt + off, part);
+		n += part;
+	}
+	free(txt);
+	assert_int_equal(mxg_zone_add_rr(zone, owner, MXG_DNS_TXT, 600, rd, n), 0);
+}
+
+static void path_of(char *out, size_t size, const char *name)
+{
+	snprintf(out, size, "%s/%s", dir, name);
+}
+
+/* Generates a key, saves it and loads it back, as mxguard keygen and sign do. */
+static struct mxg_dkim_signing_key *make_key(const char *type, const char *file)
+{
+	char path[128], err[256];
+	struct mxg_dkim_signing_key *k = mxg_dkim_signing_key_generate(type);
+
+	assert_non_null(k);
+	path_of(path, sizeof(path), file);
+	assert_int_equal(mxg_dkim_signing_key_save(k, path, err, sizeof(err)), 0);
+	mxg_dkim_signing_key_free(k);
+	k = mxg_dkim_signing_key_load(path, err, sizeof(err));
+	assert_non_null(k);
+	return k;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(dir, "/tmp/mxg-dkim-sign.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	zone = mxg_resolver_zone_new();
+	assert_non_null(zone);
+	rsa = make_key("rsa2048", "rsa.pem");
+	ed = make_key("ed25519", "ed.pem");
+	publish("rsa._domainkey.sign.test", rsa);
+	publish("ed._domainkey.sign.test", ed);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	mxg_dkim_signing_key_free(rsa);
+	mxg_dkim_signing_key_free(ed);
+	mxg_resolver_free(zone);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *sign(const struct mxg_dkim_signing_key *k, const char *sel, enum mxg_dkim_canon c,
+		  const char *msg, int lf)
+{
+	struct mxg_dkim_sign_options o = { .domain = "sign.test", .selector = sel, .header_canon = c,
+					   .body_canon = c, .now = 1796600000, .lf = lf };
+	char *field = NULL, err[256];
+
+	assert_int_equal(mxg_dkim_sign_buffer(k, &o, msg, strlen(msg), &field, err, sizeof(err)), 0);
+	char *out = malloc(strlen(field) + strlen(msg) + 1);
+	assert_non_null(out);
+	strcpy(out, field);
+	strcat(out, msg);
+	free(field);
+	return out;
+}
+
+static enum mxg_dkim_result verify(const char *signed_msg)
+{
+	struct mxg_dkim_options vo = { .now = 1796600100 };
+	struct mxg_dkim_verifier *v = mxg_dkim_verify_buffer(zone, NULL, &vo, signed_msg, strlen(signed_msg));
+
+	assert_non_null(v);
+	assert_int_equal(mxg_dkim_result_count(v), 1);
+	enum mxg_dkim_result r = mxg_dkim_result_get(v, 0)->result;
+	mxg_dkim_verifier_free(v);
+	return r;
+}
+
+static void test_sign_verify(void **state)
+{
+	(void)state;
+	const struct mxg_dkim_signing_key *keys[] = { rsa, ed };
+	const char *sels[] = { "rsa", "ed" };
+	for (int i = 0; i < 2; i++)
+		for (int c = 0; c < 2; c++) {
+			char *s = sign(keys[i], sels[i], (enum mxg_dkim_canon)c, msg_crlf, 0);
+			assert_int_equal(verify(s), MXG_DKIM_PASS);
+			free(s);
+		}
+}
+
+/* LF input: folded with LF, and still verifies. */
+static void test_sign_lf(void **state)
+{
+	(void)state;
+	char lf[sizeof(msg_crlf)];
+	size_t n = 0;
+	for (const char *p = msg_crlf; *p; p++)
+		if (*p != '\r')
+			lf[n++] = *p;
+	lf[n] = '\0';
+	for (int c = 0; c < 2; c++) {
+		char *s = sign(rsa, "rsa", (enum mxg_dkim_canon)c, lf, 1);
+		assert_null(strchr(s, '\r'));
+		assert_int_equal(verify(s), MXG_DKIM_PASS);
+		free(s);
+	}
+}
+
+/* h=: once-only fields one more time than present (absent ones once); never l=; t= always. */
+static void test_h_tag(void **state)
+{
+	(void)state;
+	char *s = sign(ed, "ed", MXG_DKIM_CANON_RELAXED, msg_crlf, 0);
+	assert_non_null(strstr(s, "h=from:from:sender:reply-to:to:to:cc:bcc:message-id:message-id:"));
+	assert_non_null(strstr(s, "subject:subject:date:date;"));
+	assert_non_null(strstr(s, "t=1796600000;"));
+	assert_null(strstr(s, "l="));
+	assert_null(strstr(s, "x="));
+	free(s);
+}
+
+static void test_oversigned(void **state)
+{
+	(void)state;
+	const char *added[] = { "Subject: added\r\n", "From: mallory@evil.test\r\n", "Reply-To: m@evil.test\r\n",
+				"Cc: m@evil.test\r\n" };
+	for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+		char *s = sign(rsa, "rsa", MXG_DKIM_CANON_RELAXED, msg_crlf, 0);
+		char *body = strstr(s, "\r\n\r\n");
+		assert_non_null(body);
+		size_t head = (size_t)(body - s) + 2;
+		char *t = malloc(strlen(s) + strlen(added[i]) + 1);
+		assert_non_null(t);
+		memcpy(t, s, head);
+		strcpy(t + head, added[i]);
+		strcat(t, s + head);
+		assert_int_equal(verify(s), MXG_DKIM_PASS);
+		assert_int_not_equal(verify(t), MXG_DKIM_PASS);
+		free(t);
+		free(s);
+	}
+}
+
+static void test_expire(void **state)
+{
+	(void)state;
+	struct mxg_dkim_sign_options o = { .domain = "sign.test", .selector = "ed", .now = 1796600000,
+					   .expire_after = 86400 };
+	char *field = NULL, err[256];
+	assert_int_equal(mxg_dkim_sign_buffer(ed, &o, msg_crlf, strlen(msg_crlf), &field, err, sizeof(err)), 0);
+	assert_non_null(strstr(field, "t=1796600000; x=1796686400;"));
+	free(field);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	struct mxg_dkim_sign_options o = { .domain = "sign.test", .selector = "x;y" };
+	char *field = NULL, err[256];
+	assert_int_equal(mxg_dkim_sign_buffer(ed, &o, msg_crlf, strlen(msg_crlf), &field, err, sizeof(err)), -1);
+	o.selector = "ed";
+	const char nofrom[] = "To: b@example.org\r\n\r\nbody\r\n";
+	assert_int_equal(mxg_dkim_sign_buffer(ed, &o, nofrom, strlen(nofrom), &field, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "From"));
+	assert_null(field);
+}
+
+static void test_key_mode_refused(void **state)
+{
+	char path[128], err[256];
+
+	(void)state;
+	path_of(path, sizeof(path), "rsa.pem");
+	assert_int_equal(chmod(path, 0640), 0);
+	assert_null(mxg_dkim_signing_key_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "readable or writable by group or others"));
+	assert_int_equal(chmod(path, 0604), 0);
+	assert_null(mxg_dkim_signing_key_load(path, err, sizeof(err)));
+	assert_int_equal(chmod(path, 0600), 0);
+	struct mxg_dkim_signing_key *k = mxg_dkim_signing_key_load(path, err, sizeof(err));
+	assert_non_null(k);
+	mxg_dkim_signing_key_free(k);
+}
+
+static void test_rsa1024_refused(void **state)
+{
+	char path[128], err[256];
+
+	(void)state;
+	EVP_PKEY *weak = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	assert_non_null(weak);
+	path_of(path, sizeof(path), "weak.pem");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PrivateKey(f, weak, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	EVP_PKEY_free(weak);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_null(mxg_dkim_signing_key_load(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "1024 bits"));
+}
+
+static void test_save_no_overwrite(void **state)
+{
+	char path[128], err[256];
+
+	(void)state;
+	path_of(path, sizeof(path), "ed.pem");
+	assert_int_equal(mxg_dkim_signing_key_save(rsa, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "exists"));
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	struct mxg_dkim_signing_key *k = mxg_dkim_signing_key_load(path, err, sizeof(err));
+	assert_non_null(k);
+	assert_string_equal(mxg_dkim_signing_key_type(k), "ed25519");
+	mxg_dkim_signing_key_free(k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sign_verify),
+		cmocka_unit_test(test_sign_lf),
+		cmocka_unit_test(test_h_tag),
+		cmocka_unit_test(test_oversigned),
+		cmocka_unit_test(test_expire),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_key_mode_refused),
+		cmocka_unit_test(test_rsa1024_refused),
+		cmocka_unit_test(test_save_no_overwrite),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
