@@ -217,6 +217,10 @@ void dkim_arc_finish(struct dkim_arc *a, const struct dkim_headers *hs, struct m
 const struct mxg_arc_result *dkim_arc_get(const struct dkim_arc *a);
 void dkim_arc_free(struct dkim_arc *a);
 
+/* Length of the header field starting at p (through its last line end; continuation lines
+ * start with WSP), or 0 at the empty line or the end (dkim_msg.c). */
+size_t dkim_field_len(const char *p, size_t left);
+
 /* --- canonicalization (dkim_canon.c) --- */
 
 /* SHA-256, fetched from the provider once (thread-safe); never NULL. */

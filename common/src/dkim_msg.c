@@ -4,8 +4,7 @@
 
 #include <string.h>
 
-/* Length of the header field starting at p (through its last line end), or 0 at the empty line. */
-static size_t field_len(const char *p, size_t left)
+size_t dkim_field_len(const char *p, size_t left)
 {
 	size_t k = 0;
 
@@ -32,7 +31,7 @@ struct mxg_dkim_verifier *mxg_dkim_verify_buffer(struct mxg_resolver *r,
 	if (v == NULL)
 		return NULL;
 	for (;;) {
-		size_t n = field_len(msg + pos, len - pos);
+		size_t n = dkim_field_len(msg + pos, len - pos);
 		if (n == 0)
 			break;
 		if (mxg_dkim_header_raw(v, msg + pos, n) < 0)

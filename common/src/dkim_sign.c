@@ -89,6 +89,11 @@ static int usable(EVP_PKEY *pkey, const char *path, char *err, size_t errlen)
 		say(err, errlen, "%s: not an RSA or Ed25519 key", path);
 		return 0;
 	}
+	if (EVP_PKEY_get_bits(pkey) > 8 * DKIM_SIG_MAX) {
+		say(err, errlen, "%s: RSA key of %d bits; at most %d", path, EVP_PKEY_get_bits(pkey),
+		    8 * DKIM_SIG_MAX);
+		return 0;
+	}
 	if (EVP_PKEY_get_bits(pkey) < MXG_DKIM_SIGN_MIN_RSA_BITS) {
 		say(err, errlen, "%s: RSA key of %d bits; signing needs %d bits or more (RFC 8301)",
 		    path, EVP_PKEY_get_bits(pkey), MXG_DKIM_SIGN_MIN_RSA_BITS);
@@ -100,7 +105,7 @@ static int usable(EVP_PKEY *pkey, const char *path, char *err, size_t errlen)
 struct mxg_dkim_signing_key *mxg_dkim_signing_key_load(const char *path, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
 
 	if (fd < 0) {
 		say(err, errlen, "%s: %s", path, strerror(errno));
@@ -272,23 +277,6 @@ struct header {
 	size_t body;   /* offset of the body in the message */
 };
 
-/* Length of the field at p through its last line end, or 0 at the empty line (or the end). */
-static size_t field_len(const char *p, size_t left)
-{
-	size_t k = 0;
-
-	if (left == 0 || p[0] == '\n' || (p[0] == '\r' && left > 1 && p[1] == '\n'))
-		return 0;
-	for (;;) {
-		const char *nl = memchr(p + k, '\n', left - k);
-		if (nl == NULL)
-			return left;
-		k = (size_t)(nl - p) + 1;
-		if (k >= left || (p[k] != ' ' && p[k] != '\t'))
-			return k;
-	}
-}
-
 static int add_field(struct header *hd, const char *f, size_t len, char *err, size_t errlen)
 {
 	while (len > 0 && (f[len - 1] == '\n' || f[len - 1] == '\r'))
@@ -325,7 +313,7 @@ static int read_header(struct header *hd, const char *msg, size_t len, char *err
 {
 	size_t pos = 0, n;
 
-	while ((n = field_len(msg + pos, len - pos)) > 0) {
+	while ((n = dkim_field_len(msg + pos, len - pos)) > 0) {
 		if (add_field(hd, msg + pos, n, err, errlen) < 0)
 			return -1;
 		pos += n;
