@@ -170,21 +170,20 @@ static void test_h_tag(void **state)
 	free(s);
 }
 
+/* A once-only field added above the signed ones: without oversigning a bottom-up verifier
+ * would never look at it; with it, the signature breaks. */
 static void test_oversigned(void **state)
 {
 	(void)state;
-	const char *added[] = { "Subject: added\r\n", "From: mallory@evil.test\r\n", "Reply-To: m@evil.test\r\n",
-				"Cc: m@evil.test\r\n" };
+	const char *added[] = { "Subject: added\r\n", "From: mallory@evil.test\r\n", "To: m@evil.test\r\n",
+				"Date: Tue, 08 Dec 2026 10:00:00 +0000\r\n", "Reply-To: m@evil.test\r\n",
+				"Cc: m@evil.test\r\n", "Sender: m@evil.test\r\n" };
 	for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
 		char *s = sign(rsa, "rsa", MXG_DKIM_CANON_RELAXED, msg_crlf, 0);
-		char *body = strstr(s, "\r\n\r\n");
-		assert_non_null(body);
-		size_t head = (size_t)(body - s) + 2;
 		char *t = malloc(strlen(s) + strlen(added[i]) + 1);
 		assert_non_null(t);
-		memcpy(t, s, head);
-		strcpy(t + head, added[i]);
-		strcat(t, s + head);
+		strcpy(t, added[i]);
+		strcat(t, s);
 		assert_int_equal(verify(s), MXG_DKIM_PASS);
 		assert_int_not_equal(verify(t), MXG_DKIM_PASS);
 		free(t);
