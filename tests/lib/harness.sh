@@ -198,6 +198,22 @@ mxg_not_ok() {
 	echo "not ok - $*"
 }
 
+# mxg_require DESC CMD...: a precondition (servers started, files made), not a counted
+# test: when CMD fails, one "not ok - DESC" and the suite ends there (mxg_done); when it
+# succeeds, "# ready: DESC", not counted.
+mxg_require() {
+	mr_desc=$1
+	shift
+	"$@" || { mxg_not_ok "$mr_desc"; mxg_done; }
+	mxg_ready "$mr_desc"
+}
+
+# mxg_ready DESC: the line that says the preconditions of the checks below hold (each one
+# already stopped the suite on failure); not counted.
+mxg_ready() {
+	echo "# ready: $*"
+}
+
 # mxg_check DESC CMD...: passes when CMD exits 0.
 mxg_check() {
 	desc=$1
@@ -228,6 +244,17 @@ mxg_nomatch() {
 # mxg_eq DESC GOT WANT
 mxg_eq() {
 	if [ "$2" = "$3" ]; then mxg_ok "$1"; else mxg_not_ok "$1 (got '$2', want '$3')"; fi
+}
+
+# mxg_same DESC GOT WANT: like mxg_eq, for two outputs that must agree (two runs, two
+# backends): two empty outputs agree on nothing, so an empty WANT fails.
+mxg_same() {
+	if [ -z "$3" ]; then
+		mxg_not_ok "$1 (both empty: nothing to compare)"
+		[ -z "$2" ] || printf '%s\n' "$2" | sed 's/^/    # got: /' | head -n 20
+		return 1
+	fi
+	mxg_eq "$@"
 }
 
 # Prints the closing count line and exits non-zero on any failure.
