@@ -1,7 +1,8 @@
 # Shared helpers for mxguard's shell test suites; source it, do not run it.
 # Gives: a private work dir cleaned up on exit, background servers stopped by PID,
 # bounded waits, NSD on a loopback port, and counted assertions ending in
-# the "N passed, N failed" line that tests/run-all reads.
+# the "N passed, N failed" line that tests/run-all reads. Start-ups are preconditions
+# (mxg_require), never counted as passed tests.
 
 # The repository root: tests live two levels down (tests/KIND/NAME).
 MXG_ROOT=${MXG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
