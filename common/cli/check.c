@@ -63,7 +63,7 @@ static int audit_mx(struct mxg_resolver *r, const struct check_opts *o, const ch
 		check_unknown(res, "MX", err);
 		return 0;
 	}
-	if (res->mx.rcode == MXG_DNS_SERVFAIL || res->mx.rcode == MXG_DNS_TIMEOUT)
+	if (mxg_dns_is_temporary(res->mx.rcode))
 		check_unknown(res, "MX", mxg_dns_rcode_name(res->mx.rcode));
 	return mxg_mx_analyze(&res->mx, &res->findings);
 }

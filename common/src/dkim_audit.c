@@ -50,7 +50,7 @@ int mxg_dkim_audit_selector(struct mxg_resolver *r, const char *domain, const ch
 		return mxg_findings_add(out, MXG_F_DKIM_KEY_TEMPFAIL, -1, name,
 					"the key lookup at %s failed: %s", name, err);
 	int rc;
-	if (a->rcode == MXG_DNS_SERVFAIL || a->rcode == MXG_DNS_TIMEOUT)
+	if (mxg_dns_is_temporary(a->rcode))
 		rc = mxg_findings_add(out, MXG_F_DKIM_KEY_TEMPFAIL, -1, name, "the key lookup at %s failed (%s)",
 				      name, mxg_dns_rcode_name(a->rcode));
 	else if (a->rcode == MXG_DNS_NXDOMAIN || a->count == 0)

@@ -326,7 +326,7 @@ enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache
 	if (mxg_dns_lookup(r, name, MXG_DNS_TXT, &a, err, errlen) < 0)
 		return DKIM_FETCH_TEMP;
 	enum dkim_fetch f;
-	if (a->rcode == MXG_DNS_SERVFAIL || a->rcode == MXG_DNS_TIMEOUT) {
+	if (mxg_dns_is_temporary(a->rcode)) {
 		snprintf(err, errlen, "key lookup failed (%s)", mxg_dns_rcode_name(a->rcode));
 		f = DKIM_FETCH_TEMP;
 	} else if (a->rcode == MXG_DNS_NXDOMAIN || a->count == 0) {

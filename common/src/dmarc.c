@@ -77,7 +77,7 @@ int dmarc_fetch_at(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char 
 		f->temp = 1;
 		return -1;
 	}
-	if (a->rcode == MXG_DNS_SERVFAIL || a->rcode == MXG_DNS_TIMEOUT) {
+	if (mxg_dns_is_temporary(a->rcode)) {
 		f->temp = 1;
 		snprintf(f->why, sizeof(f->why), "%s TXT: %s%s%s", name, mxg_dns_rcode_name(a->rcode),
 			 a->why[0] ? ", " : "", a->why);
@@ -361,10 +361,8 @@ static int domain_missing(struct mxg_resolver *r, const char *domain, char *why,
 		return -1;
 	enum mxg_dns_rcode rc = a->rcode;
 	mxg_dns_answer_free(a);
-	if (rc == MXG_DNS_NXDOMAIN)
-		return 1;
-	if (rc == MXG_DNS_NOERROR)
-		return 0;
+	if (!mxg_dns_is_temporary(rc))
+		return rc == MXG_DNS_NXDOMAIN;
 	why[0] = '\0';
 	(void)mxg_strcatf(why, whylen, "existence of %s for np: %s", domain, mxg_dns_rcode_name(rc));
 	return -1;

@@ -53,7 +53,7 @@ static int zone_servers(struct mxg_resolver *r, const char *name,
 		mxg_dns_answer_free(a);
 		if (n > 0)
 			return n;
-		if (rc == MXG_DNS_SERVFAIL || rc == MXG_DNS_TIMEOUT) {
+		if (mxg_dns_is_temporary(rc)) {
 			snprintf(why, whylen, "the NS lookup for %s failed (%s)", cur[0] ? cur : ".",
 				 mxg_dns_rcode_name(rc));
 			return 0;

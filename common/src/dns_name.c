@@ -200,6 +200,11 @@ const char *mxg_dns_rcode_name(enum mxg_dns_rcode rc)
 	return "UNKNOWN";
 }
 
+int mxg_dns_is_temporary(enum mxg_dns_rcode rc)
+{
+	return rc != MXG_DNS_NOERROR && rc != MXG_DNS_NXDOMAIN;
+}
+
 static const struct {
 	uint16_t type;
 	const char *name;

@@ -233,7 +233,7 @@ static int analyze_rcode(const struct mxg_mx_input *in, struct mxg_findings *out
 	if (in->rcode == MXG_DNS_NXDOMAIN)
 		return mxg_findings_add(out, MXG_F_MX_DOMAIN_NXDOMAIN, -1, in->domain,
 					"%s does not exist", in->domain);
-	if (in->rcode != MXG_DNS_NOERROR)
+	if (mxg_dns_is_temporary(in->rcode))
 		return mxg_findings_add(out, MXG_F_MX_LOOKUP_TEMPFAIL, -1, in->domain,
 					"the MX lookup for %s failed (%s); nothing was checked",
 					in->domain, mxg_dns_rcode_name(in->rcode));

@@ -9,14 +9,11 @@
 
 static enum mxg_mx_lookup lookup_state(const struct mxg_dns_answer *a)
 {
-	switch (a->rcode) {
-	case MXG_DNS_NOERROR:
-		return a->count > 0 ? MXG_MX_FOUND : MXG_MX_NODATA;
-	case MXG_DNS_NXDOMAIN:
-		return MXG_MX_NXDOMAIN;
-	default:
+	if (mxg_dns_is_temporary(a->rcode))
 		return MXG_MX_TEMPFAIL;
-	}
+	if (a->rcode == MXG_DNS_NXDOMAIN)
+		return MXG_MX_NXDOMAIN;
+	return a->count > 0 ? MXG_MX_FOUND : MXG_MX_NODATA;
 }
 
 /* Looks up one address family of t->name and records state, addresses and aliases. */

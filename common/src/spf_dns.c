@@ -101,7 +101,7 @@ int spf_dns_lookup(struct spf_dns *d, const char *name, uint16_t type,
 		*out = NULL;
 		return -1;
 	}
-	if ((*out)->rcode == MXG_DNS_SERVFAIL || (*out)->rcode == MXG_DNS_TIMEOUT) {
+	if (mxg_dns_is_temporary((*out)->rcode)) {
 		snprintf(d->problem, sizeof(d->problem), "lookup of %s/%s: %s", name,
 			 mxg_dns_type_name(type), mxg_dns_rcode_name((*out)->rcode));
 		mxg_dns_answer_free(*out);

@@ -52,7 +52,7 @@ mxg_nsd_start 53 "ttl.test=$MXG_WORK/ttl.test.zone" "far.test=$MXG_WORK/far.test
 	{ mxg_not_ok "NSD started on 127.0.0.1@53"; mxg_done; }
 mxg_unbound_start ub $ub_port "iterator" /dev/null ttl.test=53 far.test=53 ||
 	{ mxg_not_ok "Unbound started"; cat "$MXG_WORK/ub/unbound.log" "$MXG_WORK/ub.log" 2>/dev/null; mxg_done; }
-mxg_ok "NSD on 127.0.0.1@53, caching Unbound on 127.0.0.1@$ub_port in front"
+mxg_ready "NSD on 127.0.0.1@53, caching Unbound on 127.0.0.1@$ub_port in front"
 
 mxguard=$MXG_BUILD/mxguard
 

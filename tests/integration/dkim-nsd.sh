@@ -8,9 +8,8 @@ mxg_workdir
 port=5364
 vec=$MXG_DATA/dkim/rfc8463
 mxguard=$MXG_BUILD/mxguard
-mxg_nsd_start $port "football.example.com=$MXG_ROOT/tests/data/zones/dkim.test.zone" ||
-	{ mxg_not_ok "NSD started"; mxg_done; }
-mxg_ok "NSD serves football.example.com on 127.0.0.1@$port"
+mxg_require "NSD serves football.example.com on 127.0.0.1@$port" \
+	mxg_nsd_start $port "football.example.com=$MXG_ROOT/tests/data/zones/dkim.test.zone"
 
 out=$("$mxguard" dkim --resolver 127.0.0.1@$port --timeout 5 "$vec/signed-message.eml")
 mxg_eq "signed message over DNS: exit 0" $? 0

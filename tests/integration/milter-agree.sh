@@ -63,11 +63,11 @@ while IFS='	' read -r name ip helo mail_from expect mt desc; do
 	c_action=$(json_get "$MXG_WORK/$name.cli" verdict action)
 	[ "$c_action" = quarantine ] && c_action=accept
 	mxg_eq "$name: milter $expect ($desc)" "$m_action" "$expect"
-	mxg_eq "$name: mxguard dmarc agrees" "$c_action" "$m_action"
+	mxg_same "$name: mxguard dmarc agrees" "$c_action" "$m_action"
 	if [ "$m_action" = accept ]; then
 		m_ar=$(milter_authres "$MXG_WORK/$name.milter")
 		c_ar=$(unfold "$(json_get "$MXG_WORK/$name.cli" authentication_results)")
-		mxg_eq "$name: the same Authentication-Results" "$(unfold "$m_ar")" "$c_ar"
+		mxg_same "$name: the same Authentication-Results" "$(unfold "$m_ar")" "$c_ar"
 	fi
 	want=$expect
 	case $name in missing-from|empty-from|continuation-first) want=accept ;; esac

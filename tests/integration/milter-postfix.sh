@@ -18,7 +18,7 @@ mxg_sink_start || { mxg_not_ok "smtp-sink started"; mxg_done; }
 mxg_postfix_start "myhostname = $MILTER_AUTHSERV" "smtpd_milters = inet:127.0.0.1:9901" \
 	"milter_default_action = tempfail" "smtpd_sasl_auth_enable = yes" ||
 	{ mxg_not_ok "postfix started"; mxg_done; }
-mxg_ok "NSD, two milters, smtp-sink and Postfix running"
+mxg_ready "NSD, two milters, smtp-sink and Postfix running"
 
 msgs=$MXG_WORK/msgs
 delivered=0

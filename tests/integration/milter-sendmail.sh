@@ -22,7 +22,7 @@ mxg_sink_start || { mxg_not_ok "smtp-sink started"; mxg_done; }
 mxg_client_addr 192.0.2.10 && mxg_client_addr 198.51.100.5 || { mxg_not_ok "client addresses on lo"; mxg_done; }
 mxg_sendmail_start sm $SM inet:9901@127.0.0.1 && mxg_sendmail_start sm-dead $SM_DEAD inet:9903@127.0.0.1 ||
 	{ mxg_not_ok "sendmail started"; mxg_done; }
-mxg_ok "NSD, two milters, smtp-sink and two Sendmail daemons running"
+mxg_ready "NSD, two milters, smtp-sink and two Sendmail daemons running"
 mta=$SM
 
 msgs=$MXG_WORK/msgs

@@ -80,7 +80,7 @@ mxg_postfix_start \
 	"smtpd_tls_key_file = $tls/server.key" \
 	"smtpd_tls_ask_ccert = yes" \
 	"smtpd_tls_fingerprint_digest = sha256" || { mxg_not_ok "postfix started"; mxg_done; }
-mxg_ok "NSD, mxguard-policyd, three sinks and Postfix are up"
+mxg_ready "NSD, mxguard-policyd, three sinks and Postfix are up"
 
 msg=$MXG_WORK/msg.eml
 mkmsg() { printf 'From: <%s>\nTo: <%s>\nSubject: %s\nMessage-ID: <%s@pd.test>\n\nbody\n' "$1" "$2" "$3" "$3" >"$msg"; }

@@ -6,8 +6,7 @@ mxg_require_netns "$@"
 mxg_workdir
 
 port=5364
-mxg_nsd_start $port "pd.test=$MXG_ROOT/tests/data/zones/pd.test.zone" || { mxg_not_ok "NSD started"; mxg_done; }
-mxg_ok "NSD serves pd.test on 127.0.0.1@$port"
+mxg_require "NSD serves pd.test on 127.0.0.1@$port" mxg_nsd_start $port "pd.test=$MXG_ROOT/tests/data/zones/pd.test.zone"
 
 PD_BIN=$MXG_BUILD/mxguard-policyd PD_WORK=$MXG_WORK PD_DNS=127.0.0.1@$port \
 	python3 "$MXG_ROOT/tests/integration/policyd_protocol.py"

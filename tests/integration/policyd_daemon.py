@@ -40,6 +40,17 @@ class Tally:
     def starts(self, got, prefix, desc):
         self.ok(got is not None and got.startswith(prefix), desc, "(got %r, want %r...)" % (got, prefix))
 
+    def require(self, cond, desc, detail=""):
+        """A precondition (a daemon ready, a helper listening), not a counted test: on success one
+        "# ready: DESC" line, not counted; on failure one "not ok" line and the run ends there
+        (SystemExit, so the callers' finally blocks still stop what they started)."""
+        if cond:
+            print("# ready: " + desc)
+            sys.stdout.flush()
+            return
+        self.ok(False, desc, detail)
+        sys.exit(self.done())
+
     def done(self):
         """Prints the count line; the exit status: 0 only when something passed and nothing failed."""
         print("%d passed, %d failed" % (self.passed, self.failed))

@@ -21,7 +21,7 @@ PORT, SMAP = 10040, 10041
 UNIX = os.path.join(WORK, "policyd.sock")
 ZONE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../data/zones/pd.test.zone")
 T = Tally()
-ok, eq, starts = T.ok, T.eq, T.starts
+ok, eq, starts, require = T.ok, T.eq, T.starts, T.require
 
 
 RULES = """
@@ -219,7 +219,7 @@ def test_dns_trouble():
                "request_timeout = 1s\nworkers = 1\ncounters_file = %s\ncounters_interval = 1s\n%s"
                % (dead, prom, RULES))
     try:
-        ok(a.wait_log("ready") and b.wait_log("ready"), "dns trouble: both daemons ready")
+        require(a.wait_log("ready") and b.wait_log("ready"), "dns trouble: both daemons ready")
         c = Conn(10050, timeout=30)
         starts(c.ask(client_address="11.9.9.9"), "451 4.7.1 mxguard mx_bypass: MX hosts of corp.pd.test cannot be resolved now",
                "temporary DNS failure: mx_bypass defers, never rejects")
@@ -255,7 +255,7 @@ def test_limits():
                "dns.zone = %s\n%s" % (os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                      "../data/zones/pd.test.zone"), RULES))
     try:
-        ok(d.wait_log("ready"), "limits: daemon ready (zone backend)")
+        require(d.wait_log("ready"), "limits: daemon ready (zone backend)")
         conns = [Conn(10052, timeout=5) for _ in range(4)]
         for c in conns:
             c.ask(protocol_state="CONNECT", client_address="11.1.1.10")
@@ -389,13 +389,17 @@ def test_spf():
     nsd_port = int(DNS.split("@")[1])
     relay = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "slow_relay.py"),
                               "5366", str(nsd_port), "0.3"], stdout=subprocess.PIPE, text=True)
-    ok(relay.stdout.readline().strip() == "ready", "spf: slow relay listens")
+    listening = relay.stdout.readline().strip() == "ready"
+    if not listening:
+        relay.terminate()
+        relay.wait(10)
+    require(listening, "spf: slow relay listens")
     prom = os.path.join(WORK, "spf.prom")
     d = Daemon("spf", "policy_listen = inet:127.0.0.1:10053\ndns.resolver = 127.0.0.1@5366\ndns.timeout = 5s\n"
                "request_timeout = 8s\nspf = reject\nspf.budget = 1s\nspf.receiver = mx.pd.test\n"
                "counters_file = %s\ncounters_interval = 1s\n" % prom)
     try:
-        ok(d.wait_log("ready"), "spf: daemon ready")
+        require(d.wait_log("ready"), "spf: daemon ready")
         c = Conn(10053, timeout=20)
         starts(c.ask(sender="a@good.pd.test", recipient="u@good.pd.test", client_address="11.1.1.10"),
                "PREPEND Received-SPF: pass (mx.pd.test", "spf: pass prepends Received-SPF")
@@ -509,7 +513,7 @@ def test_decision_lines():
     d = Daemon("decisions", "policy_listen = inet:127.0.0.1:10055\ndns.resolver = %s\n"
                "counters_file = %s\ncounters_interval = 1s\n%s" % (DNS, prom, RULES))
     try:
-        ok(d.wait_log("ready"), "decisions: daemon ready")
+        require(d.wait_log("ready"), "decisions: daemon ready")
         c = Conn(10055)
         replies = [
             c.ask(protocol_state="MAIL", policy_context="sender", sender="a@nullmx.pd.test",
@@ -574,7 +578,7 @@ def main():
     test_version_and_paths()
     d = Daemon("main", header() + RULES)
     try:
-        ok(d.wait_log("ready"), "daemon ready")
+        require(d.wait_log("ready"), "daemon ready")
         c = Conn(PORT)
         test_rules(c)
         test_states(c)

@@ -69,9 +69,8 @@ sign_parent() {
 sign_parent || { mxg_not_ok "sign in-addr.arpa with ldns-signzone"; mxg_done; }
 
 # shellcheck disable=SC2086
-mxg_nsd_start $port $served "in-addr.arpa=$MXG_WORK/sec/in-addr.arpa.zone.signed" ||
-	{ mxg_not_ok "NSD started"; mxg_done; }
-mxg_ok "NSD serves hyb.test and the private reverse zones on 127.0.0.1@$port"
+mxg_require "NSD serves hyb.test and the private reverse zones on 127.0.0.1@$port" \
+	mxg_nsd_start $port $served "in-addr.arpa=$MXG_WORK/sec/in-addr.arpa.zone.signed"
 
 # spf BACKEND-OPTIONS... -- ARGS...: the result line of mxguard spf.
 spf_zone() {

@@ -80,7 +80,7 @@ CONF
 
 start_unbound ub $ub_port "$MXG_WORK/default.conf" || { cat "$MXG_WORK/ub.log" "$MXG_WORK/ub/unbound.log"; mxg_not_ok "unbound with mxguard.so started"; mxg_done; }
 start_unbound strip $strip_port "$MXG_WORK/strip.conf" || { cat "$MXG_WORK/strip/unbound.log"; mxg_not_ok "strip unbound started"; mxg_done; }
-mxg_ok "two unbound instances with mxguard.so listen"
+mxg_ready "two unbound instances with mxguard.so listen"
 
 mxg_match "module logs the Unbound build at load" "$(cat "$MXG_WORK/ub/unbound.log")" \
 	"mxguard: module loaded, built against unbound [0-9.]+"

@@ -1,7 +1,8 @@
 # Shared helpers for mxguard's shell test suites; source it, do not run it.
 # Gives: a private work dir cleaned up on exit, background servers stopped by PID,
 # bounded waits, NSD on a loopback port, and counted assertions ending in
-# the "N passed, N failed" line that tests/run-all reads.
+# the "N passed, N failed" line that tests/run-all reads. Start-ups are preconditions
+# (mxg_require), never counted as passed tests.
 
 # The repository root: tests live two levels down (tests/KIND/NAME).
 MXG_ROOT=${MXG_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -198,6 +199,22 @@ mxg_not_ok() {
 	echo "not ok - $*"
 }
 
+# mxg_require DESC CMD...: a precondition (servers started, files made), not a counted
+# test: when CMD fails, one "not ok - DESC" and the suite ends there (mxg_done); when it
+# succeeds, "# ready: DESC", not counted.
+mxg_require() {
+	mr_desc=$1
+	shift
+	"$@" || { mxg_not_ok "$mr_desc"; mxg_done; }
+	mxg_ready "$mr_desc"
+}
+
+# mxg_ready DESC: the line that says the preconditions of the checks below hold (each one
+# already stopped the suite on failure); not counted.
+mxg_ready() {
+	echo "# ready: $*"
+}
+
 # mxg_check DESC CMD...: passes when CMD exits 0.
 mxg_check() {
 	desc=$1
@@ -228,6 +245,17 @@ mxg_nomatch() {
 # mxg_eq DESC GOT WANT
 mxg_eq() {
 	if [ "$2" = "$3" ]; then mxg_ok "$1"; else mxg_not_ok "$1 (got '$2', want '$3')"; fi
+}
+
+# mxg_same DESC GOT WANT: like mxg_eq, for two outputs that must agree (two runs, two
+# backends): two empty outputs agree on nothing, so an empty WANT fails.
+mxg_same() {
+	if [ -z "$3" ]; then
+		mxg_not_ok "$1 (both empty: nothing to compare)"
+		[ -z "$2" ] || printf '%s\n' "$2" | sed 's/^/    # got: /' | head -n 20
+		return 1
+	fi
+	mxg_eq "$@"
 }
 
 # Prints the closing count line and exits non-zero on any failure.

@@ -17,7 +17,7 @@ for mode in silent servfail truncate garbage; do
 	eval "port_$mode=$base"
 done
 for p in $ports; do
-	mxg_wait_port "$p" udp 10 || mxg_not_ok "fault server on $p started"
+	mxg_require "fault server on $p started" mxg_wait_port "$p" udp 10
 done
 
 for mode in silent servfail truncate garbage; do

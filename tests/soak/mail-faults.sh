@@ -34,7 +34,7 @@ mxg_postfix_start "myhostname = $MILTER_AUTHSERV" "smtpd_milters = inet:127.0.0.
 	"smtpd_policy_service_default_action = 451 4.3.5 policy service unavailable" \
 	"smtpd_policy_service_try_limit = 1" ||
 	{ mxg_not_ok "postfix started"; mxg_done; }
-mxg_ok "NSD, mxguard-policyd, mxguard-milter, smtp-sink and Postfix running"
+mxg_ready "NSD, mxguard-policyd, mxguard-milter, smtp-sink and Postfix running"
 
 load=$MXG_ROOT/tests/soak/mail_load.py
 # Distinct load-run Message-IDs the sink received.

@@ -20,7 +20,7 @@ BIN = os.environ["PD_BIN"]
 WORK = os.environ["PD_WORK"]
 ZONE = os.path.join(os.environ["MXG_ROOT"], "tests", "data", "zones", "pd.test.zone")
 T = Tally()
-ok = T.ok
+ok, require = T.ok, T.require
 
 RULES = """trusted_networks = 127.0.0.0/8
 domain.corp.pd.test.mx_bypass = reject
@@ -51,7 +51,7 @@ def load(conns, requests, reloads):
         port, conns + 16, ZONE, RULES)
     d = Daemon("load", body)
     try:
-        ok(d.wait_log("ready"), "load: daemon ready")
+        require(d.wait_log("ready"), "load: daemon ready")
         cs = []
         for _ in range(conns):
             cs.append(Conn(port, timeout=30))
@@ -132,7 +132,7 @@ def dns(ports):
         d = Daemon("dns-%s" % port, "policy_listen = inet:127.0.0.1:%d\ndns.resolver = 127.0.0.1@%s\n"
                    "dns.timeout = 1s\nrequest_timeout = 6s\nspf = reject\nspf.budget = 3s\n%s" % (lport, port, RULES))
         try:
-            ok(d.wait_log("ready"), "dns %s: daemon ready" % port)
+            require(d.wait_log("ready"), "dns %s: daemon ready" % port)
             c = Conn(lport, timeout=30)
             r1 = c.ask(client_address="11.9.9.9")
             r2 = c.ask(client_address="11.1.1.10", sender="a@gone.pd.test", recipient="u@good.pd.test")

@@ -22,7 +22,7 @@ for m in $modes; do
 	port=$((port + 1))
 	mxg_bg "dns-$m" python3 "$MXG_ROOT/tests/lib/fault_dns.py" $port "$m"
 	eval "port_$m=$port"
-	mxg_wait_port $port udp 10 || mxg_not_ok "fault server $m"
+	mxg_require "fault server $m on $port" mxg_wait_port $port udp 10
 done
 {
 	printf '$ORIGIN faults.test.\n$TTL 3600\n@ IN SOA ns1 hostmaster ( 1 3600 600 86400 300 )\n'
@@ -51,7 +51,7 @@ resolver() {
 }
 resolver with 5481 "dynlib validator iterator" || { mxg_not_ok "unbound with mxguard.so"; mxg_done; }
 resolver without 5482 "validator iterator" || { mxg_not_ok "unbound without the module"; mxg_done; }
-mxg_ok "NSD, four fault servers, Unbound with and without mxguard.so running"
+mxg_ready "NSD, four fault servers, Unbound with and without mxguard.so running"
 
 # answer PORT NAME TYPE: rcode and the answer records without TTLs, sorted.
 answer() {
@@ -94,7 +94,7 @@ for nt in $names; do
 		[ -n "$wo" ] || wo=$(cat "$MXG_WORK/without.retry")
 	done
 	[ $round -eq 0 ] || printf "# %s\n" "$n $t: $round more round(s) of questions before both resolvers answered"
-	mxg_eq "$n $t: the module passes the answer through unchanged ($(head -n 1 "$MXG_WORK/with.$n.$t"))" "$w" "$wo"
+	mxg_same "$n $t: the module passes the answer through unchanged ($(head -n 1 "$MXG_WORK/with.$n.$t"))" "$w" "$wo"
 done
 mxg_eq "a target behind a SERVFAIL server: the MX answer still has both records" \
 	"$(grep -c ' MX ' "$MXG_WORK/with.to-servfail.faults.test.MX")" 2

@@ -330,6 +330,16 @@ static void test_names_tables(void **state)
 	assert_string_equal(mxg_dnssec_name(MXG_DNSSEC_BOGUS), "bogus");
 }
 
+/* SERVFAIL and timeouts are temporary; NOERROR (records or none) and NXDOMAIN are answers. */
+static void test_is_temporary(void **state)
+{
+	(void)state;
+	assert_false(mxg_dns_is_temporary(MXG_DNS_NOERROR));
+	assert_false(mxg_dns_is_temporary(MXG_DNS_NXDOMAIN));
+	assert_true(mxg_dns_is_temporary(MXG_DNS_SERVFAIL));
+	assert_true(mxg_dns_is_temporary(MXG_DNS_TIMEOUT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +354,7 @@ int main(void)
 		cmocka_unit_test(test_resolver_handle),
 		cmocka_unit_test(test_unbound_options),
 		cmocka_unit_test(test_names_tables),
+		cmocka_unit_test(test_is_temporary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

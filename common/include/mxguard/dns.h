@@ -155,6 +155,10 @@ int mxg_dns_name_equal(const char *a, const char *b);
 int mxg_dns_name_is_sub(const char *name, const char *parent);
 
 const char *mxg_dns_rcode_name(enum mxg_dns_rcode rc);
+/* 1 when rc is a temporary failure (SERVFAIL, DNSSEC bogus, timeout, or any rcode that is
+ * neither NOERROR nor NXDOMAIN): the question has no answer now, which callers report as
+ * tempfail/temperror and never take as "no such name" or "no records". The one test of it. */
+int mxg_dns_is_temporary(enum mxg_dns_rcode rc);
 const char *mxg_dns_type_name(uint16_t type);
 const char *mxg_dnssec_name(enum mxg_dnssec s);
 
