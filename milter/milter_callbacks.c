@@ -223,7 +223,7 @@ static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 	char outcome[64];
 	sfsistat rc = SMFIS_CONTINUE;
 
-	milter_msg_finish(&milter_rt, c);
+	milter_msg_finish(c);
 	milter_metrics_message(&m->verdict, m->res);
 	if (m->verdict.action == MXG_ACTION_REJECT || m->verdict.action == MXG_ACTION_TEMPFAIL) {
 		rc = refuse(ctx, &m->verdict, outcome, sizeof(outcome));

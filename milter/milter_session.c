@@ -190,11 +190,10 @@ void milter_msg_body(struct milter_conn *c, const unsigned char *data, size_t le
 		(void)mxg_message_body(c->msg->engine, data, len);
 }
 
-void milter_msg_finish(struct milter_runtime *rt, struct milter_conn *c)
+void milter_msg_finish(struct milter_conn *c)
 {
 	struct milter_msg *m = c->msg;
 
-	(void)rt;
 	if (m->skip) {
 		m->verdict.action = MXG_ACTION_ACCEPT;
 		m->verdict.why = "authenticated";

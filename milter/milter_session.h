@@ -67,7 +67,7 @@ void milter_msg_header(struct milter_conn *c, const char *name, const char *valu
 void milter_msg_eoh(struct milter_conn *c);
 void milter_msg_body(struct milter_conn *c, const unsigned char *data, size_t len);
 /* End of message: DKIM keys and signatures, From, DMARC, our A-R value and the verdict. */
-void milter_msg_finish(struct milter_runtime *rt, struct milter_conn *c);
+void milter_msg_finish(struct milter_conn *c);
 /* The one log line about the finished message. */
 void milter_msg_log(const struct milter_conn *c, const char *queue_id, const char *outcome);
 

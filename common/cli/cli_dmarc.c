@@ -9,7 +9,6 @@
 
 #include "cli.h"
 #include "mxguard/addr.h"
-#include "mxguard/authres.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/message.h"

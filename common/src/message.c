@@ -132,19 +132,19 @@ int mxg_message_mail_from(struct mxg_message *m, const char *arg)
 /* --- header fields --- */
 
 /* A NUL-terminated copy of s in the scratch buffer, or NULL on ENOMEM. */
-static char *scratch_copy(struct mxg_message *m, size_t at, const char *s, size_t n)
+static char *scratch_copy(struct mxg_message *m, const char *s, size_t n)
 {
-	if (at + n + 1 > m->scratch_cap) {
-		size_t cap = at + n + 1 + 256;
+	if (n + 1 > m->scratch_cap) {
+		size_t cap = n + 1 + 256;
 		char *p = realloc(m->scratch, cap);
 		if (p == NULL)
 			return NULL;
 		m->scratch = p;
 		m->scratch_cap = cap;
 	}
-	memcpy(m->scratch + at, s, n);
-	m->scratch[at + n] = '\0';
-	return m->scratch + at;
+	memcpy(m->scratch, s, n);
+	m->scratch[n] = '\0';
+	return m->scratch;
 }
 
 /* The field name without the blanks an obsolete sender may put before the colon. */
@@ -213,7 +213,7 @@ int mxg_message_header(struct mxg_message *m, const char *name, size_t nlen, con
 	if (name_is(name, n, "from"))
 		from_field(m, value, vlen);
 	if (name_is(name, n, "authentication-results")) {
-		const char *v = scratch_copy(m, 0, value, vlen);
+		const char *v = scratch_copy(m, value, vlen);
 		if (v == NULL) {
 			internal_error(m, "out of memory reading Authentication-Results");
 			return -1;

@@ -101,16 +101,18 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} milter_start m-reload 9905 ||
 export MILTER_RELOAD=inet:9905@127.0.0.1
 eval "reload_pid=\$MXG_PID_m_reload"
 reload_log=$MXG_WORK/m-reload.log
-# reload_to TEXT: SIGUSR1, then waits (10 s) for one more line with TEXT in the log.
+# log_grew TEXT N: the reload log holds more than N lines with TEXT.
+log_grew() {
+	[ "$(grep -c "$1" "$reload_log")" -gt "$2" ]
+}
+# signal_to SIGNAL TEXT: sends SIGNAL, then waits (10 s) for one more line with TEXT in the log.
+signal_to() {
+	st_before=$(grep -c "$2" "$reload_log")
+	kill "-$1" "$reload_pid"
+	mxg_wait_until 10 log_grew "$2" "$st_before"
+}
 reload_to() {
-	before=$(grep -c "$1" "$reload_log")
-	kill -USR1 "$reload_pid"
-	i=0
-	while [ "$(grep -c "$1" "$reload_log")" -le "$before" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(grep -c "$1" "$reload_log")" -gt "$before" ]
+	signal_to USR1 "$1"
 }
 run_lua "$MILTER_DIR/reload.lua" MILTER_RELOAD_EXPECT=reject
 sed -e 's/^dns_timeout = .*/dns_timeout = 3s/' "$MXG_WORK/m-reload.conf" >"$MXG_WORK/m-reload.new"
@@ -131,16 +133,8 @@ mxg_check "reload: the milter is still running" kill -0 "$reload_pid"
 # in a row, the file switching dmarc_reject each time and the milter answering under it between
 # them, while another client keeps sending passing mail; then 20 at once.
 sed -i '/^dmarc_reject = /d' "$MXG_WORK/m-reload.conf"
-# hup_to TEXT: like reload_to, with SIGHUP.
 hup_to() {
-	before=$(grep -c "$1" "$reload_log")
-	kill -HUP "$reload_pid"
-	i=0
-	while [ "$(grep -c "$1" "$reload_log")" -le "$before" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ "$(grep -c "$1" "$reload_log")" -gt "$before" ]
+	signal_to HUP "$1"
 }
 (
 	i=0
