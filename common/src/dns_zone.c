@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_zone.h"
+#include "dns_zone_internal.h"
 #include "mxguard/str.h"
 
 /* Refuse absurd inputs instead of exhausting memory. */

@@ -1,6 +1,6 @@
 /* check_host() of RFC 7208 §4-§6: record selection, mechanisms in order, redirect and exp,
  * with the §4.6.4 limits counted as the RFC sets them (terms, MX/PTR names, void lookups). */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

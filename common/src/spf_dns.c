@@ -1,6 +1,6 @@
 /* DNS for the SPF engine: lookups under the time budget with temporary failures kept apart,
  * void answers, address matching, TXT record selection (§4.5) and reverse names. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../common/src/spf_int.h"
+#include "../../common/src/spf_internal.h"
 #include "mxguard/clock.h"
 #include "mxguard/str.h"
 

@@ -1,7 +1,7 @@
 /* Private pieces of the SPF engine shared by its files: the parsed record, the macro
  * language, and the DNS helpers that apply the RFC 7208 limits. Not installed. */
-#ifndef MXGUARD_SPF_INT_H
-#define MXGUARD_SPF_INT_H
+#ifndef MXGUARD_SPF_INTERNAL_H
+#define MXGUARD_SPF_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
