@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MXG_HASH_INIT 1469598103934665603ULL
+#define MXG_HASH_INIT 14695981039346656037ULL /* the FNV-1a 64 offset basis */
 
 /* Continues hash h over n bytes; start with MXG_HASH_INIT. */
 uint64_t mxg_hash_more(uint64_t h, const void *p, size_t n);
