@@ -1,5 +1,6 @@
 /* The Received-SPF header field value (RFC 7208 §9.1). Every piece comes from the SMTP
  * client or DNS, so values are dot-atoms or quoted strings and nothing can end the line. */
+#include "mxguard/chars.h"
 #include "mxguard/spf.h"
 
 #include <arpa/inet.h>
@@ -8,12 +9,6 @@
 #include "mxguard/sbuf.h"
 #include "mxguard/str.h"
 
-static int is_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
-}
-
 static int is_dot_atom(const char *s)
 {
 	size_t n = strlen(s);
@@ -21,7 +16,7 @@ static int is_dot_atom(const char *s)
 	if (n == 0 || s[0] == '.' || s[n - 1] == '.' || strstr(s, ".."))
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] != '.' && !is_atext((unsigned char)s[i]))
+		if (s[i] != '.' && !mxg_is_atext((unsigned char)s[i]))
 			return 0;
 	return 1;
 }

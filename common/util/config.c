@@ -1,5 +1,6 @@
 /* Configuration files (see config.h): bounded line splitting into key = value entries,
  * and the typed value parsers every program uses, so messages look the same everywhere. */
+#include "mxguard/chars.h"
 #include "mxguard/config.h"
 
 #include <errno.h>
@@ -23,8 +24,7 @@ static int fail_line(char *err, size_t errlen, const char *name, unsigned line, 
 
 static int key_char_ok(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.';
+	return mxg_is_alnum(c) || c == '_' || c == '-' || c == '.';
 }
 
 static int entry_push(struct mxg_config *c, size_t *cap, char *key, char *value, unsigned line)
