@@ -13,6 +13,7 @@
 
 #include <unbound.h>
 
+#include "mxguard/deadline.h"
 #include "mxguard/str.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -64,31 +65,12 @@ static void on_result(void *arg, int err, struct ub_result *res)
 	q->done = 1;
 }
 
-static long ms_until(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-static void deadline_in(struct timespec *t, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, t);
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (t->tv_nsec >= 1000000000) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000;
-	}
-}
-
 /* Waits (lock held) until q is done or the deadline passed. A waiter that finds
  * nobody polling becomes the poller and delivers results to all waiters. */
 static void wait_for(struct ubr *u, struct ubq *q, const struct timespec *deadline)
 {
 	while (!q->done && !u->broken) {
-		long left = ms_until(deadline);
+		long left = mxg_deadline_ms_left(deadline);
 		if (left <= 0)
 			return;
 		if (u->polling) {
@@ -177,7 +159,7 @@ static int ask(struct ubr *u, const char *name, uint16_t type, struct ubq *q,
 		free(q);
 		return 0;
 	}
-	deadline_in(&deadline, u->timeout_ms);
+	mxg_deadline_in(&deadline, u->timeout_ms);
 	int rc = ub_resolve_async(u->ctx, name[0] != '\0' ? name : ".", type, 1, q, on_result, &id);
 	if (rc != 0) {
 		free(q);
