@@ -192,6 +192,7 @@ probe() {
 	out=$(timeout 120 "$mxguard" check --resolver 127.0.0.1@$port --trust-anchor "$zones/anchor" \
 		--timeout 5 --probe --ca-file "$pki/ca.pem" "$@" "$d" 2>&1)
 	rc=$?
+	printf '%s\n' "$out" >>"$MXG_WORK/all.out"
 }
 
 # The findings of the probe and DANE: none of these may appear for a healthy, signed domain.
@@ -201,7 +202,6 @@ MX_BACKUP_REJECTS_DOMAIN MX_OPEN_RELAY MX_NO_PTR MX_PTR_MISMATCH DANE_TLSA_MISMA
 DANE_TLSA_UNSIGNED DANE_TLSA_BAD_USAGE DANE_MX_INSECURE MX_DNSSEC_INSECURE"
 
 probe good.sec.test
-mxg_nomatch "good.sec.test: no sanitizer report or crash" "$out" "Sanitizer|runtime error"
 for code in $all_codes; do
 	mxg_nomatch "good.sec.test (signed, DANE matches, trusted, accepts postmaster, no relay): no $code" \
 		"$out" "$code"
@@ -289,5 +289,8 @@ out=$(timeout 60 "$mxguard" check --resolver 127.0.0.1@$port --timeout 5 relay.p
 mxg_nomatch "without --probe: no MX_OPEN_RELAY" "$out" "MX_OPEN_RELAY"
 out=$("$mxguard" check --ca-file "$pki/ca.pem" relay.plain.test 2>&1)
 mxg_eq "--ca-file without --probe: exit 3" "$?" 3
+
+# With MXG_BUILD=build/san (the ASan+UBSan build), any report shows here.
+mxg_nomatch "no run printed a sanitizer report" "$(cat "$MXG_WORK/all.out")" "Sanitizer|runtime error"
 
 mxg_done
