@@ -17,6 +17,8 @@
 
 #define DEFAULT_HELO "mxguard.invalid"
 #define RELAY_LOCAL "mxguard-relay-test"
+#define MXG_STR_(x) #x
+#define MXG_STR(x) MXG_STR_(x)
 
 void probe_step_deadline(const struct probe_conn *c, struct timespec *t)
 {
@@ -136,7 +138,8 @@ static long conn_fill(struct probe_conn *c, const struct timespec *t)
 	}
 }
 
-/* One reply line (CRLF or LF stripped) into line. Returns 0, or -1 (timeout, close, too long). */
+/* One reply line (CRLF or LF stripped) into line. Returns 0, -1 on a timeout or close, -2 when
+ * the line is longer than MXG_PROBE_LINE_MAX. */
 static int read_line(struct probe_conn *c, char *line, size_t size, const struct timespec *t)
 {
 	for (;;) {
@@ -147,7 +150,7 @@ static int read_line(struct probe_conn *c, char *line, size_t size, const struct
 			if (keep > 0 && c->buf[keep - 1] == '\r')
 				keep--;
 			if (keep >= size || keep > MXG_PROBE_LINE_MAX)
-				return -1;
+				return -2;
 			memcpy(line, c->buf, keep);
 			line[keep] = '\0';
 			memmove(c->buf, c->buf + n, c->len - n);
@@ -155,14 +158,14 @@ static int read_line(struct probe_conn *c, char *line, size_t size, const struct
 			return 0;
 		}
 		if (c->len > MXG_PROBE_LINE_MAX)
-			return -1;
+			return -2;
 		if (conn_fill(c, t) <= 0)
 			return -1;
 	}
 }
 
-/* A reply: its code (0 when none could be read in the step time), its first line in text,
- * and whether one line of it is the STARTTLS keyword (for EHLO). */
+/* A reply: its code (0 when none could be read in the step time), its first line in text (or
+ * why there is no reply), and whether one line of it is the STARTTLS keyword (for EHLO). */
 struct reply {
 	int code;
 	int starttls;
@@ -187,11 +190,18 @@ static void read_reply(struct probe_conn *c, struct reply *r)
 	memset(r, 0, sizeof(*r));
 	probe_step_deadline(c, &t);
 	for (int i = 0; i < MXG_PROBE_REPLY_LINES; i++) {
-		if (read_line(c, line, sizeof(line), &t) < 0)
+		int rc = read_line(c, line, sizeof(line), &t);
+		if (rc < 0) {
+			r->code = 0;
+			snprintf(r->text, sizeof(r->text), "%s",
+				 rc == -2 ? "a reply line over " MXG_STR(MXG_PROBE_LINE_MAX) " octets"
+					  : "no reply in time");
 			return;
+		}
 		int code = reply_code(line);
 		if (code == 0 || (i > 0 && code != r->code)) {
 			r->code = 0;
+			mxg_strlcpy(r->text, "not an SMTP reply", sizeof(r->text));
 			return;
 		}
 		if (i == 0)
@@ -203,6 +213,7 @@ static void read_reply(struct probe_conn *c, struct reply *r)
 			return;
 	}
 	r->code = 0; /* more lines than any real reply has */
+	mxg_strlcpy(r->text, "a reply of over " MXG_STR(MXG_PROBE_REPLY_LINES) " lines", sizeof(r->text));
 }
 
 static int send_line(struct probe_conn *c, const char *fmt, ...)
@@ -248,9 +259,10 @@ static void command(struct probe_conn *c, struct reply *r, const char *what, con
 		read_reply(c, r);
 }
 
-static const char *reply_or(const struct reply *r, const char *none)
+/* The reply's first line, or why there was none. */
+static const char *reply_text(const struct reply *r)
 {
-	return r->code ? r->text : none;
+	return r->text[0] ? r->text : "no reply";
 }
 
 /* EHLO, falling back to HELO. Returns 0, or -1 with the result's stage set. */
@@ -263,7 +275,7 @@ static int greet(struct probe_conn *c, const char *helo, struct mxg_probe_result
 	command(c, r, "HELO ", helo);
 	if (r->code == 250)
 		return 0;
-	set_why(res, MXG_PROBE_EHLO, "EHLO and HELO: %s", reply_or(r, "no reply"));
+	set_why(res, MXG_PROBE_EHLO, "EHLO and HELO: %s", reply_text(r));
 	return -1;
 }
 
@@ -274,7 +286,7 @@ static int starttls(struct probe_conn *c, SSL_CTX *ctx, const char *helo,
 
 	command(c, &r, "STARTTLS", "");
 	if (r.code != 220) {
-		set_why(res, MXG_PROBE_TLS, "STARTTLS: %s", reply_or(&r, "no reply"));
+		set_why(res, MXG_PROBE_TLS, "STARTTLS: %s", reply_text(&r));
 		return -1;
 	}
 	c->len = 0; /* nothing read before the handshake may count after it (RFC 3207 §4.2) */
@@ -285,7 +297,7 @@ static int starttls(struct probe_conn *c, SSL_CTX *ctx, const char *helo,
 	res->tls_done = 1;
 	command(c, &r, "EHLO ", helo);
 	if (r.code != 250) {
-		set_why(res, MXG_PROBE_TLS, "EHLO after STARTTLS: %s", reply_or(&r, "no reply"));
+		set_why(res, MXG_PROBE_TLS, "EHLO after STARTTLS: %s", reply_text(&r));
 		return -1;
 	}
 	return 0;
@@ -305,7 +317,7 @@ static void envelope(struct probe_conn *c, const char *domain, struct mxg_probe_
 
 	command(c, &r, "MAIL FROM:<>", "");
 	if (r.code != 250) {
-		set_why(res, MXG_PROBE_ENVELOPE, "MAIL FROM:<>: %s", reply_or(&r, "no reply"));
+		set_why(res, MXG_PROBE_ENVELOPE, "MAIL FROM:<>: %s", reply_text(&r));
 		return;
 	}
 	snprintf(arg, sizeof(arg), "<postmaster@%s>", domain);
@@ -340,7 +352,7 @@ void probe_smtp_talk(const struct mxg_probe_options *o, SSL_CTX *ctx, const char
 		goto out;
 	read_reply(&c, &r);
 	if (r.code != 220) {
-		set_why(res, MXG_PROBE_BANNER, "banner: %s", reply_or(&r, "none in time"));
+		set_why(res, MXG_PROBE_BANNER, "banner: %s", reply_text(&r));
 		goto out;
 	}
 	if (greet(&c, helo, res, &r) < 0)

@@ -3,10 +3,11 @@
 # 127.0.0.2 ... 127.0.0.11 port 25 with a different setting per address (a valid certificate
 # from a CA made here with openssl, no STARTTLS, a wrong-name, an expired, an expiring
 # certificate, TLS 1.1 only, a backup MX that refuses the domain, an open relay: mynetworks
-# covering all of 127/8), a listener that never speaks, one that botches STARTTLS, and an
-# address with nothing; NSD serving a signed zone (ldns-signzone, trust anchor for libunbound)
-# with TLSA records, an unsigned one, and 127.in-addr.arpa. Every finding of the probe and of DANE with a case that raises it and
-# one that must not. Every probed address is in 127/8.
+# covering all of 127/8), listeners that never speak, botch STARTTLS, send an endless line or
+# an endless reply (tests/integration/probe_servers.py), and an address with nothing; NSD
+# serving a signed zone (ldns-signzone, a trust anchor for libunbound) with TLSA records, an
+# unsigned one, and 127.in-addr.arpa. Every finding of the probe and of DANE has a case that
+# raises it and one that must not. Every probed address is in 127/8.
 . "$(dirname "$0")/../lib/harness.sh"
 mxg_require_netns "$@"
 mxg_workdir
@@ -104,6 +105,8 @@ mx-silent IN A 127.0.0.9
 mx-dead IN A 127.0.0.10
 mx-old IN A 127.0.0.11
 mx-badtls IN A 127.0.0.12
+mx-longline IN A 127.0.0.13
+mx-manylines IN A 127.0.0.14
 mx-unsigned IN A 127.0.0.2
 _25._tcp.mx-unsigned IN TLSA 3 1 1 $good
 elsewhere IN A 127.0.0.99
@@ -118,6 +121,8 @@ silent IN MX 10 mx-silent
 dead IN MX 10 mx-dead
 old IN MX 10 mx-old
 badtls IN MX 10 mx-badtls
+longline IN MX 10 mx-longline
+manylines IN MX 10 mx-manylines
 unsigned IN MX 10 mx-unsigned
 insecure IN MX 10 mx-good.sec.test.
 EOF
@@ -163,7 +168,7 @@ listening() {
 }
 
 start_servers() {
-	for i in 2 3 4 5 6 7 8 9 10 11 12; do
+	for i in 2 3 4 5 6 7 8 9 10 11 12 13 14; do
 		ip addr add "127.0.0.$i/8" dev lo 2>/dev/null
 	done
 	# Nobody on 127/8 counts as a trusted network: the probe connects from 127.0.0.1.
@@ -171,7 +176,9 @@ start_servers() {
 		"relay_domains=sec.test plain.test" inet_interfaces=all || return 1
 	mxg_bg silent "$MXG_PYTHON" "$MXG_ROOT/tests/integration/probe_servers.py" silent 127.0.0.9
 	mxg_bg badtls "$MXG_PYTHON" "$MXG_ROOT/tests/integration/probe_servers.py" badtls 127.0.0.12
-	for i in 2 3 4 5 6 7 8 9 11 12; do
+	mxg_bg longline "$MXG_PYTHON" "$MXG_ROOT/tests/integration/probe_servers.py" longline 127.0.0.13
+	mxg_bg manylines "$MXG_PYTHON" "$MXG_ROOT/tests/integration/probe_servers.py" manylines 127.0.0.14
+	for i in 2 3 4 5 6 7 8 9 11 12 13 14; do
 		mxg_wait_until 20 listening "127.0.0.$i" || { echo "nothing on 127.0.0.$i:25" >&2; return 1; }
 	done
 }
@@ -182,7 +189,7 @@ mxg_require "sec.test signed with ldns-signzone" make_zones
 mxg_require "NSD serves sec.test (signed), plain.test and 127.in-addr.arpa" \
 	mxg_nsd_start "$port 53" "sec.test=$zones/sec.test.zone.signed" "plain.test=$zones/plain.test.zone" \
 	"127.in-addr.arpa=$zones/127.in-addr.arpa.zone"
-mxg_require "Postfix on 127.0.0.2-8 and .11, the silent and bad-TLS listeners" start_servers
+mxg_require "Postfix on 127.0.0.2-8 and .11, the misbehaving listeners on .9 and .12-14" start_servers
 
 # probe DOMAIN [OPTIONS]: mxguard check --probe through NSD with the trust anchor, bounded by
 # timeout; the output (text) in $out, the exit status in $rc.
@@ -260,7 +267,15 @@ out=$(timeout 60 "$mxguard" check --resolver 127.0.0.1@$port --timeout 5 --probe
 	silent.plain.test 2>&1)
 rc=$?
 mxg_check "silent listener: the probe ends by itself (exit $rc, not timeout's 124)" test "$rc" -ne 124
-mxg_match "silent listener: MX_SMTP_UNREACHABLE, no banner" "$out" "127.0.0.9\]: banner: none in time"
+mxg_match "silent listener: MX_SMTP_UNREACHABLE, no banner" "$out" "127.0.0.9\]: banner: no reply in time"
+
+# Replies are bounded: an endless line, and a reply of endless lines, are refused as such.
+probe longline.plain.test
+mxg_match "banner line of 1 MB: MX_SMTP_UNREACHABLE, line too long" "$out" \
+	"127.0.0.13\]: banner: a reply line over 1000 octets"
+probe manylines.plain.test
+mxg_match "banner of 1000 lines: MX_SMTP_UNREACHABLE, too many lines" "$out" \
+	"127.0.0.14\]: banner: a reply of over 64 lines"
 
 probe old.plain.test
 mxg_match "TLS 1.1 only: MX_TLS_OLD_PROTOCOL" "$out" "MX_TLS_OLD_PROTOCOL"

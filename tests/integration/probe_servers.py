@@ -4,6 +4,8 @@
   probe_servers.py silent ADDR   accepts connections and never says a word
   probe_servers.py badtls ADDR   a banner, EHLO offering STARTTLS, "220" to STARTTLS, then
                                  plain-text garbage instead of a TLS handshake
+  probe_servers.py longline ADDR a banner line that never ends (1 MB without a newline)
+  probe_servers.py manylines ADDR a banner of 1000 continuation lines
 
 Each connection is served in a thread; the process runs until it is killed."""
 import socket
@@ -38,9 +40,27 @@ def badtls(conn):
     conn.close()
 
 
+def flood(conn, data):
+    try:
+        conn.sendall(data)
+        time.sleep(HOLD_SECONDS)
+    except OSError:
+        pass  # the probe gave up and closed: what it should do
+    conn.close()
+
+
+def longline(conn):
+    flood(conn, b"220 " + b"x" * (1 << 20))
+
+
+def manylines(conn):
+    flood(conn, b"220-more\r\n" * 1000)
+
+
 def main():
     mode, addr = sys.argv[1], sys.argv[2]
-    handler = {"silent": silent, "badtls": badtls}[mode]
+    handler = {"silent": silent, "badtls": badtls, "longline": longline,
+               "manylines": manylines}[mode]
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((addr, 25))
