@@ -136,6 +136,14 @@ static int audit_probe(struct mxg_resolver *r, const struct check_opts *o, const
 		check_unknown(res, "probe", err);
 		return 0;
 	}
+	/* A TLSA lookup that fails (SERVFAIL, bogus) makes DANE senders defer (RFC 7672 §2.2). */
+	for (size_t h = 0; h < res->probe.host_count; h++) {
+		if (!mxg_dns_is_temporary(res->probe.tlsa[h].rcode))
+			continue;
+		snprintf(err, sizeof(err), "_25._tcp.%.200s TLSA: %s", res->probe.hosts[h],
+			 mxg_dns_rcode_name(res->probe.tlsa[h].rcode));
+		check_unknown(res, "DANE", err);
+	}
 	res->probe.now = time(NULL);
 	return mxg_probe_analyze(&res->probe, &res->findings);
 }

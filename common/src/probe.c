@@ -8,7 +8,8 @@
 #include "mxguard/str.h"
 #include "probe_internal.h"
 
-static int add_addrs(struct mxg_probe_input *in, const struct mxg_mx_target *t, int index,
+/* Appends a result for each address of t (while there is room). */
+static void add_addrs(struct mxg_probe_input *in, const struct mxg_mx_target *t, int index,
 		     const char *host)
 {
 	for (unsigned i = 0; i < t->n_v4 + t->n_v6 && in->count < MXG_PROBE_MAX_ADDRS; i++) {
@@ -22,7 +23,6 @@ static int add_addrs(struct mxg_probe_input *in, const struct mxg_mx_target *t, 
 		else
 			memcpy(r->addr.bytes, t->v6[i - t->n_v4], 16);
 	}
-	return 0;
 }
 
 int mxg_probe_prepare(const struct mxg_mx_input *mx, struct mxg_probe_input *in)
@@ -37,7 +37,8 @@ int mxg_probe_prepare(const struct mxg_mx_input *mx, struct mxg_probe_input *in)
 		in->implicit = 1;
 		in->host_count = 1;
 		mxg_strlcpy(in->hosts[0], mx->domain, sizeof(in->hosts[0]));
-		return add_addrs(in, &mx->implicit, 0, mx->domain);
+		add_addrs(in, &mx->implicit, 0, mx->domain);
+		return 0;
 	}
 	for (unsigned i = 0; i < mx->count && i < MXG_MX_MAX_TARGETS; i++) {
 		const struct mxg_mx_target *t = &mx->targets[i];

@@ -59,7 +59,7 @@ spki_sha256() {
 
 make_pki() {
 	ca_setup || return 1
-	good_names=DNS:mx-good.sec.test,DNS:mx-danebad.sec.test,DNS:mx-badusage.sec.test
+	good_names=DNS:mx-good.sec.test,DNS:mx-danebad.sec.test,DNS:mx-badusage.sec.test,DNS:mx-tlsabogus.sec.test
 	good_names=$good_names,DNS:mx-notls.plain.test,DNS:mx-backup.plain.test,DNS:mx-relay.plain.test
 	good_names=$good_names,DNS:mx-unsigned.plain.test,DNS:mx-old.plain.test
 	issue good "$good_names" -days 60 &&
@@ -86,7 +86,10 @@ _25._tcp.mx-danebad IN TLSA 3 1 1 $other
 mx-badusage IN A 127.0.0.2
 _25._tcp.mx-badusage IN TLSA 1 1 1 $good
 _25._tcp.mx-badusage IN TLSA 3 1 1 $good
+mx-tlsabogus IN A 127.0.0.2
+_25._tcp.mx-tlsabogus IN TLSA 3 1 1 $good
 good IN MX 10 mx-good
+tlsabogus IN MX 10 mx-tlsabogus
 danebad IN MX 10 mx-danebad
 badusage IN MX 10 mx-badusage
 EOF
@@ -143,7 +146,10 @@ EOF
 EOF
 	(cd "$zones" && ldns-keygen -a ED25519 -k sec.test >ksk && ldns-keygen -a ED25519 sec.test >zsk &&
 		ldns-signzone -o sec.test sec.test.zone "$(cat ksk)" "$(cat zsk)" &&
-		cp "$(cat ksk).ds" anchor)
+		cp "$(cat ksk).ds" anchor) || return 1
+	# mx-tlsabogus's TLSA altered after signing: validation fails (bogus).
+	sed -i "/^_25\._tcp\.mx-tlsabogus\.sec\.test\..*TLSA/s/$good/$other/I" "$zones/sec.test.zone.signed" &&
+		grep -qi "^_25\._tcp\.mx-tlsabogus\.sec\.test\..*TLSA.*$other" "$zones/sec.test.zone.signed"
 }
 
 # --- servers ---
@@ -209,6 +215,7 @@ MX_BACKUP_REJECTS_DOMAIN MX_OPEN_RELAY MX_NO_PTR MX_PTR_MISMATCH DANE_TLSA_MISMA
 DANE_TLSA_UNSIGNED DANE_TLSA_BAD_USAGE DANE_MX_INSECURE MX_DNSSEC_INSECURE"
 
 probe good.sec.test
+good_out=$out
 for code in $all_codes; do
 	mxg_nomatch "good.sec.test (signed, DANE matches, trusted, accepts postmaster, no relay): no $code" \
 		"$out" "$code"
@@ -284,6 +291,11 @@ mxg_nomatch "TLS 1.1 only: the handshake itself works" "$out" "MX_TLS_HANDSHAKE_
 probe badtls.plain.test
 mxg_match "STARTTLS then no TLS: MX_TLS_HANDSHAKE_FAILED" "$out" "MX_TLS_HANDSHAKE_FAILED"
 mxg_nomatch "STARTTLS then no TLS: not MX_NO_STARTTLS" "$out" "MX_NO_STARTTLS"
+
+probe tlsabogus.sec.test
+mxg_match "TLSA RRset that fails validation: could not check DANE (SERVFAIL)" "$out" \
+	"could not check: .*DANE: _25._tcp.mx-tlsabogus.sec.test TLSA: SERVFAIL"
+mxg_nomatch "a signed, valid TLSA RRset is no DANE problem" "$good_out" "DANE: _25"
 
 probe danebad.sec.test
 mxg_match "TLSA names another key: DANE_TLSA_MISMATCH (critical)" "$out" "CRITICAL +DANE_TLSA_MISMATCH"
