@@ -375,6 +375,33 @@ static void test_prepare(void **state)
 	free(mx);
 }
 
+/* No MX: the domain's own address is probed, its findings point at no MX record (-1). */
+static void test_implicit_mx(void **state)
+{
+	struct mxg_mx_input *mx = calloc(1, sizeof(*mx));
+	struct mxg_probe_input *p = calloc(1, sizeof(*p));
+
+	(void)state;
+	assert_non_null(mx);
+	assert_non_null(p);
+	mxg_strlcpy(mx->domain, "example.test", sizeof(mx->domain));
+	mx->implicit.n_v4 = 1;
+	assert_int_equal(mxg_probe_prepare(mx, p), 0);
+	assert_true(p->implicit);
+	assert_false(p->has_mx);
+	assert_int_equal(p->count, 1);
+	assert_string_equal(p->hosts[0], "example.test");
+	p->results[0].stage = MXG_PROBE_DONE; /* no STARTTLS */
+	assert_int_equal(mxg_probe_analyze(p, &out), 0);
+	assert_int_equal(count_of(MXG_F_MX_NO_STARTTLS), 1);
+	assert_int_equal(out.items[0].index, -1);
+	assert_int_equal(count_of(MXG_F_MX_DNSSEC_INSECURE), 0);
+	mxg_findings_clear(&out);
+	mxg_probe_clear(p);
+	free(p);
+	free(mx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_dane_match),
 		cmocka_unit_test_setup_teardown(test_dane_findings, setup, teardown),
 		cmocka_unit_test(test_prepare),
+		cmocka_unit_test(test_implicit_mx),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
