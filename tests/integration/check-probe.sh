@@ -105,6 +105,7 @@ mx-expiring IN A 127.0.0.6
 mx-backup IN A 127.0.0.7
 mx-relay IN A 127.0.0.8
 mx-silent IN A 127.0.0.9
+mx-silent2 IN A 127.0.0.9
 mx-dead IN A 127.0.0.10
 mx-old IN A 127.0.0.11
 mx-badtls IN A 127.0.0.12
@@ -121,6 +122,7 @@ backup IN MX 10 mx-good.sec.test.
 backup IN MX 20 mx-backup
 relay IN MX 10 mx-relay
 silent IN MX 10 mx-silent
+silent IN MX 20 mx-silent2
 dead IN MX 10 mx-dead
 old IN MX 10 mx-old
 badtls IN MX 10 mx-badtls
@@ -274,7 +276,9 @@ out=$(timeout 60 "$mxguard" check --resolver 127.0.0.1@$port --timeout 5 --probe
 	silent.plain.test 2>&1)
 rc=$?
 mxg_check "silent listener: the probe ends by itself (exit $rc, not timeout's 124)" test "$rc" -ne 124
-mxg_match "silent listener: MX_SMTP_UNREACHABLE, no banner" "$out" "127.0.0.9\]: banner: no reply in time"
+mxg_match "silent listener: MX_SMTP_UNREACHABLE, no banner" "$out" "mx-silent.plain.test \[127.0.0.9\]: banner: no reply in time"
+mxg_match "silent listener, second MX: reported too, under the same --probe-timeout" "$out" \
+	"mx-silent2.plain.test \[127.0.0.9\]: banner: no reply in time"
 
 # Replies are bounded: an endless line, and a reply of endless lines, are refused as such.
 probe longline.plain.test

@@ -123,7 +123,8 @@ int mxg_probe_prepare(const struct mxg_mx_input *mx, struct mxg_probe_input *in)
 /* Talks SMTP to every address of in->results at once (MXG_PROBE_PARALLEL at a time) and
  * records what each said. Returns when all are done or the whole time is spent; a
  * conversation cut short records the stage it reached. Returns 0, or -1 with err set when
- * the TLS context cannot be made (a bad ca_file). */
+ * the TLS context cannot be made (a bad ca_file). The caller ignores SIGPIPE: a server that
+ * closes while TLS writes would otherwise end the process. */
 int mxg_probe_run(const struct mxg_probe_options *o, struct mxg_probe_input *in, char *err,
 		  size_t errlen);
 
