@@ -1,5 +1,6 @@
 /* The libunbound backend: a validating, caching resolver shared by every thread of a
  * process. Each lookup waits for its own result with a hard deadline, so none hangs. */
+#include "mxguard/clock.h"
 #include "mxguard/dns.h"
 
 #include <errno.h>
@@ -13,7 +14,6 @@
 
 #include <unbound.h>
 
-#include "mxguard/deadline.h"
 #include "mxguard/str.h"
 
 #define DEFAULT_TIMEOUT_MS 5000
@@ -70,7 +70,7 @@ static void on_result(void *arg, int err, struct ub_result *res)
 static void wait_for(struct ubr *u, struct ubq *q, const struct timespec *deadline)
 {
 	while (!q->done && !u->broken) {
-		long left = mxg_deadline_ms_left(deadline);
+		long long left = mxg_clock_ms_until(deadline);
 		if (left <= 0)
 			return;
 		if (u->polling) {
@@ -159,7 +159,7 @@ static int ask(struct ubr *u, const char *name, uint16_t type, struct ubq *q,
 		free(q);
 		return 0;
 	}
-	mxg_deadline_in(&deadline, u->timeout_ms);
+	mxg_clock_deadline(&deadline, u->timeout_ms);
 	int rc = ub_resolve_async(u->ctx, name[0] != '\0' ? name : ".", type, 1, q, on_result, &id);
 	if (rc != 0) {
 		free(q);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mxguard/deadline.h"
+#include "mxguard/clock.h"
 #include "mxguard/str.h"
 #include "probe_internal.h"
 
@@ -87,7 +87,7 @@ int mxg_probe_run(const struct mxg_probe_options *o, struct mxg_probe_input *in,
 	if (p.ctx == NULL)
 		return -1;
 	pthread_mutex_init(&p.lock, NULL);
-	mxg_deadline_in(&p.end, o->timeout_ms ? o->timeout_ms : MXG_PROBE_TIMEOUT_MS);
+	mxg_clock_deadline(&p.end, o->timeout_ms ? o->timeout_ms : MXG_PROBE_TIMEOUT_MS);
 	for (size_t i = 0; i < in->count; i++)
 		in->results[i].stage = MXG_PROBE_CONNECT;
 	while (started < MXG_PROBE_PARALLEL && started < in->count &&

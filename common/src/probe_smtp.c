@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
-#include "mxguard/deadline.h"
+#include "mxguard/clock.h"
 #include "mxguard/str.h"
 #include "probe_internal.h"
 
@@ -22,14 +22,18 @@
 
 void probe_step_deadline(const struct probe_conn *c, struct timespec *t)
 {
-	mxg_deadline_in(t, c->step_ms);
-	if (mxg_deadline_after(t, &c->end))
+	long long left = mxg_clock_ms_until(&c->end);
+
+	if (left < (long long)c->step_ms) {
 		*t = c->end;
+		return;
+	}
+	mxg_clock_deadline(t, c->step_ms);
 }
 
 int probe_ms_left(const struct timespec *t)
 {
-	long ms = mxg_deadline_ms_left(t);
+	long long ms = mxg_clock_ms_until(t);
 	return ms < 0 ? 0 : ms > 600000 ? 600000 : (int)ms;
 }
 

@@ -1,6 +1,6 @@
 /* The SPF macro language (RFC 7208 §7): syntax check, expansion with transformers and
  * delimiters, URL escaping of upper-case letters, and the domain-end rule of domain-spec. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

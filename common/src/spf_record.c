@@ -1,6 +1,6 @@
 /* SPF record parsing (RFC 7208 §4.6, §5, §6, §12): splits a v=spf1 record into terms and
  * checks every term's syntax up front, so an error anywhere is found before evaluation. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
