@@ -250,8 +250,10 @@ static int ub_check(int rc, const char *what, char *err, size_t errlen)
  * from libunbound itself, so SPF ptr and %{p} never see the PTR records a hybrid site's
  * own servers publish for its internal relays. "unblock-lan-zones" hands those reverse
  * zones to the forwarders; "insecure-lan-zones" stops a trust anchor from calling their
- * unsigned, locally served answers bogus. localhost, 127.in-addr.arpa and ::1 keep
- * their local answers: the loopback host is this one, whatever a forwarder says.
+ * unsigned, locally served answers bogus. localhost, 127.0.0.1 and ::1 keep their local
+ * answers: the loopback host is this one, whatever a forwarder says. The rest of
+ * 127.in-addr.arpa goes to the forwarders (Unbound would answer NXDOMAIN itself): the MX
+ * probe's tests give their MX hosts addresses 127.0.0.2, 127.0.0.3, ... with reverse names.
  * When recursing from the roots, Unbound's local answers stay in force (RFC 6303).
  * "transparent" with no local data acts as "nodefault" here; libunbound 1.17's
  * ub_ctx_set_option does not honour "nodefault" (it keeps the type in the name). */
@@ -262,6 +264,11 @@ static int forward_local_zones(struct ub_ctx *c, char *err, size_t errlen)
 		if (ub_check(ub_ctx_set_option(c, "local-zone:", special[i]), special[i], err,
 			     errlen) < 0)
 			return -1;
+	if (ub_check(ub_ctx_set_option(c, "local-zone:", "127.in-addr.arpa. transparent"),
+		     "127.in-addr.arpa", err, errlen) < 0 ||
+	    ub_check(ub_ctx_set_option(c, "local-data:", "1.0.0.127.in-addr.arpa. 10800 IN PTR localhost."),
+		     "1.0.0.127.in-addr.arpa", err, errlen) < 0)
+		return -1;
 	if (ub_check(ub_ctx_set_option(c, "unblock-lan-zones:", "yes"), "unblock-lan-zones", err,
 		     errlen) < 0)
 		return -1;
