@@ -85,10 +85,10 @@ static const char *ptr_macro(void *arg)
 	if (e->ptr_state != 1 || e->ptr_count == 0)
 		return "unknown";
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (spf_name_equal(e->ptr_names[i], e->cur_domain))
+		if (mxg_dns_name_equal(e->ptr_names[i], e->cur_domain))
 			return e->ptr_names[i];
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (spf_name_under(e->ptr_names[i], e->cur_domain))
+		if (mxg_dns_name_is_sub(e->ptr_names[i], e->cur_domain))
 			return e->ptr_names[i];
 	return e->ptr_names[0];
 }
@@ -235,7 +235,7 @@ static int match_ptr(struct spf_eval *e, const char *domain, const char *target)
 		return void_lookup(e, domain, rev);
 	}
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (spf_name_under(e->ptr_names[i], target))
+		if (mxg_dns_name_is_sub(e->ptr_names[i], target))
 			return M_MATCH;
 	return M_NOMATCH;
 }
@@ -278,9 +278,9 @@ static int match_term(struct spf_eval *e, const struct spf_term *t, const char *
 	case SPF_ALL:
 		return M_MATCH;
 	case SPF_IP4:
-		return e->ip.family == 4 && spf_prefix_equal(t->net, e->ip.bytes, t->cidr4);
+		return e->ip.family == 4 && mxg_addr_bits_equal(t->net, e->ip.bytes, t->cidr4);
 	case SPF_IP6:
-		return e->ip.family == 6 && spf_prefix_equal(t->net, e->ip.bytes, t->cidr6);
+		return e->ip.family == 6 && mxg_addr_bits_equal(t->net, e->ip.bytes, t->cidr6);
 	default:
 		break;
 	}
