@@ -1,7 +1,8 @@
 /* mxguard report send: for every policy domain with a rua and every complete day in the store
  * not yet reported, the RFC 7489 aggregate report, gzip'd and mailed through sendmail(8) to
- * each authorised rua address within its size limit; the interval is then marked reported, so
- * it never goes out twice. --dry-run --out DIR writes the files instead and marks nothing. */
+ * each authorised rua address within its size limit. The day is marked reported before it goes
+ * out (taken back if a delivery fails for now), so it never goes out twice. --dry-run --out DIR
+ * writes the files instead and marks nothing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -248,6 +249,32 @@ static int deliver(struct run *run, const struct mxg_report_meta *m,
 	return failed ? -1 : 0;
 }
 
+/* Marks the day reported first, so that two runs on one store cannot both send it, then
+ * delivers; a delivery that failed for now takes the mark back for the next run. */
+static void claim_and_deliver(struct run *run, const struct mxg_report_meta *m,
+			      const struct mxg_store_eval *latest, const char *name,
+			      const uint8_t *gz, size_t gzlen)
+{
+	char err[512];
+	const char *domain = latest->policy_domain;
+	int claim = mxg_store_mark_reported(run->store, domain, m->begin, m->end, m->report_id, err,
+					    sizeof(err));
+	if (claim != 0) {
+		if (claim < 0)
+			fprintf(stderr, "%s: %s\n", prog, err);
+		else
+			printf("  already reported by another run\n");
+		run->problems += claim < 0;
+		return;
+	}
+	if (deliver(run, m, latest, name, gz, gzlen) == 0)
+		return;
+	run->problems++;
+	if (mxg_store_unmark_reported(run->store, domain, m->begin, err, sizeof(err)) != 0)
+		fprintf(stderr, "%s: %s: the day stays marked, it will not be tried again: %s\n",
+			prog, domain, err);
+}
+
 static void report_one(struct run *run, int64_t begin, const struct mxg_store_eval *latest)
 {
 	const struct send_opts *o = run->o;
@@ -275,12 +302,8 @@ static void report_one(struct run *run, int64_t begin, const struct mxg_store_ev
 	if (o->dry_run) {
 		if (o->out_dir != NULL && write_file(o->out_dir, name, gz, gzlen) != 0)
 			run->problems++;
-	} else if (deliver(run, &m, latest, name, gz, gzlen) != 0) {
-		run->problems++;
-	} else if (mxg_store_mark_reported(run->store, latest->policy_domain, begin, m.end,
-					   m.report_id, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		run->problems++;
+	} else {
+		claim_and_deliver(run, &m, latest, name, gz, gzlen);
 	}
 	free(gz);
 }

@@ -43,6 +43,15 @@ int mxg_store_mark_reported(struct mxg_store *s, const char *policy_domain, int6
 	return rc == 1 ? 0 : 1;
 }
 
+int mxg_store_unmark_reported(struct mxg_store *s, const char *policy_domain, int64_t begin,
+			      char *err, size_t errlen)
+{
+	char b[24];
+	const char *p[] = { policy_domain, num(b, sizeof(b), begin) };
+	return s->ops->exec(s, "DELETE FROM reported WHERE policy_domain = $1 AND begin_time = $2",
+			    p, 2, NULL, NULL, err, errlen) == 0 ? 0 : -1;
+}
+
 struct counted {
 	uint64_t n;
 };

@@ -157,6 +157,12 @@ backend() {
 	mxg_eq "$b: today's report validates" \
 		"$(xmllint --noout --schema "$MXG_WORK/schema.xsd" "$out/today.xml" 2>&1)" "$out/today.xml validates"
 
+	# A sendmail that fails: the reports stay due (exit 2), then go out with the real one.
+	"$mxguard" report send --store "$store" --through $NEXT $dns --sendmail /bin/false \
+		--email reports@mta.mxguard.test >"$out/fail.out" 2>&1
+	mxg_eq "$b: failing sendmail: exit 2" $? 2
+	mxg_match "$b: failing sendmail: said so" "$(cat "$out/fail.out")" \
+		"dmarc@aligned\.auth\.test: failed: /bin/false failed \(exit 1\)"
 	# Mailed through Postfix: the authorised addresses within their limits get them.
 	MAIL_CONFIG=$MXG_PF_ETC "$mxguard" report send --store "$store" --through $NEXT $dns \
 		--email reports@mta.mxguard.test --org-name "mxguard test" >"$out/send.out" 2>&1

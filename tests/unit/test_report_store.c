@@ -200,6 +200,11 @@ static void test_mark_once(void **state)
 						 err, sizeof(err)), 1);
 	assert_int_equal(mxg_store_is_reported(st, "other.example", 1700000000, err, sizeof(err)),
 			 0);
+	/* A claim whose delivery failed is taken back, and can be made again. */
+	assert_int_equal(mxg_store_unmark_reported(st, "m.example", 1700000000, err, sizeof(err)), 0);
+	assert_int_equal(mxg_store_is_reported(st, "m.example", 1700000000, err, sizeof(err)), 0);
+	assert_int_equal(mxg_store_mark_reported(st, "m.example", 1700000000, 1700086400, "id-3",
+						 err, sizeof(err)), 0);
 }
 
 static void test_prune(void **state)

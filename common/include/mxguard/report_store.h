@@ -133,6 +133,10 @@ int mxg_store_first_time(struct mxg_store *s, int64_t *out, char *err, size_t er
  * was already marked (nothing changed: an interval is reported once), -1 on error. */
 int mxg_store_mark_reported(struct mxg_store *s, const char *policy_domain, int64_t begin,
 			    int64_t end, const char *report_id, char *err, size_t errlen);
+/* Removes the mark of the interval starting at begin (a report claimed by marking it first
+ * whose delivery then failed, to be tried again). 0 or -1. */
+int mxg_store_unmark_reported(struct mxg_store *s, const char *policy_domain, int64_t begin,
+			      char *err, size_t errlen);
 /* 1 if the interval starting at begin was reported for policy_domain, 0 if not, -1. */
 int mxg_store_is_reported(struct mxg_store *s, const char *policy_domain, int64_t begin,
 			  char *err, size_t errlen);
