@@ -37,6 +37,8 @@ int cli_keygen(int argc, char **argv);
 void cli_keygen_usage(FILE *out);
 int cli_sign(int argc, char **argv);
 void cli_sign_usage(FILE *out);
+int cli_report(int argc, char **argv);
+void cli_report_usage(FILE *out);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 

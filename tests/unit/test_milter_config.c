@@ -160,6 +160,26 @@ static void test_errors(void **state)
 }
 
 /* The last of repeated keys wins, as the configuration parser documents. */
+/* The DMARC report keys: the store string checked, report_keep as a duration. */
+static void test_report_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(cfg.report_keep_s, 31LL * 86400);
+	assert_string_equal(cfg.report_store, "");
+	assert_int_equal(parse("report_store = postgresql://mx@db.example/dmarc\n"
+			       "report_keep = 2w\nreport_org_name = Example\n"
+			       "report_email = dmarc@example.org\n"), 0);
+	assert_string_equal(cfg.report_store, "postgresql://mx@db.example/dmarc");
+	assert_int_equal(cfg.report_keep_s, 14LL * 86400);
+	assert_string_equal(cfg.report_org_name, "Example");
+	assert_string_equal(cfg.report_email, "dmarc@example.org");
+	assert_int_equal(parse("report_store = sqlite:/var/lib/mxguard/dmarc.db\n"), 0);
+	assert_int_equal(parse("report_store = mysql://db\n"), -1);
+	assert_non_null(strstr(err, "milter.conf:1: report_store: expected sqlite:PATH"));
+	assert_int_equal(parse("report_keep = 31y\n"), -1);
+	assert_non_null(strstr(err, "report_keep"));
+}
+
 static void test_repeated_key(void **state)
 {
 	(void)state;
@@ -175,6 +195,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_internal_hosts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeated_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
