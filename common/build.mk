@@ -41,3 +41,8 @@ install-spf-data:
 	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 data/spf-providers.tsv $(DESTDIR)$(DATADIR)/
 	install -m 0644 docs/spf-providers.md $(DESTDIR)$(DOCDIR)/
+
+# Received DMARC reports (report_read.h): libxml2 parses them, zlib and libzip unpack them.
+REPORT_PKGS := libxml-2.0 libzip zlib
+MXG_CFLAGS += $(shell pkg-config --cflags $(REPORT_PKGS) 2>/dev/null)
+LIBS += $(shell pkg-config --libs $(REPORT_PKGS) 2>/dev/null)

@@ -37,6 +37,19 @@ int cli_keygen(int argc, char **argv);
 void cli_keygen_usage(FILE *out);
 int cli_sign(int argc, char **argv);
 void cli_sign_usage(FILE *out);
+/* mxguard report and its received-report commands (cli_report*.c) */
+int cli_report(int argc, char **argv);
+void cli_report_usage(FILE *out);
+int cli_report_read(int argc, char **argv);
+void cli_report_read_usage(FILE *out);
+int cli_report_import(int argc, char **argv);
+void cli_report_import_usage(FILE *out);
+int cli_report_summary(int argc, char **argv);
+void cli_report_summary_usage(FILE *out);
+/* Reads the report in file path ("-": standard input) into *rep (cli_report_read.c).
+ * 0, or -1 with the reason in err. */
+struct mxg_report;
+int cli_report_read_file(const char *path, struct mxg_report *rep, char *err, size_t errlen);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 
