@@ -34,7 +34,7 @@ B := build/out
 SANFLAGS :=
 endif
 
-PKGS := libunbound libssl libcrypto libpsl ldns
+PKGS := libunbound libssl libcrypto libpsl ldns sqlite3 libpq libxml-2.0 zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
