@@ -7,6 +7,7 @@
 
 static const struct cli_command report_commands[] = {
 	{ "read", "print one received report", cli_report_read, cli_report_read_usage },
+	{ "import", "store received reports", cli_report_import, cli_report_import_usage },
 };
 
 #define N_REPORT (sizeof(report_commands) / sizeof(report_commands[0]))
