@@ -94,6 +94,12 @@ void cli_dns_usage(FILE *out);
  * PATH outside RFC 7489 mode. Returns 0, or -1 with the reason printed. */
 int cli_psl_open(const char *path, enum mxg_dmarc_mode mode, const char *prog, struct mxg_psl **out);
 
+/* --- the SPF provider table (cli_providers.c) --- */
+
+struct mxg_spf_providers;
+/* Loads the installed table into *out. 0, or -1 with the reason and its path printed. */
+int cli_providers_load(const char *prog, struct mxg_spf_providers *out);
+
 /* --- JSON output (cli_output.c) --- */
 
 /* Writes s as a JSON string literal, escaping as RFC 8259 requires. */

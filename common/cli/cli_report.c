@@ -8,6 +8,8 @@
 static const struct cli_command report_commands[] = {
 	{ "read", "print one received report", cli_report_read, cli_report_read_usage },
 	{ "import", "store received reports", cli_report_import, cli_report_import_usage },
+	{ "summary", "who sends as a domain, from the stored reports", cli_report_summary,
+	  cli_report_summary_usage },
 };
 
 #define N_REPORT (sizeof(report_commands) / sizeof(report_commands[0]))

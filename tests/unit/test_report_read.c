@@ -113,9 +113,10 @@ static void test_mail(void **state)
 	assert_int_equal(rep.source, MXG_REPORT_FROM_MAIL);
 	assert_string_equal(rep.org_name, "Yahoo");
 	assert_string_equal(rep.report_id, "1796400000.620118");
-	assert_int_equal(rep.record_count, 2);
+	assert_int_equal(rep.record_count, 3);
 	assert_string_equal(rep.records[0].spf[0].scope, "mfrom");
-	assert_int_equal(rep.message_total, 16);
+	assert_string_equal(rep.records[2].dkim[0].domain, "example.onmicrosoft.com");
+	assert_int_equal(rep.message_total, 10 + 6 + 7);
 	mxg_report_free(&rep);
 }
 
