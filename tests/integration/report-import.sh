@@ -1,0 +1,125 @@
+#!/bin/sh
+# mxguard report import / summary / read on a real SQLite store and real DNS (NSD serving the
+# reverse zones on loopback): received reports as receivers send them (a mail message, .xml.gz,
+# .zip, bare .xml) imported from a directory with hostile ones mixed in; duplicates skipped,
+# hostile ones refused with their reason and nothing else lost; summary totals exact.
+. "$(dirname "$0")/../lib/harness.sh"
+mxg_require_netns "$@"
+mxg_workdir
+
+mxguard=$MXG_BUILD/mxguard
+data=$MXG_ROOT/tests/data/reports
+port=5357
+mxg_require "NSD serves the reverse zones on 127.0.0.1@$port" mxg_nsd_start "$port" \
+	"2.0.192.in-addr.arpa=$data/2.0.192.in-addr.arpa.zone" \
+	"100.51.198.in-addr.arpa=$data/100.51.198.in-addr.arpa.zone"
+
+# The inbox: good reports and hostile ones interleaved by name, so a refused file sits
+# between files that must still be stored.
+in=$MXG_WORK/in
+mkdir -p "$in"
+cp "$data/google.xml.gz" "$in/b-google.xml.gz"
+cp "$data/bis.zip" "$in/d-bis.zip"
+cp "$data/yahoo.eml" "$in/f-yahoo.eml"
+cp "$data/google.xml" "$in/h-google-again.xml"
+hostile=0
+for f in "$data"/hostile/*; do
+	cp "$f" "$in/c-$(basename "$f")"
+	hostile=$((hostile + 1))
+done
+mxg_require "the hostile fixtures are there" test "$hostile" -ge 10
+
+db=$MXG_WORK/reports.db
+store=sqlite:$db
+import() {
+	"$mxguard" report import --store "$store" "$@" >"$MXG_WORK/import.out" 2>"$MXG_WORK/import.err"
+	echo "rc=$?"
+}
+sql() {
+	sqlite3 -batch -noheader "$db" "$1"
+}
+
+mxg_eq "import of the inbox: exit 2, some refused" "$(import "$in")" "rc=2"
+mxg_eq "the counts line" "$(tail -n 1 "$MXG_WORK/import.out")" \
+	"3 stored, 1 duplicates, $hostile refused"
+mxg_eq "each hostile file is named as refused" \
+	"$(grep -c "^mxguard report import: $in/c-.*: refused: " "$MXG_WORK/import.err")" "$hostile"
+mxg_match "the billion laughs: a DTD refused" "$(cat "$MXG_WORK/import.err")" \
+	"c-billion-laughs.xml: refused: xml: a DOCTYPE \(DTD\) is refused"
+mxg_match "the external entity: refused" "$(cat "$MXG_WORK/import.err")" \
+	"c-xxe.xml: refused: xml: a DOCTYPE"
+mxg_match "the gzip bomb: refused" "$(cat "$MXG_WORK/import.err")" \
+	"c-bomb.xml.gz: refused: gzip: .*decompression bomb"
+mxg_match "the zip bomb: refused" "$(cat "$MXG_WORK/import.err")" \
+	"c-bomb.zip: refused: zip: .*decompression bomb"
+mxg_match "the truncated gzip: refused" "$(cat "$MXG_WORK/import.err")" \
+	"c-truncated.xml.gz: refused: gzip: truncated data"
+mxg_match "the mail without a report: refused" "$(cat "$MXG_WORK/import.err")" \
+	"c-wrong-type.eml: refused: mail: no report attachment"
+mxg_match "the second copy of google's report is a duplicate" "$(cat "$MXG_WORK/import.out")" \
+	"h-google-again.xml: duplicate: google.com report 17563985240183727356"
+
+# Nothing lost: every good report with all its records and counts, read by sqlite3 itself.
+mxg_eq "three reports stored" "$(sql 'SELECT org_name FROM rr_report ORDER BY org_name' | tr '\n' ' ')" \
+	"Mail Receiver Example Yahoo google.com "
+mxg_eq "records and messages per report" \
+	"$(sql 'SELECT report_id, COUNT(*), SUM(count) FROM rr_report JOIN rr_record ON rr_record.report = rr_report.id GROUP BY report_id ORDER BY report_id' | tr '\n' ' ')" \
+	"17563985240183727356|3|159 1796400000.620118|3|23 bis-2026-12-06-0001|2|43 "
+
+mxg_eq "importing the inbox again stores nothing" "$(import "$in"; tail -n 1 "$MXG_WORK/import.out")" \
+	"rc=2
+0 stored, 4 duplicates, $hostile refused"
+mxg_eq "a duplicate from standard input: exit 0" \
+	"$(import - <"$data/bis.xml"; tail -n 1 "$MXG_WORK/import.out")" "rc=0
+0 stored, 1 duplicates, 0 refused"
+mxg_eq "still three reports, eight records" "$(sql 'SELECT COUNT(*) FROM rr_report'):$(sql 'SELECT COUNT(*) FROM rr_record')" "3:8"
+mxg_eq "a store that cannot open: exit 3" \
+	"$(store=sqlite:$MXG_WORK/missing/dir/r.db import "$data/bis.xml")" "rc=3"
+
+# summary: totals over the three reports, reverse names over NSD, the provider advice.
+summary() {
+	"$mxguard" report summary --store "$store" --since 3650d --resolver 127.0.0.1@$port \
+		--timeout 5 "$@"
+}
+summary --json example.com >"$MXG_WORK/summary.json"
+mxg_eq "summary exit status: some mail fails" "$?" 1
+fields() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+if sys.argv[2] == "totals":
+    print(d["messages"], d["dmarc_pass"], d["spf_aligned"], d["dkim_aligned"], d["records"], len(d["sources"]))
+elif sys.argv[2] == "orgs":
+    print(" ".join("%s=%d" % (o["name"], o["messages"]) for o in d["organisations"]))
+else:
+    s = [x for x in d["sources"] if x["ip"] == sys.argv[2]][0]
+    print(s["messages"], s["dmarc_pass"], s["reverse"], s["provider"], s["spf_include_needed"],
+          s["dkim_key_needed"], len(s["failures"]))' "$MXG_WORK/summary.json" "$1"
+}
+mxg_eq "summary totals" "$(fields totals)" "225 170 170 170 8 5"
+mxg_eq "by reporting organisation" "$(fields orgs)" \
+	"google.com=159 Mail Receiver Example=43 Yahoo=23"
+mxg_eq "the own server: passes, reverse name from NSD" "$(fields 192.0.2.25)" \
+	"170 170 mail.example.com None None None 0"
+mxg_eq "the Microsoft 365 host: the include and the DKIM key it needs" "$(fields 192.0.2.40)" \
+	"7 0 mail-db8eur05on2040.outbound.protection.outlook.com Microsoft 365 spf.protection.outlook.com selector1._domainkey.example.com 1"
+mxg_eq "the bulk sender: failing, no known provider" "$(fields 198.51.100.7)" \
+	"40 0 o7.ptr2231.bulk-sender.example None None None 1"
+mxg_eq "an address without a reverse name" "$(fields 2001:db8::1:25)" "5 0 None None None None 1"
+text=$(summary example.com)
+mxg_match "text: why the bulk sender fails" "$text" \
+	"fails \(40\): SPF pass for bounces.sendgrid.net, not aligned; DKIM pass d=sendgrid.net s=s1, not aligned"
+mxg_match "text: the forwarded mail" "$text" "fails \(5\): .*reported as forwarded"
+mxg_eq "a domain without reports: nothing, exit 0" \
+	"$(summary other.example; echo "rc=$?")" "other.example: 0 messages in 0 records, reports ending since 3650d
+rc=0"
+
+# report read: the mail message as the store got it.
+mxg_eq "report read --json of the mail message" \
+	"$("$mxguard" report read --json "$data/yahoo.eml" | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(d["format"], d["org_name"], d["message_total"], len(d["records"]), d["records"][2]["dkim_results"][0]["selector"])')" \
+	"mail Yahoo 23 3 selector1"
+mxg_eq "report read of a bomb: exit 2" \
+	"$("$mxguard" report read "$data/hostile/bomb.zip" 2>/dev/null; echo "rc=$?")" "rc=2"
+
+mxg_done
