@@ -49,8 +49,19 @@ static int sink_check(struct sink *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* Room to write now: never past one byte over the cap, so the cap is exact. */
+static size_t sink_room(const struct sink *s)
+{
+	size_t room = s->cap - s->len, left = MXG_REPORT_XML_MAX + 1 - s->len;
+	return room < left ? room : left;
+}
+
 static int sink_done(struct sink *s, uint8_t **out, size_t *outlen, char *err, size_t errlen)
 {
+	if (sink_check(s, err, errlen) != 0) {
+		free(s->buf);
+		return -1;
+	}
 	if (s->len == 0) {
 		snprintf(err, errlen, "%s: the report is empty", s->what);
 		free(s->buf);
@@ -77,9 +88,10 @@ static int inflate_all(z_stream *z, struct sink *s, char *err, size_t errlen)
 		if (sink_check(s, err, errlen) != 0)
 			return -1;
 		z->next_out = s->buf + s->len;
-		z->avail_out = (uInt)(s->cap - s->len);
+		size_t room = sink_room(s);
+		z->avail_out = (uInt)room;
 		int rc = inflate(z, Z_NO_FLUSH);
-		s->len = s->cap - z->avail_out;
+		s->len += room - z->avail_out;
 		if (rc == Z_STREAM_END)
 			return 0;
 		/* No progress with room to write: the input ended early. */
@@ -176,7 +188,7 @@ static int read_entry(zip_t *za, zip_int64_t i, struct sink *s, char *err, size_
 	for (;;) {
 		if (sink_check(s, err, errlen) != 0)
 			break;
-		zip_int64_t got = zip_fread(f, s->buf + s->len, s->cap - s->len);
+		zip_int64_t got = zip_fread(f, s->buf + s->len, sink_room(s));
 		if (got < 0) {
 			snprintf(err, errlen, "zip: corrupt entry: %s", zip_file_strerror(f));
 			break;

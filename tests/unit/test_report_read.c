@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "mxguard/report_read.h"
 
@@ -142,8 +143,48 @@ static void test_hostile_packing(void **state)
 	assert_non_null(strstr(err, "bomb"));
 	expect_refused(DATA "hostile/bomb.zip", "zip: entry of");
 	expect_refused(DATA "hostile/ratio.xml.gz", "grew over 200 times");
+	expect_refused(DATA "hostile/bomb-lying-size.zip", "grew over 200 times");
 	expect_refused(DATA "hostile/wrong-type.eml", "no report attachment (XML, gzip or zip) among 3 parts");
 	expect_refused(DATA "hostile/zip-type-text.eml", "attachment is neither XML, gzip, zip");
+}
+
+/* gzip of n bytes that do not compress much (hex digits of a simple generator). */
+static uint8_t *gzip_noise(size_t n, size_t *outlen)
+{
+	uint8_t *raw = malloc(n);
+	assert_non_null(raw);
+	uint32_t x = 12345;
+	raw[0] = '<';
+	for (size_t i = 1; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		raw[i] = "0123456789abcdef"[(x >> 16) & 15];
+	}
+	z_stream z;
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 1, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	size_t cap = deflateBound(&z, n);
+	uint8_t *out = malloc(cap);
+	assert_non_null(out);
+	z.next_in = raw;
+	z.avail_in = (uInt)n;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+	*outlen = cap - z.avail_out;
+	deflateEnd(&z);
+	free(raw);
+	return out;
+}
+
+/* Over the output cap at a ratio a report could have: refused by size, not by ratio. */
+static void test_output_cap(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *gz = gzip_noise(MXG_REPORT_XML_MAX + 4096, &len);
+	assert_int_equal(mxg_report_read(gz, len, &rep, err, sizeof(err)), -1);
+	assert_string_equal(err, "gzip: output over 8388608 bytes (a decompression bomb?)");
+	free(gz);
 }
 
 /* Built here: a report with one record more than the limit, and values at their bounds. */
@@ -212,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_mail),
 		cmocka_unit_test(test_hostile_xml),
 		cmocka_unit_test(test_hostile_packing),
+		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_record_limit),
 		cmocka_unit_test(test_values),
 	};

@@ -85,3 +85,9 @@ hostile('wrong-type.eml', b'From: r@receiver.example\r\nTo: dmarc@example.com\r\
 hostile('zip-type-text.eml', b'From: r@receiver.example\r\nTo: dmarc@example.com\r\nSubject: report\r\n'
         b'MIME-Version: 1.0\r\nContent-Type: application/zip; name=report.zip\r\n\r\n'
         b'Hello, this is no zip archive.\r\n')
+# The zip bomb again, its headers claiming 1000 bytes unpacked: the bound must not trust them.
+lying = bytearray(read(os.path.join('hostile', 'bomb.zip')))
+for sig, off in ((b'PK\x03\x04', 22), (b'PK\x01\x02', 24)):
+    at = lying.find(sig)
+    lying[at + off:at + off + 4] = (1000).to_bytes(4, 'little')
+hostile('bomb-lying-size.zip', bytes(lying))
