@@ -5,7 +5,8 @@ UNITDIR ?= $(LIBDIR)/systemd/system
 SYSUSERSDIR ?= $(LIBDIR)/sysusers.d
 EXAMPLEDIR := $(DOCDIR)/examples
 DEPLOY_EXAMPLES := $(wildcard deploy/examples/*)
-DEPLOY_UNITS := mxguard-milter.service mxguard-policyd.service
+DEPLOY_UNITS := mxguard-milter.service mxguard-policyd.service mxguard-report.service \
+	mxguard-report.timer
 
 INSTALL_TARGETS += install-deploy
 
@@ -18,10 +19,12 @@ install-deploy:
 	install -m 0644 docs/guide-resolver.md docs/guide-postfix.md docs/guide-sendmail.md \
 		$(DESTDIR)$(DOCDIR)/
 	for u in $(DEPLOY_UNITS); do \
-		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/systemd/$$u \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+			-e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' deploy/systemd/$$u \
 			>$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
-	chmod 0644 $(DESTDIR)$(EXAMPLEDIR)/* $(DESTDIR)$(UNITDIR)/mxguard-*.service
+	chmod 0644 $(DESTDIR)$(EXAMPLEDIR)/* $(DESTDIR)$(UNITDIR)/mxguard-*.service \
+		$(DESTDIR)$(UNITDIR)/mxguard-*.timer
 	install -m 0644 deploy/systemd/mxguard.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/mxguard.conf
 
 # What scripts/demo runs besides `make all`: the milter, the Unbound build and mxguard.so.

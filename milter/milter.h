@@ -48,6 +48,11 @@ struct milter_config {
 	char psl_file[512];
 	char metrics_file[512];           /* "" : no metrics file */
 	unsigned long metrics_interval_ms;
+	/* DMARC aggregate reports (milter_record.c; mxguard report send reads these too). */
+	char report_store[1024];          /* "" : evaluations not recorded */
+	long long report_keep_s;
+	char report_org_name[256];
+	char report_email[256];
 };
 
 /* Fills c with the defaults (authserv-id from the host name). */

@@ -10,6 +10,7 @@
 #include "milter.h"
 #include "mxguard/config.h"
 #include "mxguard/log.h"
+#include "mxguard/report_store.h"
 #include "mxguard/str.h"
 
 enum key_kind { K_STR, K_BOOL, K_UINT, K_MS, K_CHOICE, K_SPECIAL };
@@ -79,6 +80,10 @@ static const struct key_def keys[] = {
 	{ "key_cache_size", K_UINT, F(key_cache_size), 0, 16, 1000000, NULL },
 	{ "metrics_file", K_STR, S(metrics_file), 0, 0, NULL },
 	{ "metrics_interval", K_MS, F(metrics_interval_ms), 0, 1000, 86400000, NULL },
+	{ "report_store", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "report_keep", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "report_org_name", K_STR, S(report_org_name), 0, 0, NULL },
+	{ "report_email", K_STR, S(report_email), 0, 0, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -112,6 +117,7 @@ void milter_config_defaults(struct milter_config *c)
 	c->key_cache_size = 4096;
 	c->dmarc_mode = MXG_DMARC_MODE_9989;
 	c->metrics_interval_ms = 60000;
+	c->report_keep_s = 31LL * 86400;
 }
 
 void milter_config_release(struct milter_config *c)
@@ -246,8 +252,36 @@ static int set_tag_header(struct milter_config *c, const char *v, char *why, siz
 	return 0;
 }
 
+/* report_store and report_keep: checked here, used by the recorder. */
+static int set_report(struct milter_config *c, const char *key, const char *v, char *why,
+		      size_t wl)
+{
+	if (strcmp(key, "report_keep") == 0) {
+		int64_t keep;
+		if (mxg_store_parse_duration(v, &keep) != 0) {
+			snprintf(why, wl, "report_keep: \"%.40s\" is not a duration (31d, 12h, ...)", v);
+			return -1;
+		}
+		c->report_keep_s = keep;
+		return 0;
+	}
+	if (v[0] != '\0' && strncmp(v, "sqlite:", 7) != 0 && strncmp(v, "postgresql://", 13) != 0 &&
+	    strncmp(v, "postgres://", 11) != 0) {
+		snprintf(why, wl, "report_store: expected sqlite:PATH or postgresql://...");
+		return -1;
+	}
+	if (strlen(v) >= sizeof(c->report_store)) {
+		snprintf(why, wl, "report_store: too long");
+		return -1;
+	}
+	mxg_strlcpy(c->report_store, v, sizeof(c->report_store));
+	return 0;
+}
+
 static int set_special(struct milter_config *c, const char *key, const char *v, char *why, size_t wl)
 {
+	if (strncmp(key, "report_", 7) == 0)
+		return set_report(c, key, v, why, wl);
 	if (strcmp(key, "syslog_facility") == 0) {
 		int f = mxg_log_facility_parse(v);
 		if (f < 0) {

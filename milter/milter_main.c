@@ -15,6 +15,7 @@
 #include "milter.h"
 #include "milter_gate.h"
 #include "milter_metrics.h"
+#include "milter_record.h"
 #include "milter_reload.h"
 #include "milter_runtime.h"
 #include "milter_settings.h"
@@ -191,6 +192,10 @@ static int serve(const struct options *o, const struct milter_source *src,
 		mxg_log(MXG_LOG_ERR, "%s", err);
 		return 1;
 	}
+	if (milter_record_start(cfg->report_store, cfg->report_keep_s, err, sizeof(err)) != 0) {
+		mxg_log(MXG_LOG_ERR, "%s", err);
+		return 1;
+	}
 	if (milter_reload_start(src) != 0) {
 		mxg_log(MXG_LOG_ERR, "cannot start the reload thread");
 		return 1;
@@ -204,6 +209,7 @@ static int serve(const struct options *o, const struct milter_source *src,
 		mxg_log(MXG_LOG_WARNING, "stopping with checks still running after %u s", STOP_WAIT_MS / 1000);
 		runtime_busy = 1;
 	}
+	milter_record_stop();
 	milter_metrics_stop();
 	mxg_log(MXG_LOG_NOTICE, "stopped");
 	if (cfg->pid_file[0] != '\0')

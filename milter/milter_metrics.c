@@ -28,6 +28,7 @@ static struct {
 	atomic_ulong would[N_ACTIONS];
 	atomic_ulong temperror[N_TE];
 	atomic_ulong trusted;
+	atomic_ulong report_rows[2];     /* recorded, dropped */
 	struct mxg_histogram dns;
 } ctr = { .dns = MXG_HISTOGRAM_INIT(bucket_us) };
 
@@ -69,6 +70,12 @@ void milter_metrics_message(const struct mxg_verdict *v, const struct mxg_messag
 		add(&ctr.would[v->would]);
 	if (res != NULL)
 		count_temperrors(res);
+}
+
+void milter_metrics_record(unsigned long recorded, unsigned long dropped)
+{
+	atomic_fetch_add_explicit(&ctr.report_rows[0], recorded, memory_order_relaxed);
+	atomic_fetch_add_explicit(&ctr.report_rows[1], dropped, memory_order_relaxed);
 }
 
 void milter_metrics_trusted(void)
@@ -119,6 +126,13 @@ static void write_messages(FILE *f)
 	      " accepted unchecked.\n"
 	      "# TYPE mxguard_milter_trusted_connections_total counter\n", f);
 	fprintf(f, "mxguard_milter_trusted_connections_total %lu\n", get(&ctr.trusted));
+	fputs("# HELP mxguard_milter_report_rows_total DMARC evaluation rows for the report store,"
+	      " by outcome (dropped: queue full or store failing).\n"
+	      "# TYPE mxguard_milter_report_rows_total counter\n", f);
+	fprintf(f, "mxguard_milter_report_rows_total{outcome=\"recorded\"} %lu\n",
+		get(&ctr.report_rows[0]));
+	fprintf(f, "mxguard_milter_report_rows_total{outcome=\"dropped\"} %lu\n",
+		get(&ctr.report_rows[1]));
 }
 
 static void fill(FILE *f, void *arg)

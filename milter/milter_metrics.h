@@ -11,6 +11,8 @@
 /* One message's outcome: its action, the verdict word, what rollout turned into an accept,
  * and which checks met a temporary DNS failure (res may be NULL: not checked). */
 void milter_metrics_message(const struct mxg_verdict *v, const struct mxg_message_result *res);
+/* DMARC evaluation rows written to the report store, and dropped (queue full, store down). */
+void milter_metrics_record(unsigned long recorded, unsigned long dropped);
 /* One connection from trusted_networks, accepted unchecked. */
 void milter_metrics_trusted(void);
 

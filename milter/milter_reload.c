@@ -32,6 +32,7 @@ static void name_restart_only(const struct milter_config *old, const struct milt
 		FIELD("key_cache_size", key_cache_size), FIELD("dns_cache_size", dns_cache_size),
 		FIELD("psl_file", psl_file), FIELD("metrics_file", metrics_file),
 		FIELD("metrics_interval", metrics_interval_ms),
+		FIELD("report_store", report_store), FIELD("report_keep", report_keep_s),
 #undef FIELD
 	};
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "milter_session.h"
+#include "milter_record.h"
 #include "milter_settings.h"
 #include "mxguard/authres.h"
 #include "mxguard/log.h"
@@ -212,7 +213,9 @@ void milter_msg_finish(struct milter_conn *c)
 		struct mxg_verdict_input in = { 0 };
 		in.internal_error = 1;
 		mxg_verdict_decide(&c->cfg->policy, &in, &m->verdict);
+		return;
 	}
+	milter_record_message(m->res, c->have_addr ? &c->addr : NULL);
 }
 
 static void log_dkim(const struct mxg_message_result *r, char *buf, size_t size)

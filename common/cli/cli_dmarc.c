@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -12,6 +13,8 @@
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/message.h"
+#include "mxguard/report_record.h"
+#include "mxguard/report_store.h"
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
 
@@ -31,6 +34,8 @@ struct dmarc_opts {
 	enum mxg_dmarc_mode mode;
 	int apply_pct;
 	const char *file;
+	const char *record;      /* store to record the evaluation in, or NULL */
+	int64_t record_time;     /* its time; 0: now */
 };
 
 void cli_dmarc_usage(FILE *out)
@@ -47,12 +52,27 @@ void cli_dmarc_usage(FILE *out)
 		"  --no-pct             with --rfc7489, apply the policy to every failing message\n"
 		"  --psl FILE           with --rfc7489, the public suffix list file (default: libpsl's)\n"
 		"  --json               machine-readable output (schema in mxguard(1))\n"
+		"  --record STORE       record the DMARC evaluation in the report store as the milter\n"
+		"                       does (sqlite:PATH or postgresql://...)\n"
+		"  --record-time UNIX   with --record, the evaluation's time (default: now)\n"
 		"  --help               this text\n");
 	cli_dns_usage(out);
 	fprintf(out, "\nExit status: 0 DMARC pass or no policy, 1 fail with nothing to apply (p=none,\n"
 		     "t=y on p=quarantine, sampled out), 2 fail with quarantine or reject, permerror, or\n"
 		     "a message the milter would refuse (the Verdict line), 3 temperror, a message the\n"
 		     "milter would defer, or could not run.\n");
+}
+
+static int parse_time(const char *text, int64_t *out)
+{
+	char *end;
+	long long v = strtoll(text, &end, 10);
+	if (end == text || *end != '\0' || v <= 0) {
+		fprintf(stderr, "%s: --record-time %s is not a positive Unix time\n", prog, text);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct dmarc_opts *o)
@@ -67,6 +87,8 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 		{ "rfc7489", no_argument, NULL, '7' },
 		{ "no-pct", no_argument, NULL, 'P' },
 		{ "psl", required_argument, NULL, 'p' },
+		{ "record", required_argument, NULL, 1001 },
+		{ "record-time", required_argument, NULL, 1002 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,6 +106,11 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 		case '7': o->mode = MXG_DMARC_MODE_7489; break;
 		case 'P': o->apply_pct = 0; break;
 		case 'p': o->psl = optarg; break;
+		case 1001: o->record = optarg; break;
+		case 1002:
+			if (parse_time(optarg, &o->record_time) < 0)
+				return -1;
+			break;
 		case 'h':
 			cli_dmarc_usage(stdout);
 			return 0;
@@ -351,6 +378,25 @@ static void print_json(const struct dmarc_opts *o, const struct mxg_message_resu
 	printf(",\"exit\":%d}\n", status);
 }
 
+/* The evaluation into the report store, as the milter records it. 0, or -1 (printed). */
+static int record_eval(const struct dmarc_opts *o, const struct mxg_message_result *run,
+		       const struct mxg_addr *ip)
+{
+	static struct mxg_store_eval row;
+	int64_t now = o->record_time != 0 ? o->record_time : (int64_t)time(NULL);
+	if (mxg_report_eval_from_result(run, ip, now, &row) != 0) {
+		fprintf(stderr, "%s: nothing recorded: no DMARC record for the author domain\n", prog);
+		return 0;
+	}
+	char err[512];
+	struct mxg_store *s = mxg_store_open(o->record, err, sizeof(err));
+	int rc = s != NULL ? mxg_store_insert(s, &row, 1, err, sizeof(err)) : -1;
+	mxg_store_close(s);
+	if (rc != 0)
+		fprintf(stderr, "%s: %s\n", prog, err);
+	return rc;
+}
+
 static int run_dmarc(struct mxg_resolver *r, const struct dmarc_opts *o, const struct mxg_psl *psl,
 		     const struct mxg_addr *ip, const char *msg, size_t len)
 {
@@ -367,6 +413,10 @@ static int run_dmarc(struct mxg_resolver *r, const struct dmarc_opts *o, const s
 		return CLI_EXIT_UNKNOWN;
 	}
 	status = exit_status(run);
+	if (o->record != NULL && record_eval(o, run, ip) != 0) {
+		mxg_message_free(m);
+		return CLI_EXIT_UNKNOWN;
+	}
 	if (o->json)
 		print_json(o, run, status);
 	else

@@ -28,53 +28,31 @@ static int strength(enum mxg_dmarc_policy p)
 	return p == MXG_DMARC_POLICY_UNSET ? MXG_DMARC_POLICY_NONE : (int)p;
 }
 
-/* The host of a mailto: URI ("mailto:a@b.example?subject=x" gives b.example); -1 if none. */
-static int mailto_host(const char *uri, char *out, size_t size)
-{
-	char host[MXG_DNS_NAME_MAX];
-
-	if (!mxg_strncaseeq(uri, "mailto:", 7))
-		return -1;
-	const char *at = strrchr(uri, '@');
-	if (at == NULL)
-		return -1;
-	size_t n = strcspn(at + 1, "?");
-	if (n == 0 || n >= sizeof(host))
-		return -1;
-	memcpy(host, at + 1, n);
-	host[n] = '\0';
-	return mxg_dns_name_normalize(host, out, size) < 0 || out[0] == '\0' ? -1 : 0;
-}
-
 /* RFC 9990 §3 (RFC 7489 §7.1): a destination outside the policy domain's organisation
  * must publish v=DMARC1 at <domain>._report._dmarc.<host>. */
 static void check_destination(struct audit *a, const char *tag, const char *uri,
 			      const char *policy_org)
 {
-	char host[MXG_DNS_NAME_MAX], org[MXG_DNS_NAME_MAX], name[2 * MXG_DNS_NAME_MAX + 16];
-	char why[160];
+	struct mxg_dmarc_mailto to;
+	char why[2 * MXG_DNS_NAME_MAX + 64];
 
-	if (mailto_host(uri, host, sizeof(host)) < 0) {
+	if (mxg_dmarc_mailto_parse(uri, &to) < 0) {
 		ADD(a, DMARC_RUA_INVALID, "%s URI '%s' is not a mailto: URI; receivers ignore it", tag, uri);
 		return;
 	}
-	if (mxg_dns_name_is_sub(host, a->domain))
+	switch (mxg_dmarc_report_destination(a->r, a->opt, a->domain, policy_org, to.host, why,
+					     sizeof(why))) {
+	case MXG_DMARC_DEST_OK:
 		return;
-	if (dmarc_org_lookup(a->r, a->opt, host, org, sizeof(org), why, sizeof(why)) < 0) {
-		ADD(a, DMARC_LOOKUP_TEMPFAIL, "organisational domain of %s: %s", host, why);
+	case MXG_DMARC_DEST_TEMPFAIL:
+		ADD(a, DMARC_LOOKUP_TEMPFAIL, "%s", why);
 		return;
-	}
-	if (strcmp(org, policy_org) == 0)
-		return;
-	snprintf(name, sizeof(name), "%s._report._dmarc.%s", a->domain, host);
-	if (dmarc_fetch_at(a->r, a->opt->mode, name, a->f) < 0) {
-		ADD(a, DMARC_LOOKUP_TEMPFAIL, "%s: %s", name, a->f->why);
-		return;
-	}
-	if (a->f->count == 0)
+	case MXG_DMARC_DEST_UNAUTHORIZED:
 		ADD(a, DMARC_RUA_UNAUTHORIZED,
-		    "%s destination %s is outside %s and %s has no v=DMARC1 record: receivers send it no reports",
-		    tag, host, a->domain, name);
+		    "%s destination %s is outside %s and %s: receivers send it no reports",
+		    tag, to.host, a->domain, why);
+		return;
+	}
 }
 
 static void check_uris(struct audit *a, const char *tag, const char list[][256], size_t count,

@@ -115,14 +115,22 @@ for u in mxguard-milter mxguard-policyd; do
 		mxg_check "$u.service has $k" grep -qx "$k" "$f"
 	done
 done
+# The report unit runs mxguard report send with the milter's configuration, daily by its timer.
+f=$units/mxguard-report.service
+mxg_check "mxguard-report.service runs $prefix/bin/mxguard report send" \
+	grep -qx "ExecStart=$prefix/bin/mxguard report send --config /etc/mxguard/milter.conf" "$f"
+for k in User=mxguard Type=oneshot StateDirectory=mxguard CapabilityBoundingSet= PrivateTmp=yes; do
+	mxg_check "mxguard-report.service has $k" grep -qx "$k" "$f"
+done
+mxg_check "mxguard-report.timer runs daily" grep -q "^OnCalendar=\*-\*-\* " "$units/mxguard-report.timer"
 # systemd-analyze verify checks the directives and that ExecStart's program exists: verify a
 # copy whose paths point into DESTDIR (the installed units name PREFIX, which is not there).
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir -p "$MXG_WORK/verify"
-	for u in mxguard-milter mxguard-policyd; do
-		sed "s|$prefix/|$root/|g" "$units/$u.service" >"$MXG_WORK/verify/$u.service"
-		out=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$MXG_WORK/verify/$u.service" 2>&1)
-		mxg_eq "systemd-analyze verify $u.service" "$?:$out" "0:"
+	for u in mxguard-milter.service mxguard-policyd.service mxguard-report.service mxguard-report.timer; do
+		sed "s|$prefix/|$root/|g" "$units/$u" >"$MXG_WORK/verify/$u"
+		out=$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --man=no "$MXG_WORK/verify/$u" 2>&1)
+		mxg_eq "systemd-analyze verify $u" "$?:$out" "0:"
 	done
 else
 	echo "skip - systemd-analyze is not installed: units not verified (this is not a pass)"

@@ -4,6 +4,7 @@
 #define MXGUARD_DMARC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mxguard/dkim.h"
 #include "mxguard/dns.h"
@@ -135,6 +136,28 @@ const char *mxg_from_status_name(enum mxg_from_status s);
 
 const char *mxg_dmarc_result_name(enum mxg_dmarc_result r);
 const char *mxg_dmarc_policy_name(enum mxg_dmarc_policy p);
+
+/* A mailto: report URI taken apart: "mailto:a@b.example!10m" (RFC 7489 §6.2). */
+struct mxg_dmarc_mailto {
+	char address[320];             /* a@b.example, without ?headers */
+	char host[MXG_DNS_NAME_MAX];   /* b.example, normalised */
+	uint64_t max_size;             /* the !size limit in bytes, 0 when none */
+};
+/* 0, or -1 when uri is not a usable mailto: URI (other schemes, no '@', a bad size). */
+int mxg_dmarc_mailto_parse(const char *uri, struct mxg_dmarc_mailto *out);
+
+/* May reports about domain go to host (RFC 7489 §7.1, RFC 9990 §3)? Yes when host is in domain
+ * or in its organisation (policy_org; NULL: looked up), else only when
+ * <domain>._report._dmarc.<host> holds a v=DMARC1 record. why says why not. */
+enum mxg_dmarc_dest {
+	MXG_DMARC_DEST_OK = 0,
+	MXG_DMARC_DEST_UNAUTHORIZED,   /* outside the organisation, no authorisation record */
+	MXG_DMARC_DEST_TEMPFAIL,       /* a lookup failed: ask again later */
+};
+enum mxg_dmarc_dest mxg_dmarc_report_destination(struct mxg_resolver *r,
+						 const struct mxg_dmarc_options *opt,
+						 const char *domain, const char *policy_org,
+						 const char *host, char *why, size_t whylen);
 
 /* Audit of domain: DMARC_* findings. 0 or -1 (ENOMEM). */
 int mxg_dmarc_audit(struct mxg_resolver *r, const struct mxg_dmarc_options *opt,

@@ -1,0 +1,43 @@
+/* mxguard report: the subcommands over the DMARC report store (report_store.h), and what they
+ * share: the store and report metadata taken from options or mxguard-milter's configuration. */
+#ifndef MXGUARD_CLI_REPORT_H
+#define MXGUARD_CLI_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxguard/report_out.h"
+#include "mxguard/report_store.h"
+
+#define CLI_REPORT_DEFAULT_CONFIG "/etc/mxguard/milter.conf"
+#define CLI_REPORT_SENDMAIL "/usr/sbin/sendmail"
+#define CLI_REPORT_INTERVAL 86400          /* one report per domain per UTC day */
+#define CLI_REPORT_INTERVALS_MAX 4000      /* intervals looked at in one run (10 years) */
+#define CLI_REPORT_DOMAINS_MAX 4096        /* reporting domains in one interval */
+#define CLI_REPORT_SENDMAIL_WAIT_S 60      /* longest wait for sendmail(8) */
+
+/* What a report subcommand needs from the milter configuration (and options over it). */
+struct cli_report_settings {
+	char store[MXG_STORE_SPEC_MAX];
+	char org_name[MXG_STORE_TEXT_MAX];
+	char email[MXG_STORE_TEXT_MAX];
+	char receiver[MXG_DNS_NAME_MAX];
+};
+
+/* Fills what is still empty in s (options come first) from the milter configuration at path
+ * (absent and not given: nothing). 0, or -1 with a message printed. */
+int cli_report_settings(struct cli_report_settings *s, const char *path, int path_given,
+			const char *prog);
+/* Fills the defaults left empty: org_name and receiver the host's domain, email
+ * noreply-dmarc@ that domain. */
+void cli_report_defaults(struct cli_report_settings *s);
+
+int cli_report_send(int argc, char **argv);
+void cli_report_send_usage(FILE *out);
+
+/* Pipes msg to sendmail -oi -f from -- to (waiting at most CLI_REPORT_SENDMAIL_WAIT_S).
+ * 0, or -1 with a reason. */
+int cli_report_sendmail(const char *sendmail, const char *from, const char *to, const char *msg,
+			size_t len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,19 @@
+/* What a DMARC report records of one judged message: the message engine's results (message.h)
+ * turned into the report store's evaluation row (report_store.h). mxguard-milter and
+ * `mxguard dmarc --record` both use it, so a replayed message records the same row. */
+#ifndef MXGUARD_REPORT_RECORD_H
+#define MXGUARD_REPORT_RECORD_H
+
+#include <stdint.h>
+
+#include "mxguard/addr.h"
+#include "mxguard/message.h"
+#include "mxguard/report_store.h"
+
+/* Fills out from the finished message r, judged for the client at time now (client NULL:
+ * unknown, recorded as ""). 0 when there is a row to record; 1 when there is none (no DMARC
+ * record was found for the author domain, or the checks stopped on a local fault). */
+int mxg_report_eval_from_result(const struct mxg_message_result *r, const struct mxg_addr *client,
+				int64_t now, struct mxg_store_eval *out);
+
+#endif
