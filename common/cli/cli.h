@@ -50,6 +50,10 @@ void cli_report_summary_usage(FILE *out);
  * 0, or -1 with the reason in err. */
 struct mxg_report;
 int cli_report_read_file(const char *path, struct mxg_report *rep, char *err, size_t errlen);
+/* Opens the store of --store (may be NULL), else report_store of the milter configuration
+ * config (NULL: the default file, which may be absent). NULL with the reason printed. */
+struct mxg_store;
+struct mxg_store *cli_report_store_open(const char *store, const char *config, const char *prog);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 

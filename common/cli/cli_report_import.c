@@ -17,19 +17,20 @@
 
 /* Files taken from one directory (sorted by name); more is refused, not cut silently. */
 #define IMPORT_DIR_FILES_MAX 100000
-#define DEFAULT_STORE "sqlite:/var/lib/mxguard/dmarc.db"
 
 static const char prog[] = "mxguard report import";
 
 void cli_report_import_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: mxguard report import [--store STORE] FILE|DIR|- ...\n"
+		"usage: mxguard report import [--store STORE | --config FILE] FILE|DIR|- ...\n"
 		"Stores received DMARC aggregate reports: mail messages as receivers send them, or\n"
 		"bare .xml, .xml.gz or .zip files; a directory's regular files are read in name\n"
 		"order; \"-\" reads standard input. A report already stored (same organisation and\n"
 		"report id) is skipped.\n\n"
-		"  --store STORE        sqlite:PATH or postgresql://... (default " DEFAULT_STORE ")\n"
+		"  --store STORE        sqlite:PATH or postgresql://... (default: report_store of\n"
+		"                       the milter configuration)\n"
+		"  --config FILE        mxguard-milter's configuration (default /etc/mxguard/milter.conf)\n"
 		"  --help               this text\n"
 		"\nExit status: 0 every file stored or a duplicate, 2 some file refused or not\n"
 		"stored (each is named with its reason), 3 usage error or the store cannot open.\n");
@@ -212,15 +213,18 @@ int cli_report_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "store", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *spec = DEFAULT_STORE;
+	const char *spec = NULL, *config = NULL;
 	int c;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:c:h", longopts, NULL)) != -1) {
 		if (c == 's') {
 			spec = optarg;
+		} else if (c == 'c') {
+			config = optarg;
 		} else if (c == 'h') {
 			cli_report_import_usage(stdout);
 			return CLI_EXIT_OK;
@@ -233,12 +237,9 @@ int cli_report_import(int argc, char **argv)
 		fprintf(stderr, "%s: give FILE, DIR or - (standard input)\n", prog);
 		return CLI_EXIT_UNKNOWN;
 	}
-	char err[512];
-	struct mxg_store *st = mxg_store_open(spec, err, sizeof(err));
-	if (st == NULL) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+	struct mxg_store *st = cli_report_store_open(spec, config, prog);
+	if (st == NULL)
 		return CLI_EXIT_UNKNOWN;
-	}
 	struct import_counts n = { 0 };
 	for (int i = optind; i < argc; i++)
 		import_arg(st, argv[i], &n);

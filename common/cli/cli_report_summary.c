@@ -14,7 +14,6 @@
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
 
-#define DEFAULT_STORE "sqlite:/var/lib/mxguard/dmarc.db"
 #define DEFAULT_SINCE "30d"
 
 static const char prog[] = "mxguard report summary";
@@ -22,6 +21,7 @@ static const char prog[] = "mxguard report summary";
 struct summary_opts {
 	struct cli_dns_opts dns;
 	const char *store;
+	const char *config;
 	const char *since;
 	int json;
 	int resolve;
@@ -36,7 +36,9 @@ void cli_report_summary_usage(FILE *out)
 		"source address with its reverse name and reporting organisations, SPF and DKIM\n"
 		"alignment rates, why failing sources fail, and what a failing source of a known\n"
 		"hosted provider needs (SPF include, DKIM selector).\n\n"
-		"  --store STORE        sqlite:PATH or postgresql://... (default " DEFAULT_STORE ")\n"
+		"  --store STORE        sqlite:PATH or postgresql://... (default: report_store of\n"
+		"                       the milter configuration)\n"
+		"  --config FILE        mxguard-milter's configuration (default /etc/mxguard/milter.conf)\n"
 		"  --since DURATION     reports whose period ends within it: 30d, 12h, 2w (default "
 		DEFAULT_SINCE ")\n"
 		"  --no-resolve         do not look up reverse names\n"
@@ -52,6 +54,7 @@ static int parse_args(int argc, char **argv, struct summary_opts *o)
 	static const struct option longopts[] = {
 		CLI_DNS_LONGOPTS,
 		{ "store", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "no-resolve", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
@@ -59,11 +62,12 @@ static int parse_args(int argc, char **argv, struct summary_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "s:S:njh", longopts,
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "s:c:S:njh", longopts,
 				    &o->dns)) != -1) {
 		switch (c) {
 		case CLI_OPT_BAD: return -1;
 		case 's': o->store = optarg; break;
+		case 'c': o->config = optarg; break;
 		case 'S': o->since = optarg; break;
 		case 'n': o->resolve = 0; break;
 		case 'j': o->json = 1; break;
@@ -209,11 +213,9 @@ static int add_row(void *arg, const struct mxg_store_rr_report *rep,
 static int gather(const struct summary_opts *o, int64_t since, struct mxg_summary *s)
 {
 	char err[512];
-	struct mxg_store *st = mxg_store_open(o->store, err, sizeof(err));
-	if (st == NULL) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+	struct mxg_store *st = cli_report_store_open(o->store, o->config, prog);
+	if (st == NULL)
 		return -1;
-	}
 	int rc = mxg_store_rr_records(st, s->domain, since, add_row, s, err, sizeof(err));
 	mxg_store_close(st);
 	if (rc < 0)
@@ -237,7 +239,7 @@ static void finish(const struct summary_opts *o, struct mxg_summary *s,
 
 int cli_report_summary(int argc, char **argv)
 {
-	struct summary_opts o = { .store = DEFAULT_STORE, .since = DEFAULT_SINCE, .resolve = 1 };
+	struct summary_opts o = { .since = DEFAULT_SINCE, .resolve = 1 };
 	int rc = parse_args(argc, argv, &o);
 	if (rc != 0)
 		return rc > 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;

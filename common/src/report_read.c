@@ -1,5 +1,5 @@
 /* Reading one received aggregate report: what the data is (XML, gzip, zip or a mail message) is
- * told by its content, unpacked through the bounded unpackers, then parsed (report_xml.c). */
+ * told by its content, unpacked through the bounded unpackers, then parsed (report_parse.c). */
 #include "report_internal.h"
 
 #include <errno.h>

@@ -72,6 +72,12 @@ mxg_eq "a duplicate from standard input: exit 0" \
 	"$(import - <"$data/bis.xml"; tail -n 1 "$MXG_WORK/import.out")" "rc=0
 0 stored, 1 duplicates, 0 refused"
 mxg_eq "still three reports, eight records" "$(sql 'SELECT COUNT(*) FROM rr_report'):$(sql 'SELECT COUNT(*) FROM rr_record')" "3:8"
+printf 'report_store = %s\n' "$store" >"$MXG_WORK/milter.conf"
+mxg_eq "the store named by the milter configuration" \
+	"$("$mxguard" report import --config "$MXG_WORK/milter.conf" "$data/bis.zip"; echo "rc=$?")" \
+	"$data/bis.zip: duplicate: Mail Receiver Example report bis-2026-12-06-0001 is already stored
+0 stored, 1 duplicates, 0 refused
+rc=0"
 mxg_eq "a store that cannot open: exit 3" \
 	"$(store=sqlite:$MXG_WORK/missing/dir/r.db import "$data/bis.xml")" "rc=3"
 
