@@ -2,7 +2,8 @@
 # mxguard report import / summary / read on a real SQLite store and real DNS (NSD serving the
 # reverse zones on loopback): received reports as receivers send them (a mail message, .xml.gz,
 # .zip, bare .xml) imported from a directory with hostile ones mixed in; duplicates skipped,
-# hostile ones refused with their reason and nothing else lost; summary totals exact.
+# hostile ones refused with their reason and nothing else lost; summary totals exact; and the
+# round trip: evaluations recorded, reported by `report send`, imported back with equal totals.
 . "$(dirname "$0")/../lib/harness.sh"
 mxg_require_netns "$@"
 mxg_workdir
@@ -12,7 +13,7 @@ data=$MXG_ROOT/tests/data/reports
 port=5357
 mxg_require "NSD serves the reverse zones on 127.0.0.1@$port" mxg_nsd_start "$port" \
 	"2.0.192.in-addr.arpa=$data/2.0.192.in-addr.arpa.zone" \
-	"100.51.198.in-addr.arpa=$data/100.51.198.in-addr.arpa.zone"
+	"100.51.198.in-addr.arpa=$data/100.51.198.in-addr.arpa.zone" "send.test=$data/send.test.zone"
 
 # The inbox: good reports and hostile ones interleaved by name, so a refused file sits
 # between files that must still be stored.
@@ -117,6 +118,39 @@ mxg_match "text: the forwarded mail" "$text" "fails \(5\): .*reported as forward
 mxg_eq "a domain without reports: nothing, exit 0" \
 	"$(summary other.example; echo "rc=$?")" "other.example: 0 messages in 0 records, reports ending since 3650d
 rc=0"
+
+# Round trip: evaluations recorded in one store, reported by `report send`, imported into a
+# second store: the same totals come back.
+s1=sqlite:$MXG_WORK/sent.db
+s2=sqlite:$MXG_WORK/back.db
+day=1700006400 # 2023-11-15
+printf 'From: A <a@send.test>\r\nTo: b@example.com\r\nSubject: hi\r\nDate: Wed, 15 Nov 2023 01:00:00 +0000\r\nMessage-ID: <1@send.test>\r\n\r\nHi.\r\n' \
+	>"$MXG_WORK/m.eml"
+# record N IP: N evaluations of the message from IP, one minute apart.
+record() {
+	i=0
+	while [ $i -lt "$1" ]; do
+		i=$((i + 1))
+		"$mxguard" dmarc --rfc7489 --resolver 127.0.0.1@$port --authserv-id mx.test --record "$s1" \
+			--record-time $((day + i * 60)) --ip "$2" --mail-from a@send.test "$MXG_WORK/m.eml" \
+			>"$MXG_WORK/record.err" 2>&1
+		[ $? -lt 3 ] || { sed 's/^/    # /' "$MXG_WORK/record.err"; return 1; }
+	done
+}
+mxg_require "4 evaluations from 192.0.2.1 recorded" record 4 192.0.2.1
+mxg_require "3 evaluations from 198.51.100.9 recorded" record 3 198.51.100.9
+mkdir -p "$MXG_WORK/sent"
+"$mxguard" report send --resolver 127.0.0.1@$port --store "$s1" --dry-run --out "$MXG_WORK/sent" \
+	--through $((day + 86400)) --org-name "Round Trip" --email r@rt.example >/dev/null
+mxg_eq "report send wrote one report" "$(ls "$MXG_WORK/sent" | grep -c '^rt.example!send.test!1700006400!1700092799!.*\.xml\.gz$')" 1
+mxg_eq "imported back" "$("$mxguard" report import --store "$s2" "$MXG_WORK/sent" | tail -n 1)" \
+	"1 stored, 0 duplicates, 0 refused"
+"$mxguard" report summary --store "$s2" --since 3650d --no-resolve --json send.test >"$MXG_WORK/back.json"
+mxg_eq "the same totals come back" "$(python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+print(d["messages"], d["dmarc_pass"], d["spf_aligned"], d["dkim_aligned"],
+      " ".join("%s=%d/%d" % (s["ip"], s["messages"], s["dmarc_pass"]) for s in d["sources"]))' "$MXG_WORK/back.json")" \
+	"7 4 4 0 192.0.2.1=4/4 198.51.100.9=3/0"
 
 # report read: the mail message as the store got it.
 mxg_eq "report read --json of the mail message" \
