@@ -148,6 +148,81 @@ static void test_hostile_packing(void **state)
 	expect_refused(DATA "hostile/zip-type-text.eml", "attachment is neither XML, gzip, zip");
 }
 
+/* A message around body (headers of the part given), read; returns mxg_report_read's result. */
+static int read_message(const char *part_headers, const char *body)
+{
+	char *msg = malloc(strlen(part_headers) + strlen(body) + 512);
+	assert_non_null(msg);
+	sprintf(msg, "From: r@receiver.example\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
+		     "Content-Type: multipart/mixed; boundary=\"xx\"\r\n\r\n--xx\r\n"
+		     "Content-Type: text/plain\r\n\r\nhello\r\n--xx\r\n%s\r\n\r\n%s\r\n--xx--\r\n",
+		part_headers, body);
+	int rc = mxg_report_read((const uint8_t *)msg, strlen(msg), &rep, err, sizeof(err));
+	free(msg);
+	return rc;
+}
+
+static char *file_text(const char *path)
+{
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(mxg_report_load_file(path, &buf, &len, err, sizeof(err)), 0);
+	buf[len] = '\0';
+	return (char *)buf;
+}
+
+/* Quoted-printable XML, a report found by its file name only, a forwarded message. */
+static void test_mime_forms(void **state)
+{
+	(void)state;
+	char *xml = file_text(DATA "google.xml");
+	char *qp = malloc(strlen(xml) * 3 + 1), *q = qp;
+	assert_non_null(qp);
+	for (const char *c = xml; *c; c++)
+		q += *c == '=' ? sprintf(q, "=3D") : sprintf(q, "%c", *c);
+	assert_int_equal(read_message("Content-Type: text/xml\r\nContent-Transfer-Encoding: "
+				      "quoted-printable", qp), 0);
+	check_google();
+	mxg_report_free(&rep);
+	assert_int_equal(read_message("Content-Type: application/octet-stream\r\n"
+				      "Content-Disposition: attachment; filename=\"r.xml\"", xml), 0);
+	check_google();
+	mxg_report_free(&rep);
+	char *inner = malloc(strlen(xml) + 256);
+	assert_non_null(inner);
+	sprintf(inner, "From: x@y.example\r\nContent-Type: application/xml\r\n\r\n%s", xml);
+	assert_int_equal(read_message("Content-Type: message/rfc822", inner), 0);
+	assert_int_equal(rep.source, MXG_REPORT_FROM_MAIL);
+	check_google();
+	mxg_report_free(&rep);
+	free(inner);
+	free(qp);
+	free(xml);
+}
+
+/* Too many parts, too deep a nesting: refused by the named bounds. */
+static void test_mime_bounds(void **state)
+{
+	(void)state;
+	size_t size = 64 * (MXG_REPORT_MIME_PARTS_MAX + 2);
+	char *many = malloc(size), *p = many;
+	assert_non_null(many);
+	for (int i = 0; i <= MXG_REPORT_MIME_PARTS_MAX; i++)
+		p += sprintf(p, "Content-Type: text/plain\r\n\r\nx\r\n--xx\r\n");
+	p += sprintf(p, "Content-Type: text/plain");
+	assert_int_equal(read_message("Content-Type: text/plain", many), -1);
+	assert_string_equal(err, "mail: more than 64 MIME parts");
+	free(many);
+	char deep[2048] = "Content-Type: text/xml\r\n\r\n<feedback/>";
+	for (int i = 0; i < MXG_REPORT_MIME_DEPTH_MAX + 1; i++) {
+		char wrap[2048];
+		snprintf(wrap, sizeof(wrap), "Content-Type: message/rfc822\r\n\r\n%s", deep);
+		memcpy(deep, wrap, sizeof(deep));
+	}
+	assert_int_equal(read_message("Content-Type: message/rfc822", deep), -1);
+	assert_string_equal(err, "mail: MIME parts nested deeper than 4");
+}
+
 /* gzip of n bytes that do not compress much (hex digits of a simple generator). */
 static uint8_t *gzip_noise(size_t n, size_t *outlen)
 {
@@ -253,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_mail),
 		cmocka_unit_test(test_hostile_xml),
 		cmocka_unit_test(test_hostile_packing),
+		cmocka_unit_test(test_mime_forms),
+		cmocka_unit_test(test_mime_bounds),
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_record_limit),
 		cmocka_unit_test(test_values),
