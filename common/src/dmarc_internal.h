@@ -3,6 +3,8 @@
 #ifndef MXGUARD_DMARC_INTERNAL_H
 #define MXGUARD_DMARC_INTERNAL_H
 
+#include <stdint.h>
+
 #include "mxguard/dmarc.h"
 
 #define DMARC_TEXT_MAX 4096
@@ -29,5 +31,8 @@ int dmarc_fetch_at(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char 
 /* The organisational domain of domain for alignment; 0, or -1 (DNS trouble, why filled). */
 int dmarc_org_lookup(struct mxg_resolver *r, const struct mxg_dmarc_options *opt,
 		     const char *domain, char *out, size_t outsize, char *why, size_t whylen);
+
+/* An RFC 7489 report size limit ("10m", the part after '!') in bytes; 0 when malformed. */
+uint64_t dmarc_size_parse(const char *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dmarc_internal.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/str.h"
 
@@ -70,32 +71,26 @@ static int uri_valid(const char *u)
 	return 1;
 }
 
-/* Drops an RFC 7489 size limit ("!10m"), which RFC 9990 no longer defines. */
-static void strip_size(char *u)
+/* Takes an RFC 7489 size limit ("!10m", which RFC 9990 no longer defines) off the URI: its
+ * value in bytes, or 0 when there is none (or it is malformed: then the URI keeps it). */
+static uint64_t strip_size(char *u)
 {
 	char *bang = strrchr(u, '!');
+	uint64_t size = bang != NULL ? dmarc_size_parse(bang + 1) : 0;
 
-	if (bang == NULL || bang[1] == '\0')
-		return;
-	char *s = bang + 1;
-	while (isdigit((unsigned char)*s))
-		s++;
-	if (s == bang + 1)
-		return;
-	if (*s != '\0' && strchr("kKmMgGtT", *s) != NULL)
-		s++;
-	if (*s == '\0')
+	if (size > 0)
 		*bang = '\0';
+	return size;
 }
 
-static void uri_list(struct parse_state *st, char *value, char list[][256], size_t *count,
-		     size_t *invalid)
+static void uri_list(struct parse_state *st, char *value, char list[][256], uint64_t *sizes,
+		     size_t *count, size_t *invalid)
 {
 	char *save = NULL;
 
 	for (char *u = strtok_r(value, ",", &save); u != NULL; u = strtok_r(NULL, ",", &save)) {
 		u = mxg_str_trim(u);
-		strip_size(u);
+		uint64_t size = strip_size(u);
 		if (strlen(u) >= 256 || !uri_valid(u)) {
 			(*invalid)++;
 			if (st->rec->invalid_uri[0] == '\0')
@@ -103,8 +98,10 @@ static void uri_list(struct parse_state *st, char *value, char list[][256], size
 			problem(st, "invalid report URI '%s'", u);
 			continue;
 		}
-		if (*count < MXG_DMARC_URI_MAX)
+		if (*count < MXG_DMARC_URI_MAX) {
+			sizes[*count] = size;
 			mxg_strlcpy(list[(*count)++], u, 256);
+		}
 	}
 }
 
@@ -219,9 +216,9 @@ static void apply_tag(struct parse_state *st, const char *name, char *value)
 		if (!fo_valid(value))
 			problem(st, "invalid %s value", "fo");
 	} else if (mxg_strcaseeq(name, "rua")) {
-		uri_list(st, value, r->rua, &r->rua_count, &r->rua_invalid);
+		uri_list(st, value, r->rua, r->rua_max_size, &r->rua_count, &r->rua_invalid);
 	} else if (mxg_strcaseeq(name, "ruf")) {
-		uri_list(st, value, r->ruf, &r->ruf_count, &r->ruf_invalid);
+		uri_list(st, value, r->ruf, r->ruf_max_size, &r->ruf_count, &r->ruf_invalid);
 	} else if (mxg_strcaseeq(name, "pct")) {
 		int pct = pct_value(value);
 		if (pct < 0)

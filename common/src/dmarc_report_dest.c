@@ -11,8 +11,7 @@
 #include "dmarc_internal.h"
 #include "mxguard/str.h"
 
-/* "10m" after the '!': bytes, or 0 when malformed. */
-static uint64_t parse_size(const char *s)
+uint64_t dmarc_size_parse(const char *s)
 {
 	if (!isdigit((unsigned char)s[0]))
 		return 0;
@@ -45,7 +44,7 @@ int mxg_dmarc_mailto_parse(const char *uri, struct mxg_dmarc_mailto *out)
 	const char *addr = uri + 7;
 	const char *bang = strrchr(addr, '!');
 	size_t n = bang != NULL ? (size_t)(bang - addr) : strlen(addr);
-	if (bang != NULL && (out->max_size = parse_size(bang + 1)) == 0)
+	if (bang != NULL && (out->max_size = dmarc_size_parse(bang + 1)) == 0)
 		return -1;
 	n = strcspn(addr, "?") < n ? strcspn(addr, "?") : n;
 	if (n == 0 || n >= sizeof(out->address))

@@ -84,8 +84,13 @@ static void fill_policy(const struct mxg_dmarc_record *rec, struct mxg_store_eva
 	e->aspf_strict = rec->aspf_strict;
 	e->pct = (int)rec->pct;
 	e->testing = rec->testing;
-	for (size_t i = 0; i < rec->rua_count && i < MXG_DMARC_URI_MAX; i++)
+	/* As published: each URI with its "!size", which report send honours. */
+	for (size_t i = 0; i < rec->rua_count && i < MXG_DMARC_URI_MAX; i++) {
 		(void)mxg_strcatf(e->rua, sizeof(e->rua), "%s%s", i > 0 ? "," : "", rec->rua[i]);
+		if (rec->rua_max_size[i] > 0)
+			(void)mxg_strcatf(e->rua, sizeof(e->rua), "!%llu",
+					  (unsigned long long)rec->rua_max_size[i]);
+	}
 }
 
 int mxg_report_eval_from_result(const struct mxg_message_result *r, const struct mxg_addr *client,

@@ -54,7 +54,9 @@ static void test_every_tag(void **state)
 	assert_int_equal(rec.psd, 'n');
 	assert_int_equal(rec.rua_count, 2);
 	assert_string_equal(rec.rua[0], "mailto:agg@example.com");
-	assert_string_equal(rec.rua[1], "mailto:agg2@example.net"); /* size suffix dropped */
+	assert_string_equal(rec.rua[1], "mailto:agg2@example.net"); /* size suffix taken off */
+	assert_int_equal(rec.rua_max_size[0], 0);
+	assert_int_equal(rec.rua_max_size[1], 10u << 20);
 	assert_int_equal(rec.ruf_count, 1);
 }
 

@@ -42,6 +42,8 @@ struct mxg_dmarc_record {
 	size_t rua_count, ruf_count;
 	char rua[MXG_DMARC_URI_MAX][256];
 	char ruf[MXG_DMARC_URI_MAX][256];
+	uint64_t rua_max_size[MXG_DMARC_URI_MAX]; /* RFC 7489 "!size" taken off each URI, bytes; */
+	uint64_t ruf_max_size[MXG_DMARC_URI_MAX]; /* 0 when none */
 	/* Set even when parsing returns -1 (receivers keep using such records): */
 	int usable;              /* v=DMARC1 came first; invalid tags fell back to defaults */
 	int policy_invalid;      /* p invalid (or absent in 7489 mode), or sp/np invalid:

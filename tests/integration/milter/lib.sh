@@ -25,6 +25,8 @@ milter_dkim_txt() {
 }
 
 # milter_zone_setup: keys, the zone test. (names under auth.test), NSD serving it.
+# MILTER_DMARC_ALIGNED and MILTER_DMARC_QUAR replace the two DMARC records, MILTER_ZONE_EXTRA
+# adds lines (names relative to auth.test.).
 #   aligned.auth.test  SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=reject
 #   quar.auth.test     SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=quarantine
 #   list.auth.test     SPF ip4:192.0.2.20 -all, DKIM s1, no DMARC (a third party that signs)
@@ -42,15 +44,16 @@ test.        IN SOA ns1 hostmaster ( 1 3600 600 86400 300 )
 test.        IN NS  ns1
 ns1          IN A   127.0.0.1
 aligned      IN TXT "v=spf1 ip4:$MILTER_SPF_IP -all"
-_dmarc.aligned IN TXT "v=DMARC1; p=reject"
+_dmarc.aligned IN TXT "${MILTER_DMARC_ALIGNED:-v=DMARC1; p=reject}"
 s1._domainkey.aligned IN TXT $(milter_dkim_txt "$MXG_WORK/keys/aligned.pem")
 quar         IN TXT "v=spf1 ip4:$MILTER_SPF_IP -all"
-_dmarc.quar  IN TXT "v=DMARC1; p=quarantine"
+_dmarc.quar  IN TXT "${MILTER_DMARC_QUAR:-v=DMARC1; p=quarantine}"
 s1._domainkey.quar IN TXT $(milter_dkim_txt "$MXG_WORK/keys/quar.pem")
 list         IN TXT "v=spf1 ip4:192.0.2.20 -all"
 s1._domainkey.list IN TXT $(milter_dkim_txt "$MXG_WORK/keys/list.pem")
 mx.sender    IN A   $MILTER_SPF_IP
 mx.sender    IN TXT "v=spf1 a -all"
+${MILTER_ZONE_EXTRA:-}
 ZONE
 	mxg_nsd_start "$MILTER_DNS_PORT" "test=$MXG_WORK/test.zone"
 }

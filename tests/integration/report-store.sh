@@ -1,0 +1,205 @@
+#!/bin/sh
+# DMARC reports on both real stores, SQLite and PostgreSQL (Debian's server, initdb'd here and
+# run as nobody on a Unix socket), the same tests against each: the store's unit tests;
+# evaluations recorded by `mxguard dmarc --record` and by mxguard-milter behind a private
+# Postfix; `mxguard report send --dry-run` gives exactly the expected records and counts and
+# validates against the RFC 7489 Appendix C schema; reports mailed through Postfix to smtp-sink
+# (rua authorisation and !size honoured, never the same day twice); and with PostgreSQL stopped
+# mail still flows while the milter counts the rows it drops.
+. "$(dirname "$0")/../lib/harness.sh"
+. "$MXG_ROOT/tests/lib/postfix.sh"
+. "$MXG_ROOT/tests/integration/milter/lib.sh"
+mxg_require_netns "$@"
+mxg_workdir
+
+mxguard=$MXG_BUILD/mxguard
+tool="$MXG_PYTHON $MXG_ROOT/tests/integration/report_tool.py"
+# aligned.auth.test reports to itself and to list.auth.test, which did not agree to it;
+# quar.auth.test to itself within 1 KiB (a report mail is larger) and to list.auth.test, which
+# agreed (RFC 7489 7.1).
+MILTER_DMARC_ALIGNED="v=DMARC1; p=reject; rua=mailto:dmarc@aligned.auth.test,mailto:agg@list.auth.test"
+MILTER_DMARC_QUAR="v=DMARC1; p=quarantine; rua=mailto:dmarc@quar.auth.test!1k,mailto:agg@list.auth.test"
+MILTER_ZONE_EXTRA='quar.auth.test._report._dmarc.list IN TXT "v=DMARC1"'
+# A past UTC day for the replayed evaluations (2023-11-15).
+DAY=1700006400
+NEXT=$((DAY + 86400))
+
+# The schema as RFC 7489 prints it resolves no type (targetNamespace without a default
+# namespace): validated without that attribute (tests/conformance/data/dmarc-xsd/SOURCE.md).
+sed 's/ targetNamespace="[^"]*"//' "$MXG_DATA/dmarc-xsd/rfc7489-appendix-c.xsd" >"$MXG_WORK/schema.xsd"
+
+pg_start() {
+	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -x "$PGBIN/postgres" ] || return 1
+	PGDIR=$MXG_WORK/pg
+	mkdir -p "$PGDIR" && chown nobody "$PGDIR" || return 1
+	setpriv --reuid nobody --regid nogroup --clear-groups "$PGBIN/initdb" -D "$PGDIR/data" \
+		-A trust -U mxg --no-sync >"$MXG_WORK/initdb.log" 2>&1 || return 1
+	mxg_bg postgres setpriv --reuid nobody --regid nogroup --clear-groups "$PGBIN/postgres" \
+		-D "$PGDIR/data" -k "$PGDIR" -c listen_addresses= -c fsync=off
+	mxg_wait_until 30 test -S "$PGDIR/.s.PGSQL.5432" || return 1
+	mxg_wait_until 10 "$PGBIN/pg_isready" -q -h "$PGDIR" -U mxg || return 1
+	for db in unit sqlmain; do
+		"$PGBIN/createdb" -h "$PGDIR" -U mxg "$db" || return 1
+	done
+}
+
+milter_zone_setup || { mxg_not_ok "zone and NSD"; mxg_done; }
+milter_messages || { mxg_not_ok "test messages signed"; mxg_done; }
+mxg_require "PostgreSQL started" pg_start
+SQLITE=sqlite:$MXG_WORK/dmarc.db
+PG="postgresql://mxg@/sqlmain?host=$PGDIR"
+milter_start m-sqlite 9901 "report_store=$SQLITE" "metrics_file=$MXG_WORK/m-sqlite.prom" \
+	metrics_interval=1s && milter_start m-pg 9902 "report_store=$PG" \
+	"metrics_file=$MXG_WORK/m-pg.prom" metrics_interval=1s ||
+	{ mxg_not_ok "milters started"; mxg_done; }
+mxg_sink_start || { mxg_not_ok "smtp-sink started"; mxg_done; }
+mxg_postfix_start "myhostname = $MILTER_AUTHSERV" "smtpd_milters = inet:127.0.0.1:9901" ||
+	{ mxg_not_ok "postfix started"; mxg_done; }
+mxg_ready "NSD, PostgreSQL, two milters, smtp-sink and Postfix running"
+
+msgs=$MXG_WORK/msgs
+milter_msg "$msgs/listonly.eml" a@list.auth.test
+dns="--resolver 127.0.0.1@$MILTER_DNS_PORT"
+
+# The store's unit tests (tests/unit/test_report_store.c) on PostgreSQL, one line per test.
+pg_unit() {
+	pu_out=$(MXG_TEST_STORE="postgresql://mxg@/unit?host=$PGDIR" \
+		"$MXG_BUILD/tests/unit/test_report_store" 2>&1)
+	pu_rc=$?
+	printf '%s\n' "$pu_out" | sed -n -e 's/^\[       OK \] \(test_[a-z_]*\)$/ok - PostgreSQL: unit \1/p' \
+			-e 's/^\[  FAILED  \] \(test_[a-z_]*\)$/not ok - PostgreSQL: unit \1/p' \
+			-e 's/^\[  ERROR   \] .*/not ok - PostgreSQL: unit test set-up &/p'
+	[ "$pu_rc" = 0 ] || echo "not ok - PostgreSQL: the unit tests exited $pu_rc"
+}
+mxg_run_counted pg_unit
+
+# record STORE TIME IP MAIL-FROM MESSAGE: one replayed evaluation.
+# Its exit status is DMARC's (0, 1, 2) unless it could not run or record (3).
+record() {
+	"$mxguard" dmarc $dns --authserv-id "$MILTER_AUTHSERV" --record "$1" --record-time "$2" \
+		--ip "$3" --mail-from "$4" "$msgs/$5.eml" >/dev/null 2>"$MXG_WORK/record.err"
+	[ $? != 3 ]
+}
+
+# recorded NAME: the rows the milter NAME wrote, from its metrics file.
+recorded() {
+	sed -n "s/^mxguard_milter_report_rows_total{outcome=\"$2\"} //p" "$MXG_WORK/$1.prom" 2>/dev/null
+}
+recorded_is() {
+	[ "$(recorded "$1" "$2")" = "$3" ]
+}
+
+# records FILE: the report's records as report_tool prints them, on one line.
+records() {
+	$tool records "$1" | tr '\n' ';'
+}
+
+# send_mail CLIENT MAIL-FROM MESSAGE: one message through Postfix; $rc is the client's status.
+send_mail() {
+	mxg_smtp_send --client "$1" --helo mx.sender.auth.test --from "$2" --to rcpt@example.test \
+		"$msgs/$3.eml" >/dev/null
+	rc=$?
+}
+
+sent=0
+# backend NAME STORE MILTER: the same tests on one store.
+backend() {
+	b=$1 store=$2 milter=$3
+	out=$MXG_WORK/$b
+	mkdir -p "$out/dry" "$out/now" "$out/mail"
+
+	# Replayed: 3 aligned passes, 2 aligned failures from an unauthorised address, 1 quar
+	# pass by SPF only, and a message whose author domain publishes no DMARC (nothing to record).
+	ok=1
+	for t in 1 2 3; do record "$store" $((DAY + t)) 192.0.2.10 bounce@aligned.auth.test aligned-signed || ok=0; done
+	for t in 4 5; do record "$store" $((DAY + 3600 * t)) 198.51.100.5 bounce@aligned.auth.test aligned || ok=0; done
+	record "$store" $((DAY + 7200)) 192.0.2.10 q@quar.auth.test quar || ok=0
+	record "$store" $((DAY + 7300)) 192.0.2.20 owner@list.auth.test listonly || ok=0
+	mxg_match "$b: no DMARC record, nothing recorded" "$(cat "$MXG_WORK/record.err")" \
+		"nothing recorded: no DMARC record"
+	mxg_eq "$b: mxguard dmarc --record recorded 7 messages" "$ok" 1
+	# One on the next day, which a run through the end of DAY leaves for later.
+	record "$store" $((NEXT + 10)) 192.0.2.10 bounce@aligned.auth.test aligned-signed
+	"$mxguard" report send --store "$store" --through $NEXT --dry-run --out "$out/dry" \
+		--email reports@mta.mxguard.test --org-name "mxguard test" >"$out/dry.out" 2>&1
+	mxg_eq "$b: dry run exits 0" $? 0
+	mxg_eq "$b: dry run: two reports" "$(ls "$out/dry" | wc -l)" 2
+	a=$(ls "$out/dry" | grep '!aligned\.auth\.test!')
+	q=$(ls "$out/dry" | grep '!quar\.auth\.test!')
+	mxg_match "$b: file named receiver!domain!begin!end!id.xml.gz" "$a" \
+		"^mta\.mxguard\.test!aligned\.auth\.test!$DAY!$((NEXT - 1))![0-9a-f.]+\.xml\.gz$"
+	mxg_eq "$b: aligned.auth.test: exact records and counts" "$(records "$out/dry/$a")" \
+		"192.0.2.10 3 none pass pass -;198.51.100.5 2 reject fail fail -;domain aligned.auth.test total 5;"
+	mxg_eq "$b: quar.auth.test: exact records and counts" "$(records "$out/dry/$q")" \
+		"192.0.2.10 1 none fail pass -;domain quar.auth.test total 1;"
+	for f in "$out/dry"/*.xml.gz; do
+		gzip -dc "$f" >"$f.xml"
+		mxg_eq "$b: $(basename "$f") validates against RFC 7489 Appendix C" \
+			"$(xmllint --noout --schema "$MXG_WORK/schema.xsd" "$f.xml" 2>&1)" "$f.xml validates"
+	done
+	mxg_match "$b: the report names its DKIM selector" "$(cat "$out/dry/$a.xml")" "<selector>s1</selector>"
+
+	# Through the milter behind Postfix, today: 2 passes and 1 refused failure.
+	mxg_postfix_set "smtpd_milters = inet:127.0.0.1:$milter" || mxg_not_ok "$b: postfix switched milter"
+	send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+	send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+	send_mail 198.51.100.5 bounce@aligned.auth.test aligned
+	mxg_eq "$b: the failure is refused (p=reject)" "$rc" 5
+	mxg_check "$b: the milter recorded 3 rows" mxg_wait_until 10 recorded_is "m-$b" recorded 3
+	mxg_eq "$b: nothing dropped" "$(recorded "m-$b" dropped)" 0
+	"$mxguard" report send --store "$store" --through now --dry-run --out "$out/now" \
+		--receiver mta.mxguard.test >"$out/now.out" 2>&1
+	today=$(ls "$out/now" | grep "!aligned\.auth\.test!$(( $(date +%s) / 86400 * 86400 ))!")
+	mxg_eq "$b: --through now: today's report has the milter's rows" "$(records "$out/now/$today")" \
+		"192.0.2.10 2 none pass pass -;198.51.100.5 1 reject fail fail -;domain aligned.auth.test total 3;"
+	gzip -dc "$out/now/$today" >"$out/today.xml"
+	mxg_eq "$b: today's report validates" \
+		"$(xmllint --noout --schema "$MXG_WORK/schema.xsd" "$out/today.xml" 2>&1)" "$out/today.xml validates"
+
+	# Mailed through Postfix: the authorised addresses within their limits get them.
+	MAIL_CONFIG=$MXG_PF_ETC "$mxguard" report send --store "$store" --through $NEXT $dns \
+		--email reports@mta.mxguard.test --org-name "mxguard test" >"$out/send.out" 2>&1
+	mxg_eq "$b: send exits 0" $? 0
+	s=$(cat "$out/send.out")
+	mxg_match "$b: sent to the domain's own address" "$s" "dmarc@aligned\.auth\.test: sent"
+	mxg_match "$b: not sent to an unauthorised outside address" "$s" \
+		"agg@list\.auth\.test: skipped, not authorised .*aligned\.auth\.test\._report\._dmarc\.list\.auth\.test has no v=DMARC1 record"
+	mxg_match "$b: not sent over the !size limit" "$s" "dmarc@quar\.auth\.test: skipped: the report mail is [0-9]+ bytes, over its limit of 1024"
+	mxg_match "$b: sent to the authorised outside address" "$s" "agg@list\.auth\.test: sent"
+	sent=$((sent + 2))
+	mxg_check "$b: two report mails reached the sink" mxg_sink_wait $sent 30
+	f=$(mxg_sink_find '^Subject: Report Domain: aligned\.auth\.test ')
+	att=$($tool attachment "$f" "$out/mail" 2>&1)
+	mxg_match "$b: the mail carries the report as an attachment" "$att" \
+		"^mta\.mxguard\.test!aligned\.auth\.test!$DAY!"
+	mxg_match "$b: Subject as RFC 7489 7.2.1.1" "$att" \
+		"Report Domain: aligned\.auth\.test Submitter: mta\.mxguard\.test Report-ID: <$DAY\.[0-9a-f]+>"
+	mxg_eq "$b: the mailed report has the same records" "$(records "$out/mail/$(echo "$att" | head -n 1)")" \
+		"192.0.2.10 3 none pass pass -;198.51.100.5 2 reject fail fail -;domain aligned.auth.test total 5;"
+	mxg_sink_clear
+	# Never the same day twice.
+	MAIL_CONFIG=$MXG_PF_ETC "$mxguard" report send --store "$store" --through $NEXT $dns \
+		--email reports@mta.mxguard.test >"$out/again.out" 2>&1
+	mxg_eq "$b: a second run sends nothing" "$?:$(tail -n 1 "$out/again.out")" "0:0 report(s), 0 mail(s) sent"
+}
+
+backend sqlite "$SQLITE" 9901
+backend pg "$PG" 9902
+
+# PostgreSQL stopped: mail still flows, the milter drops and counts its rows.
+# (SIGINT: PostgreSQL's fast shutdown, which does not wait for the milter to disconnect.)
+kill -INT "$MXG_PID_postgres"
+mxg_check "PostgreSQL stopped" mxg_wait_until 20 mxg_pid_gone "$MXG_PID_postgres"
+n=$(mxg_sink_count)
+start=$(date +%s)
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+mxg_eq "store down: mail accepted" "$rc" 0
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+mxg_eq "store down: second mail accepted" "$rc" 0
+mxg_check "store down: both delivered" mxg_sink_wait $((n + 2)) 20
+mxg_check "store down: delivered within 10 s" test $(( $(date +%s) - start )) -le 10
+mxg_check "store down: 2 rows dropped and counted" mxg_wait_until 15 recorded_is m-pg dropped 2
+mxg_check "store down: the drop is logged" mxg_wait_match "$MXG_WORK/m-pg.log" \
+	"report store: .*rows are dropped until it works" 10
+mxg_done
