@@ -131,6 +131,16 @@ static void print_text(const struct mxg_summary *s, const char *since)
 		printf("  %s: %" PRIu64 " messages\n", s->orgs[i].name, s->orgs[i].messages);
 	if (s->other_orgs_messages)
 		printf("  others: %" PRIu64 " messages\n", s->other_orgs_messages);
+	printf("by the registered domain of the reverse name:\n");
+	for (size_t i = 0; i < s->rdomain_count; i++) {
+		const struct mxg_summary_rdomain *d = &s->rdomains[i];
+		printf("  %s: %" PRIu64 " messages from %zu source%s, DMARC pass %.1f%%\n", d->name,
+		       d->messages, d->sources, d->sources == 1 ? "" : "s", pct(d->passed, d->messages));
+	}
+	if (s->other_rdomains_messages)
+		printf("  other domains: %" PRIu64 " messages\n", s->other_rdomains_messages);
+	if (s->no_reverse_messages)
+		printf("  no reverse name: %" PRIu64 " messages\n", s->no_reverse_messages);
 	printf("sources, largest first:\n");
 	for (size_t i = 0; i < s->source_count; i++)
 		text_source(&s->sources[i]);
@@ -187,8 +197,16 @@ static void print_json(const struct mxg_summary *s, int64_t since)
 		cli_json_kv(stdout, "name", s->orgs[i].name);
 		printf(",\"messages\":%" PRIu64 "}", s->orgs[i].messages);
 	}
-	printf("],\"other_organisations_messages\":%" PRIu64 ",\"sources\":[",
+	printf("],\"other_organisations_messages\":%" PRIu64 ",\"reverse_domains\":[",
 	       s->other_orgs_messages);
+	for (size_t i = 0; i < s->rdomain_count; i++) {
+		printf("%s{", i ? "," : "");
+		cli_json_kv(stdout, "name", s->rdomains[i].name);
+		printf(",\"sources\":%zu,\"messages\":%" PRIu64 ",\"dmarc_pass\":%" PRIu64 "}",
+		       s->rdomains[i].sources, s->rdomains[i].messages, s->rdomains[i].passed);
+	}
+	printf("],\"other_reverse_domains_messages\":%" PRIu64 ",\"no_reverse_messages\":%" PRIu64
+	       ",\"sources\":[", s->other_rdomains_messages, s->no_reverse_messages);
 	for (size_t i = 0; i < s->source_count; i++) {
 		printf("%s", i ? "," : "");
 		json_source(&s->sources[i]);
@@ -233,7 +251,12 @@ static void finish(const struct summary_opts *o, struct mxg_summary *s,
 		if (r == NULL)
 			fprintf(stderr, "%s: reverse names are not looked up\n", prog);
 	}
-	mxg_summary_finish(s, r, failing ? providers : NULL);
+	char err[256];
+	struct mxg_psl *psl = mxg_psl_load(NULL, err, sizeof(err));
+	if (psl == NULL)
+		fprintf(stderr, "%s: reverse names are grouped whole: %s\n", prog, err);
+	mxg_summary_finish(s, r, failing ? providers : NULL, psl);
+	mxg_psl_free(psl);
 	mxg_resolver_free(r);
 }
 

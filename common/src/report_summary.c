@@ -249,8 +249,44 @@ static void advise(const struct mxg_summary *s, struct mxg_summary_source *src,
 			 src->dkim_selector, s->domain);
 }
 
+static int by_rdomain(const void *a, const void *b)
+{
+	const struct mxg_summary_rdomain *x = a, *y = b;
+	if (x->messages != y->messages)
+		return x->messages > y->messages ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Counts src under the registered domain of its reverse name. */
+static void count_rdomain(struct mxg_summary *s, const struct mxg_summary_source *src,
+			  const struct mxg_psl *psl)
+{
+	char name[MXG_DNS_NAME_MAX];
+	if (src->reverse[0] == '\0') {
+		s->no_reverse_messages += src->total;
+		return;
+	}
+	if (psl == NULL || mxg_psl_org_domain(psl, src->reverse, name, sizeof(name)) != 0)
+		mxg_strlcpy(name, src->reverse, sizeof(name));
+	struct mxg_summary_rdomain *d = NULL;
+	for (size_t i = 0; i < s->rdomain_count && d == NULL; i++)
+		if (strcmp(s->rdomains[i].name, name) == 0)
+			d = &s->rdomains[i];
+	if (d == NULL && s->rdomain_count == MXG_SUMMARY_ORGS_MAX) {
+		s->other_rdomains_messages += src->total;
+		return;
+	}
+	if (d == NULL) {
+		d = &s->rdomains[s->rdomain_count++];
+		mxg_strlcpy(d->name, name, sizeof(d->name));
+	}
+	d->sources++;
+	d->messages += src->total;
+	d->passed += src->passed;
+}
+
 void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
-			const struct mxg_spf_providers *providers)
+			const struct mxg_spf_providers *providers, const struct mxg_psl *psl)
 {
 	qsort(s->sources, s->source_count, sizeof(*s->sources), by_total);
 	qsort(s->orgs, s->org_count, sizeof(*s->orgs), by_messages);
@@ -260,7 +296,9 @@ void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
 		struct mxg_summary_source *src = &s->sources[i];
 		if (r != NULL && i < MXG_SUMMARY_RESOLVE_MAX)
 			resolve(s, src, r);
+		count_rdomain(s, src, psl);
 		if (providers != NULL && src->passed < src->total)
 			advise(s, src, providers);
 	}
+	qsort(s->rdomains, s->rdomain_count, sizeof(*s->rdomains), by_rdomain);
 }

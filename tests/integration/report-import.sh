@@ -61,6 +61,9 @@ if sys.argv[2] == "totals":
     print(d["messages"], d["dmarc_pass"], d["spf_aligned"], d["dkim_aligned"], d["records"], len(d["sources"]))
 elif sys.argv[2] == "orgs":
     print(" ".join("%s=%d" % (o["name"], o["messages"]) for o in d["organisations"]))
+elif sys.argv[2] == "rdomains":
+    print(" ".join("%s=%d/%d" % (r["name"], r["messages"], r["dmarc_pass"]) for r in d["reverse_domains"]),
+          d["no_reverse_messages"])
 else:
     s = [x for x in d["sources"] if x["ip"] == sys.argv[2]][0]
     print(s["messages"], s["dmarc_pass"], s["reverse"], s["provider"], s["spf_include_needed"],
@@ -110,6 +113,8 @@ summary_checks() {
 	mxg_eq "${label}summary totals" "$(fields totals)" "225 170 170 170 8 5"
 	mxg_eq "${label}by reporting organisation" "$(fields orgs)" \
 		"google.com=159 Mail Receiver Example=43 Yahoo=23"
+	mxg_eq "${label}by the registered domain of the reverse name" "$(fields rdomains)" \
+		"example.com=170/170 bulk-sender.example=40/0 outlook.com=7/0 8"
 	mxg_eq "${label}the own server: passes, reverse name from NSD" "$(fields 192.0.2.25)" \
 		"170 170 mail.example.com None None None 0"
 	mxg_eq "${label}the Microsoft 365 host: the include and the DKIM key it needs" \

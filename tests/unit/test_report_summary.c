@@ -66,7 +66,7 @@ static void test_counts(void **state)
 	struct mxg_summary s;
 	assert_int_equal(mxg_summary_init(&s, "Example.COM"), 0);
 	fill(&s);
-	mxg_summary_finish(&s, NULL, NULL);
+	mxg_summary_finish(&s, NULL, NULL, NULL);
 	assert_string_equal(s.domain, "example.com");
 	assert_int_equal(s.records, 5);
 	assert_int_equal(s.total, 132);
@@ -109,7 +109,9 @@ static void test_reverse_and_provider(void **state)
 	struct mxg_summary s;
 	assert_int_equal(mxg_summary_init(&s, "example.com"), 0);
 	fill(&s);
-	mxg_summary_finish(&s, r, &prov);
+	struct mxg_psl *psl = mxg_psl_load(NULL, err, sizeof(err));
+	assert_non_null(psl);
+	mxg_summary_finish(&s, r, &prov, psl);
 	assert_string_equal(s.sources[0].reverse, "mail.example.com");
 	assert_string_equal(s.sources[0].provider, "");  /* passes: no advice */
 	const struct mxg_summary_source *m = &s.sources[1];
@@ -121,6 +123,15 @@ static void test_reverse_and_provider(void **state)
 	assert_string_equal(s.sources[2].provider, "");
 	assert_int_equal(s.resolved, 3);
 	assert_int_equal(s.resolve_failed, 0);
+	assert_int_equal(s.rdomain_count, 2);
+	assert_string_equal(s.rdomains[0].name, "example.com");
+	assert_int_equal(s.rdomains[0].messages, 120);
+	assert_int_equal(s.rdomains[0].passed, 120);
+	assert_string_equal(s.rdomains[1].name, "outlook.com");
+	assert_int_equal(s.rdomains[1].sources, 1);
+	assert_int_equal(s.rdomains[1].passed, 0);
+	assert_int_equal(s.no_reverse_messages, 5);
+	mxg_psl_free(psl);
 	mxg_summary_free(&s);
 	mxg_resolver_free(r);
 	mxg_spf_providers_free(&prov);
@@ -140,7 +151,7 @@ static void test_source_bound(void **state)
 	assert_int_equal(s.source_count, MXG_SUMMARY_SOURCES_MAX);
 	assert_int_equal(s.other_sources_messages, 1);
 	assert_int_equal(s.total, MXG_SUMMARY_SOURCES_MAX + 1);
-	mxg_summary_finish(&s, NULL, NULL);
+	mxg_summary_finish(&s, NULL, NULL, NULL);
 	struct mxg_store_rr_record r = rec("192.0.2.1", 1, "pass", "pass");
 	assert_int_equal(mxg_summary_add(&s, "o", &r), -1);  /* after finish */
 	mxg_summary_free(&s);

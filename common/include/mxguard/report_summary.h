@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "mxguard/addr.h"
+#include "mxguard/dmarc.h"
 #include "mxguard/dns.h"
 #include "mxguard/report_store.h"
 #include "mxguard/spf.h"
@@ -47,6 +48,13 @@ struct mxg_summary_org {
 	uint64_t messages;
 };
 
+/* The sources whose reverse names share a registered domain (by the Public Suffix List). */
+struct mxg_summary_rdomain {
+	char name[MXG_DNS_NAME_MAX];
+	size_t sources;
+	uint64_t messages, passed;
+};
+
 struct mxg_summary {
 	char domain[MXG_DNS_NAME_MAX];
 	uint64_t total, spf_aligned, dkim_aligned, passed;
@@ -57,6 +65,10 @@ struct mxg_summary {
 	size_t org_count;
 	struct mxg_summary_org orgs[MXG_SUMMARY_ORGS_MAX];
 	uint64_t other_orgs_messages;
+	size_t rdomain_count;                   /* after finish, most messages first */
+	struct mxg_summary_rdomain rdomains[MXG_SUMMARY_ORGS_MAX];
+	uint64_t other_rdomains_messages;       /* past MXG_SUMMARY_ORGS_MAX domains */
+	uint64_t no_reverse_messages;           /* from sources without a reverse name */
 	unsigned resolved, resolve_failed;      /* reverse lookups done; of those that failed */
 	int32_t *index;                         /* private: the address hash */
 };
@@ -67,10 +79,12 @@ int mxg_summary_init(struct mxg_summary *s, const char *domain);
  * not parse or after finish (the record is then not counted). */
 int mxg_summary_add(struct mxg_summary *s, const char *org, const struct mxg_store_rr_record *rec);
 /* Sorts the sources and organisations (most messages first), looks up the reverse names of
- * the largest MXG_SUMMARY_RESOLVE_MAX sources through r (NULL: none looked up; a failed lookup leaves the name empty), and names the
- * provider of each failing source with what it needs (providers may be NULL). */
+ * the largest MXG_SUMMARY_RESOLVE_MAX sources through r (NULL: none looked up; a failed lookup
+ * leaves the name empty), groups the sources by the registered domain of their reverse name
+ * under psl (NULL: the whole name), and names the provider of each failing source with what
+ * it needs (providers may be NULL). */
 void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
-			const struct mxg_spf_providers *providers);
+			const struct mxg_spf_providers *providers, const struct mxg_psl *psl);
 void mxg_summary_free(struct mxg_summary *s);
 
 #endif
