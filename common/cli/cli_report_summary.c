@@ -149,6 +149,9 @@ static void print_text(const struct mxg_summary *s, const char *since)
 		       s->other_sources_messages);
 	if (s->resolve_failed)
 		printf("reverse names: %u of %u lookups failed\n", s->resolve_failed, s->resolved);
+	if (s->resolve_skipped)
+		printf("reverse names: %u not looked up (past %d s)\n", s->resolve_skipped,
+		       MXG_SUMMARY_RESOLVE_BUDGET_MS / 1000);
 }
 
 static void json_counts(uint64_t total, uint64_t spf, uint64_t dkim, uint64_t passed)
@@ -212,8 +215,8 @@ static void print_json(const struct mxg_summary *s, int64_t since)
 		json_source(&s->sources[i]);
 	}
 	printf("],\"other_sources_messages\":%" PRIu64 ",\"reverse_lookups\":%u,"
-	       "\"reverse_lookups_failed\":%u}\n", s->other_sources_messages, s->resolved,
-	       s->resolve_failed);
+	       "\"reverse_lookups_failed\":%u,\"reverse_lookups_skipped\":%u}\n",
+	       s->other_sources_messages, s->resolved, s->resolve_failed, s->resolve_skipped);
 }
 
 /* --- gathering --- */

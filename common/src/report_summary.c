@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mxguard/str.h"
+#include "mxguard/textfile.h"
 #include "spf_int.h"
 
 #define INDEX_SIZE (2 * MXG_SUMMARY_SOURCES_MAX) /* a power of two, half full at most */
@@ -292,10 +293,13 @@ void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
 	qsort(s->orgs, s->org_count, sizeof(*s->orgs), by_messages);
 	free(s->index);  /* the order changed: the index is stale and no longer needed */
 	s->index = NULL;
+	uint64_t deadline = mxg_monotonic_us() + (uint64_t)MXG_SUMMARY_RESOLVE_BUDGET_MS * 1000;
 	for (size_t i = 0; i < s->source_count; i++) {
 		struct mxg_summary_source *src = &s->sources[i];
-		if (r != NULL && i < MXG_SUMMARY_RESOLVE_MAX)
+		if (r != NULL && i < MXG_SUMMARY_RESOLVE_MAX && mxg_monotonic_us() < deadline)
 			resolve(s, src, r);
+		else if (r != NULL && i < MXG_SUMMARY_RESOLVE_MAX)
+			s->resolve_skipped++;
 		count_rdomain(s, src, psl);
 		if (providers != NULL && src->passed < src->total)
 			advise(s, src, providers);

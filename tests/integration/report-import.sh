@@ -61,6 +61,8 @@ if sys.argv[2] == "totals":
     print(d["messages"], d["dmarc_pass"], d["spf_aligned"], d["dkim_aligned"], d["records"], len(d["sources"]))
 elif sys.argv[2] == "orgs":
     print(" ".join("%s=%d" % (o["name"], o["messages"]) for o in d["organisations"]))
+elif sys.argv[2] == "lookups":
+    print(d["reverse_lookups"], d["reverse_lookups_failed"], d["reverse_lookups_skipped"])
 elif sys.argv[2] == "rdomains":
     print(" ".join("%s=%d/%d" % (r["name"], r["messages"], r["dmarc_pass"]) for r in d["reverse_domains"]),
           d["no_reverse_messages"])
@@ -113,6 +115,9 @@ summary_checks() {
 	mxg_eq "${label}summary totals" "$(fields totals)" "225 170 170 170 8 5"
 	mxg_eq "${label}by reporting organisation" "$(fields orgs)" \
 		"google.com=159 Mail Receiver Example=43 Yahoo=23"
+	# 203.0.113.9 and 2001:db8::1:25 are in reverse zones no server here holds: SERVFAIL.
+	mxg_eq "${label}reverse lookups: one per source, two failed, none skipped" \
+		"$(fields lookups)" "5 2 0"
 	mxg_eq "${label}by the registered domain of the reverse name" "$(fields rdomains)" \
 		"example.com=170/170 bulk-sender.example=40/0 outlook.com=7/0 8"
 	mxg_eq "${label}the own server: passes, reverse name from NSD" "$(fields 192.0.2.25)" \

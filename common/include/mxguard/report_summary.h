@@ -19,6 +19,7 @@
 #define MXG_SUMMARY_SOURCE_ORGS_MAX 4   /* organisations named per source */
 #define MXG_SUMMARY_WHY_MAX 3           /* distinct failure reasons kept per source */
 #define MXG_SUMMARY_RESOLVE_MAX 256     /* reverse lookups: the largest sources first */
+#define MXG_SUMMARY_RESOLVE_BUDGET_MS 60000 /* no lookup starts after this long */
 #define MXG_SUMMARY_TEXT_MAX 320
 
 struct mxg_summary_why {
@@ -70,6 +71,7 @@ struct mxg_summary {
 	uint64_t other_rdomains_messages;       /* past MXG_SUMMARY_ORGS_MAX domains */
 	uint64_t no_reverse_messages;           /* from sources without a reverse name */
 	unsigned resolved, resolve_failed;      /* reverse lookups done; of those that failed */
+	unsigned resolve_skipped;               /* not looked up: past the time budget */
 	int32_t *index;                         /* private: the address hash */
 };
 
@@ -79,8 +81,8 @@ int mxg_summary_init(struct mxg_summary *s, const char *domain);
  * not parse or after finish (the record is then not counted). */
 int mxg_summary_add(struct mxg_summary *s, const char *org, const struct mxg_store_rr_record *rec);
 /* Sorts the sources and organisations (most messages first), looks up the reverse names of
- * the largest MXG_SUMMARY_RESOLVE_MAX sources through r (NULL: none looked up; a failed lookup
- * leaves the name empty), groups the sources by the registered domain of their reverse name
+ * the largest MXG_SUMMARY_RESOLVE_MAX sources through r within MXG_SUMMARY_RESOLVE_BUDGET_MS
+ * (NULL: none looked up; a failed or skipped lookup leaves the name empty), groups the sources by the registered domain of their reverse name
  * under psl (NULL: the whole name), and names the provider of each failing source with what
  * it needs (providers may be NULL). */
 void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
