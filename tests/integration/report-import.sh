@@ -197,6 +197,11 @@ mxg_eq "report read --json of the mail message" \
 d = json.load(sys.stdin)
 print(d["format"], d["org_name"], d["message_total"], len(d["records"]), d["records"][2]["dkim_results"][0]["selector"])')" \
 	"mail Yahoo 23 3 selector1"
+truncate -s 17M "$MXG_WORK/oversized.xml"
+mxg_eq "report read of a 17 MiB file: refused" \
+	"$("$mxguard" report read "$MXG_WORK/oversized.xml" 2>&1; echo "rc=$?")" \
+	"mxguard report read: $MXG_WORK/oversized.xml: over the limit of 16777216 bytes
+rc=2"
 mxg_eq "report read of a bomb: exit 2" \
 	"$("$mxguard" report read "$data/hostile/bomb.zip" 2>/dev/null; echo "rc=$?")" "rc=2"
 

@@ -314,6 +314,15 @@ static void test_values(void **state)
 	free(x);
 	assert_int_equal(mxg_report_read((const uint8_t *)"", 0, &rep, err, sizeof(err)), -1);
 	assert_string_equal(err, "the input is empty");
+	uint8_t *big = calloc(1, MXG_REPORT_INPUT_MAX + 1);
+	assert_non_null(big);
+	big[0] = '<';
+	assert_int_equal(mxg_report_read(big, MXG_REPORT_INPUT_MAX + 1, &rep, err, sizeof(err)), -1);
+	assert_string_equal(err, "input of 16777217 bytes is over the limit of 16777216");
+	big[MXG_REPORT_XML_MAX] = '\0';
+	assert_int_equal(mxg_report_read(big, MXG_REPORT_XML_MAX + 1, &rep, err, sizeof(err)), -1);
+	assert_string_equal(err, "xml: document of 8388609 bytes is over the limit of 8388608");
+	free(big);
 	const char *junk = "\x01\x02 binary";
 	assert_int_equal(mxg_report_read((const uint8_t *)junk, strlen(junk), &rep, err, sizeof(err)), -1);
 	assert_string_equal(err, "the input is neither XML, gzip, zip nor a mail message");
