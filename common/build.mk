@@ -43,3 +43,9 @@ install-spf-data:
 	install -d $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	install -m 0644 data/spf-providers.tsv $(DESTDIR)$(DATADIR)/
 	install -m 0644 docs/spf-providers.md $(DESTDIR)$(DOCDIR)/
+
+# Received DMARC reports (report_read.h): libzip unpacks .zip attachments (libxml2 and zlib
+# are in PKGS).
+REPORT_PKGS := libzip
+MXG_CFLAGS += $(shell pkg-config --cflags $(REPORT_PKGS) 2>/dev/null)
+LIBS += $(shell pkg-config --libs $(REPORT_PKGS) 2>/dev/null)

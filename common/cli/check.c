@@ -425,16 +425,7 @@ static int check_domain(struct mxg_resolver *r, const struct check_opts *o, cons
  * incomplete, so a missing or broken table stops the check (exit 3) and says where it looked. */
 static int load_providers(struct check_opts *o)
 {
-	char path[512], err[600];
-
-	if (mxg_spf_providers_load(mxg_spf_providers_path(path, sizeof(path)), &o->providers, err,
-				   sizeof(err)) == 0)
-		return 0;
-	fprintf(stderr,
-		"%s: cannot read the SPF provider table: %s\n"
-		"%s: it is installed as DATADIR/spf-providers.tsv; set MXGUARD_DATADIR to its directory\n",
-		prog, err, prog);
-	return -1;
+	return cli_providers_load(prog, &o->providers);
 }
 
 int cli_check(int argc, char **argv)

@@ -37,8 +37,23 @@ int cli_keygen(int argc, char **argv);
 void cli_keygen_usage(FILE *out);
 int cli_sign(int argc, char **argv);
 void cli_sign_usage(FILE *out);
+/* mxguard report and its received-report commands (cli_report*.c) */
 int cli_report(int argc, char **argv);
 void cli_report_usage(FILE *out);
+int cli_report_read(int argc, char **argv);
+void cli_report_read_usage(FILE *out);
+int cli_report_import(int argc, char **argv);
+void cli_report_import_usage(FILE *out);
+int cli_report_summary(int argc, char **argv);
+void cli_report_summary_usage(FILE *out);
+/* Reads the report in file path ("-": standard input) into *rep (cli_report_read.c).
+ * 0, or -1 with the reason in err. */
+struct mxg_report;
+int cli_report_read_file(const char *path, struct mxg_report *rep, char *err, size_t errlen);
+/* Opens the store of --store (may be NULL), else report_store of the milter configuration
+ * config (NULL: the default file, which may be absent). NULL with the reason printed. */
+struct mxg_store;
+struct mxg_store *cli_report_store_open(const char *store, const char *config, const char *prog);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 
@@ -82,6 +97,12 @@ void cli_dns_usage(FILE *out);
 /* Loads the --psl file PATH into *out (NULL when PATH is NULL: the built-in list). Refuses
  * PATH outside RFC 7489 mode. Returns 0, or -1 with the reason printed. */
 int cli_psl_open(const char *path, enum mxg_dmarc_mode mode, const char *prog, struct mxg_psl **out);
+
+/* --- the SPF provider table (cli_providers.c) --- */
+
+struct mxg_spf_providers;
+/* Loads the installed table into *out. 0, or -1 with the reason and its path printed. */
+int cli_providers_load(const char *prog, struct mxg_spf_providers *out);
 
 /* --- JSON output (cli_output.c) --- */
 

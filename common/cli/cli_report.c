@@ -12,6 +12,11 @@
 static const struct cli_command subcommands[] = {
 	{ "send", "build and mail the aggregate reports due", cli_report_send,
 	  cli_report_send_usage },
+	/* reports received (cli_report_read.c, cli_report_import.c, cli_report_summary.c) */
+	{ "read", "print one received report", cli_report_read, cli_report_read_usage },
+	{ "import", "store received reports", cli_report_import, cli_report_import_usage },
+	{ "summary", "who sends as a domain, from the stored reports", cli_report_summary,
+	  cli_report_summary_usage },
 };
 
 #define N_SUB (sizeof(subcommands) / sizeof(subcommands[0]))

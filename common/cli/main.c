@@ -13,7 +13,7 @@ static const struct cli_command commands[] = {
 	{ "dmarc", "run SPF, DKIM and DMARC on a message file", cli_dmarc, cli_dmarc_usage },
 	{ "keygen", "make a DKIM key and print its DNS record", cli_keygen, cli_keygen_usage },
 	{ "sign", "DKIM-sign a message file with one or more keys", cli_sign, cli_sign_usage },
-	{ "report", "DMARC aggregate reports: send (and the store they use)", cli_report,
+	{ "report", "DMARC aggregate reports: send; read, import, summary", cli_report,
 	  cli_report_usage },
 };
 

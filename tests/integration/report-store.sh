@@ -8,6 +8,7 @@
 # mail still flows while the milter counts the rows it drops.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$MXG_ROOT/tests/lib/postfix.sh"
+. "$MXG_ROOT/tests/lib/postgres.sh"
 . "$MXG_ROOT/tests/integration/milter/lib.sh"
 mxg_require_netns "$@"
 mxg_workdir
@@ -29,19 +30,7 @@ NEXT=$((DAY + 86400))
 sed 's/ targetNamespace="[^"]*"//' "$MXG_DATA/dmarc-xsd/rfc7489-appendix-c.xsd" >"$MXG_WORK/schema.xsd"
 
 pg_start() {
-	PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-	[ -x "$PGBIN/postgres" ] || return 1
-	PGDIR=$MXG_WORK/pg
-	mkdir -p "$PGDIR" && chown nobody "$PGDIR" || return 1
-	setpriv --reuid nobody --regid nogroup --clear-groups "$PGBIN/initdb" -D "$PGDIR/data" \
-		-A trust -U mxg --no-sync >"$MXG_WORK/initdb.log" 2>&1 || return 1
-	mxg_bg postgres setpriv --reuid nobody --regid nogroup --clear-groups "$PGBIN/postgres" \
-		-D "$PGDIR/data" -k "$PGDIR" -c listen_addresses= -c fsync=off
-	mxg_wait_until 30 test -S "$PGDIR/.s.PGSQL.5432" || return 1
-	mxg_wait_until 10 "$PGBIN/pg_isready" -q -h "$PGDIR" -U mxg || return 1
-	for db in unit sqlmain; do
-		"$PGBIN/createdb" -h "$PGDIR" -U mxg "$db" || return 1
-	done
+	mxg_pg_start unit sqlmain
 }
 
 milter_zone_setup || { mxg_not_ok "zone and NSD"; mxg_done; }
