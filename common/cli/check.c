@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "mxguard/addr.h"
+#include "mxguard/authns.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
@@ -26,6 +27,9 @@ struct check_opts {
 	const char *psl_path;                       /* --psl */
 	struct mxg_psl *psl;                        /* loaded from psl_path, or NULL */
 	struct mxg_spf_providers providers;         /* the SPF provider table (required) */
+	/* authns: --authoritative sets 1; --probe sets it to 2 when 0 (on, but quietly skipped
+	 * with --zone, which has no name servers to ask). */
+	int authoritative;
 };
 
 /* What one domain's audit produced. */
@@ -107,11 +111,38 @@ static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const 
 	return 0;
 }
 
+/* authns: --authoritative asks each name server of the zone directly and compares. */
+static int audit_authns(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			struct check_result *res)
+{
+	char why[256];
+
+	if (!o->authoritative)
+		return 0;
+	if (mxg_resolver_publishes_ttls(r)) {
+		if (o->authoritative == 1)
+			check_unknown(res, "authoritative", "--zone has no name servers to ask");
+		return 0;
+	}
+	struct mxg_authns_input *in = malloc(sizeof(*in));
+	if (in == NULL)
+		return -1;
+	int rc = mxg_authns_gather(r, domain, o->dns.timeout_ms, in, why, sizeof(why));
+	if (rc <= 0)
+		check_unknown(res, "authoritative", why);
+	else if (mxg_authns_answered(in) == 0)
+		check_unknown(res, "authoritative", "no name server of the zone answered");
+	rc = rc > 0 ? mxg_authns_analyze(in, &res->findings) : 0;
+	free(in);
+	return rc;
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
 	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
+	{ "authoritative", audit_authns },
 };
 
 void cli_check_usage(FILE *out)
@@ -125,6 +156,8 @@ void cli_check_usage(FILE *out)
 		"  --rfc7489            DMARC by RFC 7489 (organizational domain from the public suffix\n"
 		"                       list) instead of RFC 9989's DNS tree walk\n"
 		"  --psl FILE           with --rfc7489, the public suffix list file (default: libpsl's)\n"
+		"  --authoritative      ask each name server of the zone directly and compare what\n"
+		"                       they serve (MX, targets' addresses, SOA serial)\n"
 		"  --help               this text\n",
 		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS);
 	cli_dns_usage(out);
@@ -143,6 +176,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "dkim-selector", required_argument, NULL, 's' },
 		{ "rfc7489", no_argument, NULL, '7' },
 		{ "psl", required_argument, NULL, 'p' },
+		{ "authoritative", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,7 +184,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	unsigned long n;
 	int c;
 
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:", longopts, &o->dns)) != -1) {
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:A", longopts, &o->dns)) != -1) {
 		if (c == CLI_OPT_BAD)
 			return -1;
 		switch (c) {
@@ -178,6 +212,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'p':
 			o->psl_path = optarg;
+			break;
+		case 'A':
+			o->authoritative = 1;
 			break;
 		case 'h':
 			cli_check_usage(stdout);
