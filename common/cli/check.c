@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "mxguard/addr.h"
 #include "mxguard/authns.h"
+#include "mxguard/baseline.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
@@ -30,6 +31,16 @@ struct check_opts {
 	/* authns: --authoritative sets 1; --probe sets it to 2 when 0 (on, but quietly skipped
 	 * with --zone, which has no name servers to ask). */
 	int authoritative;
+	struct check_baseline *baseline;            /* --baseline FILE, or NULL */
+};
+
+/* authns: the baseline of --baseline FILE, as read and as this run extends it. */
+struct check_baseline {
+	const char *path;
+	int save;           /* --save-baseline: record every domain checked, compare none */
+	int dirty;          /* a domain was recorded: the file is written at the end */
+	unsigned recorded;
+	struct mxg_baseline b;
 };
 
 /* What one domain's audit produced. */
@@ -137,12 +148,44 @@ static int audit_authns(struct mxg_resolver *r, const struct check_opts *o, cons
 	return rc;
 }
 
+/* authns: with --baseline, compares the domain's snapshot with the saved one (MX_CHANGED), or
+ * records it when the file has none or --save-baseline asks. After the MX audit. */
+static int audit_baseline(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			  struct check_result *res)
+{
+	struct check_baseline *cb = o->baseline;
+	struct mxg_baseline_domain cur;
+	char why[256];
+
+	(void)domain;
+	if (cb == NULL)
+		return 0;
+	if (res->mx.domain[0] == '\0') {
+		check_unknown(res, "baseline", "no MX data to compare");
+		return 0;
+	}
+	int rc = mxg_baseline_snapshot(r, &res->mx, &cur, why, sizeof(why));
+	if (rc <= 0) {
+		if (rc == 0)
+			check_unknown(res, "baseline", why);
+		return rc;
+	}
+	const struct mxg_baseline_domain *old = mxg_baseline_find(&cb->b, cur.name);
+	if (old != NULL && !cb->save)
+		rc = mxg_baseline_compare(old, &cur, &res->findings) < 0 ? -1 : 0;
+	else if ((rc = mxg_baseline_put(&cb->b, &cur)) == 0)
+		cb->dirty = 1, cb->recorded++;
+	mxg_baseline_domain_free(&cur);
+	return rc;
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
 	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
 	{ "authoritative", audit_authns },
+	{ "baseline", audit_baseline },
 };
 
 void cli_check_usage(FILE *out)
@@ -158,6 +201,9 @@ void cli_check_usage(FILE *out)
 		"  --psl FILE           with --rfc7489, the public suffix list file (default: libpsl's)\n"
 		"  --authoritative      ask each name server of the zone directly and compare what\n"
 		"                       they serve (MX, targets' addresses, SOA serial)\n"
+		"  --baseline FILE      compare MX targets, addresses, TLSA and MTA-STS id with FILE\n"
+		"                       (MX_CHANGED); domains FILE lacks are recorded in it\n"
+		"  --save-baseline      with --baseline, record every domain checked (accept changes)\n"
 		"  --help               this text\n",
 		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS);
 	cli_dns_usage(out);
@@ -177,6 +223,8 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "rfc7489", no_argument, NULL, '7' },
 		{ "psl", required_argument, NULL, 'p' },
 		{ "authoritative", no_argument, NULL, 'A' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "save-baseline", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -184,7 +232,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	unsigned long n;
 	int c;
 
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:A", longopts, &o->dns)) != -1) {
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:AB:S", longopts, &o->dns)) != -1) {
 		if (c == CLI_OPT_BAD)
 			return -1;
 		switch (c) {
@@ -216,6 +264,12 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		case 'A':
 			o->authoritative = 1;
 			break;
+		case 'B':
+			o->baseline->path = optarg;
+			break;
+		case 'S':
+			o->baseline->save = 1;
+			break;
 		case 'h':
 			cli_check_usage(stdout);
 			return 0;
@@ -223,6 +277,10 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			cli_bad_option(prog, c, argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (o->baseline->save && o->baseline->path == NULL) {
+		fprintf(stderr, "%s: --save-baseline needs --baseline FILE\n", prog);
+		return -1;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "%s: no domain given\n%s: mxguard help check lists the options\n",
@@ -355,21 +413,63 @@ static int load_providers(struct check_opts *o)
 	return -1;
 }
 
+/* authns: reads the --baseline file (a missing one is a first run). A file that cannot be read
+ * or parsed stops the check (exit 3) and is left as it is. */
+static int baseline_open(struct check_opts *o)
+{
+	char err[512];
+
+	if (o->baseline->path == NULL) {
+		o->baseline = NULL;
+		return 0;
+	}
+	if (mxg_baseline_load(o->baseline->path, &o->baseline->b, err, sizeof(err)) >= 0)
+		return 0;
+	fprintf(stderr, "%s: baseline %s\n%s: the file was left unchanged; fix or remove it\n", prog,
+		err, prog);
+	return -1;
+}
+
+/* authns: writes the baseline when this run recorded a domain and write is set (every domain
+ * was checked); returns status, or CLI_EXIT_UNKNOWN when the file could not be written. */
+static int baseline_close(struct check_opts *o, int status, int write)
+{
+	struct check_baseline *cb = o->baseline;
+	char err[600];
+
+	if (cb == NULL)
+		return status;
+	if (cb->dirty && write) {
+		if (mxg_baseline_save(cb->path, &cb->b, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s: cannot write the baseline: %s\n", prog, err);
+			status = CLI_EXIT_UNKNOWN;
+		} else {
+			fprintf(stderr, "%s: baseline %s: recorded %u domain%s\n", prog, cb->path,
+				cb->recorded, cb->recorded == 1 ? "" : "s");
+		}
+	}
+	mxg_baseline_free(&cb->b);
+	return status;
+}
+
 int cli_check(int argc, char **argv)
 {
 	struct check_opts o;
+	struct check_baseline cb;
 	struct check_result *res;
 	int worst = CLI_EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
+	memset(&cb, 0, sizeof(cb));
+	o.baseline = &cb;
 	int first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return first == 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;
-	if (load_providers(&o) < 0)
-		return CLI_EXIT_UNKNOWN;
+	if (baseline_open(&o) < 0 || load_providers(&o) < 0)
+		return baseline_close(&o, CLI_EXIT_UNKNOWN, 0);
 	if (cli_psl_open(o.psl_path, o.dmarc_mode, prog, &o.psl) < 0) {
 		mxg_spf_providers_free(&o.providers);
-		return CLI_EXIT_UNKNOWN;
+		return baseline_close(&o, CLI_EXIT_UNKNOWN, 0);
 	}
 	struct mxg_resolver *r = cli_dns_open(&o.dns, prog);
 	res = r ? malloc(sizeof(*res)) : NULL;
@@ -377,13 +477,15 @@ int cli_check(int argc, char **argv)
 		mxg_resolver_free(r);
 		mxg_psl_free(o.psl);
 		mxg_spf_providers_free(&o.providers);
-		return CLI_EXIT_UNKNOWN;
+		return baseline_close(&o, CLI_EXIT_UNKNOWN, 0);
 	}
+	int broke = 0;
 	if (o.json)
 		printf("{\"version\":1,\"domains\":[");
 	for (int i = first; i < argc; i++) {
 		if (check_domain(r, &o, argv[i], res) < 0) {
 			worst = CLI_EXIT_UNKNOWN;
+			broke = 1;
 			break;
 		}
 		int status = result_status(res);
@@ -395,6 +497,7 @@ int cli_check(int argc, char **argv)
 			print_text(argv[i], res, status);
 		mxg_findings_clear(&res->findings);
 	}
+	worst = baseline_close(&o, worst, !broke);
 	if (o.json)
 		printf("],\"status\":\"%s\",\"exit\":%d}\n", status_name(worst), worst);
 	free(res);

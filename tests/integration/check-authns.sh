@@ -68,9 +68,17 @@ mx IN A 11.1.1.31" >"$MXG_WORK/ns2.src/addr.test.zone"
 zone dead 1 "@ IN MX 10 new" "@ IN NS ns2
 ns2 IN A 127.0.0.9" >"$MXG_WORK/ns1.src/dead.test.zone"
 zone lame 1 "@ IN MX 10 new" >"$MXG_WORK/ns1.src/lame.test.zone"
+# base: for --baseline, on ns1 only, with TTLs of 1 s so that Unbound's copy soon expires.
+base_zone() {
+	zone base "$1" "@ 1 IN MX 10 $2
+_mta-sts 1 IN TXT \"v=STSv1; id=$3\"
+_25._tcp.new 1 IN TLSA 3 1 1 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" \
+		"; ns1 only"
+}
+base_zone 1 new id1 >"$MXG_WORK/ns1.src/base.test.zone"
 
 mxg_require "NSD on 127.0.0.2@53 (ns1)" nsd_at ns1 127.0.0.2 split.test same.test serial.test \
-	addr.test dead.test lame.test
+	addr.test dead.test lame.test base.test
 mxg_require "NSD on 127.0.0.3@53 (ns2)" nsd_at ns2 127.0.0.3 split.test same.test serial.test \
 	addr.test
 mxg_require "Unbound on 127.0.0.1@$ub_port" mxg_unbound_start ub $ub_port "iterator" /dev/null \
@@ -137,5 +145,55 @@ mxg_nomatch "lame: no NS_UNREACHABLE" "$out" "NS_UNREACHABLE"
 	>"$MXG_WORK/zone.txt" 2>&1
 mxg_eq "zone: --authoritative with --zone exits 3" "$?" 3
 mxg_match "zone: and says why" "$(cat "$MXG_WORK/zone.txt")" "authoritative: --zone has no name servers"
+
+# --- --baseline: the first run records, an unchanged zone stays quiet, a change is reported
+# until accepted with --save-baseline
+base=$MXG_WORK/base.txt
+out=$(check --baseline "$base" base.test)
+mxg_nomatch "baseline: the first run reports no change" "$out" "MX_CHANGED"
+mxg_match "baseline: the first run says it recorded the domain" "$(cat "$MXG_WORK/err.txt")" \
+	"baseline .*base\.txt: recorded 1 domain"
+mxg_match "baseline: the file holds the MX" "$(cat "$base" 2>&1)" "^mx 10 new\.base\.test$"
+mxg_match "baseline: the file holds the TLSA" "$(cat "$base" 2>&1)" "^tlsa new\.base\.test 3 1 1 0011"
+mxg_match "baseline: the file holds the MTA-STS id" "$(cat "$base" 2>&1)" "^mta-sts-id id1$"
+first_exit=$(printf '%s\n' "$out" | head -n 1)
+cp "$base" "$MXG_WORK/base.first"
+out=$(check --baseline "$base" base.test)
+mxg_nomatch "baseline: unchanged zone, no MX_CHANGED" "$out" "MX_CHANGED"
+mxg_eq "baseline: unchanged zone, same exit status" "$(printf '%s\n' "$out" | head -n 1)" "$first_exit"
+mxg_check "baseline: unchanged zone, the file is not rewritten" cmp -s "$base" "$MXG_WORK/base.first"
+
+# The zone changes on the server: another MX, another MTA-STS id; NSD reloads on SIGHUP.
+base_zone 2 old id2 >"$MXG_WORK/ns1/base.test.zone"
+touch -d "@$(( $(date +%s) + 5 ))" "$MXG_WORK/ns1/base.test.zone"
+kill -HUP "$MXG_PID_ns1"
+mx_via() { dig @"$1" -p "$2" +tries=1 +time=1 base.test MX +short 2>/dev/null | grep -q old; }
+mxg_require "NSD reloaded the changed zone" mxg_wait_until 10 mx_via 127.0.0.2 53
+mxg_require "Unbound's copy expired" mxg_wait_until 10 mx_via 127.0.0.1 $ub_port
+out=$(check --baseline "$base" base.test)
+mxg_match "changed: MX_CHANGED for the MX removed" "$out" \
+	"^MX_CHANGED base\.test: removed since the baseline: mx 10 new\.base\.test$"
+mxg_match "changed: MX_CHANGED for the MX added" "$out" \
+	"^MX_CHANGED base\.test: added since the baseline: mx 10 old\.base\.test$"
+mxg_match "changed: the MTA-STS id change" "$out" "^MX_CHANGED base\.test: added since the baseline: mta-sts-id id2$"
+mxg_match "changed: the TLSA gone with the old MX" "$out" "^MX_CHANGED base\.test: removed since the baseline: tlsa new\.base\.test"
+mxg_match "changed: exit 2 (critical)" "$out" "^exit 2$"
+out=$(check --baseline "$base" base.test)
+mxg_match "changed: still reported on the next run" "$out" "^MX_CHANGED base\.test: added since the baseline: mx 10 old"
+out=$(check --baseline "$base" --save-baseline base.test)
+mxg_nomatch "accepted: --save-baseline reports no change" "$out" "MX_CHANGED"
+out=$(check --baseline "$base" base.test)
+mxg_nomatch "accepted: the next run is quiet" "$out" "MX_CHANGED"
+mxg_match "accepted: the file holds the new MX" "$(cat "$base")" "^mx 10 old\.base\.test$"
+
+# A damaged file: a clear error with the line, exit 3, the file left as it was.
+printf 'mxguard-baseline 1\ndomain base.test\nmx ten old.base.test\n' >"$base"
+cp "$base" "$MXG_WORK/base.bad"
+"$mxguard" check --resolver 127.0.0.1@$ub_port --timeout 1 --baseline "$base" base.test \
+	>"$MXG_WORK/bad.txt" 2>&1
+mxg_eq "damaged: exit 3" "$?" 3
+mxg_match "damaged: the error names the line and the problem" "$(cat "$MXG_WORK/bad.txt")" \
+	"base\.txt:3: expected: mx PREFERENCE HOST"
+mxg_check "damaged: the file is left unchanged" cmp -s "$base" "$MXG_WORK/base.bad"
 
 mxg_done
