@@ -38,6 +38,10 @@ static void print_settings(const struct module_config *c)
 	       c->max_wait_ms, c->verdict_cache_size);
 	printf("counters-file = %s\ncounters-interval = %lums\n", c->counters_file,
 	       c->counters_interval_ms);
+	printf("watch-domain =");
+	for (unsigned i = 0; i < c->n_watch; i++)
+		printf(" %s", c->watch[i]);
+	printf("%s\n", c->n_watch ? "" : " none");
 }
 
 /* With no FILE and no variable, a missing default file is what the module accepts: defaults. */
