@@ -68,6 +68,9 @@ mx IN A 11.1.1.31" >"$MXG_WORK/ns2.src/addr.test.zone"
 zone dead 1 "@ IN MX 10 new" "@ IN NS ns2
 ns2 IN A 127.0.0.9" >"$MXG_WORK/ns1.src/dead.test.zone"
 zone lame 1 "@ IN MX 10 new" >"$MXG_WORK/ns1.src/lame.test.zone"
+# ttl: same MX and serial, but the secondary still serves the TTL from before it was lowered.
+zone ttl 6 "@ 600 IN MX 10 new" >"$MXG_WORK/ns1.src/ttl.test.zone"
+zone ttl 6 "@ 86400 IN MX 10 new" >"$MXG_WORK/ns2.src/ttl.test.zone"
 # base: for --baseline, on ns1 only, with TTLs of 1 s so that Unbound's copy soon expires.
 base_zone() {
 	zone base "$1" "@ 1 IN MX 10 $2
@@ -78,13 +81,13 @@ _25._tcp.new 1 IN TLSA 3 1 1 00112233445566778899aabbccddeeff0011223344556677889
 base_zone 1 new id1 >"$MXG_WORK/ns1.src/base.test.zone"
 
 mxg_require "NSD on 127.0.0.2@53 (ns1)" nsd_at ns1 127.0.0.2 split.test same.test serial.test \
-	addr.test dead.test lame.test base.test
+	addr.test dead.test lame.test base.test ttl.test
 mxg_require "NSD on 127.0.0.3@53 (ns2)" nsd_at ns2 127.0.0.3 split.test same.test serial.test \
-	addr.test
+	addr.test ttl.test
 mxg_require "Unbound on 127.0.0.1@$ub_port" mxg_unbound_start ub $ub_port "iterator" /dev/null \
 	split.test=127.0.0.2@53 same.test=127.0.0.2@53 serial.test=127.0.0.2@53 \
 	addr.test=127.0.0.2@53 dead.test=127.0.0.2@53 lame.test=127.0.0.2@53 \
-	base.test=127.0.0.2@53
+	base.test=127.0.0.2@53 ttl.test=127.0.0.2@53
 
 # check ARGS...: one run through Unbound; prints "exit N", then "CODE subject: text" per
 # finding of the first domain, sorted.
@@ -107,6 +110,9 @@ mxg_match "split: NS_SERIAL_MISMATCH with both serials" "$out" \
 mxg_match "split: exit 2 (error)" "$out" "^exit 2$"
 out=$(check split.test)
 mxg_nomatch "split: without --authoritative, no comparison" "$out" "MX_NS_INCONSISTENT|NS_SERIAL"
+again=$(check --authoritative split.test)
+mxg_same "split: the same findings and exit status on every run (monitoring)" "$again" \
+	"$(check --authoritative split.test)"
 
 # --- alike on both servers (records in another order): nothing
 out=$(check --authoritative same.test)
@@ -125,6 +131,12 @@ out=$(check --authoritative addr.test)
 mxg_match "addr: MX_NS_INCONSISTENT on the target's addresses" "$out" \
 	"^MX_NS_INCONSISTENT mx\.addr\.test: .*11\.1\.1\.30.*11\.1\.1\.31"
 mxg_nomatch "addr: no serial finding (both serve serial 4)" "$out" "NS_SERIAL_MISMATCH"
+
+# --- the MX TTL differs: the secondary serves the TTL from before it was lowered
+out=$(check --authoritative ttl.test)
+mxg_match "ttl: MX_NS_INCONSISTENT on the MX TTL, both values" "$out" \
+	"^MX_NS_INCONSISTENT ttl\.test: .*the MX TTL of ttl\.test: .*\(127\.0\.0\.2\): 600 s; .*\(127\.0\.0\.3\): 86400 s"
+mxg_nomatch "ttl: the MX set itself agrees" "$out" "the MX records of"
 
 # --- a name server where nothing answers: a warning, bounded in time
 start=$(date +%s)
