@@ -122,6 +122,10 @@ static int choose_config(struct module_config *cfg)
 	return 0;
 }
 
+/* The watch table of the module state freed last (mxguard.so stays loaded, -z nodelete): the
+ * next state takes over what it saw, so a reload does not forget the last target sets. */
+static struct module_watch *kept_watch;
+
 /* Module state for cfg; NULL on ENOMEM. A counters thread that cannot start costs the
  * counters file, not the checks. */
 static struct module_global *new_global(const struct module_env *env,
@@ -142,6 +146,9 @@ static struct module_global *new_global(const struct module_env *env,
 		free(g);
 		return NULL;
 	}
+	module_watch_carry(g->watch, kept_watch);
+	module_watch_free(kept_watch);
+	kept_watch = NULL;
 	if (module_stats_start(&g->stats, g->cfg.counters_file, g->cfg.counters_interval_ms,
 			       warn_counters, err, sizeof(err)) < 0)
 		log_err("mxguard: %s: no counters file", err);
@@ -192,7 +199,8 @@ void deinit(struct module_env *env, int id)
 	module_stats_summary(&g->stats, line, sizeof(line));
 	log_info("mxguard: counters: %s", line);
 	module_verdict_cache_free(g->verdicts);
-	module_watch_free(g->watch);
+	module_watch_free(kept_watch);
+	kept_watch = g->watch;
 	free(g);
 	de->dyn_env = NULL;
 }

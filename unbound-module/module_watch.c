@@ -85,6 +85,15 @@ static struct slot *find(struct module_watch *w, const char *domain)
 	return NULL;
 }
 
+void module_watch_carry(struct module_watch *to, const struct module_watch *from)
+{
+	for (unsigned i = 0; to != NULL && from != NULL && i < to->n; i++)
+		for (unsigned j = 0; j < from->n; j++)
+			if (strcmp(to->slots[i].domain, from->slots[j].domain) == 0)
+				mxg_strlcpy(to->slots[i].last, from->slots[j].last,
+					    sizeof(to->slots[i].last));
+}
+
 int module_watch_see(struct module_watch *w, const struct mxg_mx_input *in, char *was,
 		     size_t waslen, char *now, size_t nowlen)
 {

@@ -22,6 +22,10 @@ void module_watch_free(struct module_watch *w);
  * for a null MX, "(no MX)" when there is none). Returns 0, or -1 when it does not fit. */
 int module_watch_set_text(const struct mxg_mx_input *in, char *out, size_t outlen);
 
+/* Gives to each domain of to that from also watches the last set from saw (so that a reload
+ * does not forget it). Either may be NULL. Not locked: for init time, when no query runs. */
+void module_watch_carry(struct module_watch *to, const struct module_watch *from);
+
 /* Records the target set of in (an answer for in->domain with every record read: count ==
  * total) for a watched domain. Returns 1 when it differs from the last one seen, with both sets
  * in was and now; 0 when the domain is not watched, seen for the first time, or unchanged.

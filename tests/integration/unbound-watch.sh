@@ -99,4 +99,16 @@ mxg_match "the kept settings still watch watch.test" "$(grep 'mxguard: module lo
 	"previous settings.*watching 1 domain"
 mxg_eq "Unbound still answers" "$(mx_of other.test)" "mx9.other.test. "
 
+# The reload kept the last set seen: the next change is judged against it.
+zone watch mx1 >"$MXG_WORK/nsd/watch.test.zone"
+touch -d "@$(( future + 5 ))" "$MXG_WORK/nsd/watch.test.zone"
+kill -HUP "$MXG_PID_nsd"
+mxg_require "NSD serves the zone changed again" mxg_wait_until 10 sh -c \
+	"[ \"\$(dig @127.0.0.1 -p $nsd_port +tries=1 +time=1 +norec watch.test MX +short)\" = '10 mx1.watch.test.' ]"
+ctl flush_zone watch.test >/dev/null
+mxg_eq "after the reload: the new answer" "$(mx_of watch.test)" "mx1.watch.test. "
+mxg_wait_match "$prom" '^mxguard_unbound_watch_changes_total 1$'
+mxg_match "after the reload: judged against the set seen before it" "$(cat "$log")" \
+	"watch-domain watch\.test: MX targets changed from \[evil\.watch\.test mx1\.watch\.test\] to \[mx1\.watch\.test\]"
+
 mxg_done

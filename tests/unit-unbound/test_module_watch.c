@@ -104,6 +104,16 @@ static void test_table(void **state)
 	a->total = 40;
 	assert_int_equal(module_watch_see(w, a, was, sizeof(was), now, sizeof(now)), 0);
 	assert_int_equal(module_watch_see(NULL, a, was, sizeof(was), now, sizeof(now)), 0);
+
+	/* A reload: a new table for a.test and d.test takes over what the old one saw of a.test. */
+	static const char next[2][MXG_DNS_NAME_MAX] = { "d.test", "a.test" };
+	struct module_watch *w2 = module_watch_new(next, 2);
+	module_watch_carry(w2, w);
+	module_watch_carry(w2, NULL);
+	a->total = 2;
+	assert_int_equal(module_watch_see(w2, a, was, sizeof(was), now, sizeof(now)), 1);
+	assert_string_equal(was, "evil.example");
+	module_watch_free(w2);
 	free(a), free(b), free(c), free(u);
 	module_watch_free(w);
 }
