@@ -185,6 +185,18 @@ static int compare_serials(const struct mxg_authns_input *in, struct keys *k,
 		      "the SOA serial", out);
 }
 
+/* 1 when some server of family answered. */
+static int family_answered(const struct mxg_authns_input *in, int family)
+{
+	for (unsigned i = 0; i < in->n_servers; i++)
+		if (answered(&in->servers[i]) && in->servers[i].addr.family == family)
+			return 1;
+	return 0;
+}
+
+/* NS_UNREACHABLE and NS_LAME. A silent address of a family no server answered over, while the
+ * other family did, says more about this host (no IPv6 route, say) than about the zone: not
+ * reported. */
 static int report_silent(const struct mxg_authns_input *in, struct mxg_findings *out)
 {
 	char label[MXG_DNS_NAME_MAX + 64];
@@ -193,6 +205,9 @@ static int report_silent(const struct mxg_authns_input *in, struct mxg_findings 
 	for (unsigned i = 0; i < in->n_servers; i++) {
 		const struct mxg_authns_server *s = &in->servers[i];
 		if (answered(s))
+			continue;
+		if (s->state == MXG_AUTHNS_NO_ANSWER && !family_answered(in, s->addr.family) &&
+		    family_answered(in, s->addr.family == 4 ? 6 : 4))
 			continue;
 		server_label(s, label, sizeof(label));
 		rc |= mxg_findings_add(out, s->state == MXG_AUTHNS_LAME ? MXG_F_NS_LAME

@@ -200,6 +200,25 @@ static void test_unreachable_and_lame(void **state)
 	assert_int_equal(mxg_authns_answered(in), 1);
 }
 
+/* A host without IPv6: the AAAA addresses of the servers stay silent while every IPv4 one
+ * answers; not the zone's fault, not reported. A silent IPv6 address when another IPv6 one
+ * answered is. */
+static void test_family_unreachable_from_here(void **state)
+{
+	(void)state;
+	struct mxg_authns_server *a = server("ns1.a.test", 2, 7), *b = server("ns1.a.test", 3, 7);
+	mx(a, 10, "mx1.a.test");
+	b->addr.family = 6;
+	b->state = MXG_AUTHNS_NO_ANSWER;
+	assert_int_equal(mxg_authns_analyze(in, &out), 0);
+	assert_int_equal(out.count, 0);
+	struct mxg_authns_server *c = server("ns2.a.test", 4, 7);
+	mx(c, 10, "mx1.a.test");
+	c->addr.family = 6;
+	assert_int_equal(mxg_authns_analyze(in, &out), 0);
+	assert_int_equal(count(MXG_F_NS_UNREACHABLE), 1);
+}
+
 /* A single server has nothing to disagree with. */
 static void test_single_server(void **state)
 {
@@ -225,7 +244,7 @@ int main(void)
 		T(test_agree), T(test_stale_secondary), T(test_target_addresses_differ),
 		T(test_unknown_target_not_compared), T(test_ttl_differs),
 		T(test_nxdomain_against_records), T(test_unreachable_and_lame),
-		T(test_single_server), T(test_bounds),
+		T(test_single_server), T(test_bounds), T(test_family_unreachable_from_here),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
