@@ -17,6 +17,11 @@ struct budget {
 	unsigned timeout_ms;
 };
 
+static int out_of_time(const struct budget *b)
+{
+	return mxg_monotonic_us() >= b->deadline_us;
+}
+
 /* How an answer stands: authoritative with data or NODATA, authoritative NXDOMAIN, or neither. */
 enum auth_kind { AUTH_NOT = 0, AUTH_NOERROR, AUTH_NXDOMAIN };
 
@@ -71,11 +76,11 @@ static int rdf_name(const ldns_rdf *rdf, char *out, size_t outsize)
 static void ask_soa(struct mxg_authns_server *srv, const char *apex, const struct budget *b)
 {
 	char why[128];
+	int late = out_of_time(b);
 	ldns_pkt *p = ask(srv, apex, MXG_DNS_SOA, b, why, sizeof(why));
 
 	if (p == NULL) {
-		srv->state = strncmp(why, "not asked", 9) == 0 ? MXG_AUTHNS_NOT_ASKED
-							      : MXG_AUTHNS_NO_ANSWER;
+		srv->state = late ? MXG_AUTHNS_NOT_ASKED : MXG_AUTHNS_NO_ANSWER;
 		mxg_strlcpy(srv->why, why, sizeof(srv->why));
 		return;
 	}

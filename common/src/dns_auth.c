@@ -25,6 +25,29 @@ static int parent_of(const char *name, char *out, size_t outsize)
 	return 0;
 }
 
+/* Keeps the max smallest names of the NS records in a, sorted: the same servers on every run,
+ * whatever order the resolver rotates the RRset into. Returns how many. */
+static int take_ns(const struct mxg_dns_answer *a, char (*ns)[MXG_DNS_NAME_MAX], int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < a->count; i++) {
+		const char *t = a->rrs[i].target;
+		if (a->rrs[i].type != MXG_DNS_NS || t[0] == '\0')
+			continue;
+		int at = n;
+		while (at > 0 && strcmp(ns[at - 1], t) > 0)
+			at--;
+		if (at >= max || (at > 0 && strcmp(ns[at - 1], t) == 0))
+			continue;
+		int last = n < max ? n : max - 1;
+		memmove(ns[at + 1], ns[at], (size_t)(last - at) * MXG_DNS_NAME_MAX);
+		mxg_strlcpy(ns[at], t, MXG_DNS_NAME_MAX);
+		n = n < max ? n + 1 : n;
+	}
+	return n;
+}
+
 int mxg_auth_zone_servers(struct mxg_resolver *r, const char *name, char *apex,
 			  char (*ns)[MXG_DNS_NAME_MAX], int max, char *why, size_t whylen)
 {
@@ -35,11 +58,7 @@ int mxg_auth_zone_servers(struct mxg_resolver *r, const char *name, char *apex,
 	for (;;) {
 		if (mxg_dns_lookup(r, cur, MXG_DNS_NS, &a, why, whylen) < 0)
 			return -1;
-		int n = 0;
-		if (a->rcode == MXG_DNS_NOERROR && a->cname_count == 0)
-			for (size_t i = 0; i < a->count && n < max; i++)
-				if (a->rrs[i].type == MXG_DNS_NS && a->rrs[i].target[0] != '\0')
-					mxg_strlcpy(ns[n++], a->rrs[i].target, MXG_DNS_NAME_MAX);
+		int n = a->rcode == MXG_DNS_NOERROR && a->cname_count == 0 ? take_ns(a, ns, max) : 0;
 		enum mxg_dns_rcode rc = a->rcode;
 		mxg_dns_answer_free(a);
 		if (n > 0) {

@@ -11,9 +11,10 @@
 #include "mxguard/addr.h"
 #include "mxguard/dns.h"
 
-/* Fills ns[0..max-1] with the name servers of the zone holding name (normalised), found through
- * r by asking for NS at name, then at each parent in turn; apex (MXG_DNS_NAME_MAX bytes) gets
- * the name that had them. Returns how many, 0 with why filled, -1 on a local error. */
+/* Fills ns[0..max-1] with the name servers (the first max in name order) of the zone holding
+ * name (normalised), found through r by asking for NS at name, then at each parent in turn;
+ * apex (MXG_DNS_NAME_MAX bytes) gets the name that had them. Returns how many, 0 with why
+ * filled, -1 on a local error. */
 int mxg_auth_zone_servers(struct mxg_resolver *r, const char *name, char *apex,
 			  char (*ns)[MXG_DNS_NAME_MAX], int max, char *why, size_t whylen);
 

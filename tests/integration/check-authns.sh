@@ -79,20 +79,37 @@ _25._tcp.new 1 IN TLSA 3 1 1 00112233445566778899aabbccddeeff0011223344556677889
 		"; ns1 only"
 }
 base_zone 1 new id1 >"$MXG_WORK/ns1.src/base.test.zone"
+# hole: eight name servers on 127.0.0.20-27, where a socket takes every query and answers none.
+zone hole 1 "@ IN MX 10 new" "$(for i in 0 1 2 3 4 5 6 7; do
+	printf '@ IN NS h%s\nh%s IN A 127.0.0.2%s\n' $i $i $i; done)" >"$MXG_WORK/ns1.src/hole.test.zone"
 
 mxg_require "NSD on 127.0.0.2@53 (ns1)" nsd_at ns1 127.0.0.2 split.test same.test serial.test \
-	addr.test dead.test lame.test base.test ttl.test
+	addr.test dead.test lame.test base.test ttl.test hole.test
 mxg_require "NSD on 127.0.0.3@53 (ns2)" nsd_at ns2 127.0.0.3 split.test same.test serial.test \
 	addr.test ttl.test
 mxg_require "Unbound on 127.0.0.1@$ub_port" mxg_unbound_start ub $ub_port "iterator" /dev/null \
 	split.test=127.0.0.2@53 same.test=127.0.0.2@53 serial.test=127.0.0.2@53 \
 	addr.test=127.0.0.2@53 dead.test=127.0.0.2@53 lame.test=127.0.0.2@53 \
-	base.test=127.0.0.2@53 ttl.test=127.0.0.2@53
+	base.test=127.0.0.2@53 ttl.test=127.0.0.2@53 hole.test=127.0.0.2@53
+black_hole() {
+	python3 -c 'import select, socket
+socks = []
+for i in range(8):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.2%d" % i, 53))
+    socks.append(s)
+print("ready", flush=True)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        s.recvfrom(4096)'
+}
+mxg_bg hole black_hole
+mxg_require "a black hole on 127.0.0.20-27@53" mxg_wait_match "$MXG_WORK/hole.log" "^ready" 10
 
 # check ARGS...: one run through Unbound; prints "exit N", then "CODE subject: text" per
 # finding of the first domain, sorted.
 check() {
-	"$mxguard" check --resolver 127.0.0.1@$ub_port --timeout 1 --json "$@" >"$MXG_WORK/out.json" \
+	"$mxguard" check --resolver 127.0.0.1@$ub_port --timeout "${TIMEOUT:-1}" --json "$@" >"$MXG_WORK/out.json" \
 		2>"$MXG_WORK/err.txt"
 	echo "exit $?"
 	python3 -c 'import json,sys
@@ -146,6 +163,16 @@ mxg_match "dead: NS_UNREACHABLE names the silent server" "$out" \
 	"^NS_UNREACHABLE ns2\.dead\.test \(127\.0\.0\.9\): "
 mxg_match "dead: exit 1 (warning)" "$out" "^exit 1$"
 mxg_check "dead: the check ended in bounded time (${took} s, --timeout 1)" test "$took" -le 8
+
+# --- eight servers that never answer, each given 5 s: the 20 s budget of the round holds
+start=$(date +%s)
+out=$(TIMEOUT=5 check --authoritative hole.test)
+took=$(( $(date +%s) - start ))
+# (the MX TTL lookup of the MX audit adds its own bounded wait: three addresses, 2 s each)
+mxg_check "hole: bounded by the budget (${took} s for 8 x 5 s of waits)" test "$took" -le 30
+mxg_match "hole: the last servers were not asked" "$out" "^NS_UNREACHABLE .*not asked: the 20 s budget"
+mxg_match "hole: the first were asked and timed out" "$out" "^NS_UNREACHABLE h0\.hole\.test \(127\.0\.0\.20\): .*no answer"
+mxg_match "hole: not fully checked (exit 3)" "$out" "^exit 3$"
 
 # --- a listed server that does not serve the zone
 out=$(check --authoritative lame.test)

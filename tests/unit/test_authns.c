@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 
+#include "../../common/src/dns_auth.h"
 #include "mxguard/authns.h"
 #include "mxguard/str.h"
 
@@ -236,6 +237,30 @@ static void test_bounds(void **state)
 	assert_int_equal(mxg_authns_analyze(in, &out), -1);
 }
 
+/* The zone's servers, whatever order the NS RRset comes in: the first in name order, each
+ * once, found at the closest ancestor that has NS records. */
+static void test_zone_servers_order(void **state)
+{
+	static const char *const lines[] = {
+		"a.test. 3600 IN NS ns5.a.test.", "a.test. 3600 IN NS ns2.a.test.",
+		"a.test. 3600 IN NS ns9.a.test.", "a.test. 3600 IN NS ns1.a.test.",
+		"a.test. 3600 IN NS ns2.a.test.", "a.test. 3600 IN NS ns3.a.test.",
+		"www.a.test. 3600 IN A 192.0.2.1",
+	};
+	struct mxg_resolver *r = mxg_resolver_zone_new();
+	char ns[3][MXG_DNS_NAME_MAX], apex[MXG_DNS_NAME_MAX], why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		assert_int_equal(mxg_zone_add_text(r, lines[i], why, sizeof(why)), 0);
+	assert_int_equal(mxg_auth_zone_servers(r, "www.a.test", apex, ns, 3, why, sizeof(why)), 3);
+	assert_string_equal(apex, "a.test");
+	assert_string_equal(ns[0], "ns1.a.test");
+	assert_string_equal(ns[1], "ns2.a.test");
+	assert_string_equal(ns[2], "ns3.a.test");
+	mxg_resolver_free(r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -245,6 +270,7 @@ int main(void)
 		T(test_unknown_target_not_compared), T(test_ttl_differs),
 		T(test_nxdomain_against_records), T(test_unreachable_and_lame),
 		T(test_single_server), T(test_bounds), T(test_family_unreachable_from_here),
+		T(test_zone_servers_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
