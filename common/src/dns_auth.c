@@ -161,7 +161,8 @@ ldns_pkt *mxg_auth_query(const struct mxg_addr *addr, const char *name, uint16_t
 	ldns_pkt_set_random_id(q);
 	ldns_status s = ldns_resolver_send_pkt(&p, res, q);
 	if (s != LDNS_STATUS_OK || p == NULL) {
-		snprintf(why, whylen, "no answer (%s)", ldns_get_errorstr_by_id(s));
+		snprintf(why, whylen, "no answer within %u ms (%s)", timeout_ms,
+			 ldns_get_errorstr_by_id(s));
 		ldns_pkt_free(p);
 		p = NULL;
 	}

@@ -58,6 +58,7 @@ mxg_match "the module says what it watches at load" "$(cat "$log")" "watching 1 
 first_w=$(mx_of watch.test)
 first_o=$(mx_of other.test)
 mxg_eq "first answers: watch.test" "$first_w" "mx1.watch.test. mx2.watch.test. "
+mxg_eq "first answers: other.test" "$first_o" "mx1.other.test. "
 mxg_wait_match "$prom" '^mxguard_unbound_answers_total\{outcome="checked"\} 2$'
 mxg_match "first sight: nothing counted" "$(cat "$prom")" "^mxguard_unbound_watch_changes_total 0$"
 
