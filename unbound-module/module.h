@@ -19,7 +19,7 @@ struct module_global {
 	struct module_verdict_cache *verdicts;
 	struct module_stats stats;
 	time_t max_ttl; /* Unbound's cache-max-ttl: a verdict never outlives the cached answer */
-	struct module_watch *watch; /* watch-domain table, NULL when none is watched */
+	struct module_watch *watch; /* watch_domain table, NULL when none is watched */
 };
 
 /* One A or AAAA sub-query; Unbound merges equal ones, so each (name, type) is kept once. */

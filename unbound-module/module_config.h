@@ -11,7 +11,7 @@
 #define MODULE_CONFIG_DEFAULT "/etc/unbound/mxguard.conf"
 #define MODULE_CONFIG_ENV "MXGUARD_UNBOUND_CONF"
 
-/* Domains watch-domain may list (every line adds; duplicates count once). */
+/* Domains watch_domain may list (every line adds; duplicates count once). */
 #define MODULE_WATCH_MAX 64
 
 enum {
@@ -27,9 +27,9 @@ struct module_config {
 	unsigned max_targets;
 	unsigned long max_wait_ms;            /* bound on the client's wait for target lookups */
 	unsigned long verdict_cache_size;     /* entries */
-	char counters_file[512];              /* "" = none */
-	unsigned long counters_interval_ms;
-	unsigned n_watch;                     /* watch-domain: MX target changes logged, counted */
+	char metrics_file[512];              /* "" = none */
+	unsigned long metrics_interval_ms;
+	unsigned n_watch;                     /* watch_domain: MX target changes logged, counted */
 	char watch[MODULE_WATCH_MAX][MXG_DNS_NAME_MAX]; /* normalised names */
 };
 

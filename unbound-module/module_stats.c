@@ -49,7 +49,7 @@ static void write_families(FILE *f, void *arg)
 	for (int i = 0; i < MODULE_AI__COUNT; i++)
 		fprintf(f, "mxguard_unbound_actions_total{action=\"%s\"} %lu\n", action_names[i],
 			get(&s->action[i]));
-	fputs("# HELP mxguard_unbound_watch_changes_total MX answers for a watch-domain whose target "
+	fputs("# HELP mxguard_unbound_watch_changes_total MX answers for a watch_domain whose target "
 	      "set differs from the last one seen.\n"
 	      "# TYPE mxguard_unbound_watch_changes_total counter\n", f);
 	fprintf(f, "mxguard_unbound_watch_changes_total %lu\n", get(&s->watch_changes));

@@ -17,7 +17,7 @@ enum module_outcome {
 	MODULE_OUT_MALFORMED,   /* answer data the module could not read: passed */
 	MODULE_OUT_STRIP_SIGNED,/* strip wanted, refused: DNSSEC-signed RRset */
 	MODULE_OUT_STRIP_LAST,  /* strip wanted, refused: no usable record would remain */
-	MODULE_OUT_LATE,        /* checked after max-wait: clients got the answer unchecked */
+	MODULE_OUT_LATE,        /* checked after max_wait: clients got the answer unchecked */
 	MODULE_OUT_NOTED,       /* checked, with only info findings acted on (not flagged) */
 	MODULE_OUT_CACHED_NOTED,/* cached answers given a stored verdict of a noted answer */
 	MODULE_OUT__COUNT
@@ -29,7 +29,7 @@ struct module_stats {
 	atomic_ulong outcome[MODULE_OUT__COUNT];
 	atomic_ulong finding[MXG_F__COUNT];
 	atomic_ulong action[MODULE_AI__COUNT];
-	atomic_ulong watch_changes; /* watch-domain: answers naming other targets than last seen */
+	atomic_ulong watch_changes; /* watch_domain: answers naming other targets than last seen */
 	void (*warn)(const char *msg); /* where write errors go (Unbound's log); may be NULL */
 	struct mxg_textfile_writer writer; /* runs when a file is configured */
 };

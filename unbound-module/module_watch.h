@@ -1,4 +1,4 @@
-/* watch-domain: the last MX target set seen for each watched domain, so that an answer naming
+/* watch_domain: the last MX target set seen for each watched domain, so that an answer naming
  * other targets (a hijack, a mistaken change) is logged and counted. Bounded (one entry per
  * configured domain, fixed at creation), locked, in memory only. */
 #ifndef MODULE_WATCH_H

@@ -7,19 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_auth.h"
+#include "dns_auth_internal.h"
 #include "mxguard/str.h"
-#include "mxguard/textfile.h"
+#include "mxguard/clock.h"
 
 /* The clock a gathering runs against. */
 struct budget {
-	uint64_t deadline_us;
+	uint64_t deadline_ms; /* on mxg_clock_ms() */
 	unsigned timeout_ms;
 };
 
 static int out_of_time(const struct budget *b)
 {
-	return mxg_monotonic_us() >= b->deadline_us;
+	return mxg_clock_ms() >= b->deadline_ms;
 }
 
 /* How an answer stands: authoritative with data or NODATA, authoritative NXDOMAIN, or neither. */
@@ -38,14 +38,14 @@ static enum auth_kind auth_kind(const ldns_pkt *p)
 static ldns_pkt *ask(const struct mxg_authns_server *srv, const char *name, uint16_t type,
 		     const struct budget *b, char *why, size_t whylen)
 {
-	uint64_t now = mxg_monotonic_us();
+	uint64_t now = mxg_clock_ms();
 
-	if (now >= b->deadline_us) {
+	if (now >= b->deadline_ms) {
 		snprintf(why, whylen, "not asked: the %u s budget of the check ran out",
 			 MXG_AUTHNS_BUDGET_MS / 1000);
 		return NULL;
 	}
-	uint64_t left_ms = (b->deadline_us - now) / 1000 + 1;
+	uint64_t left_ms = b->deadline_ms - now;
 	unsigned wait = left_ms < b->timeout_ms ? (unsigned)left_ms : b->timeout_ms;
 	return mxg_auth_query(&srv->addr, name, type, wait, why, whylen);
 }
@@ -250,7 +250,7 @@ int mxg_authns_gather(struct mxg_resolver *r, const char *domain, unsigned timeo
 	if (in->n_servers == 0)
 		return 0;
 	b.timeout_ms = timeout_ms ? timeout_ms : MXG_DNS_AUTH_TIMEOUT_MS;
-	b.deadline_us = mxg_monotonic_us() + (uint64_t)MXG_AUTHNS_BUDGET_MS * 1000;
+	b.deadline_ms = mxg_clock_ms() + MXG_AUTHNS_BUDGET_MS;
 	for (unsigned i = 0; i < in->n_servers; i++) {
 		ask_soa(&in->servers[i], in->zone, &b);
 		if (in->servers[i].state == MXG_AUTHNS_ANSWERED)

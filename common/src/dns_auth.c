@@ -3,7 +3,7 @@
  * must see the zone's own value. The zone backend answers with it; otherwise the zone's
  * name servers are found through the resolver and one of them is asked directly, without
  * recursion, with a bounded wait. */
-#include "dns_auth.h"
+#include "dns_auth_internal.h"
 
 #include <stdio.h>
 #include <string.h>

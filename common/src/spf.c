@@ -1,6 +1,6 @@
 /* check_host() of RFC 7208 §4-§6: record selection, mechanisms in order, redirect and exp,
  * with the §4.6.4 limits counted as the RFC sets them (terms, MX/PTR names, void lookups). */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "mxguard/clock.h"
 #include "mxguard/str.h"
 
 #define SPF_NAMES_MAX 10
@@ -493,7 +494,7 @@ enum mxg_spf_result mxg_spf_check_host(struct mxg_resolver *r, const struct mxg_
 	spf_domain_truncate(dom);
 	split_sender(sender, dom, out, local, sizeof(local), sdomain, sizeof(sdomain));
 	e->dns.r = r;
-	e->dns.deadline_ms = opt->budget_ms ? spf_now_ms() + (long long)opt->budget_ms : 0;
+	e->dns.deadline_ms = opt->budget_ms ? mxg_clock_ms() + opt->budget_ms : 0;
 	e->max_terms = opt->max_dns_terms ? opt->max_dns_terms : 10;
 	e->max_void = opt->max_void ? opt->max_void : 2;
 	e->max_names = opt->max_mx_ptr ? opt->max_mx_ptr : SPF_NAMES_MAX;

@@ -1,6 +1,6 @@
 /* The SPF audit of `mxguard check`: the domain's record, its validation, a static count of
  * DNS-querying terms and void lookups through includes, and MX/SPF provider conflicts. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>

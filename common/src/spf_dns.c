@@ -1,21 +1,14 @@
 /* DNS for the SPF engine: lookups under the time budget with temporary failures kept apart,
  * void answers, address matching, TXT record selection (§4.5) and reverse names. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "mxguard/clock.h"
 #include "mxguard/str.h"
-
-long long spf_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int spf_name_queryable(const char *name)
 {
@@ -89,7 +82,7 @@ int spf_dns_lookup(struct spf_dns *d, const char *name, uint16_t type,
 	char err[160];
 
 	*out = NULL;
-	if (d->deadline_ms && spf_now_ms() > d->deadline_ms) {
+	if (d->deadline_ms && mxg_clock_ms() > d->deadline_ms) {
 		snprintf(d->problem, sizeof(d->problem), "time budget exceeded before %s/%s",
 			 name, mxg_dns_type_name(type));
 		return 1;

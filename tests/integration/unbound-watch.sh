@@ -1,8 +1,8 @@
 #!/bin/sh
-# watch-domain in mxguard.so inside the Unbound we build, in front of NSD on loopback: the zone
+# watch_domain in mxguard.so inside the Unbound we build, in front of NSD on loopback: the zone
 # changes (NSD reloads on SIGHUP), Unbound's cache is flushed with unbound-control, and the next
 # MX answer for a watched domain is logged and counted; an unwatched domain's change is not; a
-# bad watch-domain value is refused offline and on reload, and Unbound keeps answering.
+# bad watch_domain value is refused offline and on reload, and Unbound keeps answering.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$MXG_ROOT/tests/lib/unbound.sh"
 mxg_require_netns "$@"
@@ -33,19 +33,19 @@ mxg_require "NSD on 127.0.0.1@$nsd_port" mxg_nsd_start $nsd_port "watch.test=$MX
 conf=$MXG_WORK/mxguard.conf
 prom=$MXG_WORK/watch.prom
 cat >"$conf" <<CONF
-watch-domain = watch.test
-counters-file = $prom
-counters-interval = 1s
+watch_domain = watch.test
+metrics_file = $prom
+metrics_interval = 1s
 CONF
 checkconf=$MXG_BUILD/mxguard-unbound-checkconf
-mxg_match "checkconf -v: lists the watched domain" "$("$checkconf" -v "$conf")" "^watch-domain = watch\.test$"
-mxg_match "checkconf -v: none by default" "$(printf 'max-targets = 4\n' >"$MXG_WORK/plain.conf";
-	"$checkconf" -v "$MXG_WORK/plain.conf")" "^watch-domain = none$"
-printf 'watch-domain = watch.test\nwatch-domain = bad..name\n' >"$MXG_WORK/bad.conf"
+mxg_match "checkconf -v: lists the watched domain" "$("$checkconf" -v "$conf")" "^watch_domain = watch\.test$"
+mxg_match "checkconf -v: none by default" "$(printf 'max_targets = 4\n' >"$MXG_WORK/plain.conf";
+	"$checkconf" -v "$MXG_WORK/plain.conf")" "^watch_domain = none$"
+printf 'watch_domain = watch.test\nwatch_domain = bad..name\n' >"$MXG_WORK/bad.conf"
 out=$("$checkconf" "$MXG_WORK/bad.conf" 2>&1)
-mxg_eq "checkconf: a bad watch-domain: exit 1" "$?" 1
-mxg_match "checkconf: a bad watch-domain: file:line: reason" "$out" \
-	"bad\.conf:2: watch-domain: 'bad\.\.name' is not a domain name"
+mxg_eq "checkconf: a bad watch_domain: exit 1" "$?" 1
+mxg_match "checkconf: a bad watch_domain: file:line: reason" "$out" \
+	"bad\.conf:2: watch_domain: 'bad\.\.name' is not a domain name"
 
 log=$MXG_WORK/ub/unbound.log
 MXG_UNBOUND_CONTROL=$MXG_WORK/ub.ctl mxg_require "Unbound with mxguard.so on 127.0.0.1@$ub_port" \
@@ -85,17 +85,17 @@ mxg_eq "changed answer: other.test" "$(mx_of other.test)" "mx9.other.test. "
 mxg_wait_match "$prom" '^mxguard_unbound_watch_changes_total 1$'
 mxg_match "the change is counted once" "$(cat "$prom")" "^mxguard_unbound_watch_changes_total 1$"
 mxg_match "the change is logged with both target sets" "$(cat "$log")" \
-	"mxguard: watch-domain watch\.test: MX targets changed from \[mx1\.watch\.test mx2\.watch\.test\] to \[evil\.watch\.test mx1\.watch\.test\]"
-mxg_nomatch "the unwatched domain's change is not logged" "$(cat "$log")" "watch-domain other\.test"
-mxg_eq "one watch line in the log" "$(grep -c 'mxguard: watch-domain' "$log")" 1
+	"mxguard: watch_domain watch\.test: MX targets changed from \[mx1\.watch\.test mx2\.watch\.test\] to \[evil\.watch\.test mx1\.watch\.test\]"
+mxg_nomatch "the unwatched domain's change is not logged" "$(cat "$log")" "watch_domain other\.test"
+mxg_eq "one watch line in the log" "$(grep -c 'mxguard: watch_domain' "$log")" 1
 
 # A bad value on reload: Unbound answers on, the module keeps the settings it had.
 cp "$MXG_WORK/bad.conf" "$conf"
-mxg_eq "reload with a bad watch-domain: unbound-control says ok" "$(ctl reload)" "ok"
+mxg_eq "reload with a bad watch_domain: unbound-control says ok" "$(ctl reload)" "ok"
 loads() { [ "$(grep -c 'mxguard: module loaded' "$log")" -ge 2 ]; }
 mxg_require "the module loaded again" mxg_wait_until 20 loads
 mxg_match "the bad value is logged and the old settings kept" "$(cat "$log")" \
-	"configuration rejected: .*mxguard\.conf:2: watch-domain: 'bad\.\.name' is not a domain name; keeping the previous settings"
+	"configuration rejected: .*mxguard\.conf:2: watch_domain: 'bad\.\.name' is not a domain name; keeping the previous settings"
 mxg_match "the kept settings still watch watch.test" "$(grep 'mxguard: module loaded' "$log" | tail -n 1)" \
 	"previous settings.*watching 1 domain"
 mxg_eq "Unbound still answers" "$(mx_of other.test)" "mx9.other.test. "
@@ -110,6 +110,6 @@ ctl flush_zone watch.test >/dev/null
 mxg_eq "after the reload: the new answer" "$(mx_of watch.test)" "mx1.watch.test. "
 mxg_wait_match "$prom" '^mxguard_unbound_watch_changes_total 1$'
 mxg_match "after the reload: judged against the set seen before it" "$(cat "$log")" \
-	"watch-domain watch\.test: MX targets changed from \[evil\.watch\.test mx1\.watch\.test\] to \[mx1\.watch\.test\]"
+	"watch_domain watch\.test: MX targets changed from \[evil\.watch\.test mx1\.watch\.test\] to \[mx1\.watch\.test\]"
 
 mxg_done

@@ -1,4 +1,4 @@
-/* Unit tests of watch-domain: the option's parsing (bad values refused with the line, so the
+/* Unit tests of watch_domain: the option's parsing (bad values refused with the line, so the
  * module keeps its old settings), the target-set text, and the table, also under threads. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,22 +25,22 @@ static void test_config(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse("max-targets = 4\n", c, err, sizeof(err)), 0);
+	assert_int_equal(parse("max_targets = 4\n", c, err, sizeof(err)), 0);
 	assert_int_equal(c->n_watch, 0); /* off by default */
-	assert_int_equal(parse("watch-domain = Example.COM. b.test,c.test\n"
-			       "watch-domain = b.test d.test\n", c, err, sizeof(err)), 0);
+	assert_int_equal(parse("watch_domain = Example.COM. b.test,c.test\n"
+			       "watch_domain = b.test d.test\n", c, err, sizeof(err)), 0);
 	assert_int_equal(c->n_watch, 4);
 	assert_string_equal(c->watch[0], "example.com");
 	assert_string_equal(c->watch[3], "d.test");
-	assert_int_equal(parse("watch-domain = none\n", c, err, sizeof(err)), 0);
+	assert_int_equal(parse("watch_domain = none\n", c, err, sizeof(err)), 0);
 	assert_int_equal(c->n_watch, 0);
 
-	assert_int_equal(parse("max-targets = 4\nwatch-domain = a..test\n", c, err, sizeof(err)), -1);
-	assert_string_equal(err, "m.conf:2: watch-domain: 'a..test' is not a domain name");
-	assert_int_equal(parse("watch-domain = .\n", c, err, sizeof(err)), -1);
+	assert_int_equal(parse("max_targets = 4\nwatch_domain = a..test\n", c, err, sizeof(err)), -1);
+	assert_string_equal(err, "m.conf:2: watch_domain: 'a..test' is not a domain name");
+	assert_int_equal(parse("watch_domain = .\n", c, err, sizeof(err)), -1);
 
 	char *many = malloc(MODULE_WATCH_MAX * 16 + 64);
-	size_t n = (size_t)sprintf(many, "watch-domain =");
+	size_t n = (size_t)sprintf(many, "watch_domain =");
 	for (int i = 0; i <= MODULE_WATCH_MAX; i++)
 		n += (size_t)sprintf(many + n, " d%d.test", i);
 	strcpy(many + n, "\n");
@@ -100,7 +100,7 @@ static void test_table(void **state)
 	assert_int_equal(module_watch_see(w, c, was, sizeof(was), now, sizeof(now)), 0); /* once */
 	assert_int_equal(module_watch_see(w, u, was, sizeof(was), now, sizeof(now)), 0); /* unwatched */
 	assert_int_equal(module_watch_see(w, u, was, sizeof(was), now, sizeof(now)), 0);
-	/* An answer with records the module did not read (over max-targets) is not judged. */
+	/* An answer with records the module did not read (over max_targets) is not judged. */
 	a->total = 40;
 	assert_int_equal(module_watch_see(w, a, was, sizeof(was), now, sizeof(now)), 0);
 	assert_int_equal(module_watch_see(NULL, a, was, sizeof(was), now, sizeof(now)), 0);

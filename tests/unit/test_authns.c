@@ -8,7 +8,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 
-#include "../../common/src/dns_auth.h"
+#include "../../common/src/dns_auth_internal.h"
 #include "mxguard/authns.h"
 #include "mxguard/str.h"
 

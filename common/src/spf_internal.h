@@ -1,7 +1,7 @@
 /* Private pieces of the SPF engine shared by its files: the parsed record, the macro
  * language, and the DNS helpers that apply the RFC 7208 limits. Not installed. */
-#ifndef MXGUARD_SPF_INT_H
-#define MXGUARD_SPF_INT_H
+#ifndef MXGUARD_SPF_INTERNAL_H
+#define MXGUARD_SPF_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -114,7 +114,7 @@ int spf_domain_valid(const char *name);
 
 struct spf_dns {
 	struct mxg_resolver *r;
-	long long deadline_ms; /* monotonic; 0 = none */
+	uint64_t deadline_ms; /* mxg_clock_ms(); 0 = none */
 	char problem[MXG_SPF_TEXT_MAX];
 };
 
@@ -136,7 +136,6 @@ int spf_fetch_record(struct spf_dns *d, const char *name, char **rec_text, size_
 char *spf_txt_join(const struct mxg_dns_rr *rr, size_t *len);
 /* Reverse-lookup name of ip: a.b.c.d.in-addr.arpa or the nibbles under ip6.arpa. */
 int spf_reverse_name(const struct mxg_addr *ip, char *out, size_t outsize);
-long long spf_now_ms(void);
 /* 1 if the first bits of x and y are equal. */
 int spf_prefix_equal(const uint8_t *x, const uint8_t *y, unsigned bits);
 
