@@ -17,7 +17,8 @@ MODULE_TEST_SRC := $(wildcard tests/unit-unbound/test_*.c)
 MODULE_TESTS := $(foreach t,build/out build/san,\
 	$(patsubst tests/unit-unbound/%.c,$(t)/tests/unit/%,$(MODULE_TEST_SRC)))
 MODULE_TEST_DEPS := unbound-module/module_convert.c unbound-module/module_config.c \
-	unbound-module/module_verdict_cache.c unbound-module/module_stats.c
+	unbound-module/module_verdict_cache.c unbound-module/module_stats.c \
+	unbound-module/module_watch.c
 
 # The offline check of the module's file: the module's own parser, without Unbound, so it is
 # part of `make all`; installed with the module.

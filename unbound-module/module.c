@@ -70,10 +70,11 @@ static void log_config(const struct module_global *g, int kept)
 	for (int s = 0; s < 4; s++)
 		module_actions_text(g->cfg.actions[s], a[s], sizeof(a[s]));
 	log_info("mxguard: module loaded, built against %s; config %s%s; actions info=%s "
-		 "warning=%s error=%s critical=%s; max_targets %u; max_wait %lums",
+		 "warning=%s error=%s critical=%s; max_targets %u; max_wait %lums; watching %u "
+		 "domain%s",
 		 MODULE_UNBOUND_BUILD, g->cfg.path[0] ? g->cfg.path : "(defaults, no file)",
 		 kept ? " (previous settings: the file was rejected)" : "", a[0], a[1], a[2], a[3],
-		 g->cfg.max_targets, g->cfg.max_wait_ms);
+		 g->cfg.max_targets, g->cfg.max_wait_ms, g->cfg.n_watch, g->cfg.n_watch == 1 ? "" : "s");
 }
 
 /* Unbound drops a client that waited longer than discard-timeout without answering it, so a
@@ -121,6 +122,10 @@ static int choose_config(struct module_config *cfg)
 	return 0;
 }
 
+/* The watch table of the module state freed last (mxguard.so stays loaded, -z nodelete): the
+ * next state takes over what it saw, so a reload does not forget the last target sets. */
+static struct module_watch *kept_watch;
+
 /* Module state for cfg; NULL on ENOMEM. A counters thread that cannot start costs the
  * counters file, not the checks. */
 static struct module_global *new_global(const struct module_env *env,
@@ -134,10 +139,16 @@ static struct module_global *new_global(const struct module_env *env,
 	g->cfg = *cfg;
 	g->max_ttl = env->cfg ? (time_t)env->cfg->max_ttl : 0;
 	g->verdicts = module_verdict_cache_new(g->cfg.verdict_cache_size);
-	if (!g->verdicts) {
+	g->watch = module_watch_new((const char (*)[MXG_DNS_NAME_MAX])g->cfg.watch, g->cfg.n_watch);
+	if (!g->verdicts || (g->cfg.n_watch > 0 && !g->watch)) {
+		module_verdict_cache_free(g->verdicts);
+		module_watch_free(g->watch);
 		free(g);
 		return NULL;
 	}
+	module_watch_carry(g->watch, kept_watch);
+	module_watch_free(kept_watch);
+	kept_watch = NULL;
 	if (module_stats_start(&g->stats, g->cfg.metrics_file, g->cfg.metrics_interval_ms,
 			       warn_counters, err, sizeof(err)) < 0)
 		log_err("mxguard: %s: no counters file", err);
@@ -188,6 +199,8 @@ void deinit(struct module_env *env, int id)
 	module_stats_summary(&g->stats, line, sizeof(line));
 	log_info("mxguard: counters: %s", line);
 	module_verdict_cache_free(g->verdicts);
+	module_watch_free(kept_watch);
+	kept_watch = g->watch;
 	free(g);
 	de->dyn_env = NULL;
 }
@@ -246,6 +259,19 @@ static void finish(struct module_qstate *qstate, int id, struct module_query *q)
 	qstate->ext_state[id] = module_finished;
 }
 
+/* watch_domain: logs and counts a watched domain's answer naming other targets than the last
+ * one seen (in holds the answer's MX records, none for NODATA). */
+static void watch_answer(struct module_global *g, const struct mxg_mx_input *in)
+{
+	char was[MODULE_WATCH_SET_MAX], now[MODULE_WATCH_SET_MAX];
+
+	if (!module_watch_see(g->watch, in, was, sizeof(was), now, sizeof(now)))
+		return;
+	module_stats_add(&g->stats.watch_changes);
+	log_warn("mxguard: watch_domain %s: MX targets changed from [%s] to [%s]", in->domain, was,
+		 now);
+}
+
 /* At moddone of an MX query: read the answer, start the target lookups. */
 static void start_check(struct module_qstate *qstate, int id, struct module_query *q)
 {
@@ -260,6 +286,8 @@ static void start_check(struct module_qstate *qstate, int id, struct module_quer
 	rc = module_convert_answer(qstate->qinfo.qname, qstate->qinfo.qname_len,
 				   qstate->return_msg->rep, g->cfg.max_targets, &q->in, q->wire, err,
 				   sizeof(err));
+	if (rc >= 0)
+		watch_answer(g, &q->in);
 	if (rc <= 0) {
 		if (rc < 0) {
 			module_stats_add(&g->stats.outcome[MODULE_OUT_MALFORMED]);
@@ -363,5 +391,7 @@ size_t get_mem(struct module_env *env, int id)
 {
 	struct module_global *g = global_of(env, id);
 
-	return g ? sizeof(*g) + module_verdict_cache_mem(g->verdicts) : 0;
+	return g ? sizeof(*g) + module_verdict_cache_mem(g->verdicts) +
+			   (g->watch ? g->cfg.n_watch * (MXG_DNS_NAME_MAX + MODULE_WATCH_SET_MAX) : 0)
+		 : 0;
 }

@@ -9,6 +9,7 @@
 #include "module_convert.h"
 #include "module_stats.h"
 #include "module_verdict_cache.h"
+#include "module_watch.h"
 
 struct module_qstate;
 struct mxg_findings;
@@ -18,6 +19,7 @@ struct module_global {
 	struct module_verdict_cache *verdicts;
 	struct module_stats stats;
 	time_t max_ttl; /* Unbound's cache-max-ttl: a verdict never outlives the cached answer */
+	struct module_watch *watch; /* watch_domain table, NULL when none is watched */
 };
 
 /* One A or AAAA sub-query; Unbound merges equal ones, so each (name, type) is kept once. */

@@ -16,7 +16,7 @@
 static const char *const known_keys[] = {
 	"actions_info", "actions_warning", "actions_error", "actions_critical",
 	"ignore", "max_targets", "max_wait", "verdict_cache_size", "metrics_file",
-	"metrics_interval",
+	"metrics_interval", "watch_domain",
 	NULL,
 };
 
@@ -79,7 +79,7 @@ static int each_word(const char *key, const char *value, void *arg,
 		     int (*fn)(const char *key, const char *word, void *arg, char *err, size_t errlen),
 		     char *err, size_t errlen)
 {
-	char word[128];
+	char word[MXG_DNS_NAME_MAX];
 	const char *p = value;
 
 	while (*p) {
@@ -130,6 +130,45 @@ static int add_ignore(const char *key, const char *word, void *arg, char *err, s
 		return -1;
 	}
 	ignore[code] = 1;
+	return 0;
+}
+
+static int add_watch(const char *key, const char *word, void *arg, char *err, size_t errlen)
+{
+	struct module_config *c = arg;
+	char norm[MXG_DNS_NAME_MAX];
+
+	if (mxg_strcaseeq(word, "none"))
+		return 0;
+	if (mxg_dns_name_normalize(word, norm, sizeof(norm)) < 0 || norm[0] == '\0') {
+		snprintf(err, errlen, "%s: '%s' is not a domain name", key, word);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->n_watch; i++)
+		if (strcmp(c->watch[i], norm) == 0)
+			return 0;
+	if (c->n_watch >= MODULE_WATCH_MAX) {
+		snprintf(err, errlen, "%s: more than %d domains", key, MODULE_WATCH_MAX);
+		return -1;
+	}
+	mxg_strlcpy(c->watch[c->n_watch++], norm, sizeof(c->watch[0]));
+	return 0;
+}
+
+/* Every watch_domain line adds its names (the other keys take their last value). */
+static int apply_watch(struct module_config *c, const struct mxg_config *f, char *err,
+		       size_t errlen)
+{
+	for (size_t i = 0; i < f->count; i++) {
+		if (!mxg_strcaseeq(f->entries[i].key, "watch_domain"))
+			continue;
+		if (each_word("watch_domain", f->entries[i].value, c, add_watch, err, errlen) < 0) {
+			char reason[256];
+			mxg_strlcpy(reason, err, sizeof(reason));
+			snprintf(err, errlen, "%s:%u: %s", f->path, f->entries[i].line, reason);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -228,7 +267,7 @@ static int apply(struct module_config *c, struct mxg_config *f, char *err, size_
 		return -1;
 	if (apply_lists(c, f, err, errlen) < 0 || apply_numbers(c, f, err, errlen) < 0)
 		return fail_at(f, err, errlen);
-	return 0;
+	return apply_watch(c, f, err, errlen);
 }
 
 int module_config_parse(struct module_config *c, const char *name, const char *text, size_t len,

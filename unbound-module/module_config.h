@@ -5,10 +5,14 @@
 
 #include <stddef.h>
 
+#include "mxguard/dns.h"
 #include "mxguard/finding.h"
 
 #define MODULE_CONFIG_DEFAULT "/etc/unbound/mxguard.conf"
 #define MODULE_CONFIG_ENV "MXGUARD_UNBOUND_CONF"
+
+/* Domains watch_domain may list (every line adds; duplicates count once). */
+#define MODULE_WATCH_MAX 64
 
 enum {
 	MODULE_ACT_LOG = 1u << 0,
@@ -25,6 +29,8 @@ struct module_config {
 	unsigned long verdict_cache_size;     /* entries */
 	char metrics_file[512];              /* "" = none */
 	unsigned long metrics_interval_ms;
+	unsigned n_watch;                     /* watch_domain: MX target changes logged, counted */
+	char watch[MODULE_WATCH_MAX][MXG_DNS_NAME_MAX]; /* normalised names */
 };
 
 /* The defaults: log and ede for warning and worse, no strip, MX_TTL_* ignored. */

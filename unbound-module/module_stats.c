@@ -49,6 +49,10 @@ static void write_families(FILE *f, void *arg)
 	for (int i = 0; i < MODULE_AI__COUNT; i++)
 		fprintf(f, "mxguard_unbound_actions_total{action=\"%s\"} %lu\n", action_names[i],
 			get(&s->action[i]));
+	fputs("# HELP mxguard_unbound_watch_changes_total MX answers for a watch_domain whose target "
+	      "set differs from the last one seen.\n"
+	      "# TYPE mxguard_unbound_watch_changes_total counter\n", f);
+	fprintf(f, "mxguard_unbound_watch_changes_total %lu\n", get(&s->watch_changes));
 }
 
 int module_stats_write(struct module_stats *s, const char *path, char *err, size_t errlen)
@@ -65,6 +69,7 @@ void module_stats_summary(struct module_stats *s, char *buf, size_t len)
 		mxg_strcatf(buf, len, "%s%s=%lu", i ? " " : "", outcome_names[i], get(&s->outcome[i]));
 	for (int i = 0; i < MODULE_AI__COUNT; i++)
 		mxg_strcatf(buf, len, " %s=%lu", action_names[i], get(&s->action[i]));
+	mxg_strcatf(buf, len, " watch_changes=%lu", get(&s->watch_changes));
 }
 
 static void warn(void *arg, const char *msg)
@@ -85,6 +90,7 @@ int module_stats_start(struct module_stats *s, const char *path, unsigned long i
 		atomic_init(&s->finding[i], 0);
 	for (int i = 0; i < MODULE_AI__COUNT; i++)
 		atomic_init(&s->action[i], 0);
+	atomic_init(&s->watch_changes, 0);
 	s->warn = warn_to;
 	return mxg_textfile_start(&s->writer, path, interval_ms, write_families, warn, s, err,
 				  errlen);

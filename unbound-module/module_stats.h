@@ -29,6 +29,7 @@ struct module_stats {
 	atomic_ulong outcome[MODULE_OUT__COUNT];
 	atomic_ulong finding[MXG_F__COUNT];
 	atomic_ulong action[MODULE_AI__COUNT];
+	atomic_ulong watch_changes; /* watch_domain: answers naming other targets than last seen */
 	void (*warn)(const char *msg); /* where write errors go (Unbound's log); may be NULL */
 	struct mxg_textfile_writer writer; /* runs when a file is configured */
 };

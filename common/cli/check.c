@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "mxguard/addr.h"
+#include "mxguard/authns.h"
+#include "mxguard/baseline.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
@@ -31,6 +33,19 @@ struct check_opts {
 	/* --- the MX endpoint probe (--probe, --ca-file, --probe-timeout) --- */
 	int probe;
 	struct mxg_probe_options probe_opt;
+	/* authns: --authoritative sets 1; --probe sets it to 2 when 0 (on, but quietly skipped
+	 * with --zone, which has no name servers to ask). */
+	int authoritative;
+	struct check_baseline *baseline;            /* --baseline FILE, or NULL */
+};
+
+/* authns: the baseline of --baseline FILE, as read and as this run extends it. */
+struct check_baseline {
+	const char *path;
+	int save;           /* --save-baseline: record every domain checked, compare none */
+	int dirty;          /* a domain was recorded: the file is written at the end */
+	unsigned recorded;
+	struct mxg_baseline b;
 };
 
 /* What one domain's audit produced. */
@@ -148,12 +163,71 @@ static int audit_probe(struct mxg_resolver *r, const struct check_opts *o, const
 	return mxg_probe_analyze(&res->probe, &res->findings);
 }
 
+/* authns: --authoritative asks each name server of the zone directly and compares. */
+static int audit_authns(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			struct check_result *res)
+{
+	char why[256];
+
+	if (!o->authoritative)
+		return 0;
+	if (mxg_resolver_publishes_ttls(r)) {
+		if (o->authoritative == 1)
+			check_unknown(res, "authoritative", "--zone has no name servers to ask");
+		return 0;
+	}
+	struct mxg_authns_input *in = malloc(sizeof(*in));
+	if (in == NULL)
+		return -1;
+	int rc = mxg_authns_gather(r, domain, o->dns.timeout_ms, in, why, sizeof(why));
+	if (rc <= 0)
+		check_unknown(res, "authoritative", why);
+	else if (mxg_authns_answered(in) == 0)
+		check_unknown(res, "authoritative", "no name server of the zone answered");
+	rc = rc > 0 ? mxg_authns_analyze(in, &res->findings) : 0;
+	free(in);
+	return rc;
+}
+
+/* authns: with --baseline, compares the domain's snapshot with the saved one (MX_CHANGED), or
+ * records it when the file has none or --save-baseline asks. After the MX audit. */
+static int audit_baseline(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			  struct check_result *res)
+{
+	struct check_baseline *cb = o->baseline;
+	struct mxg_baseline_domain cur;
+	char why[256];
+
+	(void)domain;
+	if (cb == NULL)
+		return 0;
+	if (res->mx.domain[0] == '\0') {
+		check_unknown(res, "baseline", "no MX data to compare");
+		return 0;
+	}
+	int rc = mxg_baseline_snapshot(r, &res->mx, &cur, why, sizeof(why));
+	if (rc <= 0) {
+		if (rc == 0)
+			check_unknown(res, "baseline", why);
+		return rc;
+	}
+	const struct mxg_baseline_domain *old = mxg_baseline_find(&cb->b, cur.name);
+	if (old != NULL && !cb->save)
+		rc = mxg_baseline_compare(old, &cur, &res->findings) < 0 ? -1 : 0;
+	else if ((rc = mxg_baseline_put(&cb->b, &cur)) == 0)
+		cb->dirty = 1, cb->recorded++;
+	mxg_baseline_domain_free(&cur);
+	return rc;
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
 	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
 	{ "probe", audit_probe },
+	{ "authoritative", audit_authns },
+	{ "baseline", audit_baseline },
 };
 
 void cli_check_usage(FILE *out)
@@ -172,6 +246,11 @@ void cli_check_usage(FILE *out)
 		"                       and check reverse names and DANE TLSA records\n"
 		"  --ca-file FILE       with --probe, trust these CAs (PEM) instead of the system's\n"
 		"  --probe-timeout SEC  with --probe, the whole probe of a domain (1 to 600, default %d)\n"
+		"  --authoritative      ask each name server of the zone directly and compare what\n"
+		"                       they serve (MX, targets' addresses, SOA serial)\n"
+		"  --baseline FILE      compare MX targets, addresses, TLSA and MTA-STS id with FILE\n"
+		"                       (MX_CHANGED); domains FILE lacks are recorded in it\n"
+		"  --save-baseline      with --baseline, record every domain checked (accept changes)\n"
 		"  --help               this text\n",
 		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS, MXG_PROBE_TIMEOUT_MS / 1000);
 	cli_dns_usage(out);
@@ -192,6 +271,8 @@ static int probe_option(int c, const char *arg, struct check_opts *o)
 
 	if (c == OPT_PROBE) {
 		o->probe = 1;
+		if (o->authoritative == 0)
+			o->authoritative = 2; /* authns: the zone's own servers are asked too */
 		return 0;
 	}
 	if (c == OPT_CA_FILE) {
@@ -215,6 +296,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "dkim-selector", required_argument, NULL, 's' },
 		{ "rfc7489", no_argument, NULL, '7' },
 		{ "psl", required_argument, NULL, 'p' },
+		{ "authoritative", no_argument, NULL, 'A' },
+		{ "baseline", required_argument, NULL, 'B' },
+		{ "save-baseline", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "probe", no_argument, NULL, OPT_PROBE },
 		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
@@ -225,7 +309,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	unsigned long n;
 	int c;
 
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:", longopts, &o->dns)) != -1) {
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:AB:S", longopts, &o->dns)) != -1) {
 		if (c == CLI_OPT_BAD)
 			return -1;
 		switch (c) {
@@ -254,6 +338,15 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		case 'p':
 			o->psl_path = optarg;
 			break;
+		case 'A':
+			o->authoritative = 1;
+			break;
+		case 'B':
+			o->baseline->path = optarg;
+			break;
+		case 'S':
+			o->baseline->save = 1;
+			break;
 		case 'h':
 			cli_check_usage(stdout);
 			return 0;
@@ -267,6 +360,10 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			cli_bad_option(prog, c, argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (o->baseline->save && o->baseline->path == NULL) {
+		fprintf(stderr, "%s: --save-baseline needs --baseline FILE\n", prog);
+		return -1;
 	}
 	if (!o->probe && (o->probe_opt.ca_file || o->probe_opt.timeout_ms)) {
 		fprintf(stderr, "%s: --ca-file and --probe-timeout go with --probe\n", prog);
@@ -428,21 +525,63 @@ static int load_providers(struct check_opts *o)
 	return cli_providers_load(prog, &o->providers);
 }
 
+/* authns: reads the --baseline file (a missing one is a first run). A file that cannot be read
+ * or parsed stops the check (exit 3) and is left as it is. */
+static int baseline_open(struct check_opts *o)
+{
+	char err[512];
+
+	if (o->baseline->path == NULL) {
+		o->baseline = NULL;
+		return 0;
+	}
+	if (mxg_baseline_load(o->baseline->path, &o->baseline->b, err, sizeof(err)) >= 0)
+		return 0;
+	fprintf(stderr, "%s: baseline %s\n%s: the file was left unchanged; fix or remove it\n", prog,
+		err, prog);
+	return -1;
+}
+
+/* authns: writes the baseline when this run recorded a domain and write is set (every domain
+ * was checked); returns status, or CLI_EXIT_UNKNOWN when the file could not be written. */
+static int baseline_close(struct check_opts *o, int status, int write)
+{
+	struct check_baseline *cb = o->baseline;
+	char err[600];
+
+	if (cb == NULL)
+		return status;
+	if (cb->dirty && write) {
+		if (mxg_baseline_save(cb->path, &cb->b, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s: cannot write the baseline: %s\n", prog, err);
+			status = CLI_EXIT_UNKNOWN;
+		} else {
+			fprintf(stderr, "%s: baseline %s: recorded %u domain%s\n", prog, cb->path,
+				cb->recorded, cb->recorded == 1 ? "" : "s");
+		}
+	}
+	mxg_baseline_free(&cb->b);
+	return status;
+}
+
 int cli_check(int argc, char **argv)
 {
 	struct check_opts o;
+	struct check_baseline cb;
 	struct check_result *res;
 	int worst = CLI_EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
+	memset(&cb, 0, sizeof(cb));
+	o.baseline = &cb;
 	int first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return first == 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;
-	if (load_providers(&o) < 0)
-		return CLI_EXIT_UNKNOWN;
+	if (baseline_open(&o) < 0 || load_providers(&o) < 0)
+		return baseline_close(&o, CLI_EXIT_UNKNOWN, 0);
 	if (cli_psl_open(o.psl_path, o.dmarc_mode, prog, &o.psl) < 0) {
 		mxg_spf_providers_free(&o.providers);
-		return CLI_EXIT_UNKNOWN;
+		return baseline_close(&o, CLI_EXIT_UNKNOWN, 0);
 	}
 	if (o.probe)
 		signal(SIGPIPE, SIG_IGN); /* a server closing mid-command is a finding, not our end */
@@ -452,13 +591,15 @@ int cli_check(int argc, char **argv)
 		mxg_resolver_free(r);
 		mxg_psl_free(o.psl);
 		mxg_spf_providers_free(&o.providers);
-		return CLI_EXIT_UNKNOWN;
+		return baseline_close(&o, CLI_EXIT_UNKNOWN, 0);
 	}
+	int broke = 0;
 	if (o.json)
 		printf("{\"version\":1,\"domains\":[");
 	for (int i = first; i < argc; i++) {
 		if (check_domain(r, &o, argv[i], res) < 0) {
 			worst = CLI_EXIT_UNKNOWN;
+			broke = 1;
 			break;
 		}
 		int status = result_status(res);
@@ -472,6 +613,7 @@ int cli_check(int argc, char **argv)
 		mxg_probe_clear(&res->probe);
 	}
 	mxg_probe_clear(&res->probe);
+	worst = baseline_close(&o, worst, !broke);
 	if (o.json)
 		printf("],\"status\":\"%s\",\"exit\":%d}\n", status_name(worst), worst);
 	free(res);

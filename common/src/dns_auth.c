@@ -3,24 +3,17 @@
  * must see the zone's own value. The zone backend answers with it; otherwise the zone's
  * name servers are found through the resolver and one of them is asked directly, without
  * recursion, with a bounded wait. */
-#include "mxguard/dns.h"
+#include "dns_auth_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
-
-#include <ldns/ldns.h>
 
 #include "mxguard/str.h"
 
 /* Name servers and addresses tried at most, so the wait stays bounded. */
 #define AUTH_MAX_NS 4
 #define AUTH_MAX_ADDRS 3
-
-struct auth_addr {
-	int family; /* 4 or 6 */
-	uint8_t bytes[16];
-};
 
 /* The parent of name ("" above a top-level name), or -1 at the root. */
 static int parent_of(const char *name, char *out, size_t outsize)
@@ -32,10 +25,31 @@ static int parent_of(const char *name, char *out, size_t outsize)
 	return 0;
 }
 
-/* Fills ns[] with the name servers of the zone holding name, found by asking for NS at
- * name, then at each parent in turn. Returns how many, 0 with why filled, -1 local error. */
-static int zone_servers(struct mxg_resolver *r, const char *name,
-			char ns[AUTH_MAX_NS][MXG_DNS_NAME_MAX], char *why, size_t whylen)
+/* Keeps the max smallest names of the NS records in a, sorted: the same servers on every run,
+ * whatever order the resolver rotates the RRset into. Returns how many. */
+static int take_ns(const struct mxg_dns_answer *a, char (*ns)[MXG_DNS_NAME_MAX], int max)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < a->count; i++) {
+		const char *t = a->rrs[i].target;
+		if (a->rrs[i].type != MXG_DNS_NS || t[0] == '\0')
+			continue;
+		int at = n;
+		while (at > 0 && strcmp(ns[at - 1], t) > 0)
+			at--;
+		if (at >= max || (at > 0 && strcmp(ns[at - 1], t) == 0))
+			continue;
+		int last = n < max ? n : max - 1;
+		memmove(ns[at + 1], ns[at], (size_t)(last - at) * MXG_DNS_NAME_MAX);
+		mxg_strlcpy(ns[at], t, MXG_DNS_NAME_MAX);
+		n = n < max ? n + 1 : n;
+	}
+	return n;
+}
+
+int mxg_auth_zone_servers(struct mxg_resolver *r, const char *name, char *apex,
+			  char (*ns)[MXG_DNS_NAME_MAX], int max, char *why, size_t whylen)
 {
 	char cur[MXG_DNS_NAME_MAX], up[MXG_DNS_NAME_MAX];
 	struct mxg_dns_answer *a = NULL;
@@ -44,15 +58,13 @@ static int zone_servers(struct mxg_resolver *r, const char *name,
 	for (;;) {
 		if (mxg_dns_lookup(r, cur, MXG_DNS_NS, &a, why, whylen) < 0)
 			return -1;
-		int n = 0;
-		if (a->rcode == MXG_DNS_NOERROR && a->cname_count == 0)
-			for (size_t i = 0; i < a->count && n < AUTH_MAX_NS; i++)
-				if (a->rrs[i].type == MXG_DNS_NS && a->rrs[i].target[0] != '\0')
-					mxg_strlcpy(ns[n++], a->rrs[i].target, MXG_DNS_NAME_MAX);
+		int n = a->rcode == MXG_DNS_NOERROR && a->cname_count == 0 ? take_ns(a, ns, max) : 0;
 		enum mxg_dns_rcode rc = a->rcode;
 		mxg_dns_answer_free(a);
-		if (n > 0)
+		if (n > 0) {
+			mxg_strlcpy(apex, cur, MXG_DNS_NAME_MAX);
 			return n;
+		}
 		if (mxg_dns_is_temporary(rc)) {
 			snprintf(why, whylen, "the NS lookup for %s failed (%s)", cur[0] ? cur : ".",
 				 mxg_dns_rcode_name(rc));
@@ -66,17 +78,16 @@ static int zone_servers(struct mxg_resolver *r, const char *name,
 	}
 }
 
-/* Appends the addresses of host (A, then AAAA) to addrs up to AUTH_MAX_ADDRS. */
-static int server_addrs(struct mxg_resolver *r, const char *host, struct auth_addr *addrs,
-			size_t *n, char *err, size_t errlen)
+int mxg_auth_server_addrs(struct mxg_resolver *r, const char *host, struct mxg_addr *addrs,
+			  size_t *n, size_t max, char *err, size_t errlen)
 {
 	static const uint16_t types[] = { MXG_DNS_A, MXG_DNS_AAAA };
 
-	for (size_t t = 0; t < 2 && *n < AUTH_MAX_ADDRS; t++) {
+	for (size_t t = 0; t < 2 && *n < max; t++) {
 		struct mxg_dns_answer *a = NULL;
 		if (mxg_dns_lookup(r, host, types[t], &a, err, errlen) < 0)
 			return -1;
-		for (size_t i = 0; i < a->count && *n < AUTH_MAX_ADDRS; i++) {
+		for (size_t i = 0; i < a->count && *n < max; i++) {
 			if (a->rrs[i].type != types[t])
 				continue;
 			addrs[*n].family = types[t] == MXG_DNS_A ? 4 : 6;
@@ -89,7 +100,7 @@ static int server_addrs(struct mxg_resolver *r, const char *host, struct auth_ad
 }
 
 /* A one-server ldns resolver on port 53 that does not recurse and waits timeout_ms once. */
-static ldns_resolver *one_server(const struct auth_addr *addr, unsigned timeout_ms)
+static ldns_resolver *one_server(const struct mxg_addr *addr, unsigned timeout_ms)
 {
 	ldns_resolver *res = ldns_resolver_new();
 	ldns_rdf *ns = ldns_rdf_new_frm_data(addr->family == 4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA,
@@ -131,19 +142,18 @@ static int rrset_ttl(const ldns_pkt *p, const ldns_rdf *name, uint16_t type, uin
 	return found;
 }
 
-/* Asks one server for (name, type) with RD clear. 1 with *ttl, 0 when it gave no
- * authoritative answer holding the RRset (reason in why). */
-static int ask_server(const struct auth_addr *addr, const char *name, uint16_t type,
-		      unsigned timeout_ms, uint32_t *ttl, char *why, size_t whylen)
+ldns_pkt *mxg_auth_query(const struct mxg_addr *addr, const char *name, uint16_t type,
+			unsigned timeout_ms, char *why, size_t whylen)
 {
 	ldns_resolver *res = one_server(addr, timeout_ms);
 	ldns_rdf *qname = ldns_dname_new_frm_str(name[0] ? name : ".");
-	ldns_pkt *q = qname ? ldns_pkt_query_new(ldns_rdf_clone(qname), (ldns_rr_type)type,
-						 LDNS_RR_CLASS_IN, 0) : NULL;
+	ldns_pkt *q = qname ? ldns_pkt_query_new(qname, (ldns_rr_type)type, LDNS_RR_CLASS_IN, 0)
+			    : NULL;
 	ldns_pkt *p = NULL;
-	int found = 0;
 
 	if (res == NULL || q == NULL) {
+		if (q == NULL)
+			ldns_rdf_deep_free(qname);
 		snprintf(why, whylen, "cannot build a query for %s", name);
 		goto out;
 	}
@@ -151,18 +161,37 @@ static int ask_server(const struct auth_addr *addr, const char *name, uint16_t t
 	ldns_pkt_set_random_id(q);
 	ldns_status s = ldns_resolver_send_pkt(&p, res, q);
 	if (s != LDNS_STATUS_OK || p == NULL) {
-		snprintf(why, whylen, "no answer from a name server (%s)", ldns_get_errorstr_by_id(s));
-		goto out;
+		snprintf(why, whylen, "no answer within %u ms (%s)", timeout_ms,
+			 ldns_get_errorstr_by_id(s));
+		ldns_pkt_free(p);
+		p = NULL;
 	}
-	found = rrset_ttl(p, qname, type, ttl);
+out:
+	ldns_pkt_free(q);
+	ldns_resolver_deep_free(res);
+	return p;
+}
+
+/* Asks one server for (name, type) with RD clear. 1 with *ttl, 0 when it gave no
+ * authoritative answer holding the RRset (reason in why). */
+static int ask_server(const struct mxg_addr *addr, const char *name, uint16_t type,
+		      unsigned timeout_ms, uint32_t *ttl, char *why, size_t whylen)
+{
+	char reason[128];
+	ldns_pkt *p = mxg_auth_query(addr, name, type, timeout_ms, reason, sizeof(reason));
+	ldns_rdf *qname = p ? ldns_dname_new_frm_str(name[0] ? name : ".") : NULL;
+	int found = 0;
+
+	if (p == NULL) {
+		snprintf(why, whylen, "a name server gave %s", reason);
+		return 0;
+	}
+	found = qname != NULL && rrset_ttl(p, qname, type, ttl);
 	if (!found)
 		snprintf(why, whylen, "a name server gave no authoritative %s answer for %s",
 			 mxg_dns_type_name(type), name);
-out:
-	ldns_pkt_free(p);
-	ldns_pkt_free(q);
 	ldns_rdf_deep_free(qname);
-	ldns_resolver_deep_free(res);
+	ldns_pkt_free(p);
 	return found;
 }
 
@@ -170,15 +199,15 @@ out:
 static int ask_authority(struct mxg_resolver *r, const char *name, uint16_t type,
 			 unsigned timeout_ms, uint32_t *ttl, char *why, size_t whylen)
 {
-	char ns[AUTH_MAX_NS][MXG_DNS_NAME_MAX];
-	struct auth_addr addrs[AUTH_MAX_ADDRS];
+	char ns[AUTH_MAX_NS][MXG_DNS_NAME_MAX], apex[MXG_DNS_NAME_MAX];
+	struct mxg_addr addrs[AUTH_MAX_ADDRS];
 	size_t n_addrs = 0;
 
-	int n_ns = zone_servers(r, name, ns, why, whylen);
+	int n_ns = mxg_auth_zone_servers(r, name, apex, ns, AUTH_MAX_NS, why, whylen);
 	if (n_ns <= 0)
 		return n_ns;
 	for (int i = 0; i < n_ns && n_addrs < AUTH_MAX_ADDRS; i++)
-		if (server_addrs(r, ns[i], addrs, &n_addrs, why, whylen) < 0)
+		if (mxg_auth_server_addrs(r, ns[i], addrs, &n_addrs, AUTH_MAX_ADDRS, why, whylen) < 0)
 			return -1;
 	if (n_addrs == 0) {
 		snprintf(why, whylen, "the name servers of %s have no address", name);

@@ -150,15 +150,18 @@ mxg_wait_port() {
 # mxg_nsd_start PORT ZONE=FILE...: serves the zones with NSD on 127.0.0.1:PORT
 # (UDP and TCP), rate limiting off. Logs in $MXG_WORK/nsd/nsd.log. PORT may list several
 # ports ("5354 53"): on 53 too, NSD is the name server the zones' NS records name (127.0.0.1),
-# which mxguard check asks directly for the TTLs the zones publish.
+# which mxguard check asks directly for the TTLs the zones publish. A PORT of the form ADDR@PORT
+# listens on another loopback address; MXG_NSD_NAME (default nsd) names the instance (its
+# directory $MXG_WORK/NAME and its process), so that several can run side by side.
 mxg_nsd_start() {
 	ports=$1
 	shift
-	d=$MXG_WORK/nsd
+	nsd_name=${MXG_NSD_NAME:-nsd}
+	d=$MXG_WORK/$nsd_name
 	mkdir -p "$d"
 	cat >"$d/nsd.conf" <<NSDCONF
 server:
-$(for port in $ports; do echo "    ip-address: 127.0.0.1@$port"; done)
+$(for port in $ports; do case $port in *@*) echo "    ip-address: $port" ;; *) echo "    ip-address: 127.0.0.1@$port" ;; esac; done)
     do-ip6: no
     server-count: 1
     username: ""
@@ -182,9 +185,10 @@ NSDCONF
 		printf 'zone:\n    name: "%s"\n    zonefile: "%s.zone"\n' "$zone" "$zone" >>"$d/nsd.conf"
 	done
 	nsd-checkconf "$d/nsd.conf" || return 1
-	mxg_bg nsd nsd -d -c "$d/nsd.conf"
+	mxg_bg "$nsd_name" nsd -d -c "$d/nsd.conf"
 	for port in $ports; do
-		mxg_wait_port "$port" udp 10 || { cat "$MXG_WORK/nsd.log" "$d/nsd.log" >&2 2>/dev/null; return 1; }
+		mxg_wait_port "${port#*@}" udp 10 ||
+			{ cat "$MXG_WORK/$nsd_name.log" "$d/nsd.log" >&2 2>/dev/null; return 1; }
 	done
 }
 

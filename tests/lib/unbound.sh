@@ -8,7 +8,7 @@ MXG_UNBOUND_CONTROL_BIN=$MXG_ROOT/build/unbound-src/tree/unbound-control
 
 # mxg_unbound_conf DIR PORT MODULES [ZONE=PORT...]: writes DIR/unbound.conf, a resolver on
 # 127.0.0.1@PORT with module-config MODULES (mxguard.so is loaded when MODULES names dynlib)
-# and one stub zone per ZONE=PORT. MXG_UNBOUND_OPTS adds "name: value" lines to server:,
+# and one stub zone per ZONE=PORT (server 127.0.0.1@PORT) or ZONE=ADDR@PORT. MXG_UNBOUND_OPTS adds "name: value" lines to server:,
 # after the defaults (two threads, verbosity 1), so it may change those. MXG_UNBOUND_CONTROL, a
 # socket path, enables unbound-control on that Unix socket (no certificates).
 mxg_unbound_conf() {
@@ -37,7 +37,9 @@ server:
 UBCONF
 		printf '%s\n' "${MXG_UNBOUND_OPTS:-}" | sed '/^$/d; s/^/    /'
 		for uc_stub in "$@"; do
-			printf 'stub-zone:\n    name: "%s"\n    stub-addr: 127.0.0.1@%s\n' "${uc_stub%=*}" "${uc_stub#*=}"
+			uc_addr=${uc_stub#*=}
+			case $uc_addr in *@*) ;; *) uc_addr=127.0.0.1@$uc_addr ;; esac
+			printf 'stub-zone:\n    name: "%s"\n    stub-addr: %s\n' "${uc_stub%=*}" "$uc_addr"
 		done
 		case " $uc_modules " in
 		*" dynlib "*) printf 'dynlib:\n    dynlib-file: "%s"\n' "$MXG_UNBOUND_MODULE" ;;

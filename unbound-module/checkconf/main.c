@@ -38,6 +38,10 @@ static void print_settings(const struct module_config *c)
 	       c->max_wait_ms, c->verdict_cache_size);
 	printf("metrics_file = %s\nmetrics_interval = %lums\n", c->metrics_file,
 	       c->metrics_interval_ms);
+	printf("watch_domain =");
+	for (unsigned i = 0; i < c->n_watch; i++)
+		printf(" %s", c->watch[i]);
+	printf("%s\n", c->n_watch ? "" : " none");
 }
 
 /* With no FILE and no variable, a missing default file is what the module accepts: defaults. */
