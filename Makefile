@@ -34,7 +34,7 @@ B := build/out
 SANFLAGS :=
 endif
 
-PKGS := libunbound libssl libcrypto libpsl ldns
+PKGS := libunbound libssl libcrypto libpsl ldns libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
