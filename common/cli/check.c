@@ -1,18 +1,22 @@
 /* mxguard check: audits domains (MX, SPF, DMARC, DKIM keys; each audit one entry of audits[])
  * and reports findings as text or JSON with a monitoring-plugin exit status. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "mxguard/addr.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
+#include "mxguard/mtasts.h"
 #include "mxguard/mx.h"
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
+#include "mxguard/tlsrpt.h"
 
 #define CHECK_SELECTORS_MAX 16
 
@@ -26,6 +30,7 @@ struct check_opts {
 	const char *psl_path;                       /* --psl */
 	struct mxg_psl *psl;                        /* loaded from psl_path, or NULL */
 	struct mxg_spf_providers providers;         /* the SPF provider table (required) */
+	const char *ca_file;                        /* --ca-file: CAs for the MTA-STS fetch (and the probe) */
 };
 
 /* What one domain's audit produced. */
@@ -34,6 +39,7 @@ struct check_result {
 	struct mxg_mx_input mx;
 	int unknown;        /* something could not be checked at all */
 	char problem[512];  /* why, when unknown ("; " between audits) */
+	struct mxg_mtasts_state mtasts; /* after the MTA-STS audit: mxg_mtasts_enforces(&mtasts, host) */
 };
 
 /* Marks res as not fully checked and records why. */
@@ -107,11 +113,65 @@ static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const 
 	return 0;
 }
 
+/* --- MTA-STS and TLS-RPT --- */
+
+/* The MX host names res->mx examined (a null MX and the implicit MX have none), as a list. */
+static size_t mx_names(const struct check_result *res, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < res->mx.count && n < max; i++)
+		if (res->mx.targets[i].name[0])
+			names[n++] = res->mx.targets[i].name;
+	return n;
+}
+
+static const char *audited_name(const struct check_result *res, const char *domain)
+{
+	return res->mx.domain[0] ? res->mx.domain : domain;
+}
+
+/* After the MX audit. The policy is fetched whenever the _mta-sts record exists (not only
+ * with --probe): the MX/policy conflict is what the audit is for, and one bounded HTTPS GET
+ * to the host the domain names for it is no probe of its mail servers. */
+static int audit_mtasts(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			struct check_result *res)
+{
+	const struct mxg_mtasts_fetch_opts fo = { r, o->ca_file, 0, 0 };
+	const char *names[MXG_MX_MAX_TARGETS];
+	size_t n = mx_names(res, names, MXG_MX_MAX_TARGETS);
+
+	if (mxg_mtasts_gather(r, &fo, audited_name(res, domain), &res->mtasts) < 0)
+		return -1;
+	if (res->mtasts.dns == MXG_MTASTS_DNS_TEMPFAIL)
+		check_unknown(res, "MTA-STS", res->mtasts.dns_why);
+	return mxg_mtasts_analyze(&res->mtasts, names, n, &res->findings);
+}
+
+/* After the MTA-STS audit: a TLS-RPT record is asked for where MTA-STS or DANE is published. */
+static int audit_tlsrpt(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			struct check_result *res)
+{
+	const char *names[MXG_MX_MAX_TARGETS];
+	size_t n = mx_names(res, names, MXG_MX_MAX_TARGETS);
+	struct mxg_tlsrpt_state st;
+
+	(void)o;
+	if (mxg_tlsrpt_gather(r, audited_name(res, domain), names, n,
+			      res->mtasts.dns == MXG_MTASTS_DNS_FOUND, &st) < 0)
+		return -1;
+	if (st.dns == MXG_TLSRPT_DNS_TEMPFAIL)
+		check_unknown(res, "TLS-RPT", st.why);
+	return mxg_tlsrpt_analyze(&st, &res->findings);
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
 	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
+	{ "MTA-STS", audit_mtasts },
+	{ "TLS-RPT", audit_tlsrpt },
 };
 
 void cli_check_usage(FILE *out)
@@ -125,6 +185,7 @@ void cli_check_usage(FILE *out)
 		"  --rfc7489            DMARC by RFC 7489 (organizational domain from the public suffix\n"
 		"                       list) instead of RFC 9989's DNS tree walk\n"
 		"  --psl FILE           with --rfc7489, the public suffix list file (default: libpsl's)\n"
+		"  --ca-file FILE       trusted CAs (PEM) for the MTA-STS policy fetch, instead of the system's\n"
 		"  --help               this text\n",
 		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS);
 	cli_dns_usage(out);
@@ -143,6 +204,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "dkim-selector", required_argument, NULL, 's' },
 		{ "rfc7489", no_argument, NULL, '7' },
 		{ "psl", required_argument, NULL, 'p' },
+		{ "ca-file", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -150,7 +212,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	unsigned long n;
 	int c;
 
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:", longopts, &o->dns)) != -1) {
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:C:", longopts, &o->dns)) != -1) {
 		if (c == CLI_OPT_BAD)
 			return -1;
 		switch (c) {
@@ -178,6 +240,13 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 			break;
 		case 'p':
 			o->psl_path = optarg;
+			break;
+		case 'C':
+			if (access(optarg, R_OK) != 0) {
+				fprintf(stderr, "%s: --ca-file %s: %s\n", prog, optarg, strerror(errno));
+				return -1;
+			}
+			o->ca_file = optarg;
 			break;
 		case 'h':
 			cli_check_usage(stdout);
