@@ -41,6 +41,10 @@ static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char 
 {
 	const char *p = v, *end = v + n;
 
+	if (n == 0) {
+		mxg_strlcpy(why, "rua is empty", whylen);
+		return -1;
+	}
 	while (p < end) {
 		while (p < end && is_wsp((unsigned char)*p))
 			p++;

@@ -36,6 +36,7 @@ static void test_parse_invalid(void **state)
 		"v=TLSRPTv1; rua=http://example.com/",      /* not https */
 		"v=TLSRPTv1; rua=mailto:example.com",       /* no '@' */
 		"v=TLSRPTv1; rua=mailto:a@example.com,",    /* trailing comma */
+		"v=TLSRPTv1; rua=",                          /* empty rua (found by fuzz_mtasts) */
 		"v=TLSRPTv1; rua=mailto:a@x.com; rua=mailto:b@x.com",
 		"v=TLSRPTv1; rua=mailto:a@example.com; bogus",
 		"v=TLSRPTv1; rua=mailto:a@x.com,mailto:b@x.com,mailto:c@x.com,mailto:d@x.com,"
