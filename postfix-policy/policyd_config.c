@@ -163,7 +163,7 @@ static int mtasts_key(struct loader *l, int *handled)
 	if (strcmp(k, "mta_sts") == 0)
 		return set_bool(l, &s->mta_sts);
 	if (strcmp(k, "mta_sts.cache_size") == 0)
-		return set_uint(l, 1, 1000000, &s->mta_sts_cache_size);
+		return set_uint(l, 1, 100000, &s->mta_sts_cache_size);
 	if (strcmp(k, "mta_sts.ca_file") == 0)
 		return set_str(l, s->mta_sts_ca_file, sizeof(s->mta_sts_ca_file));
 	if (strcmp(k, "mta_sts.fetch_timeout") == 0)

@@ -284,6 +284,14 @@ static int run(const struct options *o, struct policyd_settings *s, struct polic
 		goto fail;
 	}
 	struct policyd_mtasts *sts = NULL;
+	/* Read at every fetch, by the user the daemon now runs as: refused now rather than
+	 * failing every fetch later. */
+	if (s->mta_sts && s->mta_sts_ca_file[0] && access(s->mta_sts_ca_file, R_OK) != 0) {
+		mxg_log(MXG_LOG_ERR, "mta_sts.ca_file %s: %s", s->mta_sts_ca_file, strerror(errno));
+		policyd_mxcache_free(cache);
+		mxg_resolver_free(res);
+		goto fail;
+	}
 	if (s->mta_sts) {
 		sts = policyd_mtasts_new(res, s->mta_sts_cache_size, s->mta_sts_ca_file,
 					 s->mta_sts_fetch_timeout_ms);

@@ -195,6 +195,10 @@ mta_sts.ca_file = $tls/ca.pem
 mta_sts.fetch_timeout = 3s
 mta_sts.cache_size = 4
 CONF
+sed "s|^mta_sts.ca_file = .*|mta_sts.ca_file = $W/missing-ca.pem|" "$W/policyd.conf" >"$W/badca.conf"
+out=$(timeout 20 "$MXG_BUILD/mxguard-policyd" -f -c "$W/badca.conf" 2>&1)
+mxg_eq "policyd: an unreadable mta_sts.ca_file stops the start" $? 1
+mxg_match "policyd: and says which file" "$out" 'mta_sts\.ca_file .*missing-ca\.pem: No such file'
 mxg_bg policyd "$MXG_BUILD/mxguard-policyd" -f -c "$W/policyd.conf"
 mxg_require "mxguard-policyd listens" mxg_wait_port $smap tcp 10
 
