@@ -34,13 +34,13 @@ B := build/out
 SANFLAGS :=
 endif
 
-PKGS := libunbound libssl libcrypto libpsl ldns sqlite3 libpq libxml-2.0 zlib
+PKGS := libunbound libssl libcrypto libpsl ldns sqlite3 libpq libxml-2.0 zlib libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror
 MXG_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -fPIC $(WARN) -Icommon/include $(PKG_CFLAGS) $(SANFLAGS)
-MXG_LDFLAGS := $(SANFLAGS)
+MXG_LDFLAGS := $(SANFLAGS) -Wl,--as-needed
 LIBS := $(PKG_LIBS) -lpthread
 
 # Filled in by the fragments.

@@ -118,6 +118,11 @@ struct policyd_settings {
 	/* counters (node_exporter textfile) */
 	char metrics_file[512];      /* "" none */
 	unsigned long metrics_interval_ms;
+	/* outbound MTA-STS (the "mta-sts" socketmap) */
+	int mta_sts;                  /* mta_sts = yes */
+	unsigned long mta_sts_cache_size;
+	char mta_sts_ca_file[512];    /* "" the system's CAs */
+	unsigned long mta_sts_fetch_timeout_ms;
 };
 
 /* Renames the deprecated keys of c (a warning each), then reads c into *s and a new rules
@@ -232,6 +237,8 @@ int policyd_route_lookup(const struct policyd_rules *rules, const char *key,
  * 0 when incomplete, -1 malformed (reason in err), bounded by max. */
 int policyd_netstring_parse(const char *buf, size_t len, size_t max, const char **payload,
 			    size_t *plen, size_t *consumed, char *err, size_t errlen);
+/* Writes the netstring of a followed by b into out. Returns its length, or -1 if it does not fit. */
+long policyd_netstring_write(char *out, size_t outsize, const char *a, const char *b);
 /* Answers one socketmap request payload ("name key") into out as a netstring.
  * Returns bytes written, or -1 if out is too small. */
 long policyd_socketmap_answer(const struct policyd_rules *rules, const char *payload, size_t plen,

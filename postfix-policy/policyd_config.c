@@ -171,6 +171,39 @@ static int check_listen(struct loader *l, char (*items)[256], size_t n)
 	return 0;
 }
 
+/* The outbound MTA-STS keys (the "mta-sts" socketmap). */
+static int mtasts_key(struct loader *l, int *handled)
+{
+	struct policyd_settings *s = l->s;
+	const char *k = l->e->key;
+
+	*handled = 1;
+	if (strcmp(k, "mta_sts") == 0)
+		return set_bool(l, &s->mta_sts);
+	if (strcmp(k, "mta_sts_cache_size") == 0)
+		return set_uint(l, 1, 100000, &s->mta_sts_cache_size);
+	if (strcmp(k, "mta_sts_ca_file") == 0)
+		return set_str(l, s->mta_sts_ca_file, sizeof(s->mta_sts_ca_file));
+	if (strcmp(k, "mta_sts_fetch_timeout") == 0)
+		return set_ms(l, 500, 120000, &s->mta_sts_fetch_timeout_ms);
+	*handled = 0;
+	return 0;
+}
+
+/* A fetch must end before the request's own deadline, or a slow policy host would defer mail
+ * that RFC 8461 says goes out without a policy. */
+static int check_mtasts(struct loader *l)
+{
+	const struct policyd_settings *s = l->s;
+
+	if (!s->mta_sts || s->mta_sts_fetch_timeout_ms + s->dns_timeout_ms < s->request_timeout_ms)
+		return 0;
+	snprintf(l->err, l->errlen, "%s: mta_sts_fetch_timeout (%lu ms) plus dns_timeout (%lu ms) must "
+		 "be shorter than request_timeout (%lu ms)", l->cfg->path, s->mta_sts_fetch_timeout_ms,
+		 s->dns_timeout_ms, s->request_timeout_ms);
+	return -1;
+}
+
 static int daemon_key(struct loader *l, int *handled)
 {
 	struct policyd_settings *s = l->s;
@@ -493,6 +526,8 @@ static void defaults(struct policyd_settings *s, struct policyd_rules *r)
 	s->dns_timeout_ms = MXG_CFG_DNS_TIMEOUT_DEFAULT;
 	s->dns_cache_size = MXG_CFG_DNS_CACHE_SIZE_DEFAULT;
 	s->metrics_interval_ms = MXG_CFG_METRICS_INTERVAL_DEFAULT;
+	s->mta_sts_cache_size = 1024;
+	s->mta_sts_fetch_timeout_ms = 4000;
 	r->refs = 1;
 	r->act[POLICYD_R_NULL_MX_SENDER] = POLICYD_REJECT;
 	r->act[POLICYD_R_NULL_MX_RECIPIENT] = POLICYD_REJECT;
@@ -593,12 +628,13 @@ int policyd_config_load(struct mxg_config *c, struct policyd_settings *s,
 	for (size_t i = 0; i < c->count; i++) {
 		int handled;
 		l.e = &c->entries[i];
-		if (daemon_key(&l, &handled) < 0 || (!handled && rules_key(&l) < 0)) {
+		if (mtasts_key(&l, &handled) < 0 || (!handled && daemon_key(&l, &handled) < 0) ||
+		    (!handled && rules_key(&l) < 0)) {
 			rules_free(r);
 			return -1;
 		}
 	}
-	if (check_connectors(&l) < 0) {
+	if (check_connectors(&l) < 0 || check_mtasts(&l) < 0) {
 		rules_free(r);
 		return -1;
 	}

@@ -18,6 +18,7 @@
 #include "mxguard/version.h"
 #include "policyd.h"
 #include "policyd_metrics.h"
+#include "policyd_mtasts.h"
 #include "policyd_server.h"
 
 #define DEFAULT_CONFIG "/etc/mxguard/policyd.conf"
@@ -282,12 +283,33 @@ static int run(const struct options *o, struct policyd_settings *s, struct polic
 		mxg_resolver_free(res);
 		goto fail;
 	}
-	if (policyd_metrics_start(s->metrics_file, s->metrics_interval_ms, err, sizeof(err)) < 0)
+	struct policyd_mtasts *sts = NULL;
+	/* Read at every fetch, by the user the daemon now runs as: refused now rather than
+	 * failing every fetch later. */
+	if (s->mta_sts && s->mta_sts_ca_file[0] && access(s->mta_sts_ca_file, R_OK) != 0) {
+		mxg_log(MXG_LOG_ERR, "mta_sts_ca_file %s: %s", s->mta_sts_ca_file, strerror(errno));
+		policyd_mxcache_free(cache);
+		mxg_resolver_free(res);
+		goto fail;
+	}
+	if (s->mta_sts) {
+		sts = policyd_mtasts_new(res, s->mta_sts_cache_size, s->mta_sts_ca_file,
+					 s->mta_sts_fetch_timeout_ms);
+		if (sts == NULL) {
+			mxg_log(MXG_LOG_ERR, "out of memory");
+			policyd_mxcache_free(cache);
+			mxg_resolver_free(res);
+			goto fail;
+		}
+		policyd_server_set_mtasts(srv, sts);
+	}
+		if (policyd_metrics_start(s->metrics_file, s->metrics_interval_ms, err, sizeof(err)) < 0)
 		mxg_log(MXG_LOG_WARNING, "%s: no counters file", err);
 	int rv = policyd_server_run(srv, rules, cache, res, reload, &rc);
 	policyd_metrics_stop();
 	policyd_server_free(srv);
 	policyd_mxcache_free(cache);
+	policyd_mtasts_free(sts);
 	mxg_resolver_free(res);
 	if (s->pid_file[0])
 		unlink(s->pid_file);

@@ -58,6 +58,7 @@ struct policyd_server {
 	struct policyd_mxcache *cache;
 	struct policyd_pool *pool;
 	struct policyd_dns_view view;
+	struct policyd_mtasts *sts;     /* the "mta-sts" socketmap, or NULL when off */
 	unsigned long refused;          /* connections refused since the last log line */
 	uint64_t refused_logged;
 	int stop;
@@ -99,6 +100,11 @@ struct policyd_server *policyd_server_new(const struct policyd_settings *s, char
 		return NULL;
 	}
 	return srv;
+}
+
+void policyd_server_set_mtasts(struct policyd_server *srv, struct policyd_mtasts *sts)
+{
+	srv->sts = sts;
 }
 
 void policyd_server_free(struct policyd_server *srv)
@@ -165,6 +171,18 @@ static int reply_policy(struct conn *c, const char *action)
 	return queue_out(c, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
+/* The answer to a request whose decision timed out or could not be made, in the
+ * connection's protocol: Postfix defers either way. */
+static int reply_temp(struct conn *c, const char *policy_reply, const char *socketmap_reason)
+{
+	char buf[256];
+
+	if (c->kind == K_POLICY)
+		return reply_policy(c, policy_reply);
+	long n = policyd_netstring_write(buf, sizeof(buf), "TEMP ", socketmap_reason);
+	return n < 0 ? -1 : queue_out(c, buf, (size_t)n);
+}
+
 /* The request's part of a decision line, for answers given without a decision. */
 static void summarize(const struct policyd_request *q, char *out, size_t size)
 {
@@ -172,6 +190,26 @@ static void summarize(const struct policyd_request *q, char *out, size_t size)
 		 policyd_context_name(policyd_request_context(q)),
 		 q->protocol_state ? q->protocol_state : "", q->client_address ? q->client_address : "",
 		 q->sender ? q->sender : "", q->recipient ? q->recipient : "");
+}
+
+/* Hands j (its request filled, c->summary set) to the pool for the connection in slot,
+ * with the request's deadline; the connection waits (busy) until it comes back. */
+static void submit(struct policyd_server *srv, size_t slot, struct policyd_job *j,
+		   enum policyd_context ctx)
+{
+	struct conn *c = &srv->conns[slot];
+
+	j->slot = slot;
+	j->conn_gen = c->gen;
+	j->seq = c->seq;
+	j->started_ms = mxg_clock_ms();
+	j->deadline_ms = j->started_ms + srv->s->request_timeout_ms;
+	j->rules = srv->rules;
+	policyd_rules_ref(j->rules);
+	c->ctx = ctx;
+	c->busy = 1;
+	c->job_deadline = j->deadline_ms;
+	policyd_pool_submit(srv->pool, j);
 }
 
 static int dispatch(struct policyd_server *srv, size_t slot, struct policyd_request *q)
@@ -186,19 +224,9 @@ static int dispatch(struct policyd_server *srv, size_t slot, struct policyd_requ
 		policyd_request_free(q);
 		return reply_policy(c, "451 4.3.0 mxguard: out of memory");
 	}
-	j->slot = slot;
-	j->conn_gen = c->gen;
-	j->seq = c->seq;
-	j->started_ms = mxg_clock_ms();
-	j->deadline_ms = j->started_ms + srv->s->request_timeout_ms;
-	j->rules = srv->rules;
-	policyd_rules_ref(j->rules);
 	j->req = *q;
 	summarize(q, c->summary, sizeof(c->summary));
-	c->ctx = policyd_request_context(q);
-	c->busy = 1;
-	c->job_deadline = j->deadline_ms;
-	policyd_pool_submit(srv->pool, j);
+	submit(srv, slot, j, policyd_request_context(q));
 	return 0;
 }
 
@@ -238,6 +266,26 @@ static int one_policy(struct policyd_server *srv, size_t slot)
 	return reply_policy(c, v.reply) < 0 ? -1 : 1;
 }
 
+/* Hands an "mta-sts KEY" lookup (it may fetch over HTTPS) to the worker pool. */
+static int dispatch_sts(struct policyd_server *srv, size_t slot, const char *key, size_t klen)
+{
+	struct conn *c = &srv->conns[slot];
+	struct policyd_job *j = calloc(1, sizeof(*j));
+	char buf[256];
+
+	if (j == NULL || klen >= sizeof(j->sts_key) || memchr(key, '\0', klen) != NULL) {
+		long n = policyd_netstring_write(buf, sizeof(buf), j ? "PERM " : "TEMP ",
+						 j ? "malformed key" : "out of memory");
+		free(j);
+		return n < 0 ? -1 : queue_out(c, buf, (size_t)n);
+	}
+	memcpy(j->sts_key, key, klen);
+	j->sts = srv->sts;
+	snprintf(c->summary, sizeof(c->summary), "socketmap mta-sts key=%.256s", j->sts_key);
+	submit(srv, slot, j, POLICYD_CTX_ALL);
+	return 0;
+}
+
 static int one_socketmap(struct policyd_server *srv, size_t slot)
 {
 	struct conn *c = &srv->conns[slot];
@@ -252,6 +300,12 @@ static int one_socketmap(struct policyd_server *srv, size_t slot)
 	if (rc < 0) {
 		mxg_log(MXG_LOG_WARNING, "malformed socketmap request (%s): closing the connection", err);
 		return -1;
+	}
+	if (srv->sts != NULL && plen > 8 && memcmp(payload, "mta-sts ", 8) == 0) {
+		int d = dispatch_sts(srv, slot, payload + 8, plen - 8);
+		memmove(c->in, c->in + consumed, c->inlen - consumed);
+		c->inlen -= consumed;
+		return d < 0 ? -1 : 1;
 	}
 	long n = policyd_socketmap_answer(srv->rules, payload, plen, out, sizeof(out), logbuf,
 					  sizeof(logbuf));
@@ -377,9 +431,20 @@ static void on_job(struct policyd_server *srv, struct policyd_job *j)
 		return;
 	}
 	c->busy = 0;
+	if (j->sts != NULL && !j->expired) {
+		mxg_log(MXG_LOG_INFO, "%s", j->sts_log);
+		size_t slot = j->slot;
+		int bad = j->sts_len < 0 || queue_out(c, j->sts_out, (size_t)j->sts_len) < 0;
+		policyd_job_free(j);
+		if (bad)
+			conn_close(srv, slot);
+		else
+			progress(srv, slot);
+		return;
+	}
 	if (j->expired) {
 		policyd_log_undecided(c->summary, c->ctx, 1, "timed out");
-		if (reply_policy(c, "451 4.4.3 mxguard: policy decision timed out") < 0) {
+		if (reply_temp(c, "451 4.4.3 mxguard: policy decision timed out", "timed out") < 0) {
 			policyd_job_free(j);
 			conn_close(srv, j->slot);
 			return;
@@ -413,7 +478,7 @@ static void sweep(struct policyd_server *srv)
 			char why[64];
 			snprintf(why, sizeof(why), "timed out after %lu ms", srv->s->request_timeout_ms);
 			policyd_log_undecided(c->summary, c->ctx, 1, why);
-			if (reply_policy(c, "451 4.4.3 mxguard: policy decision timed out") < 0)
+			if (reply_temp(c, "451 4.4.3 mxguard: policy decision timed out", "timed out") < 0)
 				conn_close(srv, i);
 			else
 				progress(srv, i);

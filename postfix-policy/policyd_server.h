@@ -17,6 +17,11 @@ struct policyd_server;
 /* Opens every listener of s (call before dropping privileges). NULL with err. */
 struct policyd_server *policyd_server_new(const struct policyd_settings *s, char *err, size_t errlen);
 
+struct policyd_mtasts;
+/* Answers the socketmap map "mta-sts" from sts (not owned; NULL: the map is unknown). Call
+ * before policyd_server_run. */
+void policyd_server_set_mtasts(struct policyd_server *srv, struct policyd_mtasts *sts);
+
 /* Called on SIGHUP: returns new rules (refs 1), or NULL to keep the current ones
  * (the callback logs why). */
 typedef struct policyd_rules *(*policyd_reload_fn)(void *arg);

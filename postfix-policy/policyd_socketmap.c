@@ -40,7 +40,7 @@ int policyd_netstring_parse(const char *buf, size_t len, size_t max, const char 
 	return 1;
 }
 
-static long netstring(char *out, size_t outsize, const char *a, const char *b)
+long policyd_netstring_write(char *out, size_t outsize, const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	int w = snprintf(out, outsize, "%zu:%s%s,", la + lb, a, b);
@@ -76,28 +76,28 @@ long policyd_socketmap_answer(const struct policyd_rules *rules, const char *pay
 
 	if (sp == NULL) {
 		snprintf(logbuf, loglen, "socketmap: request without a key");
-		return netstring(out, outsize, "PERM ", "request without a key");
+		return policyd_netstring_write(out, outsize, "PERM ", "request without a key");
 	}
 	size_t nl = (size_t)(sp - payload), kl = plen - nl - 1;
 	if (!map_known(payload, nl)) {
 		snprintf(logbuf, loglen, "socketmap: unknown map name");
-		return netstring(out, outsize, "PERM ", "unknown map name");
+		return policyd_netstring_write(out, outsize, "PERM ", "unknown map name");
 	}
 	if (!key_ok(sp + 1, kl)) {
 		snprintf(logbuf, loglen, "socketmap: malformed key");
-		return netstring(out, outsize, "PERM ", "malformed key");
+		return policyd_netstring_write(out, outsize, "PERM ", "malformed key");
 	}
 	memcpy(key, sp + 1, kl);
 	key[kl] = '\0';
 	int rc = policyd_route_lookup(rules, key, hop, sizeof(hop));
 	if (rc < 0) {
 		snprintf(logbuf, loglen, "socketmap: key=%s: next hop too long", key);
-		return netstring(out, outsize, "PERM ", "next hop too long");
+		return policyd_netstring_write(out, outsize, "PERM ", "next hop too long");
 	}
 	if (rc == 0) {
 		snprintf(logbuf, loglen, "socketmap: key=%s route=none", key);
-		return netstring(out, outsize, "NOTFOUND ", "");
+		return policyd_netstring_write(out, outsize, "NOTFOUND ", "");
 	}
 	snprintf(logbuf, loglen, "socketmap: key=%s route=%s", key, hop);
-	return netstring(out, outsize, "OK ", hop);
+	return policyd_netstring_write(out, outsize, "OK ", hop);
 }

@@ -56,6 +56,11 @@ static void run(struct policyd_pool *p, struct policyd_job *j)
 		j->expired = 1;
 		return;
 	}
+	if (j->sts != NULL) {
+		j->sts_len = policyd_mtasts_socketmap(j->sts, j->sts_key, strlen(j->sts_key), j->sts_out,
+						      sizeof(j->sts_out), j->sts_log, sizeof(j->sts_log));
+		return;
+	}
 	if (policyd_decide(j->rules, &j->req, &view, &j->verdict) != 0)
 		j->expired = 1;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "policyd.h"
+#include "policyd_mtasts.h"
 
 struct policyd_job {
 	struct policyd_job *next;
@@ -19,6 +20,12 @@ struct policyd_job {
 	struct policyd_rules *rules;  /* a reference held for the job's life */
 	struct policyd_request req;
 	struct policyd_verdict verdict;
+	/* An "mta-sts" socketmap lookup instead of a policy request (sts set, req unused). */
+	struct policyd_mtasts *sts;
+	char sts_key[MXG_DNS_NAME_MAX];
+	char sts_out[POLICYD_MTASTS_ANSWER_MAX + 64]; /* the reply netstring */
+	long sts_len;                 /* its length, -1 when it did not fit */
+	char sts_log[768];
 };
 
 struct policyd_pool;

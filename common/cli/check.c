@@ -1,10 +1,12 @@
 /* mxguard check: audits domains (MX, SPF, DMARC, DKIM keys; each audit one entry of audits[])
  * and reports findings as text or JSON with a monitoring-plugin exit status. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "mxguard/addr.h"
@@ -13,10 +15,12 @@
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
+#include "mxguard/mtasts.h"
 #include "mxguard/mx.h"
 #include "mxguard/probe.h"
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
+#include "mxguard/tlsrpt.h"
 
 #define CHECK_SELECTORS_MAX 16
 
@@ -57,6 +61,7 @@ struct check_result {
 	                       audit, which runs before the probe) */
 	int unknown;        /* something could not be checked at all */
 	char problem[512];  /* why, when unknown ("; " between audits) */
+	struct mxg_mtasts_state mtasts; /* after the MTA-STS audit: mxg_mtasts_enforces(&mtasts, host) */
 };
 
 /* Marks res as not fully checked and records why. */
@@ -220,11 +225,69 @@ static int audit_baseline(struct mxg_resolver *r, const struct check_opts *o, co
 	return rc;
 }
 
+/* --- MTA-STS and TLS-RPT --- */
+
+/* The MX host names res->mx examined (a null MX and the implicit MX have none), as a list. */
+static size_t mx_names(const struct check_result *res, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < res->mx.count && n < max; i++)
+		if (res->mx.targets[i].name[0])
+			names[n++] = res->mx.targets[i].name;
+	return n;
+}
+
+static const char *audited_name(const struct check_result *res, const char *domain)
+{
+	return res->mx.domain[0] ? res->mx.domain : domain;
+}
+
+/* After the MX audit. The policy is fetched whenever the _mta-sts record exists (not only
+ * with --probe): the MX/policy conflict is what the audit is for, and one bounded HTTPS GET
+ * to the host the domain names for it is no probe of its mail servers. */
+static int audit_mtasts(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			struct check_result *res)
+{
+	const struct mxg_mtasts_fetch_opts fo = { r, o->probe_opt.ca_file, 0, 0 };
+	const char *names[MXG_MX_MAX_TARGETS];
+	size_t n = mx_names(res, names, MXG_MX_MAX_TARGETS);
+
+	if (mxg_mtasts_gather(r, &fo, audited_name(res, domain), &res->mtasts) < 0)
+		return -1;
+	if (res->mtasts.dns == MXG_MTASTS_DNS_TEMPFAIL)
+		check_unknown(res, "MTA-STS", res->mtasts.dns_why);
+	/* The probe judges certificates by it: enforcing senders refuse an untrusted one. */
+	for (size_t i = 0; i < n; i++)
+		if (mxg_mtasts_enforces(&res->mtasts, names[i]))
+			res->sts_enforce = 1;
+	return mxg_mtasts_analyze(&res->mtasts, names, n, &res->findings);
+}
+
+/* After the MTA-STS audit: a TLS-RPT record is asked for where MTA-STS or DANE is published. */
+static int audit_tlsrpt(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+			struct check_result *res)
+{
+	const char *names[MXG_MX_MAX_TARGETS];
+	size_t n = mx_names(res, names, MXG_MX_MAX_TARGETS);
+	struct mxg_tlsrpt_state st;
+
+	(void)o;
+	if (mxg_tlsrpt_gather(r, audited_name(res, domain), names, n,
+			      res->mtasts.dns == MXG_MTASTS_DNS_FOUND, &st) < 0)
+		return -1;
+	if (st.dns == MXG_TLSRPT_DNS_TEMPFAIL)
+		check_unknown(res, "TLS-RPT", st.why);
+	return mxg_tlsrpt_analyze(&st, &res->findings);
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
 	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
+	{ "MTA-STS", audit_mtasts },
+	{ "TLS-RPT", audit_tlsrpt },
 	{ "probe", audit_probe },
 	{ "authoritative", audit_authns },
 	{ "baseline", audit_baseline },
@@ -244,7 +307,8 @@ void cli_check_usage(FILE *out)
 		"  --probe              also talk SMTP to every MX address (banner, STARTTLS and the\n"
 		"                       certificate, backup MX and open relay checks; never DATA),\n"
 		"                       and check reverse names and DANE TLSA records\n"
-		"  --ca-file FILE       with --probe, trust these CAs (PEM) instead of the system's\n"
+		"  --ca-file FILE       trust these CAs (PEM) instead of the system's, for the\n"
+		"                       MTA-STS policy fetch and the --probe TLS checks\n"
 		"  --probe-timeout SEC  with --probe, the whole probe of a domain (1 to 600, default %d)\n"
 		"  --authoritative      ask each name server of the zone directly and compare what\n"
 		"                       they serve (MX, targets' addresses, SOA serial)\n"
@@ -276,6 +340,10 @@ static int probe_option(int c, const char *arg, struct check_opts *o)
 		return 0;
 	}
 	if (c == OPT_CA_FILE) {
+		if (access(arg, R_OK) != 0) {
+			fprintf(stderr, "%s: --ca-file %s: %s\n", prog, arg, strerror(errno));
+			return -1;
+		}
 		o->probe_opt.ca_file = arg;
 		return 0;
 	}
@@ -365,8 +433,8 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		fprintf(stderr, "%s: --save-baseline needs --baseline FILE\n", prog);
 		return -1;
 	}
-	if (!o->probe && (o->probe_opt.ca_file || o->probe_opt.timeout_ms)) {
-		fprintf(stderr, "%s: --ca-file and --probe-timeout go with --probe\n", prog);
+	if (!o->probe && o->probe_opt.timeout_ms) {
+		fprintf(stderr, "%s: --probe-timeout goes with --probe\n", prog);
 		return -1;
 	}
 	if (optind >= argc) {

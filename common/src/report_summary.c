@@ -2,6 +2,7 @@
  * by source address through an open-addressing hash, failure reasons worded from the reported
  * auth results, reverse names looked up through the resolver door, and hosted providers
  * recognised from the SPF provider table. */
+#include "mxguard/clock.h"
 #include "mxguard/report_summary.h"
 
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #include "mxguard/str.h"
 #include "mxguard/textfile.h"
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #define INDEX_SIZE (2 * MXG_SUMMARY_SOURCES_MAX) /* a power of two, half full at most */
 
@@ -293,10 +294,10 @@ void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
 	qsort(s->orgs, s->org_count, sizeof(*s->orgs), by_messages);
 	free(s->index);  /* the order changed: the index is stale and no longer needed */
 	s->index = NULL;
-	uint64_t deadline = mxg_monotonic_us() + (uint64_t)MXG_SUMMARY_RESOLVE_BUDGET_MS * 1000;
+	uint64_t deadline = mxg_clock_us() + (uint64_t)MXG_SUMMARY_RESOLVE_BUDGET_MS * 1000;
 	for (size_t i = 0; i < s->source_count; i++) {
 		struct mxg_summary_source *src = &s->sources[i];
-		if (r != NULL && i < MXG_SUMMARY_RESOLVE_MAX && mxg_monotonic_us() < deadline)
+		if (r != NULL && i < MXG_SUMMARY_RESOLVE_MAX && mxg_clock_us() < deadline)
 			resolve(s, src, r);
 		else if (r != NULL && i < MXG_SUMMARY_RESOLVE_MAX)
 			s->resolve_skipped++;

@@ -29,7 +29,7 @@ awk '
 # Rules are global keys except connector (configured by connector.NAME.* keys); a domain
 # section takes every rule but connector and null_mx_recipient (global only).
 {
-	awk '$1 == "daemon_key" || $1 == "rules_key" { print $2 }' "$MXG_WORK/parsed"
+	awk '$1 == "daemon_key" || $1 == "rules_key" || $1 == "mtasts_key" { print $2 }' "$MXG_WORK/parsed"
 	awk '$1 == "rule" && $2 != "connector" { print $2 }' "$MXG_WORK/parsed"
 } | sort -u >"$MXG_WORK/global"
 awk '$1 == "connector_key" { print $2 }' "$MXG_WORK/parsed" | sort -u >"$MXG_WORK/connector"
