@@ -37,6 +37,9 @@ int cli_keygen(int argc, char **argv);
 void cli_keygen_usage(FILE *out);
 int cli_sign(int argc, char **argv);
 void cli_sign_usage(FILE *out);
+/* mxguard sign --arc-seal (cli_seal.c): cli_sign hands the whole command line over. */
+int cli_arc_seal(int argc, char **argv);
+void cli_arc_seal_usage(FILE *out);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 
@@ -80,6 +83,13 @@ void cli_dns_usage(FILE *out);
 /* Loads the --psl file PATH into *out (NULL when PATH is NULL: the built-in list). Refuses
  * PATH outside RFC 7489 mode. Returns 0, or -1 with the reason printed. */
 int cli_psl_open(const char *path, enum mxg_dmarc_mode mode, const char *prog, struct mxg_psl **out);
+
+/* --- message files (cli_message.c) --- */
+
+/* A message file larger than this is refused (the milter streams; the CLI reads it whole). */
+#define CLI_MESSAGE_MAX (64u * 1024 * 1024)
+/* The whole file at path ("-": standard input), or NULL with the reason printed after prog. */
+char *cli_read_message(const char *prog, const char *path, size_t *len);
 
 /* --- JSON output (cli_output.c) --- */
 
