@@ -123,7 +123,7 @@ static void put_b(FILE *f, const char *b64v, const char *nl)
 	}
 }
 
-/* h=, breaking after a colon when the line would pass the fold width. */
+/* h=, breaking after a colon when the line would pass the fold width; the line goes on. */
 static void put_h(FILE *f, const struct dkim_sig *sig, const char *nl)
 {
 	size_t col = 3;
@@ -138,7 +138,6 @@ static void put_h(FILE *f, const struct dkim_sig *sig, const char *nl)
 		fprintf(f, "%s%s", sig->h_names[j], j + 1 < sig->h_count ? ":" : ";");
 		col += w;
 	}
-	fputs(nl, f);
 }
 
 /* The field text f wrote into *text, or NULL (ENOMEM). */
@@ -190,7 +189,8 @@ static char *ams_field(const struct seal_ctx *c, const struct dkim_sig *sig, con
 		return NULL;
 	fprintf(f, "\tbh=%s; c=relaxed/relaxed; d=%s;%s", bh64, c->o->domain, c->nl);
 	put_h(f, sig, c->nl);
-	fprintf(f, "\ti=%u; s=%s; t=%lld%s", c->inst, c->o->selector, c->t, c->nl);
+	/* " i=N;" with a space before it on one line: dkimpy finds the AMS of an instance so. */
+	fprintf(f, " i=%u; s=%s; t=%lld%s", c->inst, c->o->selector, c->t, c->nl);
 	return field_end(f, &text);
 }
 
