@@ -18,8 +18,9 @@ install-milter: $(MILTER)
 # Unit tests of the milter's pure parts link the one object they test.
 $(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o
 $(B)/tests/unit/test_milter_authres: $(B)/obj/milter/milter_authres.o
+$(B)/tests/unit/test_milter_seal: $(B)/obj/milter/milter_seal.o $(B)/obj/milter/milter_config.o
 $(B)/tests/unit/test_milter_settings: $(B)/obj/milter/milter_settings.o \
-	$(B)/obj/milter/milter_reload.o $(B)/obj/milter/milter_config.o
+	$(B)/obj/milter/milter_reload.o $(B)/obj/milter/milter_config.o $(B)/obj/milter/milter_seal.o
 
 $(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)
 	@mkdir -p $(@D)

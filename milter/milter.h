@@ -17,6 +17,22 @@
 #define MILTER_FORWARDERS_MAX 8
 #define MILTER_HOSTS_MAX 64
 
+/* --- ARC sealing of verified inbound mail (milter_seal.c) --- */
+enum milter_seal_mode {
+	MILTER_SEAL_OFF = 0,
+	MILTER_SEAL_INBOUND,   /* mail from external clients, not authenticated */
+	MILTER_SEAL_ALL,       /* every message checked (internal hosts and soft-checked too) */
+};
+struct mxg_dkim_signing_key;
+struct milter_sealing {
+	int mode;                          /* arc_seal, an enum milter_seal_mode */
+	char key_path[512];                /* arc_seal_key */
+	char domain[MXG_DNS_NAME_MAX];     /* arc_seal_domain */
+	char selector[64];                 /* arc_seal_selector */
+	int error_tempfail;                /* arc_seal_on_error: tempfail (1) or deliver (0) */
+	struct mxg_dkim_signing_key *key;  /* read by milter_seal_load; NULL when off */
+};
+
 struct milter_config {
 	char socket[512];
 	char user[64];
@@ -53,6 +69,7 @@ struct milter_config {
 	long long report_keep_s;
 	char report_org_name[256];
 	char report_email[256];
+	struct milter_sealing sealing;    /* ARC sealing (milter_seal.c) */
 };
 
 /* Fills c with the defaults (authserv-id from the host name). */

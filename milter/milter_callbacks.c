@@ -2,6 +2,7 @@
  * per connection (libmilter runs one thread per connection), apply the verdict at end of message. */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,6 +12,7 @@
 
 #include "milter_gate.h"
 #include "milter_metrics.h"
+#include "milter_seal.h"
 #include "milter_session.h"
 #include "milter_settings.h"
 #include "mxguard/log.h"
@@ -218,17 +220,70 @@ static int modify(SMFICTX *ctx, const struct milter_conn *c, const struct milter
 	return 0;
 }
 
+/* One field we made ("Name: value" and its line end) on top of the header. */
+static int insert_field(SMFICTX *ctx, const char *field, int leadspc)
+{
+	char name[64];
+	const char *colon = strchr(field, ':');
+	size_t nl = colon != NULL ? (size_t)(colon - field) : 0;
+
+	if (nl == 0 || nl >= sizeof(name))
+		return -1;
+	memcpy(name, field, nl);
+	name[nl] = '\0';
+	const char *v = colon + 1 + (!leadspc && colon[1] == ' ');
+	size_t vl = strlen(v);
+	while (vl > 0 && (v[vl - 1] == '\n' || v[vl - 1] == '\r'))
+		vl--;
+	char *value = mxg_strndup(v, vl);
+	int rc = value != NULL && smfi_insheader(ctx, 0, name, value) == MI_SUCCESS ? 0 : -1;
+	free(value);
+	return rc;
+}
+
+/* The ARC set for a delivered message (arc_seal). 0 when sealed or not wanted, or when sealing
+ * failed and arc_seal_on_error = deliver (logged as an error); -1 to defer (sealing failed with
+ * tempfail, or the MTA refused a field). what says what happened, for the log line. */
+static int seal(SMFICTX *ctx, const struct milter_conn *c, const struct milter_msg *m, char *what,
+		size_t size)
+{
+	struct mxg_arc_set set;
+	char err[256];
+
+	what[0] = '\0';
+	if (!milter_seal_wanted(c, m))
+		return 0;
+	enum mxg_arc_seal_status st = milter_seal_make(c, m, &set, err, sizeof(err));
+	if (st == MXG_ARC_SEAL_CHAIN_ENDED) {
+		snprintf(what, size, "; not sealed: the chain already ends cv=fail");
+		return 0;
+	}
+	if (st == MXG_ARC_SEAL_ERROR) {
+		mxg_log(MXG_LOG_ERR, "ARC sealing failed, %s: %s",
+			c->cfg->sealing.error_tempfail ? "deferring the message" : "delivered unsealed", err);
+		snprintf(what, size, "; NOT SEALED (%s)", c->cfg->sealing.error_tempfail ? "deferred" : "error");
+		return c->cfg->sealing.error_tempfail ? -1 : 0;
+	}
+	/* Each goes on top: the seal ends above the message signature, above the results. */
+	int rc = insert_field(ctx, set.aar, c->leadspc) == 0 && insert_field(ctx, set.ams, c->leadspc) == 0 &&
+		 insert_field(ctx, set.as, c->leadspc) == 0 ? 0 : -1;
+	snprintf(what, size, "; arc-sealed i=%u cv=%s", set.instance, mxg_arc_result_name(set.cv));
+	mxg_arc_set_clear(&set);
+	return rc;
+}
+
 static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 {
-	char outcome[64];
+	char outcome[64], sealed[64] = "", line[128];
 	sfsistat rc = SMFIS_CONTINUE;
 
 	milter_msg_finish(c);
 	milter_metrics_message(&m->verdict, m->res);
 	if (m->verdict.action == MXG_ACTION_REJECT || m->verdict.action == MXG_ACTION_TEMPFAIL) {
 		rc = refuse(ctx, &m->verdict, outcome, sizeof(outcome));
-	} else if (modify(ctx, c, m) != 0) {
-		/* A forged A-R that stays would be believed downstream: defer instead. */
+	} else if (modify(ctx, c, m) != 0 || seal(ctx, c, m, sealed, sizeof(sealed)) != 0) {
+		/* A forged A-R that stays would be believed downstream, and a seal asked for and not
+		 * made (arc_seal_on_error = tempfail) would not be there: defer instead. */
 		mxg_strlcpy(outcome, "tempfail (header change refused)", sizeof(outcome));
 		smfi_setreply(ctx, "451", "4.3.0", "Temporary local problem; try again later");
 		rc = SMFIS_TEMPFAIL;
@@ -239,7 +294,8 @@ static sfsistat eom(SMFICTX *ctx, struct milter_conn *c, struct milter_msg *m)
 		mxg_strlcpy(outcome, mxg_action_name(m->verdict.action), sizeof(outcome));
 	}
 	milter_conn_queue_id(c, smfi_getsymval(ctx, "i"), 0);
-	milter_msg_log(c, c->queue_id, outcome);
+	snprintf(line, sizeof(line), "%s%s", outcome, sealed);
+	milter_msg_log(c, c->queue_id, line);
 	milter_msg_end(c);
 	return rc;
 }

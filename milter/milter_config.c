@@ -40,6 +40,10 @@ static const struct choice temperror_choices[] = { { "tempfail", 1 }, { "accept"
 static const struct choice internal_choices[] = { { "tempfail", 1 }, { "accept", 0 }, { NULL, 0 } };
 static const struct choice auth_choices[] = { { "skip", 0 }, { "soften", 1 }, { NULL, 0 } };
 static const struct choice rollout_choices[] = { { "enforce", 0 }, { "rollout", 1 }, { NULL, 0 } };
+static const struct choice seal_choices[] = {
+	{ "off", MILTER_SEAL_OFF }, { "inbound", MILTER_SEAL_INBOUND }, { "all", MILTER_SEAL_ALL },
+	{ NULL, 0 } };
+static const struct choice seal_error_choices[] = { { "deliver", 0 }, { "tempfail", 1 }, { NULL, 0 } };
 static const struct choice mode_choices[] = {
 	{ "9989", MXG_DMARC_MODE_9989 }, { "7489", MXG_DMARC_MODE_7489 }, { NULL, 0 } };
 
@@ -87,6 +91,11 @@ static const struct key_def keys[] = {
 	{ "report_keep", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "report_org_name", K_STR, S(report_org_name), 0, 0, NULL },
 	{ "report_email", K_STR, S(report_email), 0, 0, NULL },
+	{ "arc_seal", K_CHOICE, F(sealing.mode), 0, 0, 0, seal_choices },
+	{ "arc_seal_key", K_STR, S(sealing.key_path), 0, 0, NULL },
+	{ "arc_seal_domain", K_STR, S(sealing.domain), 0, 0, NULL },
+	{ "arc_seal_selector", K_STR, S(sealing.selector), 0, 0, NULL },
+	{ "arc_seal_on_error", K_CHOICE, F(sealing.error_tempfail), 0, 0, 0, seal_error_choices },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

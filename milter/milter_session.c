@@ -116,6 +116,7 @@ static struct mxg_message *engine_new(struct milter_runtime *rt, const struct mi
 	opt.dkim.max_signatures = (unsigned)cfg->max_signatures;
 	opt.dkim.min_rsa_bits = (unsigned)cfg->min_rsa_bits;
 	opt.dkim.max_header_bytes = cfg->max_header_bytes;
+	opt.dkim.seal_body = cfg->sealing.mode != MILTER_SEAL_OFF; /* the seal's body hash */
 	opt.keys = rt->keys;
 	opt.fold = 1;
 	opt.policy = cfg->policy;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "milter_seal.h"
 #include "milter_settings.h"
 #include "mxguard/str.h"
 
@@ -33,6 +34,12 @@ struct milter_config *milter_settings_read(const char *path, int path_given, con
 		milter_settings_discard(&h->cfg);
 		return NULL;
 	}
+	/* The sealing key is read here, with the rest: at start as root, on reload before the
+	 * new configuration replaces the old one. */
+	if (milter_seal_load(&h->cfg.sealing, err, errlen) != 0) {
+		milter_settings_discard(&h->cfg);
+		return NULL;
+	}
 	if (socket != NULL &&
 	    mxg_strlcpy(h->cfg.socket, socket, sizeof(h->cfg.socket)) >= sizeof(h->cfg.socket)) {
 		mxg_strlcpy(err, "-p: socket name too long", errlen);
@@ -46,6 +53,7 @@ void milter_settings_discard(struct milter_config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	milter_seal_release(&cfg->sealing);
 	milter_config_release(cfg);
 	free((struct holder *)cfg);
 }

@@ -54,6 +54,9 @@ int cli_report_read_file(const char *path, struct mxg_report *rep, char *err, si
  * config (NULL: the default file, which may be absent). NULL with the reason printed. */
 struct mxg_store;
 struct mxg_store *cli_report_store_open(const char *store, const char *config, const char *prog);
+/* mxguard sign --arc-seal (cli_seal.c): cli_sign hands the whole command line over. */
+int cli_arc_seal(int argc, char **argv);
+void cli_arc_seal_usage(FILE *out);
 
 /* --- DNS options shared by every subcommand (cli_dns.c) --- */
 
@@ -103,6 +106,12 @@ int cli_psl_open(const char *path, enum mxg_dmarc_mode mode, const char *prog, s
 struct mxg_spf_providers;
 /* Loads the installed table into *out. 0, or -1 with the reason and its path printed. */
 int cli_providers_load(const char *prog, struct mxg_spf_providers *out);
+/* --- message files (cli_message.c) --- */
+
+/* A message file larger than this is refused (the milter streams; the CLI reads it whole). */
+#define CLI_MESSAGE_MAX (64u * 1024 * 1024)
+/* The whole file at path ("-": standard input), or NULL with the reason printed after prog. */
+char *cli_read_message(const char *prog, const char *path, size_t *len);
 
 /* --- JSON output (cli_output.c) --- */
 

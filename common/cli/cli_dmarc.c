@@ -18,9 +18,6 @@
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
 
-/* A message file larger than this is refused (the milter streams; the CLI reads it whole). */
-#define MESSAGE_MAX (64u * 1024 * 1024)
-
 static const char prog[] = "mxguard dmarc";
 
 struct dmarc_opts {
@@ -130,41 +127,6 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 	}
 	o->file = argv[optind];
 	return 1;
-}
-
-/* Reads the whole message (at most MESSAGE_MAX bytes). NULL with a message printed. */
-static char *read_message(const char *path, size_t *len)
-{
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap);
-
-	if (in == NULL || buf == NULL) {
-		fprintf(stderr, "%s: %s: %s\n", prog, path, in == NULL ? "cannot open" : "out of memory");
-		free(buf);
-		return NULL;
-	}
-	for (;;) {
-		if (n == cap) {
-			char *p = cap < MESSAGE_MAX ? realloc(buf, cap * 2) : NULL;
-			if (p == NULL) {
-				fprintf(stderr, "%s: %s: larger than %u bytes\n", prog, path, MESSAGE_MAX);
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = p;
-			cap *= 2;
-		}
-		size_t got = fread(buf + n, 1, cap - n, in);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (in != stdin)
-		fclose(in);
-	*len = n;
-	return buf;
 }
 
 static struct mxg_message *engine_new(struct mxg_resolver *r, const struct dmarc_opts *o,
@@ -441,7 +403,7 @@ int cli_dmarc(int argc, char **argv)
 	}
 	if (cli_psl_open(o.psl, o.mode, prog, &psl) < 0)
 		return CLI_EXIT_UNKNOWN;
-	char *msg = read_message(o.file, &len);
+	char *msg = cli_read_message(prog, o.file, &len);
 	struct mxg_resolver *r = msg ? cli_dns_open(&o.dns, prog) : NULL;
 	int status = r ? run_dmarc(r, &o, psl, &ip, msg, len) : CLI_EXIT_UNKNOWN;
 	mxg_resolver_free(r);

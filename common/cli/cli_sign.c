@@ -41,7 +41,9 @@ void cli_sign_usage(FILE *out)
 		"  --canon C        relaxed/relaxed (default), simple/simple, relaxed/simple, simple/relaxed\n"
 		"  --expire SECONDS add x= that many seconds after t=\n"
 		"  --help           this text\n"
-		"\nExit status: 0 signed, 3 could not sign (usage, key refused, malformed message).\n");
+		"\nExit status: 0 signed, 3 could not sign (usage, key refused, malformed message).\n"
+		"\nWith --arc-seal it adds an ARC set instead of signing:\n\n");
+	cli_arc_seal_usage(out);
 }
 
 /* The record as quoted strings of at most 255 bytes, one per line. */
@@ -274,11 +276,22 @@ static int sign_all(const struct sign_args *a, const char *msg, size_t len)
 	return rc;
 }
 
+/* --arc-seal anywhere on the line makes it the sealing command (cli_seal.c). */
+static int wants_seal(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--arc-seal", 10) == 0)
+			return 1;
+	return 0;
+}
+
 int cli_sign(int argc, char **argv)
 {
 	struct sign_args a;
 	size_t len;
 
+	if (wants_seal(argc, argv))
+		return cli_arc_seal(argc, argv);
 	memset(&a, 0, sizeof(a));
 	int p = parse_sign_args(argc, argv, &a);
 	if (p != 0)

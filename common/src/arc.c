@@ -283,20 +283,33 @@ static enum mxg_arc_result_code verify_ams(struct dkim_arc *a, const struct arc_
 	return r;
 }
 
+/* Sets 1 to upto of a complete chain, then the first parts of set upto + 1 (ARC_AAR: none). */
+static int sets_input(const struct dkim_arc *a, const struct dkim_headers *hs, unsigned upto,
+		      int parts, char **buf, size_t *blen, size_t *bcap)
+{
+	for (unsigned i = 1; i <= upto + 1; i++)
+		for (int p = 0; p < (i <= upto ? ARC_PARTS : parts); p++) {
+			const struct dkim_hdr *h = &hs->h[a->field[p][i] - 1];
+			if (dkim_canon_header(DKIM_CANON_RELAXED, hs->buf + h->off, h->len, 1, buf, blen,
+					      bcap) < 0)
+				return -1;
+		}
+	return 0;
+}
+
+int dkim_arc_sets_input(const struct dkim_arc *a, const struct dkim_headers *hs, unsigned upto,
+			char **buf, size_t *blen, size_t *bcap)
+{
+	return sets_input(a, hs, upto, ARC_AAR, buf, blen, bcap);
+}
+
 /* What ARC-Seal i=n signs (§5.1.1): the sets 1 to n in order, each as ARC-Authentication-
  * Results, ARC-Message-Signature, ARC-Seal in relaxed form, the last seal with b= empty. */
 static int seal_input(const struct dkim_arc *a, const struct arc_ctx *c, const struct dkim_sig *seal,
 		      unsigned n, char **buf, size_t *blen, size_t *bcap)
 {
-	for (unsigned i = 1; i <= n; i++)
-		for (int p = 0; p < ARC_PARTS; p++) {
-			const struct dkim_hdr *h = &c->hs->h[a->field[p][i] - 1];
-			if (i == n && p == ARC_AS)
-				break;
-			if (dkim_canon_header(DKIM_CANON_RELAXED, c->hs->buf + h->off, h->len, 1, buf,
-					      blen, bcap) < 0)
-				return -1;
-		}
+	if (sets_input(a, c->hs, n - 1, ARC_AS, buf, blen, bcap) < 0)
+		return -1;
 	/* With no h= names, this adds only the seal itself, b= emptied, relaxed. */
 	return dkim_header_input(c->hs, seal, a->field[ARC_AS][n] - 1, buf, blen, bcap);
 }
@@ -367,6 +380,26 @@ void dkim_arc_finish(struct dkim_arc *a, const struct dkim_headers *hs, struct m
 	a->res.result = res;
 	if (res == MXG_ARC_PASS)
 		a->res.reason[0] = '\0';
+}
+
+unsigned dkim_arc_newest(const struct dkim_arc *a)
+{
+	return a->newest;
+}
+
+int dkim_arc_ends_failed(const struct dkim_arc *a, const struct dkim_headers *hs)
+{
+	struct dkim_taglist tags;
+	char err[100];
+	size_t len;
+
+	if (a->newest == 0 || a->field[ARC_AS][a->newest] == 0)
+		return 0;
+	const char *val = value_of(hs, a->field[ARC_AS][a->newest] - 1, &len);
+	if (dkim_tags_parse(val, len, &tags, err, sizeof(err)) < 0)
+		return 0;
+	const struct dkim_tag *cv = dkim_tags_find(&tags, "cv");
+	return cv != NULL && cv->value_len == 4 && mxg_strncaseeq(cv->value, "fail", 4);
 }
 
 const struct dkim_sig *dkim_arc_body_sig(const struct dkim_arc *a)

@@ -52,6 +52,9 @@ struct mxg_dkim_verifier {
 	size_t nresults;
 	struct dkim_arc *arc;            /* from the end of the header on */
 	struct dkim_body_hash *arc_body; /* the newest ARC message signature's */
+	struct dkim_body_hash *seal_body; /* relaxed/SHA-256 for a new ARC set (opt.seal_body) */
+	uint8_t seal_bh[EVP_MAX_MD_SIZE];
+	int seal_bhlen;                  /* -1 until finish computed it */
 };
 
 static const char *const result_names[] = {
@@ -89,6 +92,7 @@ struct mxg_dkim_verifier *mxg_dkim_verifier_new(struct mxg_resolver *r,
 		v->opt.min_rsa_bits = 1024;
 	if (v->opt.max_header_bytes == 0)
 		v->opt.max_header_bytes = DEFAULT_MAX_HEADER;
+	v->seal_bhlen = -1;
 	return v;
 }
 
@@ -275,6 +279,19 @@ static int start_sigs(struct mxg_dkim_verifier *v)
 	return 0;
 }
 
+/* The body hash a new ARC set signs (relaxed, SHA-256, whole body), when asked for; it shares
+ * a verifying signature's hash when one has the same form. Without room it is left out and
+ * sealing then reports so. */
+static int start_seal(struct mxg_dkim_verifier *v)
+{
+	static const struct dkim_sig relaxed = { .bcanon = DKIM_CANON_RELAXED };
+
+	if (!v->opt.seal_body)
+		return 0;
+	v->seal_body = body_for(v, &relaxed);
+	return 0;
+}
+
 /* DKIM's body hashes are set up first: should the table be full, ARC goes without (its
  * result is then temperror), never a DKIM signature. */
 int mxg_dkim_end_headers(struct mxg_dkim_verifier *v)
@@ -282,9 +299,9 @@ int mxg_dkim_end_headers(struct mxg_dkim_verifier *v)
 	if (v->headers_done)
 		return 0;
 	v->headers_done = 1;
-	if (start_sigs(v) < 0)
+	if (start_sigs(v) < 0 || start_arc(v) < 0)
 		return -1;
-	return start_arc(v);
+	return start_seal(v);
 }
 
 int mxg_dkim_body(struct mxg_dkim_verifier *v, const uint8_t *data, size_t len)
@@ -307,8 +324,8 @@ static enum mxg_dkim_result set(struct mxg_dkim_sig_result *res, enum mxg_dkim_r
 	return r;
 }
 
-int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig, size_t sig_hdr,
-		      char **buf, size_t *blen, size_t *bcap)
+int dkim_header_fields_input(const struct dkim_headers *hs, const struct dkim_sig *sig, char **buf,
+			     size_t *blen, size_t *bcap)
 {
 	size_t pos[DKIM_H_MAX];
 	size_t n = sig->h_count;
@@ -333,6 +350,14 @@ int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig,
 			}
 		}
 	}
+	return 0;
+}
+
+int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig, size_t sig_hdr,
+		      char **buf, size_t *blen, size_t *bcap)
+{
+	if (dkim_header_fields_input(hs, sig, buf, blen, bcap) < 0)
+		return -1;
 	const struct dkim_hdr *h = &hs->h[sig_hdr];
 	size_t vstart = h->value_off;
 	size_t cut_a = vstart + sig->b_value_start, cut_b = vstart + sig->b_value_end;
@@ -628,6 +653,11 @@ int mxg_dkim_finish(struct mxg_dkim_verifier *v)
 	for (size_t i = 0; i < v->nbodies; i++)
 		dlens[i] = dkim_body_hash_final(v->bodies[i], digests[i]);
 	finish_arc(v, digests, dlens);
+	for (size_t i = 0; i < v->nbodies; i++)
+		if (v->bodies[i] == v->seal_body && dlens[i] > 0) {
+			memcpy(v->seal_bh, digests[i], (size_t)dlens[i]);
+			v->seal_bhlen = dlens[i];
+		}
 	size_t n = v->overflow ? (v->sig_fields < v->opt.max_signatures + EXTRA_RESULTS ?
 				  v->sig_fields : v->opt.max_signatures + EXTRA_RESULTS) : v->nsigs;
 	if (n == 0)
@@ -656,6 +686,29 @@ int mxg_dkim_finish(struct mxg_dkim_verifier *v)
 		evaluate(v, s, res, b < v->nbodies ? digests[b] : NULL, b < v->nbodies ? dlens[b] : -1);
 	}
 	return (int)n;
+}
+
+int dkim_verifier_seal_view(const struct mxg_dkim_verifier *v, struct dkim_headers *hs,
+			    const struct dkim_arc **arc, const uint8_t **bh, char *err, size_t errlen)
+{
+	const char *why = NULL;
+
+	if (!v->finished)
+		why = "the message was not verified to its end";
+	else if (v->overflow)
+		why = "the header is too large to seal";
+	else if (v->malformed)
+		why = MALFORMED;
+	else if (v->arc == NULL || v->seal_bhlen <= 0)
+		why = "no body hash for the seal (out of memory, or the verifier was not asked for one)";
+	if (why != NULL) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	*hs = headers_of(v);
+	*arc = v->arc;
+	*bh = v->seal_bh;
+	return v->seal_bhlen;
 }
 
 const struct mxg_arc_result *mxg_dkim_arc(const struct mxg_dkim_verifier *v)

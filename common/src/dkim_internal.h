@@ -182,6 +182,9 @@ struct dkim_headers {
  * the signature's own field (index sig_hdr) with b= emptied and no line end. 0, or -1 on ENOMEM. */
 int dkim_header_input(const struct dkim_headers *hs, const struct dkim_sig *sig, size_t sig_hdr,
 		      char **buf, size_t *blen, size_t *bcap);
+/* Only the h= part of that input: the fields picked bottom-up. 0, or -1 on ENOMEM. */
+int dkim_header_fields_input(const struct dkim_headers *hs, const struct dkim_sig *sig, char **buf,
+			     size_t *blen, size_t *bcap);
 /* Whether the fields sig's h= covers can be trusted (RFC 6376 §8.15, RFC 5322 §3.6): no
  * instance of a covered name holds a NUL, and a once-only field (From, Subject, To, ...) that
  * h= lists has no more instances than h= lists it, so no unsigned one sits beside the signed.
@@ -217,9 +220,39 @@ void dkim_arc_finish(struct dkim_arc *a, const struct dkim_headers *hs, struct m
 const struct mxg_arc_result *dkim_arc_get(const struct dkim_arc *a);
 void dkim_arc_free(struct dkim_arc *a);
 
+/* For the sealer (arc_seal.c): the newest instance found (0 with no ARC field); whether the
+ * newest ARC-Seal says cv=fail (RFC 8617 §5.1 step 1); and what a new seal signs of the
+ * existing chain: sets 1 to upto whole, in relaxed form with CRLF (the chain must be complete
+ * to upto, as a chain that verified is). 0, or -1 on ENOMEM. */
+unsigned dkim_arc_newest(const struct dkim_arc *a);
+int dkim_arc_ends_failed(const struct dkim_arc *a, const struct dkim_headers *hs);
+int dkim_arc_sets_input(const struct dkim_arc *a, const struct dkim_headers *hs, unsigned upto,
+			char **buf, size_t *blen, size_t *bcap);
+
+/* What a seal over a verified message needs from the verifier (after mxg_dkim_finish, made
+ * with opt.seal_body): its header fields, the ARC fields it found, and the relaxed/SHA-256 body
+ * hash. The hash length, or -1 with the reason in err (header too large or malformed, no hash). */
+int dkim_verifier_seal_view(const struct mxg_dkim_verifier *v, struct dkim_headers *hs,
+			    const struct dkim_arc **arc, const uint8_t **bh, char *err, size_t errlen);
+
 /* Length of the header field starting at p (through its last line end; continuation lines
  * start with WSP), or 0 at the empty line or the end (dkim_msg.c). */
 size_t dkim_field_len(const char *p, size_t left);
+
+/* --- signing pieces the ARC sealer shares (dkim_sign.c) --- */
+
+struct mxg_dkim_signing_key;
+/* base64 of n bytes (RFC 4648, no line breaks), allocated; NULL on ENOMEM. */
+char *dkim_b64_encode(const uint8_t *in, size_t n);
+/* Signs a SHA-256 digest with k (RSA PKCS#1 v1.5, or Ed25519 over the digest as RFC 8463
+ * says) into out (*olen its size, then the signature's length). 0, or -1. */
+int dkim_sign_digest(const struct mxg_dkim_signing_key *k, const uint8_t *digest, size_t dlen,
+		     uint8_t *out, size_t *olen);
+/* The signer's h= choice over hs into sig's h= list (names point to static strings; do not
+ * dkim_sig_clear them): once-only fields one time more than present. 0, or -1 with why. */
+int dkim_sign_choose(const struct dkim_headers *hs, struct dkim_sig *sig, char *err, size_t errlen);
+/* 1 when s is a usable d= or s= (letters, digits, '.', '-', '_'; shorter than a DNS name). */
+int dkim_sign_valid_name(const char *s);
 
 /* --- canonicalization (dkim_canon.c) --- */
 

@@ -5,6 +5,7 @@
 #include "mxguard/dkim_sign.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,8 +79,8 @@ static struct mxg_dkim_signing_key *wrap(EVP_PKEY *pkey, char *err, size_t errle
 	return k;
 }
 
-/* The key's type and size are ones we sign with. */
-static int usable(EVP_PKEY *pkey, const char *path, char *err, size_t errlen)
+/* The key's type and size are ones we sign with (RSA of min_bits or more). */
+static int usable(EVP_PKEY *pkey, const char *path, unsigned min_bits, char *err, size_t errlen)
 {
 	int id = EVP_PKEY_get_base_id(pkey);
 
@@ -94,9 +95,9 @@ static int usable(EVP_PKEY *pkey, const char *path, char *err, size_t errlen)
 		    8 * DKIM_SIG_MAX);
 		return 0;
 	}
-	if (EVP_PKEY_get_bits(pkey) < MXG_DKIM_SIGN_MIN_RSA_BITS) {
-		say(err, errlen, "%s: RSA key of %d bits; signing needs %d bits or more (RFC 8301)",
-		    path, EVP_PKEY_get_bits(pkey), MXG_DKIM_SIGN_MIN_RSA_BITS);
+	if (EVP_PKEY_get_bits(pkey) < (int)min_bits) {
+		say(err, errlen, "%s: RSA key of %d bits; signing needs %u bits or more (RFC 8301)",
+		    path, EVP_PKEY_get_bits(pkey), min_bits);
 		return 0;
 	}
 	return 1;
@@ -134,7 +135,28 @@ struct mxg_dkim_signing_key *mxg_dkim_signing_key_load(const char *path, char *e
 		say(err, errlen, "%s: not an unencrypted PEM private key", path);
 		return NULL;
 	}
-	if (!usable(pkey, path, err, errlen)) {
+	if (!usable(pkey, path, MXG_DKIM_SIGN_MIN_RSA_BITS, err, errlen)) {
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	return wrap(pkey, err, errlen);
+}
+
+struct mxg_dkim_signing_key *mxg_dkim_signing_key_from_pem(const char *pem, size_t len,
+							   unsigned min_rsa_bits, char *err,
+							   size_t errlen)
+{
+	BIO *bio = len <= INT_MAX ? BIO_new_mem_buf(pem, (int)len) : NULL;
+	EVP_PKEY *pkey = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
+
+	BIO_free(bio);
+	if (pkey == NULL) {
+		say(err, errlen, "not an unencrypted PEM private key");
+		return NULL;
+	}
+	if (min_rsa_bits < MXG_DKIM_SIGN_FLOOR_RSA_BITS)
+		min_rsa_bits = MXG_DKIM_SIGN_FLOOR_RSA_BITS;
+	if (!usable(pkey, "key", min_rsa_bits, err, errlen)) {
 		EVP_PKEY_free(pkey);
 		return NULL;
 	}
@@ -201,7 +223,7 @@ unsigned mxg_dkim_signing_key_bits(const struct mxg_dkim_signing_key *k)
 }
 
 /* base64 of n bytes, allocated. */
-static char *b64(const uint8_t *in, size_t n)
+char *dkim_b64_encode(const uint8_t *in, size_t n)
 {
 	char *out = malloc(4 * ((n + 2) / 3) + 1);
 
@@ -225,7 +247,7 @@ char *mxg_dkim_key_record(const struct mxg_dkim_signing_key *k)
 			return NULL;
 		n = (size_t)len;
 	}
-	char *p64 = b64(raw, n);
+	char *p64 = dkim_b64_encode(raw, n);
 	if (p64 == NULL)
 		return NULL;
 	size_t size = strlen(p64) + 32;
@@ -328,26 +350,26 @@ static int read_header(struct header *hd, const char *msg, size_t len, char *err
 	return 0;
 }
 
-static size_t count_of(const struct header *hd, const char *name)
+static size_t count_of(const struct dkim_headers *hs, const char *name)
 {
 	size_t c = 0, nl = strlen(name);
 
-	for (size_t i = 0; i < hd->n; i++)
-		c += hd->h[i].name_len == nl && mxg_strncaseeq(hd->store.p + hd->h[i].off, name, nl);
+	for (size_t i = 0; i < hs->n; i++)
+		c += hs->h[i].name_len == nl && mxg_strncaseeq(hs->buf + hs->h[i].off, name, nl);
 	return c;
 }
 
 /* Fills sig's h= list: once-only fields one time more than present, the rest as present. */
-static int choose_fields(const struct header *hd, struct dkim_sig *sig, char *err, size_t errlen)
+int dkim_sign_choose(const struct dkim_headers *hs, struct dkim_sig *sig, char *err, size_t errlen)
 {
-	if (count_of(hd, "from") != 1) {
+	if (count_of(hs, "from") != 1) {
 		say(err, errlen, "the message needs exactly one From field to be signed");
 		return -1;
 	}
 	sig->h_count = 0;
 	for (size_t k = 0; k < N_ONCE + N_REPEAT; k++) {
 		const char *name = k < N_ONCE ? once_only[k] : repeatable[k - N_ONCE];
-		size_t times = count_of(hd, name) + (k < N_ONCE);
+		size_t times = count_of(hs, name) + (k < N_ONCE);
 		if (sig->h_count + times > DKIM_H_MAX) {
 			say(err, errlen, "too many header fields to sign (h= holds %d)", DKIM_H_MAX);
 			return -1;
@@ -371,7 +393,7 @@ static int body_hash(const struct dkim_sig *sig, const char *body, size_t len, u
 	return n;
 }
 
-static int valid_name(const char *s)
+int dkim_sign_valid_name(const char *s)
 {
 	if (s == NULL || s[0] == '\0' || strlen(s) >= MXG_DNS_NAME_MAX)
 		return 0;
@@ -474,6 +496,16 @@ static int sign_digest(const struct mxg_dkim_signing_key *k, const struct header
 	free(h);
 	if (!ok)
 		return -1;
+	return dkim_sign_digest(k, digest, dlen, out, olen);
+}
+
+int dkim_sign_digest(const struct mxg_dkim_signing_key *k, const uint8_t *digest, size_t dlen,
+		     uint8_t *out, size_t *olen)
+{
+	int ok;
+
+	if ((size_t)EVP_PKEY_get_size(k->pkey) > *olen)
+		return -1;
 	if (k->ed25519) {
 		EVP_MD_CTX *m = EVP_MD_CTX_new();
 		ok = m != NULL && EVP_DigestSignInit(m, NULL, NULL, NULL, k->pkey) == 1 &&
@@ -505,7 +537,7 @@ static int finish_field(const struct mxg_dkim_signing_key *k, const struct heade
 		say(err, errlen, "signing failed (crypto error)");
 		return -1;
 	}
-	char *b64v = b64(b, blen);
+	char *b64v = dkim_b64_encode(b, blen);
 	if (b64v == NULL) {
 		say(err, errlen, "out of memory");
 		return -1;
@@ -530,16 +562,19 @@ int mxg_dkim_sign_buffer(const struct mxg_dkim_signing_key *k, const struct mxg_
 
 	*field = NULL;
 	memset(&sig, 0, sizeof(sig));
-	if (!valid_name(o->domain) || !valid_name(o->selector)) {
+	if (!dkim_sign_valid_name(o->domain) || !dkim_sign_valid_name(o->selector)) {
 		say(err, errlen, "bad domain or selector");
 		return -1;
 	}
 	sig.hcanon = o->header_canon == MXG_DKIM_CANON_SIMPLE ? DKIM_CANON_SIMPLE : DKIM_CANON_RELAXED;
 	sig.bcanon = o->body_canon == MXG_DKIM_CANON_SIMPLE ? DKIM_CANON_SIMPLE : DKIM_CANON_RELAXED;
-	if (read_header(&hd, msg, len, err, errlen) < 0 || choose_fields(&hd, &sig, err, errlen) < 0)
+	if (read_header(&hd, msg, len, err, errlen) < 0)
+		goto out;
+	struct dkim_headers view = { hd.store.p, hd.h, hd.n };
+	if (dkim_sign_choose(&view, &sig, err, errlen) < 0)
 		goto out;
 	int bhl = body_hash(&sig, msg + hd.body, len - hd.body, bh);
-	char *bh64 = bhl > 0 ? b64(bh, (size_t)bhl) : NULL;
+	char *bh64 = bhl > 0 ? dkim_b64_encode(bh, (size_t)bhl) : NULL;
 	if (bh64 == NULL) {
 		say(err, errlen, "body hash failed");
 		goto out;

@@ -491,3 +491,8 @@ const struct mxg_message_result *mxg_message_result(const struct mxg_message *m)
 {
 	return &m->res;
 }
+
+const struct mxg_dkim_verifier *mxg_message_verifier(const struct mxg_message *m)
+{
+	return m->dkim;
+}

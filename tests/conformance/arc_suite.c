@@ -1,6 +1,7 @@
-/* Runs the ARC chain-validation suite (ValiMail's arc-draft-validation-tests.yml) through the
- * verifier: each scenario's txt-records go into the zone backend, each test's message is
- * verified whole and its ARC result compared with cv; "N passed, N failed" ends the run. */
+/* Runs ValiMail's ARC suite: chain validation (arc-draft-validation-tests.yml) through the
+ * verifier, each test's message verified whole and its ARC result compared with cv; with --sign,
+ * the signing half (arc-draft-sign-tests.yml) through the sealer (arc_sign_suite.c). Each
+ * scenario's txt-records go into the zone backend; "N passed, N failed" ends the run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "mxguard/dkim.h"
 #include "mxguard/dns.h"
 #include "mxguard/str.h"
+#include "arc_sign_suite.h"
 #include "suite_yaml.h"
 
 /* Cases where this validator deliberately gives another answer than the suite, the answer
@@ -34,6 +36,7 @@ static const struct {
 };
 
 static unsigned passed, failed;
+unsigned arc_sign_passed, arc_sign_failed;
 
 static int deviation(const char *test)
 {
@@ -43,7 +46,7 @@ static int deviation(const char *test)
 	return -1;
 }
 
-static int load_keys(struct mxg_resolver *r, yaml_document_t *d, yaml_node_t *records)
+int arc_suite_load_records(struct mxg_resolver *r, yaml_document_t *d, yaml_node_t *records)
 {
 	static uint8_t rd[65536];
 
@@ -118,8 +121,18 @@ static void run_test(struct mxg_resolver *r, yaml_document_t *d, const char *nam
 int main(int argc, char **argv)
 {
 	static const struct suite_runner runner = {
-		"arc-suite", "txt-records", load_keys, run_test, &passed, &failed,
+		"arc-suite", "txt-records", arc_suite_load_records, run_test, &passed, &failed,
+	};
+	static const struct suite_runner signing = {
+		"arc-suite --sign", "txt-records", arc_sign_load, arc_sign_test, &arc_sign_passed,
+		&arc_sign_failed,
 	};
 
+	if (argc == 3 && strcmp(argv[1], "--sign") == 0) {
+		argv[1] = argv[0];
+		int rc = suite_main(&signing, argc - 1, argv + 1);
+		arc_sign_done();
+		return rc;
+	}
 	return suite_main(&runner, argc, argv);
 }

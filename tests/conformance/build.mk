@@ -23,9 +23,12 @@ SUITE_YAML_OBJ := $(B)/obj/tests/conformance/suite_yaml.o
 ALL_TARGETS += $(SPF_SUITE) $(ARC_SUITE)
 CHECK_PREPARE += yaml-suites-san
 
+# The ARC runner's signing half is its own file.
+$(ARC_SUITE): $(B)/obj/tests/conformance/arc_sign_suite.o
+
 $(SPF_SUITE) $(ARC_SUITE): $(B)/tests/conformance/%: $(B)/obj/tests/conformance/%.o $(SUITE_YAML_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(SUITE_YAML_OBJ) $(LIB) $(LIBS) -lyaml
+	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $< $(filter %arc_sign_suite.o,$^) $(SUITE_YAML_OBJ) $(LIB) $(LIBS) -lyaml
 
 .PHONY: yaml-suites-san
 yaml-suites-san:

@@ -27,6 +27,7 @@ struct mxg_dkim_options {
 	unsigned min_rsa_bits;     /* 0 = 1024 (RFC 8301) */
 	time_t now;                /* 0 = time(NULL); for x=/t= checks and tests */
 	size_t max_header_bytes;   /* 0 = 256 KiB; over it: every signature permerror */
+	int seal_body;             /* also hash the body relaxed/SHA-256 for an ARC seal (arc_seal.h) */
 };
 
 /* Parsed public keys cached for their DNS TTL; shared between threads. */

@@ -19,6 +19,14 @@ struct mxg_dkim_signing_key;
  * The key or NULL with the reason in err (never any key material). */
 struct mxg_dkim_signing_key *mxg_dkim_signing_key_load(const char *path, char *err, size_t errlen);
 void mxg_dkim_signing_key_free(struct mxg_dkim_signing_key *k);
+/* RFC 8301's floor: signers MUST NOT use RSA keys under 1024 bits. */
+#define MXG_DKIM_SIGN_FLOOR_RSA_BITS 1024
+/* A key from PEM text in memory, for test vectors whose keys are smaller than ours: RSA keys of
+ * min_rsa_bits or more (never under MXG_DKIM_SIGN_FLOOR_RSA_BITS), or Ed25519. No file mode to
+ * check: daemons load keys from files. The key or NULL with the reason in err. */
+struct mxg_dkim_signing_key *mxg_dkim_signing_key_from_pem(const char *pem, size_t len,
+							   unsigned min_rsa_bits, char *err,
+							   size_t errlen);
 /* A new key: type "rsa2048", "rsa3072" or "ed25519". NULL on an unknown type or error. */
 struct mxg_dkim_signing_key *mxg_dkim_signing_key_generate(const char *type);
 /* Writes k as a PKCS#8 PEM file of mode 0600; refuses to replace an existing file.

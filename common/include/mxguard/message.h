@@ -91,5 +91,8 @@ int mxg_message_replay(struct mxg_message *m, const char *msg, size_t len);
 void mxg_message_finish(struct mxg_message *m);
 /* The results (complete after finish). Valid until mxg_message_free. */
 const struct mxg_message_result *mxg_message_result(const struct mxg_message *m);
+/* The DKIM/ARC verifier that saw the message, for an ARC seal after finish (arc_seal.h; make
+ * the engine with opt.dkim.seal_body = 1). Valid until mxg_message_free. */
+const struct mxg_dkim_verifier *mxg_message_verifier(const struct mxg_message *m);
 
 #endif
