@@ -15,12 +15,15 @@
 #include "milter_seal.h"
 #include "milter_session.h"
 #include "milter_settings.h"
+#include "milter_transport.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 
 /* Steps we never look at, and replies we never need to give (no decision before EOM). */
 #define WANT_OFF (SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN)
 #define WANT_NR (SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+/* Over TCP: only the steps whose skipping costs no wait, and a reply at every step. */
+#define WANT_OFF_TCP (SMFIP_NORCPT | SMFIP_NOUNKNOWN)
 #define NEED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
 
 static struct milter_conn *conn_of(SMFICTX *ctx)
@@ -32,6 +35,20 @@ static struct milter_conn *conn_of(SMFICTX *ctx)
 static sfsistat step_done(const struct milter_conn *c, unsigned long nr_flag)
 {
 	return c != NULL && (c->nr & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* The steps and replies to negotiate. Over TCP, Postfix sets no TCP_NODELAY: a write of its
+ * waits behind an earlier small one until we acknowledge it, and a step without a reply leaves
+ * its segment to our delayed ACK (about 40 ms). Replying at every step (DATA too) acknowledges
+ * at once; it was measured 2 to 5 times faster end to end (docs/performance.md). Over a Unix
+ * socket nothing waits: no replies, fewer steps, less CPU. */
+static unsigned long wanted_steps(void)
+{
+	const struct milter_config *cfg = milter_settings_acquire();
+	int unix_socket = cfg != NULL && milter_transport_unix_path(cfg->socket) != NULL;
+
+	milter_settings_release(cfg);
+	return unix_socket ? WANT_OFF | WANT_NR : WANT_OFF_TCP;
 }
 
 static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
@@ -47,7 +64,7 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
 		return SMFIS_REJECT;
 	}
 	*pf0 = NEED_ACTIONS | (f0 & SMFIF_SETSYMLIST);
-	*pf1 = f1 & (WANT_OFF | WANT_NR | SMFIP_HDR_LEADSPC);
+	*pf1 = f1 & (wanted_steps() | SMFIP_HDR_LEADSPC);
 	*pf2 = 0;
 	*pf3 = 0;
 	/* Only the macros we read, so the MTA sends nothing else. The queue id "i" is asked for at

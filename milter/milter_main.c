@@ -20,6 +20,7 @@
 #include "milter_runtime.h"
 #include "milter_settings.h"
 #include "milter_signals.h"
+#include "milter_transport.h"
 #include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
@@ -68,21 +69,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	return optind == argc ? 0 : -1;
 }
 
-/* The path of a "unix:PATH" / "local:PATH" socket, or NULL for inet sockets. */
-static const char *unix_path(const char *spec)
-{
-	if (strncmp(spec, "unix:", 5) == 0)
-		return spec + 5;
-	if (strncmp(spec, "local:", 6) == 0)
-		return spec + 6;
-	if (spec[0] == '/')
-		return spec;
-	return NULL;
-}
-
 static int open_socket(const struct milter_config *cfg, const struct passwd *pw)
 {
-	const char *path = unix_path(cfg->socket);
+	const char *path = milter_transport_unix_path(cfg->socket);
 
 	if (smfi_setconn((char *)cfg->socket) != MI_SUCCESS ||
 	    smfi_register(milter_desc) != MI_SUCCESS) {
@@ -97,6 +86,8 @@ static int open_socket(const struct milter_config *cfg, const struct passwd *pw)
 			errno != 0 ? strerror(errno) : "libmilter gave no reason (see its syslog line)");
 		return -1;
 	}
+	if (path == NULL && milter_transport_nodelay() < 0)
+		mxg_log(MXG_LOG_WARNING, "cannot set TCP_NODELAY on %s: %s", cfg->socket, strerror(errno));
 	/* The MTA connects as its own user: the socket belongs to our user and group. */
 	if (path != NULL && pw != NULL &&
 	    (chown(path, pw->pw_uid, pw->pw_gid) != 0 || chmod(path, 0660) != 0)) {
@@ -110,7 +101,7 @@ static int open_socket(const struct milter_config *cfg, const struct passwd *pw)
  * and at start, with what to do about it. */
 static int check_socket_dir(const char *file, const struct milter_config *cfg)
 {
-	const char *path = unix_path(cfg->socket);
+	const char *path = milter_transport_unix_path(cfg->socket);
 	const char *slash = path != NULL ? strrchr(path, '/') : NULL;
 	char dir[sizeof(cfg->socket)];
 	struct stat st;

@@ -1,12 +1,16 @@
 /* The benchmark's no-op milter: it accepts everything and adds one header, so that its cost
- * is the milter protocol's own. "-l" negotiates like mxguard-milter (same steps, no replies). */
+ * is the milter protocol's own. "-l" negotiates like mxguard-milter (same steps, no replies);
+ * "-d" sets TCP_NODELAY on its TCP socket, as mxguard-milter does (milter/milter_transport.c). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libmilter/mfapi.h>
 
+#include "milter_transport.h"
+
 static int lean;
+static int nodelay;
 
 static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 			     unsigned long f3, unsigned long *pf0, unsigned long *pf1,
@@ -58,6 +62,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-l") == 0)
 			lean = 1;
+		else if (strcmp(argv[i], "-d") == 0)
+			nodelay = 1;
 		else
 			sock = argv[i];
 	}
@@ -66,5 +72,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	smfi_setbacklog(128);
+	if (nodelay && (smfi_opensocket(1) == MI_FAILURE || milter_transport_nodelay() < 0)) {
+		fprintf(stderr, "nullmilter: cannot set TCP_NODELAY on %s\n", sock);
+		return 1;
+	}
 	return smfi_main() == MI_SUCCESS ? 0 : 1;
 }

@@ -61,13 +61,15 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(evaluate(srv, &c[i]), c[i].want) != 0)
 			mismatch++;
-	double secs = atof(argv[3]), t0 = now(), t;
+	/* SECONDS, or xN: exactly N passes (for instruction counts under callgrind). */
+	unsigned long passes = argv[3][0] == 'x' ? strtoul(argv[3] + 1, NULL, 10) : 0;
+	double secs = passes ? 0 : atof(argv[3]), t0 = now(), t;
 	unsigned long evals = 0;
 	do {
 		for (size_t i = 0; i < n; i++)
 			evaluate(srv, &c[i]);
 		evals += n;
-	} while ((t = now() - t0) < secs);
+	} while ((t = now() - t0) < secs || evals < passes * n);
 	printf("libspf2-%s %.0f %u -\n", argv[1], evals / t, mismatch);
 	SPF_server_free(srv);
 	return 0;

@@ -111,13 +111,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s %s: %s (%s)\n", c[i].sender, c[i].want,
 				mxg_spf_result_name(out.result), out.problem);
 		}
-	double secs = atof(argv[4]), t0 = now(), t;
+	/* SECONDS, or xN: exactly N passes (for instruction counts under callgrind). */
+	unsigned long passes = argv[4][0] == 'x' ? strtoul(argv[4] + 1, NULL, 10) : 0;
+	double secs = passes ? 0 : atof(argv[4]), t0 = now(), t;
 	unsigned long evals = 0;
 	do {
 		for (size_t i = 0; i < n; i++)
 			mxg_spf_check_mailfrom(r, NULL, &c[i].ip, c[i].sender, c[i].helo, &out);
 		evals += n;
-	} while ((t = now() - t0) < secs);
+	} while ((t = now() - t0) < secs || evals < passes * n);
 	printf("mxguard-%s %.0f %u %lu\n", argv[1], evals / t, mismatch,
 	       mxg_resolver_lookups(r) / (evals + n));
 	mxg_resolver_free(r);

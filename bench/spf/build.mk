@@ -1,5 +1,4 @@
 # bench/spf (make bench, or bench/spf/run [SECONDS]): not part of make check.
 .PHONY: bench-spf
-bench: bench-spf
 bench-spf:
 	bench/spf/run

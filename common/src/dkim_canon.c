@@ -209,9 +209,12 @@ static void end_line(struct dkim_body_hash *h)
 	}
 }
 
+/* CR, LF, SP and HTAB: a table, since the body loop asks about every byte. */
+static const uint8_t special_byte[256] = { ['\r'] = 1, ['\n'] = 1, [' '] = 1, ['\t'] = 1 };
+
 static int is_plain(uint8_t c)
 {
-	return c != '\r' && c != '\n' && c != ' ' && c != '\t';
+	return !special_byte[c];
 }
 
 /* Bytes that need no per-byte decision: not a line end, and for relaxed no whitespace
@@ -220,15 +223,19 @@ static size_t plain_run(const struct dkim_body_hash *h, const uint8_t *p, size_t
 {
 	size_t k = 0;
 
-	if (h->canon == DKIM_CANON_RELAXED) {
-		while (k < n && (is_plain(p[k]) ||
-				 (p[k] == ' ' && k > 0 && k + 1 < n && is_plain(p[k + 1]))))
-			k++;
-	} else {
+	if (h->canon != DKIM_CANON_RELAXED) {
 		while (k < n && p[k] != '\r' && p[k] != '\n')
 			k++;
+		return k;
 	}
-	return k;
+	for (;;) {
+		while (k < n && is_plain(p[k]))
+			k++;
+		/* A single SP followed by a plain byte: both are taken as they are. */
+		if (!(k > 0 && k + 1 < n && p[k] == ' ' && is_plain(p[k + 1])))
+			return k;
+		k += 2;
+	}
 }
 
 /* A run of ordinary content: the same as content_byte() on each, copied in bulk. */

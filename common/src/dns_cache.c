@@ -2,6 +2,7 @@
  * and DMARC records, a domain's MX) come up request after request, and a hit here costs a copy
  * instead of a round trip to libunbound's worker. Direct-mapped, bounded, TTL-honouring. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,7 +42,14 @@ static struct mxg_dns_answer *answer_copy(const struct mxg_dns_answer *a)
 
 	if (b == NULL)
 		return NULL;
-	*b = *a;
+	/* In three pieces: the CNAME chain is kilobytes, of which only cname_count entries are
+	 * used (a hit is on every lookup's path). */
+	const size_t chain = offsetof(struct mxg_dns_answer, cname_chain);
+	const size_t tail = offsetof(struct mxg_dns_answer, cname_chain) + sizeof(a->cname_chain);
+
+	memcpy(b, a, chain);
+	memcpy(b->cname_chain, a->cname_chain, a->cname_count * sizeof(a->cname_chain[0]));
+	memcpy((char *)b + tail, (const char *)a + tail, sizeof(*b) - tail);
 	b->rrs = NULL;
 	b->count = 0;
 	if (a->count == 0)
@@ -79,7 +87,9 @@ static struct mxg_dns_answer *cache_get(struct cache *c, const char *name, uint1
 
 	pthread_mutex_lock(&c->lock);
 	s = &c->slots[slot_of(c, name, type)];
-	if (s->ans != NULL && s->type == type && mxg_dns_name_equal(s->name, name)) {
+	/* Both names come normalized from mxg_dns_lookup (lower case, one spelling): equal
+	 * names are equal strings. */
+	if (s->ans != NULL && s->type == type && strcmp(s->name, name) == 0) {
 		if (s->expires > mxg_clock_s()) {
 			hit = answer_copy(s->ans);
 		} else {

@@ -133,9 +133,37 @@ int mxg_dns_name_from_wire(const uint8_t *wire, size_t len, char *out, size_t ou
 	return mxg_dns_name_decode(wire, len, out, outsize, NULL);
 }
 
+/* The length of in when it is already in normal form (what to_wire then decode would give):
+ * labels of 1-63 octets, each a printable byte other than an upper-case letter, '.' or '\\',
+ * no trailing dot, at most 253 characters; else 0. */
+static size_t normal_length(const char *in)
+{
+	size_t i = 0, label = 0;
+
+	for (; in[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c == '.') {
+			if (label == 0)
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (c <= 0x20 || c >= 0x7f || c == '\\' || (c >= 'A' && c <= 'Z') || ++label > LABEL_MAX)
+			return 0;
+	}
+	return label == 0 || i > WIRE_MAX - 2 ? 0 : i;
+}
+
 int mxg_dns_name_normalize(const char *in, char *out, size_t outsize)
 {
 	uint8_t wire[WIRE_MAX];
+	size_t len = in != NULL ? normal_length(in) : 0;
+
+	/* The common case, a name that is already normal: a copy. */
+	if (len > 0 && len < outsize) {
+		memcpy(out, in, len + 1);
+		return 0;
+	}
 	int n = mxg_dns_name_to_wire(in, wire, sizeof(wire));
 
 	if (n < 0)

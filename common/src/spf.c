@@ -3,6 +3,7 @@
 #include "spf_internal.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,9 @@ struct spf_eval {
 	int ptr_state; /* 0 not yet, 1 known, -1 the PTR lookup failed */
 	int ptr_void;
 	size_t ptr_count;
-	char ptr_names[SPF_NAMES_MAX][MXG_DNS_NAME_MAX];
 	const char *cur_domain;
+	/* Last: only the first ptr_count are set, so a new evaluation zeroes what comes before. */
+	char ptr_names[SPF_NAMES_MAX][MXG_DNS_NAME_MAX];
 };
 
 /* Records why evaluation stopped (the first reason wins: it is the innermost). */
@@ -415,7 +417,7 @@ static enum mxg_spf_result eval_domain(struct spf_eval *e, const char *domain, i
 	size_t len;
 	unsigned count;
 	int nx;
-	struct spf_record rec;
+	char why[sizeof(((struct spf_record *)0)->error)];
 
 	if (!spf_domain_valid(domain))
 		return MXG_SPF_NONE;
@@ -430,15 +432,14 @@ static enum mxg_spf_result eval_domain(struct spf_eval *e, const char *domain, i
 		note(e, domain, "%s publishes %u SPF records", domain, count);
 		return MXG_SPF_PERMERROR;
 	}
-	rc = spf_record_parse(text, len, &rec);
+	const struct spf_record *rec = spf_cache_get(text, len, &rc, why, sizeof(why));
 	free(text);
-	if (rc < 0) {
-		note(e, domain, "%s: %s", domain, rc == -2 ? "out of memory" : rec.error);
-		spf_record_free(&rec);
+	if (rec == NULL) {
+		note(e, domain, "%s: %s", domain, why);
 		return rc == -2 ? MXG_SPF_TEMPERROR : MXG_SPF_PERMERROR;
 	}
-	enum mxg_spf_result res = eval_record(e, &rec, domain, final);
-	spf_record_free(&rec);
+	enum mxg_spf_result res = eval_record(e, rec, domain, final);
+	spf_cache_release(rec);
 	return res;
 }
 
@@ -478,7 +479,7 @@ enum mxg_spf_result mxg_spf_check_host(struct mxg_resolver *r, const struct mxg_
 				       struct mxg_spf_outcome *out)
 {
 	static const struct mxg_spf_options defaults;
-	struct spf_eval *e = calloc(1, sizeof(*e));
+	struct spf_eval *e = malloc(sizeof(*e));
 	char local[MXG_SPF_TEXT_MAX], sdomain[MXG_SPF_TEXT_MAX], dom[MXG_DNS_NAME_MAX];
 
 	memset(out, 0, sizeof(*out));
@@ -490,6 +491,7 @@ enum mxg_spf_result mxg_spf_check_host(struct mxg_resolver *r, const struct mxg_
 		out->result = MXG_SPF_TEMPERROR;
 		return out->result;
 	}
+	memset(e, 0, offsetof(struct spf_eval, ptr_names));
 	mxg_strlcpy(dom, domain ? domain : "", sizeof(dom));
 	spf_domain_truncate(dom);
 	split_sender(sender, dom, out, local, sizeof(local), sdomain, sizeof(sdomain));

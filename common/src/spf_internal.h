@@ -55,6 +55,17 @@ int spf_is_v1(const char *txt, size_t len);
 int spf_record_parse(const char *text, size_t len, struct spf_record *rec);
 void spf_record_free(struct spf_record *rec);
 
+/* --- the cache of parsed records (spf_cache.c) --- */
+
+/* The parsed record of text (len bytes), from the shared cache or parsed now (and kept when
+ * short enough). Read-only; give it back with spf_cache_release. NULL with *rc -1 on a syntax
+ * error (reason in why), -2 on ENOMEM; *rc 0 otherwise. Thread-safe. */
+const struct spf_record *spf_cache_get(const char *text, size_t len, int *rc, char *why,
+				       size_t whylen);
+void spf_cache_release(const struct spf_record *rec);
+/* Records found in the cache, and records parsed, since the process started. */
+void spf_cache_counts(unsigned long *hit, unsigned long *parsed);
+
 /* Name of a term kind ("include", "redirect", ...). */
 const char *spf_kind_name(enum spf_kind k);
 /* 1 if the term makes DNS queries and counts against the limit of 10. */

@@ -20,10 +20,14 @@ milter_start m-default 9901 max_header_bytes=4096 &&
 	milter_start m-rollout-dead 9907 dns_forwarders=127.0.0.1@5399 dns_timeout=500ms mode=rollout &&
 	milter_start m-rollout 9908 mode=rollout ||
 	{ mxg_not_ok "milters started"; mxg_done; }
+# The default milter's configuration on a Unix socket (negotiate.lua: no replies there).
+mxg_bg m-unix "$MILTER_BIN" -f -c "$MXG_WORK/m-default.conf" -p "unix:$MXG_WORK/m-unix.sock"
+mxg_wait_until 10 test -S "$MXG_WORK/m-unix.sock" || { mxg_not_ok "milter on a Unix socket"; mxg_done; }
 
 export MILTER=inet:9901@127.0.0.1 MILTER_SOFT=inet:9902@127.0.0.1 MILTER_DEAD=inet:9903@127.0.0.1
 export MILTER_DEAD_ACCEPT=inet:9904@127.0.0.1 MILTER_DIR MXG_WORK
 export MILTER_ROLLOUT_DEAD=inet:9907@127.0.0.1 MILTER_ROLLOUT=inet:9908@127.0.0.1
+export MILTER_UNIX=unix:$MXG_WORK/m-unix.sock
 
 # A socket already taken: the error says why.
 busy=$(sed 's/^log_level = .*/log_level = info/' "$MXG_WORK/m-default.conf")
