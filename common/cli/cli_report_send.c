@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_report.h"
+#include "mxguard/hash.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/str.h"
 
@@ -132,10 +133,7 @@ static int through_time(const char *arg, int64_t *out)
 /* A stable report id: the interval and a hash of the domain (FNV-1a). */
 static void report_id(const char *domain, int64_t begin, char *out, size_t size)
 {
-	uint64_t h = 14695981039346656037ULL;
-	for (const unsigned char *p = (const unsigned char *)domain; *p != '\0'; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	snprintf(out, size, "%lld.%016llx", (long long)begin, (unsigned long long)h);
+	snprintf(out, size, "%lld.%016llx", (long long)begin, (unsigned long long)mxg_hash_str(domain));
 }
 
 struct build {

@@ -3,6 +3,7 @@
  * auth results, reverse names looked up through the resolver door, and hosted providers
  * recognised from the SPF provider table. */
 #include "mxguard/clock.h"
+#include "mxguard/hash.h"
 #include "mxguard/report_summary.h"
 
 #include <stdio.h>
@@ -39,10 +40,7 @@ void mxg_summary_free(struct mxg_summary *s)
 
 static uint32_t addr_hash(const struct mxg_addr *a)
 {
-	uint32_t h = 2166136261u;  /* FNV-1a */
-	for (int i = 0; i < 16; i++)
-		h = (h ^ a->bytes[i]) * 16777619u;
-	return h ^ (uint32_t)a->family;
+	return (uint32_t)mxg_hash_more(mxg_hash_bytes(a->bytes, 16), &a->family, sizeof(a->family));
 }
 
 /* The source of a, added when new; NULL past MXG_SUMMARY_SOURCES_MAX. */
