@@ -245,4 +245,16 @@ int dkim_body_hash_matches(const struct dkim_body_hash *h, enum dkim_canon c, co
 			   int has_l, uint64_t l);
 void dkim_body_hash_free(struct dkim_body_hash *h);
 
+/* --- signing (dkim_sign_key.c, dkim_sign.c) --- */
+
+struct mxg_dkim_signing_key {
+	EVP_PKEY *pkey;
+	int ed25519;
+	unsigned bits;
+};
+/* base64 of n bytes (RFC 4648, no line breaks), allocated; NULL on ENOMEM. */
+char *dkim_b64_encode(const uint8_t *in, size_t n);
+/* snprintf into err (errlen may be 0). */
+void dkim_say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif
