@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "milter.h"
+#include "milter_sign.h"
 #include "mxguard/config.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
@@ -79,6 +80,15 @@ static const struct key_def keys[] = {
 	{ "key_cache_size", K_UINT, F(key_cache_size), 0, 16, 1000000, NULL },
 	{ "metrics_file", K_STR, S(metrics_file), 0, 0, NULL },
 	{ "metrics_interval", K_MS, F(metrics_interval_ms), 0, 1000, 86400000, NULL },
+	/* Outbound signing: parsed by milter_sign.c. */
+	{ "signing_keys", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "signing_subdomains", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "signing_canon", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "signing_expire", K_MS, F(signing.expire_ms), 0, 0, 366UL * 86400000, NULL },
+	{ "signing_local_submission", K_BOOL, F(signing.local_submission), 0, 0, 0, NULL },
+	{ "internal_networks", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "on_signing_error", K_CHOICE, F(signing.error_tempfail), 0, 0, 0, internal_choices },
+	{ "signing_tempfail_domains", K_SPECIAL, 0, 0, 0, 0, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -112,12 +122,14 @@ void milter_config_defaults(struct milter_config *c)
 	c->key_cache_size = 4096;
 	c->dmarc_mode = MXG_DMARC_MODE_9989;
 	c->metrics_interval_ms = 60000;
+	c->signing.local_submission = 1;
 }
 
 void milter_config_release(struct milter_config *c)
 {
 	mxg_cidr_list_free(&c->trusted);
 	mxg_cidr_list_free(&c->internal);
+	milter_sign_release(&c->signing);
 }
 
 static int fail(char *err, size_t errlen, const struct mxg_config *mc, const char *key,
@@ -214,17 +226,18 @@ static int set_internal(struct milter_config *c, const char *v, char *why, size_
 	return mxg_cidr_list_parse(cidrs, &c->internal, why, wl);
 }
 
-static int set_trusted(struct milter_config *c, const char *v, char *why, size_t wl)
+int milter_config_cidrs(const char *key, const char *v, struct mxg_cidr_list *out, char *why,
+			size_t wl)
 {
 	struct mxg_cidr_list l = { 0, NULL };
 	char e[160];
 
 	if (mxg_cidr_list_parse(v, &l, e, sizeof(e)) != 0) {
-		snprintf(why, wl, "trusted_networks: %s", e);
+		snprintf(why, wl, "%s: %s", key, e);
 		return -1;
 	}
-	mxg_cidr_list_free(&c->trusted);
-	c->trusted = l;
+	mxg_cidr_list_free(out);
+	*out = l;
 	return 0;
 }
 
@@ -248,6 +261,8 @@ static int set_tag_header(struct milter_config *c, const char *v, char *why, siz
 
 static int set_special(struct milter_config *c, const char *key, const char *v, char *why, size_t wl)
 {
+	if (milter_sign_key_name(key))
+		return milter_sign_set(&c->signing, key, v, why, wl);
 	if (strcmp(key, "syslog_facility") == 0) {
 		int f = mxg_log_facility_parse(v);
 		if (f < 0) {
@@ -272,7 +287,7 @@ static int set_special(struct milter_config *c, const char *key, const char *v, 
 	if (strcmp(key, "dns_forwarders") == 0)
 		return set_forwarders(c, v, why, wl);
 	if (strcmp(key, "trusted_networks") == 0)
-		return set_trusted(c, v, why, wl);
+		return milter_config_cidrs(key, v, &c->trusted, why, wl);
 	if (strcmp(key, "internal_hosts") == 0)
 		return set_internal(c, v, why, wl);
 	return set_tag_header(c, v, why, wl);

@@ -1,4 +1,4 @@
-/* Reference-counted holder of the milter's configuration. A reload installs a new one while
+/* Reference-counted holder of the milter's configuration (with its signing keys, read here). A reload installs a new one while
  * connections in progress finish under the one they started with. */
 #include <errno.h>
 #include <pthread.h>
@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "milter_settings.h"
+#include "milter_sign.h"
 #include "mxguard/str.h"
 
 /* cfg first, so that a config pointer is the holder's pointer. */
@@ -30,6 +31,10 @@ struct milter_config *milter_settings_read(const char *path, int path_given, con
 	milter_config_defaults(&h->cfg);
 	int absent = !path_given && access(path, F_OK) != 0 && errno == ENOENT;
 	if (!absent && milter_config_load(&h->cfg, path, err, errlen) != 0) {
+		milter_settings_discard(&h->cfg);
+		return NULL;
+	}
+	if (milter_sign_load(&h->cfg.signing, err, errlen) != 0) {
 		milter_settings_discard(&h->cfg);
 		return NULL;
 	}

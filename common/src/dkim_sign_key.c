@@ -206,3 +206,41 @@ char *mxg_dkim_key_record(const struct mxg_dkim_signing_key *k)
 	free(p64);
 	return rec;
 }
+
+enum mxg_dkim_published mxg_dkim_key_published(struct mxg_resolver *r, const struct mxg_dkim_signing_key *k,
+					       const char *domain, const char *selector, char *why,
+					       size_t whylen)
+{
+	struct dkim_key key;
+	char err[256];
+
+	switch (dkim_key_fetch(r, NULL, selector, domain, time(NULL), &key, err, sizeof(err))) {
+	case DKIM_FETCH_OK:
+		break;
+	case DKIM_FETCH_TEMP:
+		dkim_say(why, whylen, "%s._domainkey.%s: %s", selector, domain, err);
+		return MXG_DKIM_PUBLISHED_TEMP;
+	default:
+		dkim_say(why, whylen, "%s._domainkey.%s: %s", selector, domain, err);
+		return MXG_DKIM_PUBLISHED_MISSING;
+	}
+	enum mxg_dkim_published p = MXG_DKIM_PUBLISHED_MATCH;
+	if (key.revoked || key.pkey == NULL) {
+		dkim_say(why, whylen, "%s._domainkey.%s: the key is revoked (empty p=)", selector, domain);
+		p = MXG_DKIM_PUBLISHED_MISSING;
+	} else if (EVP_PKEY_eq(key.pkey, k->pkey) != 1) {
+		dkim_say(why, whylen, "%s._domainkey.%s: the published %s key is not the public half of"
+			 " the private %s key", selector, domain, key.type == DKIM_KEY_ED25519 ? "ed25519" : "rsa",
+			 mxg_dkim_signing_key_type(k));
+		p = MXG_DKIM_PUBLISHED_MISMATCH;
+	}
+	dkim_key_clear(&key);
+	return p;
+}
+
+const char *mxg_dkim_published_name(enum mxg_dkim_published p)
+{
+	static const char *const names[] = { "match", "mismatch", "missing", "temperror" };
+
+	return (unsigned)p < sizeof(names) / sizeof(names[0]) ? names[p] : "?";
+}

@@ -33,6 +33,21 @@ unsigned mxg_dkim_signing_key_bits(const struct mxg_dkim_signing_key *k);
  * the raw 32-byte key for Ed25519, RFC 8463). Allocated; NULL on error. */
 char *mxg_dkim_key_record(const struct mxg_dkim_signing_key *k);
 
+/* Whether the key published at selector._domainkey.domain is k's public key. */
+enum mxg_dkim_published {
+	MXG_DKIM_PUBLISHED_MATCH = 0,
+	MXG_DKIM_PUBLISHED_MISMATCH,   /* a usable record with another key, or of another type */
+	MXG_DKIM_PUBLISHED_MISSING,    /* no record, a revoked (p=) or unusable one */
+	MXG_DKIM_PUBLISHED_TEMP,       /* the lookup failed temporarily */
+};
+struct mxg_resolver;
+/* Looks the record up through r and compares it with k; the reason (never key material) in
+ * why for anything but a match. */
+enum mxg_dkim_published mxg_dkim_key_published(struct mxg_resolver *r, const struct mxg_dkim_signing_key *k,
+					       const char *domain, const char *selector, char *why,
+					       size_t whylen);
+const char *mxg_dkim_published_name(enum mxg_dkim_published p);
+
 enum mxg_dkim_canon {
 	MXG_DKIM_CANON_RELAXED = 0,
 	MXG_DKIM_CANON_SIMPLE,

@@ -24,7 +24,8 @@ milter_dkim_txt() {
 	printf ' )'
 }
 
-# milter_zone_setup: keys, the zone test. (names under auth.test), NSD serving it.
+# milter_zone_setup: keys, the zone test. (names under auth.test) with the records of
+# $MXG_WORK/test.zone.extra if present, NSD serving it.
 #   aligned.auth.test  SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=reject
 #   quar.auth.test     SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=quarantine
 #   list.auth.test     SPF ip4:192.0.2.20 -all, DKIM s1, no DMARC (a third party that signs)
@@ -52,6 +53,8 @@ s1._domainkey.list IN TXT $(milter_dkim_txt "$MXG_WORK/keys/list.pem")
 mx.sender    IN A   $MILTER_SPF_IP
 mx.sender    IN TXT "v=spf1 a -all"
 ZONE
+	# Records a suite adds (the signing suite's keys).
+	[ -f "$MXG_WORK/test.zone.extra" ] && cat "$MXG_WORK/test.zone.extra" >>"$MXG_WORK/test.zone"
 	mxg_nsd_start "$MILTER_DNS_PORT" "test=$MXG_WORK/test.zone"
 }
 
