@@ -21,6 +21,8 @@
 /* signing_keys entries, and names in signing_subdomains / signing_tempfail_domains. */
 #define MILTER_SIGN_KEYS_MAX 32
 #define MILTER_SIGN_DOMAINS_MAX 64
+/* Longest signing_expire (x= past t=): 366 days. */
+#define MILTER_SIGN_EXPIRE_MAX_MS (366UL * 86400000)
 
 struct mxg_dkim_signing_key;
 struct milter_sign_key {

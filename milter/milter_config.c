@@ -57,9 +57,11 @@ static const struct key_def keys[] = {
 	{ "dns_forwarders", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "dns_use_system", K_BOOL, F(dns_use_system), 0, 0, 0, NULL },
 	{ "dns_trust_anchor", K_STR, S(trust_anchor), 0, 0, NULL },
-	{ "dns_cache_size", K_UINT, F(dns_cache_size), 0, 0, 1000000, NULL },
-	{ "dns_timeout", K_MS, F(dns_timeout_ms), 0, 100, 60000, NULL },
-	{ "spf_time_limit", K_MS, F(spf_time_limit_ms), 0, 100, 300000, NULL },
+	{ "dns_cache_size", K_UINT, F(dns_cache_size), 0, 0, MXG_CFG_DNS_CACHE_SIZE_MAX, NULL },
+	{ "dns_timeout", K_MS, F(dns_timeout_ms), 0, MXG_CFG_DNS_TIMEOUT_MIN, MXG_CFG_DNS_TIMEOUT_MAX,
+	  NULL },
+	{ "spf_time_limit", K_MS, F(spf_time_limit_ms), 0, MXG_CFG_SPF_TIME_LIMIT_MIN,
+	  MXG_CFG_SPF_TIME_LIMIT_MAX, NULL },
 	{ "spf_helo", K_BOOL, F(spf_helo), 0, 0, 0, NULL },
 	{ "mode", K_CHOICE, F(policy.rollout), 0, 0, 0, rollout_choices },
 	{ "spf_reject_fail", K_BOOL, F(policy.spf_reject_fail), 0, 0, 0, NULL },
@@ -79,12 +81,13 @@ static const struct key_def keys[] = {
 	{ "min_rsa_bits", K_UINT, F(min_rsa_bits), 0, 512, 8192, NULL },
 	{ "key_cache_size", K_UINT, F(key_cache_size), 0, 16, 1000000, NULL },
 	{ "metrics_file", K_STR, S(metrics_file), 0, 0, NULL },
-	{ "metrics_interval", K_MS, F(metrics_interval_ms), 0, 1000, 86400000, NULL },
+	{ "metrics_interval", K_MS, F(metrics_interval_ms), 0, MXG_CFG_METRICS_INTERVAL_MIN,
+	  MXG_CFG_METRICS_INTERVAL_MAX, NULL },
 	/* Outbound signing: parsed by milter_sign.c. */
 	{ "signing_keys", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "signing_subdomains", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "signing_canon", K_SPECIAL, 0, 0, 0, 0, NULL },
-	{ "signing_expire", K_MS, F(signing.expire_ms), 0, 0, 366UL * 86400000, NULL },
+	{ "signing_expire", K_MS, F(signing.expire_ms), 0, 0, MILTER_SIGN_EXPIRE_MAX_MS, NULL },
 	{ "signing_local_submission", K_BOOL, F(signing.local_submission), 0, 0, 0, NULL },
 	{ "internal_networks", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "on_signing_error", K_CHOICE, F(signing.error_tempfail), 0, 0, 0, internal_choices },
@@ -109,9 +112,9 @@ void milter_config_defaults(struct milter_config *c)
 	mxg_strlcpy(c->authserv_id, host, sizeof(c->authserv_id));
 	mxg_strlcpy(c->forwarder_buf[0], "127.0.0.1", sizeof(c->forwarder_buf[0]));
 	c->forwarders[0] = c->forwarder_buf[0];
-	c->dns_cache_size = 4096;
-	c->dns_timeout_ms = 5000;
-	c->spf_time_limit_ms = 20000;
+	c->dns_cache_size = MXG_CFG_DNS_CACHE_SIZE_DEFAULT;
+	c->dns_timeout_ms = MXG_CFG_DNS_TIMEOUT_DEFAULT;
+	c->spf_time_limit_ms = MXG_CFG_SPF_TIME_LIMIT_DEFAULT;
 	c->spf_helo = 1;
 	mxg_policy_defaults(&c->policy);
 	mxg_strlcpy(c->tag_header, "X-Mxguard-Verdict", sizeof(c->tag_header));
@@ -121,7 +124,7 @@ void milter_config_defaults(struct milter_config *c)
 	c->min_rsa_bits = 1024;
 	c->key_cache_size = 4096;
 	c->dmarc_mode = MXG_DMARC_MODE_9989;
-	c->metrics_interval_ms = 60000;
+	c->metrics_interval_ms = MXG_CFG_METRICS_INTERVAL_DEFAULT;
 	c->signing.local_submission = 1;
 }
 

@@ -74,7 +74,7 @@ struct policyd_rules {
 	int refs;                     /* guarded by policyd_rules_ref/unref (atomic) */
 	enum policyd_action act[POLICYD_R__COUNT];
 	int warn_only;
-	unsigned long spf_budget_ms;
+	unsigned long spf_time_limit_ms;
 	char receiver[MXG_DNS_NAME_MAX];
 	char recipient_delimiter[8];
 	struct mxg_cidr_list trusted;
@@ -116,13 +116,14 @@ struct policyd_settings {
 	unsigned long dns_timeout_ms;
 	unsigned long dns_cache_size; /* answers kept in front of libunbound; 0: none */
 	/* counters (node_exporter textfile) */
-	char counters_file[512];      /* "" none */
-	unsigned long counters_interval_ms;
+	char metrics_file[512];      /* "" none */
+	unsigned long metrics_interval_ms;
 };
 
-/* Reads c into *s and a new rules object (refs = 1). Returns 0, or -1 with
+/* Renames the deprecated keys of c (a warning each), then reads c into *s and a new rules
+ * object (refs = 1). Returns 0, or -1 with
  * "file:line: reason" in err; nothing is allocated on failure. */
-int policyd_config_load(const struct mxg_config *c, struct policyd_settings *s,
+int policyd_config_load(struct mxg_config *c, struct policyd_settings *s,
 			struct policyd_rules **rules, char *err, size_t errlen);
 void policyd_rules_ref(struct policyd_rules *r);
 void policyd_rules_unref(struct policyd_rules *r);

@@ -47,6 +47,24 @@ static int rule_parse(const char *s)
 	return -1;
 }
 
+/* Keys renamed in 0.1 so that every program spells a shared setting alike. */
+static const struct mxg_config_alias old_keys[] = {
+	{ "dns.zone", "dns_zone" },
+	{ "dns.resolver", "dns_forwarders" },
+	{ "dns.trust_anchor", "dns_trust_anchor" },
+	{ "dns.timeout", "dns_timeout" },
+	{ "dns.cache_size", "dns_cache_size" },
+	{ "counters_file", "metrics_file" },
+	{ "counters_interval", "metrics_interval" },
+	{ "cache.size", "mx_cache_size" },
+	{ "cache.min_ttl", "mx_cache_min_ttl" },
+	{ "cache.max_ttl", "mx_cache_max_ttl" },
+	{ "cache.negative_ttl", "mx_cache_negative_ttl" },
+	{ "spf.budget", "spf_time_limit" },
+	{ "spf.receiver", "spf_receiver" },
+	{ NULL, NULL },
+};
+
 struct loader {
 	const struct mxg_config *cfg;
 	const struct mxg_config_entry *e;
@@ -198,15 +216,15 @@ static int daemon_key(struct loader *l, int *handled)
 		return set_ms(l, 100, 300000, &s->request_timeout_ms);
 	if (strcmp(k, "workers") == 0)
 		return set_uint(l, 1, 64, &s->workers);
-	if (strcmp(k, "cache.size") == 0)
+	if (strcmp(k, "mx_cache_size") == 0)
 		return set_uint(l, 16, 10000000, &s->cache_size);
-	if (strcmp(k, "cache.min_ttl") == 0)
+	if (strcmp(k, "mx_cache_min_ttl") == 0)
 		return set_uint(l, 0, 86400, &s->cache_min_ttl);
-	if (strcmp(k, "cache.max_ttl") == 0)
+	if (strcmp(k, "mx_cache_max_ttl") == 0)
 		return set_uint(l, 1, 604800, &s->cache_max_ttl);
-	if (strcmp(k, "cache.negative_ttl") == 0)
+	if (strcmp(k, "mx_cache_negative_ttl") == 0)
 		return set_uint(l, 0, 86400, &s->cache_neg_ttl);
-	if (strcmp(k, "dns.zone") == 0) {
+	if (strcmp(k, "dns_zone") == 0) {
 		if (set_list(l, tmp, POLICYD_LISTEN_MAX, &n) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++)
@@ -214,7 +232,7 @@ static int daemon_key(struct loader *l, int *handled)
 		s->n_zone = n;
 		return 0;
 	}
-	if (strcmp(k, "dns.resolver") == 0) {
+	if (strcmp(k, "dns_forwarders") == 0) {
 		if (set_list(l, tmp, POLICYD_LISTEN_MAX, &n) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++)
@@ -223,16 +241,17 @@ static int daemon_key(struct loader *l, int *handled)
 		s->n_resolver = n;
 		return 0;
 	}
-	if (strcmp(k, "dns.trust_anchor") == 0)
+	if (strcmp(k, "dns_trust_anchor") == 0)
 		return set_str(l, s->trust_anchor, sizeof(s->trust_anchor));
-	if (strcmp(k, "dns.timeout") == 0)
-		return set_ms(l, 100, 60000, &s->dns_timeout_ms);
-	if (strcmp(k, "dns.cache_size") == 0)
-		return set_uint(l, 0, 1000000, &s->dns_cache_size);
-	if (strcmp(k, "counters_file") == 0)
-		return set_str(l, s->counters_file, sizeof(s->counters_file));
-	if (strcmp(k, "counters_interval") == 0)
-		return set_ms(l, 1000, 86400000, &s->counters_interval_ms);
+	if (strcmp(k, "dns_timeout") == 0)
+		return set_ms(l, MXG_CFG_DNS_TIMEOUT_MIN, MXG_CFG_DNS_TIMEOUT_MAX, &s->dns_timeout_ms);
+	if (strcmp(k, "dns_cache_size") == 0)
+		return set_uint(l, 0, MXG_CFG_DNS_CACHE_SIZE_MAX, &s->dns_cache_size);
+	if (strcmp(k, "metrics_file") == 0)
+		return set_str(l, s->metrics_file, sizeof(s->metrics_file));
+	if (strcmp(k, "metrics_interval") == 0)
+		return set_ms(l, MXG_CFG_METRICS_INTERVAL_MIN, MXG_CFG_METRICS_INTERVAL_MAX,
+			      &s->metrics_interval_ms);
 	*handled = 0;
 	return 0;
 }
@@ -440,9 +459,10 @@ static int rules_key(struct loader *l)
 		return set_cidrs(l, &r->trusted);
 	if (strcmp(k, "recipient_delimiter") == 0)
 		return set_str(l, r->recipient_delimiter, sizeof(r->recipient_delimiter));
-	if (strcmp(k, "spf.budget") == 0)
-		return set_ms(l, 100, 120000, &r->spf_budget_ms);
-	if (strcmp(k, "spf.receiver") == 0)
+	if (strcmp(k, "spf_time_limit") == 0)
+		return set_ms(l, MXG_CFG_SPF_TIME_LIMIT_MIN, MXG_CFG_SPF_TIME_LIMIT_MAX,
+			      &r->spf_time_limit_ms);
+	if (strcmp(k, "spf_receiver") == 0)
 		return set_str(l, r->receiver, sizeof(r->receiver));
 	if (strncmp(k, "domain.", 7) == 0)
 		return domain_key(l, k + 7, 0);
@@ -470,9 +490,9 @@ static void defaults(struct policyd_settings *s, struct policyd_rules *r)
 	s->cache_min_ttl = 30;
 	s->cache_max_ttl = 3600;
 	s->cache_neg_ttl = 60;
-	s->dns_timeout_ms = 5000;
-	s->dns_cache_size = 4096;
-	s->counters_interval_ms = 60000;
+	s->dns_timeout_ms = MXG_CFG_DNS_TIMEOUT_DEFAULT;
+	s->dns_cache_size = MXG_CFG_DNS_CACHE_SIZE_DEFAULT;
+	s->metrics_interval_ms = MXG_CFG_METRICS_INTERVAL_DEFAULT;
 	r->refs = 1;
 	r->act[POLICYD_R_NULL_MX_SENDER] = POLICYD_REJECT;
 	r->act[POLICYD_R_NULL_MX_RECIPIENT] = POLICYD_REJECT;
@@ -481,7 +501,7 @@ static void defaults(struct policyd_settings *s, struct policyd_rules *r)
 	r->act[POLICYD_R_MX_BYPASS] = POLICYD_OFF;
 	r->act[POLICYD_R_FULLY_MAPPED] = POLICYD_OFF;
 	r->act[POLICYD_R_SPF] = POLICYD_OFF;
-	r->spf_budget_ms = 5000;
+	r->spf_time_limit_ms = MXG_CFG_SPF_TIME_LIMIT_DEFAULT;
 	mxg_strlcpy(r->receiver, "localhost", sizeof(r->receiver));
 }
 
@@ -553,11 +573,11 @@ static int check_connectors(struct loader *l)
 	return 0;
 }
 
-int policyd_config_load(const struct mxg_config *c, struct policyd_settings *s,
+int policyd_config_load(struct mxg_config *c, struct policyd_settings *s,
 			struct policyd_rules **rules, char *err, size_t errlen)
 {
 	struct policyd_rules *r = calloc(1, sizeof(*r));
-	struct loader l = { c, NULL, s, r, err, errlen };
+	struct loader l = { .cfg = c, .s = s, .r = r, .err = err, .errlen = errlen };
 
 	*rules = NULL;
 	if (r == NULL) {
@@ -565,6 +585,11 @@ int policyd_config_load(const struct mxg_config *c, struct policyd_settings *s,
 		return -1;
 	}
 	defaults(s, r);
+	if (mxg_config_rename(c, old_keys) < 0) {
+		mxg_strlcpy(err, "out of memory", errlen);
+		rules_free(r);
+		return -1;
+	}
 	for (size_t i = 0; i < c->count; i++) {
 		int handled;
 		l.e = &c->entries[i];

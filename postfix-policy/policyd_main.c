@@ -102,9 +102,9 @@ static void warn_restart(const struct policyd_settings *a, const struct policyd_
 	    strcmp(a->user, b->user) != 0)
 		mxg_log(MXG_LOG_WARNING, "reload: workers, max_connections, request_max, cache.size "
 					 "and user take effect after a restart");
-	if (strcmp(a->counters_file, b->counters_file) != 0 ||
-	    a->counters_interval_ms != b->counters_interval_ms)
-		mxg_log(MXG_LOG_WARNING, "reload: counters_file and counters_interval take effect "
+	if (strcmp(a->metrics_file, b->metrics_file) != 0 ||
+	    a->metrics_interval_ms != b->metrics_interval_ms)
+		mxg_log(MXG_LOG_WARNING, "reload: metrics_file and metrics_interval take effect "
 					 "after a restart");
 }
 
@@ -223,7 +223,7 @@ static int check_paths(struct policyd_settings *s, char *err, size_t errlen)
 		return -1;
 	if (s->pid_file[0] && check_dir("pid_file", "", s->pid_file, err, errlen) < 0)
 		return -1;
-	if (s->counters_file[0] && check_dir("counters_file", "", s->counters_file, err, errlen) < 0)
+	if (s->metrics_file[0] && check_dir("metrics_file", "", s->metrics_file, err, errlen) < 0)
 		return -1;
 	return 0;
 }
@@ -282,7 +282,7 @@ static int run(const struct options *o, struct policyd_settings *s, struct polic
 		mxg_resolver_free(res);
 		goto fail;
 	}
-	if (policyd_metrics_start(s->counters_file, s->counters_interval_ms, err, sizeof(err)) < 0)
+	if (policyd_metrics_start(s->metrics_file, s->metrics_interval_ms, err, sizeof(err)) < 0)
 		mxg_log(MXG_LOG_WARNING, "%s: no counters file", err);
 	int rv = policyd_server_run(srv, rules, cache, res, reload, &rc);
 	policyd_metrics_stop();

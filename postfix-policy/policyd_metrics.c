@@ -163,7 +163,7 @@ int policyd_metrics_write(const char *path, char *err, size_t errlen)
 static void warn(void *arg, const char *msg)
 {
 	(void)arg;
-	mxg_log(MXG_LOG_WARNING, "counters_file: %s", msg);
+	mxg_log(MXG_LOG_WARNING, "metrics_file: %s", msg);
 }
 
 int policyd_metrics_start(const char *path, unsigned long interval_ms, char *err, size_t errlen)
@@ -172,7 +172,7 @@ int policyd_metrics_start(const char *path, unsigned long interval_ms, char *err
 
 	if (mxg_textfile_start(&W, path, interval_ms, fill, warn, NULL, why, sizeof(why)) == 0)
 		return 0;
-	snprintf(err, errlen, "counters_file: %s", why);
+	snprintf(err, errlen, "metrics_file: %s", why);
 	return -1;
 }
 

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "mxguard/hash.h"
+#include "mxguard/clock.h"
 #include "mxguard/mx.h"
 #include "mxguard/str.h"
 #include "policyd.h"
@@ -31,19 +33,9 @@ struct policyd_mxcache {
 	size_t head, tail;
 };
 
-static time_t now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 static size_t hash(const char *s)
 {
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
+	return (size_t)mxg_hash_str(s);
 }
 
 struct policyd_mxcache *policyd_mxcache_new(struct mxg_resolver *r, size_t capacity,
@@ -145,7 +137,7 @@ static void store(struct policyd_mxcache *c, const char *domain, const struct po
 		c->buckets[b] = i;
 	}
 	c->e[i].info = *m;
-	c->e[i].expires = now() + (time_t)ttl;
+	c->e[i].expires = mxg_clock_s() + (time_t)ttl;
 	c->e[i].used = 1;
 	lru_front(c, i);
 }
@@ -260,7 +252,7 @@ int policyd_mxcache_get(void *ctx, const char *domain, int nonblocking, struct p
 
 	pthread_mutex_lock(&c->lock);
 	size_t i = find(c, domain);
-	if (i != NIL && c->e[i].expires > now()) {
+	if (i != NIL && c->e[i].expires > mxg_clock_s()) {
 		*out = c->e[i].info;
 		lru_unlink(c, i);
 		lru_front(c, i);

@@ -43,20 +43,16 @@ static int state_is(const struct policyd_request *q, const char *s)
 	return q->protocol_state != NULL && strcmp(q->protocol_state, s) == 0;
 }
 
+static int domain_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct policyd_domain *)elem)->name);
+}
+
 static const struct policyd_domain *section_exact(const struct policyd_rules *r, const char *name)
 {
-	size_t lo = 0, hi = r->n_domains;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, r->domains[mid].name);
-		if (c == 0)
-			return &r->domains[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	if (r->n_domains == 0)
+		return NULL;
+	return bsearch(name, r->domains, r->n_domains, sizeof(r->domains[0]), domain_key_cmp);
 }
 
 /* The nearest "*.parent" section for a name below parent, starting at "*.from". */
@@ -277,20 +273,17 @@ static void base_recipient(const struct policyd_rules *r, const char *rcpt, char
 	}
 }
 
+static int route_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct policyd_route *)elem)->recipient);
+}
+
+/* Routes are sorted by recipient, one per recipient (policyd_config.c). */
 static const struct policyd_route *route_find(const struct policyd_rules *r, const char *rcpt)
 {
-	size_t lo = 0, hi = r->n_routes;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(rcpt, r->routes[mid].recipient);
-		if (c == 0)
-			return &r->routes[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	if (r->n_routes == 0)
+		return NULL;
+	return bsearch(rcpt, r->routes, r->n_routes, sizeof(r->routes[0]), route_key_cmp);
 }
 
 static int rule_fully_mapped(struct ctx *c)

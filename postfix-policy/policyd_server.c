@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mxguard/clock.h"
 #include "mxguard/daemon.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
@@ -188,7 +189,7 @@ static int dispatch(struct policyd_server *srv, size_t slot, struct policyd_requ
 	j->slot = slot;
 	j->conn_gen = c->gen;
 	j->seq = c->seq;
-	j->started_ms = policyd_now_ms();
+	j->started_ms = mxg_clock_ms();
 	j->deadline_ms = j->started_ms + srv->s->request_timeout_ms;
 	j->rules = srv->rules;
 	policyd_rules_ref(j->rules);
@@ -303,7 +304,7 @@ static void on_readable(struct policyd_server *srv, size_t slot)
 			return;
 		}
 		c->inlen += (size_t)n;
-		c->last_active = policyd_now_ms();
+		c->last_active = mxg_clock_ms();
 	}
 	progress(srv, slot);
 }
@@ -335,7 +336,7 @@ static void on_accept(struct policyd_server *srv, struct listener *l)
 			return;
 		if (srv->n_free == 0) {
 			/* At most one line a second, however hard clients push. */
-			uint64_t now = policyd_now_ms();
+			uint64_t now = mxg_clock_ms();
 			srv->refused++;
 			if (now - srv->refused_logged >= 1000) {
 				mxg_log(MXG_LOG_WARNING, "%s: max_connections (%lu) reached: %lu connections refused",
@@ -362,7 +363,7 @@ static void on_accept(struct policyd_server *srv, struct listener *l)
 		c->inlen = c->outlen = c->outoff = 0;
 		c->busy = 0;
 		c->events = EPOLLIN;
-		c->last_active = policyd_now_ms();
+		c->last_active = mxg_clock_ms();
 		srv->n_open++;
 	}
 }
@@ -400,7 +401,7 @@ static void on_job(struct policyd_server *srv, struct policyd_job *j)
 /* Deferred answers for jobs past their deadline, and closing of idle connections. */
 static void sweep(struct policyd_server *srv)
 {
-	uint64_t now = policyd_now_ms();
+	uint64_t now = mxg_clock_ms();
 
 	for (size_t i = 0; i < srv->s->max_connections; i++) {
 		struct conn *c = &srv->conns[i];
@@ -525,7 +526,7 @@ int policyd_server_run(struct policyd_server *srv, struct policyd_rules *rules,
 		       policyd_reload_fn reload, void *arg)
 {
 	struct epoll_event ev[64];
-	uint64_t last_sweep = policyd_now_ms();
+	uint64_t last_sweep = mxg_clock_ms();
 
 	srv->rules = rules;
 	srv->cache = cache;
@@ -544,7 +545,7 @@ int policyd_server_run(struct policyd_server *srv, struct policyd_rules *rules,
 		}
 		for (int i = 0; i < n; i++)
 			dispatch_event(srv, &ev[i], reload, arg);
-		uint64_t now = policyd_now_ms();
+		uint64_t now = mxg_clock_ms();
 		if (now - last_sweep >= SWEEP_MS) {
 			sweep(srv);
 			last_sweep = now;

@@ -18,7 +18,7 @@ int policyd_spf_check(const struct policyd_rules *r, struct mxg_resolver *res,
 
 	memset(out, 0, sizeof(*out));
 	memset(&opt, 0, sizeof(opt));
-	opt.budget_ms = r->spf_budget_ms;
+	opt.budget_ms = r->spf_time_limit_ms;
 	opt.receiver = r->receiver;
 	enum mxg_spf_result res_code = mxg_spf_check_mailfrom(res, &opt, client, q->sender, helo, &o);
 	policyd_metrics_spf(res_code);

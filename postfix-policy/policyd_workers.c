@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mxguard/clock.h"
 #include "policyd_workers.h"
 
 struct policyd_pool {
@@ -24,13 +25,6 @@ struct policyd_pool {
 	size_t n_threads;
 	pthread_t *threads;
 };
-
-uint64_t policyd_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void push(struct policyd_job **head, struct policyd_job **tail, struct policyd_job *j)
 {
@@ -58,7 +52,7 @@ static void run(struct policyd_pool *p, struct policyd_job *j)
 	struct policyd_dns_view view = { policyd_mxcache_get, p->cache, p->res, 0 };
 
 	/* A job whose deadline passed in the queue was already answered (deferred). */
-	if (policyd_now_ms() >= j->deadline_ms) {
+	if (mxg_clock_ms() >= j->deadline_ms) {
 		j->expired = 1;
 		return;
 	}

@@ -36,6 +36,5 @@ void policyd_pool_submit(struct policyd_pool *p, struct policyd_job *j);
 struct policyd_job *policyd_pool_done(struct policyd_pool *p);
 void policyd_job_free(struct policyd_job *j);
 
-uint64_t policyd_now_ms(void);
 
 #endif

@@ -70,22 +70,22 @@ static void log_config(const struct module_global *g, int kept)
 	for (int s = 0; s < 4; s++)
 		module_actions_text(g->cfg.actions[s], a[s], sizeof(a[s]));
 	log_info("mxguard: module loaded, built against %s; config %s%s; actions info=%s "
-		 "warning=%s error=%s critical=%s; max-targets %u; max-wait %lums",
+		 "warning=%s error=%s critical=%s; max_targets %u; max_wait %lums",
 		 MODULE_UNBOUND_BUILD, g->cfg.path[0] ? g->cfg.path : "(defaults, no file)",
 		 kept ? " (previous settings: the file was rejected)" : "", a[0], a[1], a[2], a[3],
 		 g->cfg.max_targets, g->cfg.max_wait_ms);
 }
 
 /* Unbound drops a client that waited longer than discard-timeout without answering it, so a
- * max-wait at or above it would leave clients with no answer rather than an unchecked one. */
+ * max_wait at or above it would leave clients with no answer rather than an unchecked one. */
 static void warn_max_wait(const struct module_env *env, const struct module_global *g)
 {
 #ifdef MODULE_UNBOUND_HAS_DISCARD_TIMEOUT
 	int discard = env->cfg ? env->cfg->discard_timeout : 0;
 
 	if (discard > 0 && g->cfg.max_wait_ms >= (unsigned long)discard)
-		log_warn("mxguard: max-wait %lums is not below Unbound's discard-timeout %dms: "
-			 "clients still waiting then get no answer; lower max-wait or raise "
+		log_warn("mxguard: max_wait %lums is not below Unbound's discard-timeout %dms: "
+			 "clients still waiting then get no answer; lower max_wait or raise "
 			 "discard-timeout", g->cfg.max_wait_ms, discard);
 #else
 	(void)env, (void)g;
@@ -138,7 +138,7 @@ static struct module_global *new_global(const struct module_env *env,
 		free(g);
 		return NULL;
 	}
-	if (module_stats_start(&g->stats, g->cfg.counters_file, g->cfg.counters_interval_ms,
+	if (module_stats_start(&g->stats, g->cfg.metrics_file, g->cfg.metrics_interval_ms,
 			       warn_counters, err, sizeof(err)) < 0)
 		log_err("mxguard: %s: no counters file", err);
 	return g;

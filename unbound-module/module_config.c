@@ -14,17 +14,31 @@
 #include "mxguard/str.h"
 
 static const char *const known_keys[] = {
-	"actions-info", "actions-warning", "actions-error", "actions-critical",
-	"ignore", "max-targets", "max-wait", "verdict-cache-size", "counters-file",
-	"counters-interval",
+	"actions_info", "actions_warning", "actions_error", "actions_critical",
+	"ignore", "max_targets", "max_wait", "verdict_cache_size", "metrics_file",
+	"metrics_interval",
 	NULL,
 };
 
+/* The spellings of 0.1's first releases: every mxguard program now writes keys one way. */
+static const struct mxg_config_alias old_keys[] = {
+	{ "actions-info", "actions_info" },
+	{ "actions-warning", "actions_warning" },
+	{ "actions-error", "actions_error" },
+	{ "actions-critical", "actions_critical" },
+	{ "max-targets", "max_targets" },
+	{ "max-wait", "max_wait" },
+	{ "verdict-cache-size", "verdict_cache_size" },
+	{ "counters-file", "metrics_file" },
+	{ "counters-interval", "metrics_interval" },
+	{ NULL, NULL },
+};
+
 static const char *const severity_keys[] = {
-	[MXG_SEV_INFO] = "actions-info",
-	[MXG_SEV_WARNING] = "actions-warning",
-	[MXG_SEV_ERROR] = "actions-error",
-	[MXG_SEV_CRITICAL] = "actions-critical",
+	[MXG_SEV_INFO] = "actions_info",
+	[MXG_SEV_WARNING] = "actions_warning",
+	[MXG_SEV_ERROR] = "actions_error",
+	[MXG_SEV_CRITICAL] = "actions_critical",
 };
 
 void module_config_defaults(struct module_config *c)
@@ -40,7 +54,7 @@ void module_config_defaults(struct module_config *c)
 	c->max_targets = 16;
 	c->max_wait_ms = 1500;
 	c->verdict_cache_size = 4096;
-	c->counters_interval_ms = 60000;
+	c->metrics_interval_ms = MXG_CFG_METRICS_INTERVAL_DEFAULT;
 }
 
 const char *module_actions_text(unsigned mask, char *buf, size_t len)
@@ -147,42 +161,42 @@ static int apply_numbers(struct module_config *c, const struct mxg_config *f, ch
 	unsigned long n;
 	const char *v;
 
-	if ((v = mxg_config_get(f, "max-targets"))) {
-		if (mxg_config_uint("max-targets", v, 1, MXG_MX_MAX_TARGETS, &n, err, errlen) < 0)
+	if ((v = mxg_config_get(f, "max_targets"))) {
+		if (mxg_config_uint("max_targets", v, 1, MXG_MX_MAX_TARGETS, &n, err, errlen) < 0)
 			return -1;
 		c->max_targets = (unsigned)n;
 	}
-	if ((v = mxg_config_get(f, "max-wait"))) {
-		if (mxg_config_duration_ms("max-wait", v, &n, err, errlen) < 0)
+	if ((v = mxg_config_get(f, "max_wait"))) {
+		if (mxg_config_duration_ms("max_wait", v, &n, err, errlen) < 0)
 			return -1;
 		if (n < 100 || n > 30000) {
-			snprintf(err, errlen, "max-wait: must be between 100ms and 30s");
+			snprintf(err, errlen, "max_wait: must be between 100ms and 30s");
 			return -1;
 		}
 		c->max_wait_ms = n;
 	}
-	if ((v = mxg_config_get(f, "verdict-cache-size"))) {
-		if (mxg_config_uint("verdict-cache-size", v, 16, 1048576, &n, err, errlen) < 0)
+	if ((v = mxg_config_get(f, "verdict_cache_size"))) {
+		if (mxg_config_uint("verdict_cache_size", v, 16, 1048576, &n, err, errlen) < 0)
 			return -1;
 		c->verdict_cache_size = n;
 	}
-	if ((v = mxg_config_get(f, "counters-interval"))) {
-		if (mxg_config_duration_ms("counters-interval", v, &n, err, errlen) < 0)
+	if ((v = mxg_config_get(f, "metrics_interval"))) {
+		if (mxg_config_duration_ms("metrics_interval", v, &n, err, errlen) < 0)
 			return -1;
-		if (n < 1000 || n > 86400000UL) {
-			snprintf(err, errlen, "counters-interval: must be between 1s and 1d");
+		if (n < MXG_CFG_METRICS_INTERVAL_MIN || n > MXG_CFG_METRICS_INTERVAL_MAX) {
+			snprintf(err, errlen, "metrics_interval: must be between 1s and 1d");
 			return -1;
 		}
-		c->counters_interval_ms = n;
+		c->metrics_interval_ms = n;
 	}
-	if ((v = mxg_config_get(f, "counters-file"))) {
+	if ((v = mxg_config_get(f, "metrics_file"))) {
 		if (v[0] != '\0' && v[0] != '/') {
-			snprintf(err, errlen, "counters-file: must be an absolute path");
+			snprintf(err, errlen, "metrics_file: must be an absolute path");
 			return -1;
 		}
-		if (mxg_strlcpy(c->counters_file, v, sizeof(c->counters_file)) >=
-		    sizeof(c->counters_file)) {
-			snprintf(err, errlen, "counters-file: path too long");
+		if (mxg_strlcpy(c->metrics_file, v, sizeof(c->metrics_file)) >=
+		    sizeof(c->metrics_file)) {
+			snprintf(err, errlen, "metrics_file: path too long");
 			return -1;
 		}
 	}
@@ -204,8 +218,12 @@ static int fail_at(const struct mxg_config *f, char *err, size_t errlen)
 	return -1;
 }
 
-static int apply(struct module_config *c, const struct mxg_config *f, char *err, size_t errlen)
+static int apply(struct module_config *c, struct mxg_config *f, char *err, size_t errlen)
 {
+	if (mxg_config_rename(f, old_keys) < 0) {
+		snprintf(err, errlen, "%s: out of memory", f->path);
+		return -1;
+	}
 	if (mxg_config_check_keys(f, known_keys, err, errlen) < 0)
 		return -1;
 	if (apply_lists(c, f, err, errlen) < 0 || apply_numbers(c, f, err, errlen) < 0)

@@ -23,8 +23,8 @@ struct module_config {
 	unsigned max_targets;
 	unsigned long max_wait_ms;            /* bound on the client's wait for target lookups */
 	unsigned long verdict_cache_size;     /* entries */
-	char counters_file[512];              /* "" = none */
-	unsigned long counters_interval_ms;
+	char metrics_file[512];              /* "" = none */
+	unsigned long metrics_interval_ms;
 };
 
 /* The defaults: log and ede for warning and worse, no strip, MX_TTL_* ignored. */

@@ -17,7 +17,7 @@ enum module_outcome {
 	MODULE_OUT_MALFORMED,   /* answer data the module could not read: passed */
 	MODULE_OUT_STRIP_SIGNED,/* strip wanted, refused: DNSSEC-signed RRset */
 	MODULE_OUT_STRIP_LAST,  /* strip wanted, refused: no usable record would remain */
-	MODULE_OUT_LATE,        /* checked after max-wait: clients got the answer unchecked */
+	MODULE_OUT_LATE,        /* checked after max_wait: clients got the answer unchecked */
 	MODULE_OUT_NOTED,       /* checked, with only info findings acted on (not flagged) */
 	MODULE_OUT_CACHED_NOTED,/* cached answers given a stored verdict of a noted answer */
 	MODULE_OUT__COUNT

@@ -1,5 +1,6 @@
 /* Open-addressing table with a short probe window: lookups and inserts touch at most
  * PROBE slots, memory is fixed at creation, and expired entries are simply overwritten. */
+#include "mxguard/hash.h"
 #include "module_verdict_cache.h"
 
 #include <pthread.h>
@@ -66,13 +67,7 @@ static size_t make_key(const uint8_t *qname, size_t len, uint8_t *key)
 
 static size_t hash_key(const uint8_t *key, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= key[i];
-		h *= 1099511628211ULL;
-	}
-	return (size_t)h;
+	return (size_t)mxg_hash_bytes(key, len);
 }
 
 static int slot_is(const struct verdict *v, const uint8_t *key, size_t len)

@@ -1,6 +1,7 @@
 /* mxguard check: audits domains (MX, SPF, DMARC, DKIM keys; each audit one entry of audits[])
  * and reports findings as text or JSON with a monitoring-plugin exit status. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "mxguard/dkim_sign.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/mx.h"
+#include "mxguard/probe.h"
 #include "mxguard/spf.h"
 #include "mxguard/str.h"
 
@@ -29,12 +31,18 @@ struct check_opts {
 	const char *psl_path;                       /* --psl */
 	struct mxg_psl *psl;                        /* loaded from psl_path, or NULL */
 	struct mxg_spf_providers providers;         /* the SPF provider table (required) */
+	/* --- the MX endpoint probe (--probe, --ca-file, --probe-timeout) --- */
+	int probe;
+	struct mxg_probe_options probe_opt;
 };
 
 /* What one domain's audit produced. */
 struct check_result {
 	struct mxg_findings findings;
 	struct mxg_mx_input mx;
+	struct mxg_probe_input probe; /* what --probe saw (results NULL without it) */
+	int sts_enforce;    /* an MTA-STS policy in enforce mode applies (set by the MTA-STS
+	                       audit, which runs before the probe) */
 	int unknown;        /* something could not be checked at all */
 	char problem[512];  /* why, when unknown ("; " between audits) */
 };
@@ -137,11 +145,45 @@ static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const 
 	return 0;
 }
 
+/* --probe: every MX address over SMTP (after the MX audit: it reads res->mx), their reverse
+ * names and the MX hosts' TLSA records. */
+static int audit_probe(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
+		       struct check_result *res)
+{
+	char err[256];
+
+	(void)domain;
+	if (!o->probe)
+		return 0;
+	if (mxg_probe_prepare(&res->mx, &res->probe) < 0)
+		return -1;
+	res->probe.sts_enforce = res->sts_enforce;
+	if (mxg_probe_run(&o->probe_opt, &res->probe, err, sizeof(err)) < 0) {
+		check_unknown(res, "probe", err);
+		return 0;
+	}
+	if (mxg_probe_dns(r, &res->probe, err, sizeof(err)) < 0) {
+		check_unknown(res, "probe", err);
+		return 0;
+	}
+	/* A TLSA lookup that fails (SERVFAIL, bogus) makes DANE senders defer (RFC 7672 §2.2). */
+	for (size_t h = 0; h < res->probe.host_count; h++) {
+		if (!mxg_dns_is_temporary(res->probe.tlsa[h].rcode))
+			continue;
+		snprintf(err, sizeof(err), "_25._tcp.%.200s TLSA: %s", res->probe.hosts[h],
+			 mxg_dns_rcode_name(res->probe.tlsa[h].rcode));
+		check_unknown(res, "DANE", err);
+	}
+	res->probe.now = time(NULL);
+	return mxg_probe_analyze(&res->probe, &res->findings);
+}
+
 static const struct audit audits[] = {
 	{ "MX", audit_mx },
 	{ "SPF", audit_spf },
 	{ "DMARC", audit_dmarc },
 	{ "DKIM", audit_dkim },
+	{ "probe", audit_probe },
 };
 
 void cli_check_usage(FILE *out)
@@ -157,14 +199,44 @@ void cli_check_usage(FILE *out)
 		"  --rfc7489            DMARC by RFC 7489 (organizational domain from the public suffix\n"
 		"                       list) instead of RFC 9989's DNS tree walk\n"
 		"  --psl FILE           with --rfc7489, the public suffix list file (default: libpsl's)\n"
+		"  --probe              also talk SMTP to every MX address (banner, STARTTLS and the\n"
+		"                       certificate, backup MX and open relay checks; never DATA),\n"
+		"                       and check reverse names and DANE TLSA records\n"
+		"  --ca-file FILE       with --probe, trust these CAs (PEM) instead of the system's\n"
+		"  --probe-timeout SEC  with --probe, the whole probe of a domain (1 to 600, default %d)\n"
 		"  --help               this text\n",
-		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS);
+		MXG_MX_MAX_TARGETS, MXG_MX_MAX_TARGETS, MXG_PROBE_TIMEOUT_MS / 1000);
 	cli_dns_usage(out);
 	fprintf(out, "\nExit status: 0 clean or info only, 1 warnings, 2 errors or worse,\n"
 		     "3 could not check (DNS failure, bad option or zone file).\n");
 }
 
 static const char prog[] = "mxguard check";
+
+/* Long-only options (values above any character, so that options added later cannot clash). */
+enum { OPT_PROBE = 0x100, OPT_CA_FILE, OPT_PROBE_TIMEOUT };
+
+/* --probe, --ca-file, --probe-timeout. Returns 0, or -1 with the message printed. */
+static int probe_option(int c, const char *arg, struct check_opts *o)
+{
+	char err[128];
+	unsigned long n;
+
+	if (c == OPT_PROBE) {
+		o->probe = 1;
+		return 0;
+	}
+	if (c == OPT_CA_FILE) {
+		o->probe_opt.ca_file = arg;
+		return 0;
+	}
+	if (mxg_config_uint("--probe-timeout", arg, 1, 600, &n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
+	}
+	o->probe_opt.timeout_ms = (unsigned)n * 1000;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
@@ -177,6 +249,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "rfc7489", no_argument, NULL, '7' },
 		{ "psl", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "probe", no_argument, NULL, OPT_PROBE },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+		{ "probe-timeout", required_argument, NULL, OPT_PROBE_TIMEOUT },
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[128];
@@ -223,10 +298,20 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		case 'h':
 			cli_check_usage(stdout);
 			return 0;
+		case OPT_PROBE:
+		case OPT_CA_FILE:
+		case OPT_PROBE_TIMEOUT:
+			if (probe_option(c, optarg, o) < 0)
+				return -1;
+			break;
 		default:
 			cli_bad_option(prog, c, argv[optind - 1]);
 			return -1;
 		}
+	}
+	if (!o->probe && (o->probe_opt.ca_file || o->probe_opt.timeout_ms)) {
+		fprintf(stderr, "%s: --ca-file and --probe-timeout go with --probe\n", prog);
+		return -1;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "%s: no domain given\n%s: mxguard help check lists the options\n",
@@ -315,6 +400,36 @@ static void json_mx(const struct mxg_mx_input *mx)
 	putchar(']');
 }
 
+static const char *stage_name(enum mxg_probe_stage s)
+{
+	static const char *const names[] = { "not-probed", "connect", "banner", "ehlo", "tls",
+					     "envelope", "done" };
+	return names[s];
+}
+
+/* What --probe saw at each address: [{"host","address","stage","starttls","tls"},...]. */
+static void json_probe(const struct mxg_probe_input *p)
+{
+	char a[64];
+
+	putchar('[');
+	for (size_t i = 0; i < p->count; i++) {
+		const struct mxg_probe_result *r = &p->results[i];
+		if (mxg_addr_format(&r->addr, a, sizeof(a)) != 0)
+			a[0] = '\0';
+		printf("%s{", i ? "," : "");
+		cli_json_kv(stdout, "host", r->host);
+		putchar(',');
+		cli_json_kv(stdout, "address", a);
+		putchar(',');
+		cli_json_kv(stdout, "stage", stage_name(r->stage));
+		printf(",\"starttls\":%s,", r->starttls_offered ? "true" : "false");
+		cli_json_kv(stdout, "tls", r->tls_done ? r->tls_version_name : NULL);
+		putchar('}');
+	}
+	putchar(']');
+}
+
 static void print_json(const char *domain, const struct check_result *res, int status, int first)
 {
 	printf("%s{", first ? "" : ",");
@@ -325,6 +440,10 @@ static void print_json(const char *domain, const struct check_result *res, int s
 	cli_json_kv(stdout, "problem", res->problem[0] ? res->problem : NULL);
 	printf(",\"mx\":");
 	json_mx(&res->mx);
+	if (res->probe.results != NULL) {
+		printf(",\"probe\":");
+		json_probe(&res->probe);
+	}
 	printf(",\"findings\":");
 	cli_json_findings(stdout, &res->findings);
 	printf("}");
@@ -414,6 +533,8 @@ static int check_all(struct check_opts *o_in, int argc, char **argv, int first)
 		mxg_spf_providers_free(&o.providers);
 		return CLI_EXIT_UNKNOWN;
 	}
+	if (o.probe)
+		signal(SIGPIPE, SIG_IGN); /* a server closing mid-command is a finding, not our end */
 	struct mxg_resolver *r = cli_dns_open(&o.dns, prog);
 	res = r ? malloc(sizeof(*res)) : NULL;
 	if (res == NULL) {
@@ -437,7 +558,9 @@ static int check_all(struct check_opts *o_in, int argc, char **argv, int first)
 		else
 			print_text(argv[i], res, status);
 		mxg_findings_clear(&res->findings);
+		mxg_probe_clear(&res->probe);
 	}
+	mxg_probe_clear(&res->probe);
 	if (o.json)
 		printf("],\"status\":\"%s\",\"exit\":%d}\n", status_name(worst), worst);
 	free(res);

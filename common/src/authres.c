@@ -4,39 +4,10 @@
 #include <string.h>
 
 #include "mxguard/authres.h"
+#include "mxguard/sbuf.h"
 #include "mxguard/str.h"
 
 #define COMMENT_DEPTH_MAX 32
-
-/* Output with one overflow flag: every append after the first failure is a no-op. */
-struct out {
-	char *buf;
-	size_t size, len;
-	int full;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->full)
-		return;
-	if (o->len + n >= o->size) {
-		o->full = 1;
-		return;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-static void puts_(struct out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void putc_(struct out *o, char c)
-{
-	put(o, &c, 1);
-}
 
 /* RFC 2045 token characters. */
 static int is_token_char(unsigned char c)
@@ -97,102 +68,102 @@ static char safe_char(unsigned char c)
 	return (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 }
 
-static void put_quoted_n(struct out *o, const char *s, size_t max)
+static void put_quoted_n(struct mxg_sbuf *o, const char *s, size_t max)
 {
-	putc_(o, '"');
+	mxg_sbuf_addc(o, '"');
 	for (size_t i = 0; *s && (max == 0 || i < max); s++, i++) {
 		if (*s == '"' || *s == '\\')
-			putc_(o, '\\');
-		putc_(o, safe_char((unsigned char)*s));
+			mxg_sbuf_addc(o, '\\');
+		mxg_sbuf_addc(o, safe_char((unsigned char)*s));
 	}
-	putc_(o, '"');
+	mxg_sbuf_addc(o, '"');
 }
 
-static void put_quoted(struct out *o, const char *s)
+static void put_quoted(struct mxg_sbuf *o, const char *s)
 {
 	put_quoted_n(o, s, 0);
 }
 
 /* A value (RFC 8601 §2.2): a token as is, anything else as a quoted-string. */
-static void put_value(struct out *o, const char *s)
+static void put_value(struct mxg_sbuf *o, const char *s)
 {
 	if (is_token(s))
-		puts_(o, s);
+		mxg_sbuf_adds(o, s);
 	else
 		put_quoted(o, s);
 }
 
 /* A pvalue: a domain, or local-part@domain, bare when both are plain; else quoted. */
-static void put_pvalue(struct out *o, const char *s)
+static void put_pvalue(struct mxg_sbuf *o, const char *s)
 {
 	const char *at = strrchr(s, '@');
 
 	if (at == NULL ? is_ldh_domain(s) : (is_dot_atom(s, (size_t)(at - s)) && is_ldh_domain(at + 1)))
-		puts_(o, s);
+		mxg_sbuf_adds(o, s);
 	else
 		put_value(o, s);
 }
 
-static void put_comment(struct out *o, const char *s)
+static void put_comment(struct mxg_sbuf *o, const char *s)
 {
 	if (s == NULL || *s == '\0')
 		return;
-	puts_(o, " (");
+	mxg_sbuf_adds(o, " (");
 	for (; *s; s++) {
 		if (*s == '(' || *s == ')' || *s == '\\')
-			putc_(o, '\\');
-		putc_(o, safe_char((unsigned char)*s));
+			mxg_sbuf_addc(o, '\\');
+		mxg_sbuf_addc(o, safe_char((unsigned char)*s));
 	}
-	putc_(o, ')');
+	mxg_sbuf_addc(o, ')');
 }
 
-static void put_prop(struct out *o, const char *name, const char *value)
+static void put_prop(struct mxg_sbuf *o, const char *name, const char *value)
 {
 	if (value == NULL || *value == '\0')
 		return;
-	putc_(o, ' ');
-	puts_(o, name);
-	putc_(o, '=');
+	mxg_sbuf_addc(o, ' ');
+	mxg_sbuf_adds(o, name);
+	mxg_sbuf_addc(o, '=');
 	put_pvalue(o, value);
 }
 
-static void separator(struct out *o, int fold)
+static void separator(struct mxg_sbuf *o, int fold)
 {
-	puts_(o, fold ? ";\n\t" : "; ");
+	mxg_sbuf_adds(o, fold ? ";\n\t" : "; ");
 }
 
-static void put_spf(struct out *o, const struct mxg_spf_outcome *spf, int helo)
+static void put_spf(struct mxg_sbuf *o, const struct mxg_spf_outcome *spf, int helo)
 {
-	puts_(o, "spf=");
-	puts_(o, mxg_spf_result_name(spf->result));
+	mxg_sbuf_adds(o, "spf=");
+	mxg_sbuf_adds(o, mxg_spf_result_name(spf->result));
 	put_comment(o, spf->comment[0] ? spf->comment : spf->problem);
 	put_prop(o, helo ? "smtp.helo" : "smtp.mailfrom", helo ? spf->domain : spf->sender);
 }
 
-static void put_dkim(struct out *o, const struct mxg_dkim_sig_result *d, size_t reason_max)
+static void put_dkim(struct mxg_sbuf *o, const struct mxg_dkim_sig_result *d, size_t reason_max)
 {
-	puts_(o, "dkim=");
-	puts_(o, mxg_dkim_result_name(d->result));
+	mxg_sbuf_adds(o, "dkim=");
+	mxg_sbuf_adds(o, mxg_dkim_result_name(d->result));
 	if (d->result != MXG_DKIM_PASS && d->reason[0]) {
-		puts_(o, " reason=");
+		mxg_sbuf_adds(o, " reason=");
 		put_quoted_n(o, d->reason, reason_max);
 	}
 	put_prop(o, "header.d", d->domain);
 	put_prop(o, "header.s", d->selector);
 	put_prop(o, "header.a", d->algorithm);
 	if (d->b_prefix[0]) {
-		puts_(o, " header.b=");
+		mxg_sbuf_adds(o, " header.b=");
 		put_value(o, d->b_prefix);
 	}
 }
 
-static void put_dmarc(struct out *o, const struct mxg_dmarc_outcome *m, const char *extra,
+static void put_dmarc(struct mxg_sbuf *o, const struct mxg_dmarc_outcome *m, const char *extra,
 		      const enum mxg_dmarc_policy *dis)
 {
 	char comment[192] = "";
 
-	puts_(o, "dmarc=");
-	puts_(o, mxg_dmarc_result_name(m->result));
+	mxg_sbuf_adds(o, "dmarc=");
+	mxg_sbuf_adds(o, mxg_dmarc_result_name(m->result));
 	if (m->have_record) {
 		(void)mxg_strcatf(comment, sizeof(comment), "p=%s", mxg_dmarc_policy_name(m->published));
 		if (m->result == MXG_DMARC_FAIL)
@@ -216,14 +187,14 @@ static int arc_written(const struct mxg_arc_result *a)
 	return a != NULL && (a->result == MXG_ARC_PASS || a->result == MXG_ARC_FAIL);
 }
 
-static void put_arc(struct out *o, const struct mxg_arc_result *a)
+static void put_arc(struct mxg_sbuf *o, const struct mxg_arc_result *a)
 {
 	char comment[32 + MXG_DNS_NAME_MAX];
 
-	puts_(o, "arc=");
-	puts_(o, mxg_arc_result_name(a->result));
+	mxg_sbuf_adds(o, "arc=");
+	mxg_sbuf_adds(o, mxg_arc_result_name(a->result));
 	if (a->result == MXG_ARC_FAIL && a->reason[0]) {
-		puts_(o, " reason=");
+		mxg_sbuf_adds(o, " reason=");
 		put_quoted(o, a->reason);
 	}
 	if (a->instances == 0)
@@ -236,17 +207,16 @@ static void put_arc(struct out *o, const struct mxg_arc_result *a)
 
 int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, size_t bufsize)
 {
-	struct out o = { buf, bufsize, 0, bufsize == 0 };
+	struct mxg_sbuf o;
 
-	if (bufsize > 0)
-		buf[0] = '\0';
+	mxg_sbuf_fixed(&o, buf, bufsize);
 	if (in == NULL || in->authserv_id == NULL || *in->authserv_id == '\0')
 		return -1;
 	put_value(&o, in->authserv_id);
 	if (in->spf == NULL && in->helo == NULL && in->dmarc == NULL && in->dkim_count == 0 &&
 	    !arc_written(in->arc)) {
-		puts_(&o, "; none");
-		return o.full ? -1 : 0;
+		mxg_sbuf_adds(&o, "; none");
+		return o.overflow ? -1 : 0;
 	}
 	if (in->spf != NULL) {
 		separator(&o, fold);
@@ -258,7 +228,7 @@ int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, 
 	}
 	separator(&o, fold);
 	if (in->dkim_count == 0 || in->dkim == NULL)
-		puts_(&o, "dkim=none");
+		mxg_sbuf_adds(&o, "dkim=none");
 	size_t listed = in->dkim_max != 0 && in->dkim_max < in->dkim_count ? in->dkim_max : in->dkim_count;
 	for (size_t i = 0; in->dkim != NULL && i < listed; i++) {
 		if (i > 0)
@@ -278,7 +248,7 @@ int mxg_authres_format(const struct mxg_authres_input *in, int fold, char *buf, 
 		separator(&o, fold);
 		put_arc(&o, in->arc);
 	}
-	return o.full ? -1 : 0;
+	return o.overflow ? -1 : 0;
 }
 
 /* --- parsing existing fields --- */

@@ -9,6 +9,7 @@
 
 #include <openssl/rsa.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/str.h"
 
 #define DEFAULT_MAX_SIGS 10
@@ -96,11 +97,6 @@ static int is_sig_name(const char *name, size_t len)
 	return len == 14 && mxg_strncaseeq(name, "dkim-signature", 14);
 }
 
-static int is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* The name a field is known by: up to a NUL (what a reader of C strings sees) and without
  * the blanks that obs-FWS allows before the colon, so "From :" is a From field. */
 static size_t match_len(const char *name, size_t nl)
@@ -109,7 +105,7 @@ static size_t match_len(const char *name, size_t nl)
 
 	if (nul != NULL)
 		nl = (size_t)(nul - name);
-	while (nl > 0 && is_blank(name[nl - 1]))
+	while (nl > 0 && mxg_is_wsp(name[nl - 1]))
 		nl--;
 	return nl;
 }
@@ -175,7 +171,7 @@ int mxg_dkim_header_n(struct mxg_dkim_verifier *v, const char *name, size_t nlen
 		return 0;
 	/* A line that starts with a blank continues the field before it; as a field of its own
 	 * (first in the header, or split off by the caller) it makes the header malformed. */
-	if (nlen > 0 && is_blank(name[0])) {
+	if (nlen > 0 && mxg_is_wsp(name[0])) {
 		v->malformed = 1;
 		return 0;
 	}

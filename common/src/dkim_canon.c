@@ -2,6 +2,7 @@
  * body hash that turns bare LF into CRLF, drops trailing empty lines and honours l=, chunk by chunk. */
 #include "dkim_internal.h"
 
+#include "mxguard/chars.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,6 @@ static int grow(char **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-static int is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
-
 /* Relaxed (§3.4.2): lower-case name, unfold, runs of WSP to one SP, no WSP around the colon
  * or at the end. Output is never longer than the input plus one. */
 static void relaxed_header(const char *f, size_t len, char *o, size_t *olen)
@@ -52,7 +48,7 @@ static void relaxed_header(const char *f, size_t len, char *o, size_t *olen)
 	const char *colon = memchr(f, ':', len);
 	size_t nl = colon != NULL ? (size_t)(colon - f) : len;
 
-	while (nl > 0 && is_wsp((unsigned char)f[nl - 1]))
+	while (nl > 0 && mxg_is_wsp((unsigned char)f[nl - 1]))
 		nl--;
 	for (; k < nl; k++) {
 		int c = (unsigned char)f[k];
@@ -68,7 +64,7 @@ static void relaxed_header(const char *f, size_t len, char *o, size_t *olen)
 		int c = (unsigned char)f[k];
 		if (c == '\r' || c == '\n')
 			continue;
-		if (is_wsp(c)) {
+		if (mxg_is_wsp(c)) {
 			pending = 1;
 			continue;
 		}
@@ -186,7 +182,7 @@ static void emit_held_lines(struct dkim_body_hash *h)
 
 static void content_byte(struct dkim_body_hash *h, uint8_t c)
 {
-	if (h->canon == DKIM_CANON_RELAXED && is_wsp(c)) {
+	if (h->canon == DKIM_CANON_RELAXED && mxg_is_wsp(c)) {
 		h->pending_wsp = 1;
 		return;
 	}

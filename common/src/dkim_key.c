@@ -1,5 +1,6 @@
 /* DKIM key records (RFC 6376 §3.6.1, RFC 8463 §4): parsing, decoding the public key, and a
  * thread-safe cache of decoded keys kept for their DNS TTL (decoding costs more than a verify). */
+#include "mxguard/hash.h"
 #include "dkim_internal.h"
 
 #include <pthread.h>
@@ -220,10 +221,7 @@ void mxg_dkim_key_cache_free(struct mxg_dkim_key_cache *c)
 
 static size_t bucket_of(const struct mxg_dkim_key_cache *c, const char *name)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (const char *p = name; *p != '\0'; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return (size_t)(h & (c->nbuckets - 1));
+	return (size_t)(mxg_hash_str(name) & (c->nbuckets - 1));
 }
 
 static void unlink_slot(struct mxg_dkim_key_cache *c, struct cache_slot *s)

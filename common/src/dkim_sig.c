@@ -6,22 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/str.h"
-
-static int is_ws(int c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
 
 static int is_valchar(int c)
 {
@@ -50,7 +36,7 @@ static int fold_ok(const char *t, size_t len, size_t i)
 
 static size_t skip_ws(const char *t, size_t len, size_t i, int *bad)
 {
-	while (i < len && is_ws((unsigned char)t[i])) {
+	while (i < len && mxg_is_fws((unsigned char)t[i])) {
 		if (!fold_ok(t, len, i))
 			*bad = 1;
 		i++;
@@ -73,10 +59,10 @@ static int parse_one(const char *t, size_t len, size_t *pos, struct dkim_tag *ta
 	int bad = 0;
 	size_t i = skip_ws(t, len, *pos, &bad);
 
-	if (i >= len || !is_alpha((unsigned char)t[i]))
+	if (i >= len || !mxg_is_alpha((unsigned char)t[i]))
 		return fail(err, errlen, "%s", "tag list has an empty or malformed tag");
 	size_t ns = i;
-	while (i < len && (is_alpha((unsigned char)t[i]) || is_digit((unsigned char)t[i]) || t[i] == '_'))
+	while (i < len && (mxg_is_alpha((unsigned char)t[i]) || mxg_is_digit((unsigned char)t[i]) || t[i] == '_'))
 		i++;
 	tag->name = t + ns;
 	tag->name_len = i - ns;
@@ -88,7 +74,7 @@ static int parse_one(const char *t, size_t len, size_t *pos, struct dkim_tag *ta
 	size_t vs = i, ve = i;
 	while (i < len && t[i] != ';') {
 		unsigned char c = (unsigned char)t[i];
-		if (is_ws(c)) {
+		if (mxg_is_fws(c)) {
 			if (!fold_ok(t, len, i))
 				bad = 1;
 		} else if (!is_valchar(c)) {
@@ -155,7 +141,7 @@ long dkim_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsize)
 
 	for (size_t i = 0; i < len; i++) {
 		int c = (unsigned char)in[i];
-		if (is_ws(c))
+		if (mxg_is_fws(c))
 			continue;
 		if (c == '=') {
 			pad++;
@@ -208,7 +194,7 @@ static int parse_uint(const struct dkim_tag *t, size_t maxdigits, uint64_t *out)
 	if (t->value_len == 0 || t->value_len > maxdigits)
 		return -1;
 	for (size_t k = 0; k < t->value_len; k++) {
-		if (!is_digit((unsigned char)t->value[k]))
+		if (!mxg_is_digit((unsigned char)t->value[k]))
 			return -1;
 		uint64_t d = (uint64_t)(t->value[k] - '0');
 		if (v > (UINT64_MAX - d) / 10)
@@ -235,7 +221,7 @@ static int valid_name(const char *s, int allow_underscore)
 			label = 0;
 			continue;
 		}
-		if (!(is_alpha(c) || is_digit(c) || c == '-' || (allow_underscore && c == '_')))
+		if (!(mxg_is_alpha(c) || mxg_is_digit(c) || c == '-' || (allow_underscore && c == '_')))
 			return 0;
 		if (label == 0 && c == '-')
 			return 0;
@@ -303,13 +289,13 @@ static int parse_h(struct dkim_sig *sig, enum dkim_sig_kind kind, const struct d
 		return 0;
 	size_t o = 0, k = 0;
 	while (k <= t->value_len) {
-		while (k < t->value_len && is_ws((unsigned char)t->value[k]))
+		while (k < t->value_len && mxg_is_fws((unsigned char)t->value[k]))
 			k++;
 		size_t s = k;
-		while (k < t->value_len && t->value[k] != ':' && !is_ws((unsigned char)t->value[k]))
+		while (k < t->value_len && t->value[k] != ':' && !mxg_is_fws((unsigned char)t->value[k]))
 			k++;
 		size_t e = k;
-		while (k < t->value_len && is_ws((unsigned char)t->value[k]))
+		while (k < t->value_len && mxg_is_fws((unsigned char)t->value[k]))
 			k++;
 		if (e == s || (k < t->value_len && t->value[k] != ':'))
 			return fail(err, errlen, "%s", "h= has an empty or malformed field name");
@@ -342,7 +328,7 @@ static int decode_qp(const struct dkim_tag *t, char *out, size_t size)
 
 	for (size_t k = 0; k < t->value_len; k++) {
 		int c = (unsigned char)t->value[k];
-		if (is_ws(c))
+		if (mxg_is_fws(c))
 			continue;
 		if (c == '=') {
 			if (k + 2 >= t->value_len)
@@ -422,7 +408,7 @@ static int parse_b(struct dkim_sig *sig, const struct dkim_tag *b, const struct 
 {
 	size_t p = 0;
 	for (size_t k = 0; k < b->value_len && p < 12; k++)
-		if (!is_ws((unsigned char)b->value[k]))
+		if (!mxg_is_fws((unsigned char)b->value[k]))
 			sig->b_prefix[p++] = b->value[k];
 	sig->b_prefix[p] = '\0';
 	sig->b_value_start = b->eq_off;
@@ -590,7 +576,7 @@ static unsigned aar_instance(const char *v, size_t len)
 		return 0;
 	k = skip_ws(v, len, k + 1, &bad);
 	size_t digits = 0;
-	while (k < len && is_digit((unsigned char)v[k]) && digits < 3) {
+	while (k < len && mxg_is_digit((unsigned char)v[k]) && digits < 3) {
 		n = n * 10 + (unsigned)(v[k++] - '0');
 		digits++;
 	}

@@ -11,6 +11,7 @@
 
 #include <openssl/rsa.h>
 
+#include "mxguard/sbuf.h"
 #include "mxguard/str.h"
 
 /* Fields RFC 5322 §3.6 allows once at most: signed one time more than present. */
@@ -32,38 +33,8 @@ static const char *const repeatable[] = {
 #define FOLD 76
 /* Longest reason kept from a failed header or body call. */
 #define WHY_MAX 160
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void sb_add(struct sbuf *s, const char *data, size_t n)
-{
-	if (s->failed)
-		return;
-	if (s->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 1024;
-		while (cap < s->len + n + 1)
-			cap *= 2;
-		char *p = realloc(s->p, cap);
-		if (p == NULL) {
-			s->failed = 1;
-			return;
-		}
-		s->p = p;
-		s->cap = cap;
-	}
-	memcpy(s->p + s->len, data, n);
-	s->len += n;
-	s->p[s->len] = '\0';
-}
-
-static void sb_str(struct sbuf *s, const char *str)
-{
-	sb_add(s, str, strlen(str));
-}
+/* Longest DKIM-Signature field we write (h= of DKIM_H_MAX names and an RSA-8192 b= fit). */
+#define SIG_FIELD_MAX 16384
 
 struct signer_key {
 	const struct mxg_dkim_signing_key *k;
@@ -72,7 +43,7 @@ struct signer_key {
 };
 
 struct mxg_dkim_signer {
-	struct sbuf store;           /* the header fields, "Name:value" each, no line ends */
+	struct mxg_sbuf store;       /* the header fields, "Name:value" each, no line ends */
 	struct dkim_hdr *h;
 	size_t n, cap;
 	struct signer_key keys[MXG_DKIM_SIGNER_KEYS_MAX];
@@ -93,7 +64,11 @@ static int fail(struct mxg_dkim_signer *s, const char *why)
 
 struct mxg_dkim_signer *mxg_dkim_signer_new(void)
 {
-	return calloc(1, sizeof(struct mxg_dkim_signer));
+	struct mxg_dkim_signer *s = calloc(1, sizeof(struct mxg_dkim_signer));
+
+	if (s != NULL)
+		mxg_sbuf_heap(&s->store, MXG_DKIM_SIGNER_HEADER_MAX + 1);
+	return s;
 }
 
 void mxg_dkim_signer_free(struct mxg_dkim_signer *s)
@@ -102,7 +77,7 @@ void mxg_dkim_signer_free(struct mxg_dkim_signer *s)
 		return;
 	for (size_t i = 0; i < 2; i++)
 		dkim_body_hash_free(s->body[i]);
-	free(s->store.p);
+	mxg_sbuf_free(&s->store);
 	free(s->h);
 	free(s);
 }
@@ -186,10 +161,10 @@ int mxg_dkim_signer_header(struct mxg_dkim_signer *s, const char *name, size_t n
 		nlen--;
 	h->name_len = nlen;
 	h->nul = 0;
-	sb_add(&s->store, name, h->value_off - 1);
-	sb_add(&s->store, ":", 1);
-	sb_add(&s->store, value, vlen);
-	return s->store.failed ? fail(s, "out of memory") : 0;
+	mxg_sbuf_add(&s->store, name, h->value_off - 1);
+	mxg_sbuf_addc(&s->store, ':');
+	mxg_sbuf_add(&s->store, value, vlen);
+	return s->store.overflow ? fail(s, "out of memory") : 0;
 }
 
 int mxg_dkim_signer_header_raw(struct mxg_dkim_signer *s, const char *field, size_t len)
@@ -250,27 +225,27 @@ static int choose_fields(const struct mxg_dkim_signer *s, struct dkim_sig *sig, 
 }
 
 /* Appends h=, breaking the line after a colon once it grows past the fold width. */
-static void put_h(struct sbuf *s, const struct dkim_sig *sig, const char *nl)
+static void put_h(struct mxg_sbuf *s, const struct dkim_sig *sig, const char *nl)
 {
 	size_t col = 3;
 
-	sb_str(s, "\th=");
+	mxg_sbuf_adds(s, "\th=");
 	for (size_t j = 0; j < sig->h_count; j++) {
 		size_t w = strlen(sig->h_names[j]) + 1;
 		if (j > 0 && col + w > FOLD) {
-			sb_str(s, nl);
-			sb_str(s, "\t");
+			mxg_sbuf_adds(s, nl);
+			mxg_sbuf_adds(s, "\t");
 			col = 1;
 		}
-		sb_str(s, sig->h_names[j]);
-		sb_str(s, j + 1 < sig->h_count ? ":" : ";");
+		mxg_sbuf_adds(s, sig->h_names[j]);
+		mxg_sbuf_adds(s, j + 1 < sig->h_count ? ":" : ";");
 		col += w;
 	}
-	sb_str(s, nl);
+	mxg_sbuf_adds(s, nl);
 }
 
 /* The field up to and including "b=" (what the header hash covers of it). */
-static void put_prefix(struct sbuf *s, const struct signer_key *sk, const struct dkim_sig *sig,
+static void put_prefix(struct mxg_sbuf *s, const struct signer_key *sk, const struct dkim_sig *sig,
 		       time_t t, const char *bh64)
 {
 	const struct mxg_dkim_sign_options *o = &sk->o;
@@ -280,21 +255,21 @@ static void put_prefix(struct sbuf *s, const struct signer_key *sk, const struct
 	snprintf(line, sizeof(line), "DKIM-Signature: v=1; a=%s-sha256; c=%s/%s; d=%s; s=%s;%s",
 		 mxg_dkim_signing_key_type(sk->k), sig->hcanon == DKIM_CANON_SIMPLE ? "simple" : "relaxed",
 		 sig->bcanon == DKIM_CANON_SIMPLE ? "simple" : "relaxed", o->domain, o->selector, nl);
-	sb_str(s, line);
+	mxg_sbuf_adds(s, line);
 	if (o->expire_after)
 		snprintf(line, sizeof(line), "\tt=%lld; x=%lld;%s", (long long)t,
 			 (long long)t + (long long)o->expire_after, nl);
 	else
 		snprintf(line, sizeof(line), "\tt=%lld;%s", (long long)t, nl);
-	sb_str(s, line);
+	mxg_sbuf_adds(s, line);
 	put_h(s, sig, nl);
 	snprintf(line, sizeof(line), "\tbh=%s;%s\tb=", bh64, nl);
-	sb_str(s, line);
+	mxg_sbuf_adds(s, line);
 }
 
 /* Appends b= folded: the value starts right after "b=" (no blank), so the verifier's removal
  * of the value leaves exactly the prefix that was hashed. */
-static void put_b(struct sbuf *s, const char *b64v, const char *nl)
+static void put_b(struct mxg_sbuf *s, const char *b64v, const char *nl)
 {
 	size_t len = strlen(b64v), first = FOLD - 3;
 
@@ -303,20 +278,20 @@ static void put_b(struct sbuf *s, const char *b64v, const char *nl)
 		if (take > len - k)
 			take = len - k;
 		if (k > 0) {
-			sb_str(s, nl);
-			sb_str(s, "\t");
+			mxg_sbuf_adds(s, nl);
+			mxg_sbuf_adds(s, "\t");
 		}
-		sb_add(s, b64v + k, take);
+		mxg_sbuf_add(s, b64v + k, take);
 		k += take;
 	}
-	sb_str(s, nl);
+	mxg_sbuf_adds(s, nl);
 }
 
 /* The header hash's digest over the h= fields and the signature's prefix. */
 static int header_digest(const struct mxg_dkim_signer *s, const struct dkim_sig *sig,
-			 const struct sbuf *prefix, uint8_t *digest, unsigned *dlen)
+			 const struct mxg_sbuf *prefix, uint8_t *digest, unsigned *dlen)
 {
-	struct sbuf joined = { 0 };
+	struct mxg_sbuf joined;
 	struct dkim_hdr *h = malloc((s->n + 1) * sizeof(*h));
 	char *buf = NULL;
 	size_t blen = 0, bcap = 0;
@@ -326,15 +301,16 @@ static int header_digest(const struct mxg_dkim_signer *s, const struct dkim_sig 
 		return -1;
 	if (s->n > 0)
 		memcpy(h, s->h, s->n * sizeof(*h));
-	sb_add(&joined, s->store.p != NULL ? s->store.p : "", s->store.len);
+	mxg_sbuf_heap(&joined, s->store.len + prefix->len + 1);
+	mxg_sbuf_add(&joined, s->store.p != NULL ? s->store.p : "", s->store.len);
 	h[s->n] = (struct dkim_hdr){ .off = s->store.len, .len = prefix->len, .name_len = 14,
 				     .value_off = 15 };
-	sb_add(&joined, prefix->p, prefix->len);
+	mxg_sbuf_add(&joined, prefix->p, prefix->len);
 	struct dkim_headers hs = { .buf = joined.p, .h = h, .n = s->n + 1 };
-	ok = !joined.failed && dkim_header_input(&hs, sig, s->n, &buf, &blen, &bcap) == 0 &&
+	ok = !joined.overflow && dkim_header_input(&hs, sig, s->n, &buf, &blen, &bcap) == 0 &&
 	     EVP_Digest(buf, blen, digest, dlen, dkim_sha256(), NULL) == 1;
 	free(buf);
-	free(joined.p);
+	mxg_sbuf_free(&joined);
 	free(h);
 	return ok ? 0 : -1;
 }
@@ -366,7 +342,7 @@ static char *sign_one(const struct mxg_dkim_signer *s, const struct signer_key *
 		      const char *bh64, char *err, size_t errlen)
 {
 	struct dkim_sig sig;
-	struct sbuf f = { 0 };
+	struct mxg_sbuf f;
 	uint8_t digest[EVP_MAX_MD_SIZE], b[DKIM_SIG_MAX];
 	unsigned dlen = 0;
 	size_t blen = sizeof(b);
@@ -376,26 +352,25 @@ static char *sign_one(const struct mxg_dkim_signer *s, const struct signer_key *
 	sig.bcanon = canon_of(sk->o.body_canon);
 	if (choose_fields(s, &sig, err, errlen) < 0)
 		return NULL;
+	mxg_sbuf_heap(&f, SIG_FIELD_MAX);
 	put_prefix(&f, sk, &sig, sk->o.now ? sk->o.now : time(NULL), bh64);
 	sig.b_value_start = sig.b_value_end = f.len - 15;
 	char *b64v = NULL;
-	if (!f.failed && header_digest(s, &sig, &f, digest, &dlen) == 0 &&
+	if (!f.overflow && header_digest(s, &sig, &f, digest, &dlen) == 0 &&
 	    (size_t)EVP_PKEY_get_size(sk->k->pkey) <= sizeof(b) &&
 	    crypto_sign(sk->k, digest, dlen, b, &blen) == 0)
 		b64v = dkim_b64_encode(b, blen);
 	if (b64v == NULL) {
 		dkim_say(err, errlen, "signing failed (crypto error or out of memory)");
-		free(f.p);
+		mxg_sbuf_free(&f);
 		return NULL;
 	}
 	put_b(&f, b64v, sk->o.lf ? "\n" : "\r\n");
 	free(b64v);
-	if (f.failed) {
+	char *field = mxg_sbuf_take(&f);
+	if (field == NULL)
 		dkim_say(err, errlen, "out of memory");
-		free(f.p);
-		return NULL;
-	}
-	return f.p;
+	return field;
 }
 
 /* The base64 body hashes, by canonicalization (NULL where no key needs one). */

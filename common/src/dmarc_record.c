@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/str.h"
 
@@ -31,11 +32,6 @@ static void problem(struct parse_state *st, const char *fmt, const char *arg)
 static void problem0(struct parse_state *st, const char *msg)
 {
 	problem(st, "%s", msg);
-}
-
-static int is_wsp(char c)
-{
-	return c == ' ' || c == '\t';
 }
 
 static enum mxg_dmarc_policy policy_value(const char *v)
@@ -280,7 +276,7 @@ static void parse_tag(struct parse_state *st, char *spec)
 static int printable(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 && !is_wsp(*s))
+		if ((unsigned char)*s < 0x20 && !mxg_is_wsp(*s))
 			return 0;
 		else if ((unsigned char)*s > 0x7e)
 			return 0;

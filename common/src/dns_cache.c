@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "mxguard/hash.h"
+#include "mxguard/clock.h"
 #include "mxguard/dns.h"
 #include "mxguard/str.h"
 
@@ -26,25 +28,10 @@ struct cache {
 	struct slot *slots;
 };
 
-static time_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* FNV-1a over the name (case-folded) and the type. */
+/* The name (case-folded), then the type. */
 static size_t slot_of(const struct cache *c, const char *name, uint16_t type)
 {
-	uint32_t h = 2166136261u;
-
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		unsigned char ch = (*p >= 'A' && *p <= 'Z') ? (unsigned char)(*p + 32) : *p;
-		h = (h ^ ch) * 16777619u;
-	}
-	h = (h ^ type) * 16777619u;
-	return h % c->size;
+	return (size_t)(mxg_hash_more(mxg_hash_name(name), &type, sizeof(type)) % c->size);
 }
 
 /* A deep copy (the records' RDATA too), or NULL on ENOMEM. */
@@ -93,7 +80,7 @@ static struct mxg_dns_answer *cache_get(struct cache *c, const char *name, uint1
 	pthread_mutex_lock(&c->lock);
 	s = &c->slots[slot_of(c, name, type)];
 	if (s->ans != NULL && s->type == type && mxg_dns_name_equal(s->name, name)) {
-		if (s->expires > now_s()) {
+		if (s->expires > mxg_clock_s()) {
 			hit = answer_copy(s->ans);
 		} else {
 			mxg_dns_answer_free(s->ans);
@@ -116,7 +103,7 @@ static void cache_put(struct cache *c, const char *name, uint16_t type, const st
 	mxg_dns_answer_free(s->ans);
 	s->ans = copy;
 	s->type = type;
-	s->expires = now_s() + (a->ttl < CACHE_TTL_MAX ? (time_t)a->ttl : CACHE_TTL_MAX);
+	s->expires = mxg_clock_s() + (a->ttl < CACHE_TTL_MAX ? (time_t)a->ttl : CACHE_TTL_MAX);
 	mxg_strlcpy(s->name, name, sizeof(s->name));
 	pthread_mutex_unlock(&c->lock);
 }

@@ -1,6 +1,7 @@
 /* A resolver that times every lookup of the one it wraps and reports it (see dns.h). */
 #include <stdlib.h>
 
+#include "mxguard/clock.h"
 #include "mxguard/dns.h"
 #include "mxguard/textfile.h"
 
@@ -14,10 +15,10 @@ static int timed_lookup(void *ctx, const char *name, uint16_t type, struct mxg_d
 			char *err, size_t errlen)
 {
 	struct timed *t = ctx;
-	uint64_t t0 = mxg_monotonic_us();
+	uint64_t t0 = mxg_clock_us();
 	int rc = mxg_dns_lookup(t->inner, name, type, out, err, errlen);
 
-	t->observe(t->arg, rc < 0 ? -1 : (int)(*out)->rcode, mxg_monotonic_us() - t0);
+	t->observe(t->arg, rc < 0 ? -1 : (int)(*out)->rcode, mxg_clock_us() - t0);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* The libunbound backend: a validating, caching resolver shared by every thread of a
  * process. Each lookup waits for its own result with a hard deadline, so none hangs. */
+#include "mxguard/clock.h"
 #include "mxguard/dns.h"
 
 #include <errno.h>
@@ -64,31 +65,12 @@ static void on_result(void *arg, int err, struct ub_result *res)
 	q->done = 1;
 }
 
-static long ms_until(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-static void deadline_in(struct timespec *t, unsigned ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, t);
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (long)(ms % 1000) * 1000000;
-	if (t->tv_nsec >= 1000000000) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000;
-	}
-}
-
 /* Waits (lock held) until q is done or the deadline passed. A waiter that finds
  * nobody polling becomes the poller and delivers results to all waiters. */
 static void wait_for(struct ubr *u, struct ubq *q, const struct timespec *deadline)
 {
 	while (!q->done && !u->broken) {
-		long left = ms_until(deadline);
+		long long left = mxg_clock_ms_until(deadline);
 		if (left <= 0)
 			return;
 		if (u->polling) {
@@ -177,7 +159,7 @@ static int ask(struct ubr *u, const char *name, uint16_t type, struct ubq *q,
 		free(q);
 		return 0;
 	}
-	deadline_in(&deadline, u->timeout_ms);
+	mxg_clock_deadline(&deadline, u->timeout_ms);
 	int rc = ub_resolve_async(u->ctx, name[0] != '\0' ? name : ".", type, 1, q, on_result, &id);
 	if (rc != 0) {
 		free(q);
@@ -268,8 +250,10 @@ static int ub_check(int rc, const char *what, char *err, size_t errlen)
  * from libunbound itself, so SPF ptr and %{p} never see the PTR records a hybrid site's
  * own servers publish for its internal relays. "unblock-lan-zones" hands those reverse
  * zones to the forwarders; "insecure-lan-zones" stops a trust anchor from calling their
- * unsigned, locally served answers bogus. localhost, 127.in-addr.arpa and ::1 keep
- * their local answers: the loopback host is this one, whatever a forwarder says.
+ * unsigned, locally served answers bogus. localhost, 127.0.0.1 and ::1 keep their local
+ * answers: the loopback host is this one, whatever a forwarder says. The rest of
+ * 127.in-addr.arpa goes to the forwarders (Unbound would answer NXDOMAIN itself): the MX
+ * probe's tests give their MX hosts addresses 127.0.0.2, 127.0.0.3, ... with reverse names.
  * When recursing from the roots, Unbound's local answers stay in force (RFC 6303).
  * "transparent" with no local data acts as "nodefault" here; libunbound 1.17's
  * ub_ctx_set_option does not honour "nodefault" (it keeps the type in the name). */
@@ -280,6 +264,11 @@ static int forward_local_zones(struct ub_ctx *c, char *err, size_t errlen)
 		if (ub_check(ub_ctx_set_option(c, "local-zone:", special[i]), special[i], err,
 			     errlen) < 0)
 			return -1;
+	if (ub_check(ub_ctx_set_option(c, "local-zone:", "127.in-addr.arpa. transparent"),
+		     "127.in-addr.arpa", err, errlen) < 0 ||
+	    ub_check(ub_ctx_set_option(c, "local-data:", "1.0.0.127.in-addr.arpa. 10800 IN PTR localhost."),
+		     "1.0.0.127.in-addr.arpa", err, errlen) < 0)
+		return -1;
 	if (ub_check(ub_ctx_set_option(c, "unblock-lan-zones:", "yes"), "unblock-lan-zones", err,
 		     errlen) < 0)
 		return -1;

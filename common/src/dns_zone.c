@@ -1,5 +1,6 @@
 /* The in-memory zone backend's store: records by owner name in a hash table, every
  * ancestor of an owner present as a node, faults and DNSSEC marks; loads under a write lock. */
+#include "mxguard/hash.h"
 #include "mxguard/dns.h"
 
 #include <pthread.h>
@@ -7,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_zone.h"
+#include "dns_zone_internal.h"
 #include "mxguard/str.h"
 
 /* Refuse absurd inputs instead of exhausting memory. */
@@ -35,11 +36,7 @@ const char *mxg_zone_parent(const char *name)
 
 static size_t hash_name(const char *s)
 {
-	size_t h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	return (size_t)mxg_hash_str(s);
 }
 
 static struct znode *find(const struct zone *z, const char *name)

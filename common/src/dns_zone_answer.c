@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_zone.h"
+#include "dns_zone_internal.h"
 #include "mxguard/str.h"
 
 /* Negative TTL when no loaded SOA covers a name (RFC 2308 suggests 1-3 hours; tests want short). */

@@ -8,7 +8,7 @@
 
 #include <ldns/ldns.h>
 
-#include "dns_zone.h"
+#include "dns_zone_internal.h"
 
 #define DEFAULT_TTL 3600
 

@@ -3,6 +3,7 @@
  * status. For values that do not parse, a lenient scan finds every domain a reader might see. */
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/dns.h"
 #include "mxguard/str.h"
@@ -25,19 +26,10 @@ static int peek(const struct cursor *c)
 	return at_end(c) ? -1 : (unsigned char)*c->p;
 }
 
-static int is_fws_char(int ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
 /* atext of RFC 5322 §3.2.3, plus UTF-8 octets (RFC 6532 §3.2). */
 static int is_atext(int ch)
 {
-	if (ch < 0)
-		return 0;
-	if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch >= 0x80)
-		return 1;
-	return ch != 0 && strchr("!#$%&'*+-/=?^_`{|}~", ch) != NULL;
+	return ch >= 0x80 || mxg_is_atext(ch);
 }
 
 /* Skips folding white space and comments (nested, with quoted pairs). -1 on an unclosed comment. */
@@ -45,7 +37,7 @@ static int skip_cfws(struct cursor *c)
 {
 	while (!at_end(c)) {
 		int ch = peek(c);
-		if (is_fws_char(ch)) {
+		if (mxg_is_fws(ch)) {
 			c->p++;
 			continue;
 		}
@@ -84,7 +76,7 @@ static int skip_quoted(struct cursor *c)
 			if (at_end(c))
 				return -1;
 			c->p++;
-		} else if (ch < 0x20 && !is_fws_char(ch)) {
+		} else if (ch < 0x20 && !mxg_is_fws(ch)) {
 			return -1;
 		}
 	}
@@ -290,8 +282,7 @@ enum mxg_from_status mxg_from_domain(const char *value, char *domain, size_t siz
 
 static int is_ldh(unsigned char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-	       ch == '-' || ch == '_' || ch == '.';
+	return mxg_is_alnum(ch) || ch == '-' || ch == '_' || ch == '.';
 }
 
 /* The domain after the '@' at s[at]: blanks skipped, the longest run of name characters,
@@ -301,7 +292,7 @@ static int domain_after(const char *s, size_t n, size_t at, mxg_from_domain_fn f
 	char d[MXG_DNS_NAME_MAX];
 	size_t i = at + 1, start, end;
 
-	while (i < n && is_fws_char((unsigned char)s[i]))
+	while (i < n && mxg_is_fws((unsigned char)s[i]))
 		i++;
 	start = i;
 	while (i < n && is_ldh((unsigned char)s[i]))

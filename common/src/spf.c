@@ -1,6 +1,6 @@
 /* check_host() of RFC 7208 §4-§6: record selection, mechanisms in order, redirect and exp,
  * with the §4.6.4 limits counted as the RFC sets them (terms, MX/PTR names, void lookups). */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "mxguard/clock.h"
 #include "mxguard/str.h"
 
 #define SPF_NAMES_MAX 10
@@ -84,10 +85,10 @@ static const char *ptr_macro(void *arg)
 	if (e->ptr_state != 1 || e->ptr_count == 0)
 		return "unknown";
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (spf_name_equal(e->ptr_names[i], e->cur_domain))
+		if (mxg_dns_name_equal(e->ptr_names[i], e->cur_domain))
 			return e->ptr_names[i];
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (spf_name_under(e->ptr_names[i], e->cur_domain))
+		if (mxg_dns_name_is_sub(e->ptr_names[i], e->cur_domain))
 			return e->ptr_names[i];
 	return e->ptr_names[0];
 }
@@ -234,7 +235,7 @@ static int match_ptr(struct spf_eval *e, const char *domain, const char *target)
 		return void_lookup(e, domain, rev);
 	}
 	for (size_t i = 0; i < e->ptr_count; i++)
-		if (spf_name_under(e->ptr_names[i], target))
+		if (mxg_dns_name_is_sub(e->ptr_names[i], target))
 			return M_MATCH;
 	return M_NOMATCH;
 }
@@ -277,9 +278,9 @@ static int match_term(struct spf_eval *e, const struct spf_term *t, const char *
 	case SPF_ALL:
 		return M_MATCH;
 	case SPF_IP4:
-		return e->ip.family == 4 && spf_prefix_equal(t->net, e->ip.bytes, t->cidr4);
+		return e->ip.family == 4 && mxg_addr_bits_equal(t->net, e->ip.bytes, t->cidr4);
 	case SPF_IP6:
-		return e->ip.family == 6 && spf_prefix_equal(t->net, e->ip.bytes, t->cidr6);
+		return e->ip.family == 6 && mxg_addr_bits_equal(t->net, e->ip.bytes, t->cidr6);
 	default:
 		break;
 	}
@@ -493,7 +494,7 @@ enum mxg_spf_result mxg_spf_check_host(struct mxg_resolver *r, const struct mxg_
 	spf_domain_truncate(dom);
 	split_sender(sender, dom, out, local, sizeof(local), sdomain, sizeof(sdomain));
 	e->dns.r = r;
-	e->dns.deadline_ms = opt->budget_ms ? spf_now_ms() + (long long)opt->budget_ms : 0;
+	e->dns.deadline_ms = opt->budget_ms ? mxg_clock_ms() + opt->budget_ms : 0;
 	e->max_terms = opt->max_dns_terms ? opt->max_dns_terms : 10;
 	e->max_void = opt->max_void ? opt->max_void : 2;
 	e->max_names = opt->max_mx_ptr ? opt->max_mx_ptr : SPF_NAMES_MAX;

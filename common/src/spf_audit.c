@@ -1,6 +1,6 @@
 /* The SPF audit of `mxguard check`: the domain's record, its validation, a static count of
  * DNS-querying terms and void lookups through includes, and MX/SPF provider conflicts. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,7 +240,7 @@ static int authorised(const struct audit *a, const struct mxg_spf_provider *p)
 {
 	for (size_t i = 0; i < a->nnames; i++)
 		for (size_t k = 0; k < p->include_count; k++)
-			if (spf_name_under(a->names[i], p->include[k]))
+			if (mxg_dns_name_is_sub(a->names[i], p->include[k]))
 				return 1;
 	return 0;
 }
@@ -249,7 +249,7 @@ static const char *provider_mx(const struct mxg_mx_input *mx, const struct mxg_s
 {
 	for (unsigned i = 0; i < mx->count; i++)
 		for (size_t k = 0; k < p->mx_count; k++)
-			if (mx->targets[i].name[0] && spf_name_under(mx->targets[i].name, p->mx[k]))
+			if (mx->targets[i].name[0] && mxg_dns_name_is_sub(mx->targets[i].name, p->mx[k]))
 				return mx->targets[i].name;
 	return NULL;
 }

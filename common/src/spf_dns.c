@@ -1,21 +1,14 @@
 /* DNS for the SPF engine: lookups under the time budget with temporary failures kept apart,
  * void answers, address matching, TXT record selection (§4.5) and reverse names. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "mxguard/clock.h"
 #include "mxguard/str.h"
-
-long long spf_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int spf_name_queryable(const char *name)
 {
@@ -36,31 +29,6 @@ int spf_name_queryable(const char *name)
 		label = 0;
 	}
 	return label > 0;
-}
-
-int spf_name_equal(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la && a[la - 1] == '.')
-		la--;
-	if (lb && b[lb - 1] == '.')
-		lb--;
-	return la == lb && mxg_strncaseeq(a, b, la);
-}
-
-/* 1 if name is parent or lies under it (case-insensitive). */
-int spf_name_under(const char *name, const char *parent)
-{
-	size_t ln = strlen(name), lp = strlen(parent);
-
-	if (ln && name[ln - 1] == '.')
-		ln--;
-	if (lp && parent[lp - 1] == '.')
-		lp--;
-	if (lp == 0 || ln < lp || !mxg_strncaseeq(name + ln - lp, parent, lp))
-		return 0;
-	return ln == lp || name[ln - lp - 1] == '.';
 }
 
 int spf_domain_valid(const char *name)
@@ -89,7 +57,7 @@ int spf_dns_lookup(struct spf_dns *d, const char *name, uint16_t type,
 	char err[160];
 
 	*out = NULL;
-	if (d->deadline_ms && spf_now_ms() > d->deadline_ms) {
+	if (d->deadline_ms && mxg_clock_ms() > d->deadline_ms) {
 		snprintf(d->problem, sizeof(d->problem), "time budget exceeded before %s/%s",
 			 name, mxg_dns_type_name(type));
 		return 1;
@@ -121,18 +89,6 @@ int spf_answer_void(const struct mxg_dns_answer *a)
 	return 1;
 }
 
-int spf_prefix_equal(const uint8_t *x, const uint8_t *y, unsigned bits)
-{
-	unsigned full = bits / 8, rest = bits % 8;
-
-	if (memcmp(x, y, full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	uint8_t mask = (uint8_t)(0xff << (8 - rest));
-	return (x[full] & mask) == (y[full] & mask);
-}
-
 int spf_answer_matches(const struct mxg_dns_answer *a, const struct mxg_addr *ip,
 		       unsigned cidr4, unsigned cidr6)
 {
@@ -141,7 +97,7 @@ int spf_answer_matches(const struct mxg_dns_answer *a, const struct mxg_addr *ip
 	for (size_t i = 0; i < a->count; i++) {
 		if (a->rrs[i].type != want)
 			continue;
-		if (spf_prefix_equal(a->rrs[i].addr, ip->bytes, ip->family == 4 ? cidr4 : cidr6))
+		if (mxg_addr_bits_equal(a->rrs[i].addr, ip->bytes, ip->family == 4 ? cidr4 : cidr6))
 			return 1;
 	}
 	return 0;

@@ -1,6 +1,6 @@
 /* The identities SPF checks (RFC 7208 §2.3 HELO, §2.4 MAIL FROM with postmaster@HELO for
  * the null reverse-path), result names, and the one-sentence comment of an outcome. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>

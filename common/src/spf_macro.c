@@ -1,11 +1,12 @@
 /* The SPF macro language (RFC 7208 §7): syntax check, expansion with transformers and
  * delimiters, URL escaping of upper-case letters, and the domain-end rule of domain-spec. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "mxguard/sbuf.h"
 #include "mxguard/str.h"
 
 #define MACRO_PARTS_MAX 256
@@ -81,26 +82,19 @@ static long parse_brace(const char *s, size_t len, enum spf_macro_use use, struc
 	return (long)(i + 1);
 }
 
-/* Walks a macro-string; calls emit for literals and macros when out != NULL.
- * *last_macro_end receives where the last macro-expand ended (for domain-end). */
+/* Walks a macro-string; writes literals and expanded macros to out when expanding (only
+ * checks the syntax otherwise). *last_macro_end receives where the last macro-expand ended
+ * (for domain-end). */
 struct walker {
 	const struct spf_macro_vars *v;
-	char *out;
-	size_t outsize, len;
-	int overflow;
+	int expanding;
+	struct mxg_sbuf out;
 };
 
 static void put(struct walker *w, const char *s, size_t n)
 {
-	if (w->out == NULL)
-		return;
-	if (w->len + n >= w->outsize) {
-		w->overflow = 1;
-		return;
-	}
-	memcpy(w->out + w->len, s, n);
-	w->len += n;
-	w->out[w->len] = '\0';
+	if (w->expanding)
+		mxg_sbuf_add(&w->out, s, n);
 }
 
 static void put_escaped(struct walker *w, const char *s, size_t n)
@@ -202,7 +196,7 @@ static int emit_macro(struct walker *w, const struct macro *m)
 {
 	char buf[128];
 
-	if (w->out == NULL)
+	if (!w->expanding)
 		return 0;
 	const char *val = letter_value(w->v, m->letter, buf, sizeof(buf));
 	return transform(w, m, val);
@@ -304,17 +298,17 @@ int spf_macro_check(const char *s, size_t len, enum spf_macro_use use, char *why
 long spf_macro_expand(const struct spf_macro_vars *v, const char *s, size_t len,
 		      enum spf_macro_use use, char *out, size_t outsize, char *why, size_t whylen)
 {
-	struct walker w = { .v = v, .out = out, .outsize = outsize };
+	struct walker w = { .v = v, .expanding = 1 };
 	size_t tail;
 
 	if (outsize == 0)
 		return set_why(why, whylen, "no room");
-	out[0] = '\0';
+	mxg_sbuf_fixed(&w.out, out, outsize);
 	if (walk(&w, s, len, use, &tail, why, whylen) < 0)
 		return -1;
-	if (w.overflow)
+	if (w.out.overflow)
 		return set_why(why, whylen, "macro expansion too long");
-	return (long)w.len;
+	return (long)w.out.len;
 }
 
 void spf_domain_truncate(char *name)

@@ -23,14 +23,16 @@ const char *mxg_spf_providers_path(char *buf, size_t bufsize)
 	return buf;
 }
 
-/* Splits a comma list into names (lower case, no trailing dot). Returns the count or -1. */
+/* Splits a comma list into names (lower case, no trailing dot); reentrant, so tables may be
+ * loaded by several threads. Returns the count or -1. */
 static int split_names(char *s, char names[][MXG_DNS_NAME_MAX], size_t max)
 {
 	size_t n = 0;
+	char *save = NULL;
 
-	for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+	for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char name[MXG_DNS_NAME_MAX];
-		mxg_str_trim(tok);
+		tok = mxg_str_trim(tok);
 		if (*tok == '\0' || n == max ||
 		    mxg_strlcpy(name, tok, sizeof(name)) >= sizeof(name) ||
 		    mxg_dns_name_normalize(name, names[n], MXG_DNS_NAME_MAX) < 0 || names[n][0] == '\0')

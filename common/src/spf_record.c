@@ -1,12 +1,13 @@
 /* SPF record parsing (RFC 7208 §4.6, §5, §6, §12): splits a v=spf1 record into terms and
  * checks every term's syntax up front, so an error anywhere is found before evaluation. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/str.h"
 
 static const struct {
@@ -40,16 +41,6 @@ int spf_is_v1(const char *txt, size_t len)
 	return len == 6 || txt[6] == ' ';
 }
 
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static int fail(struct spf_record *rec, const struct spf_term *t, const char *why)
 {
 	snprintf(rec->error, sizeof(rec->error), "'%.*s': %s",
@@ -65,7 +56,7 @@ static int parse_prefix(const char *s, size_t n, unsigned max, unsigned *out)
 	if (n == 0 || n > 3 || (n > 1 && s[0] == '0'))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
+		if (!mxg_is_digit(s[i]))
 			return -1;
 		v = v * 10 + (unsigned)(s[i] - '0');
 	}
@@ -103,12 +94,12 @@ static size_t cidr_suffix(const char *s, size_t n)
 {
 	size_t end = n, p = n;
 
-	while (p > 0 && is_digit(s[p - 1]))
+	while (p > 0 && mxg_is_digit(s[p - 1]))
 		p--;
 	if (p < end && p >= 2 && s[p - 1] == '/' && s[p - 2] == '/')
 		end = p - 2;
 	p = end;
-	while (p > 0 && is_digit(s[p - 1]))
+	while (p > 0 && mxg_is_digit(s[p - 1]))
 		p--;
 	if (p < end && p >= 1 && s[p - 1] == '/' && !(p >= 2 && s[p - 2] == '/'))
 		end = p - 1;
@@ -134,7 +125,7 @@ static int parse_ip4(const char *s, size_t n, uint8_t out[4])
 	for (int part = 0; part < 4; part++) {
 		size_t start = i;
 		unsigned v = 0;
-		while (i < n && is_digit(s[i]) && i - start < 3)
+		while (i < n && mxg_is_digit(s[i]) && i - start < 3)
 			v = v * 10 + (unsigned)(s[i++] - '0');
 		if (i == start || v > 255 || (i - start > 1 && s[start] == '0'))
 			return -1;
@@ -238,10 +229,10 @@ static int parse_mechanism(struct spf_record *rec, struct spf_term *t)
 /* name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
 static int valid_mod_name(const char *s, size_t n)
 {
-	if (n == 0 || !is_alpha((unsigned char)s[0]))
+	if (n == 0 || !mxg_is_alpha((unsigned char)s[0]))
 		return 0;
 	for (size_t i = 1; i < n; i++)
-		if (!is_alpha((unsigned char)s[i]) && !is_digit(s[i]) && !strchr("-_.", s[i]))
+		if (!mxg_is_alpha((unsigned char)s[i]) && !mxg_is_digit(s[i]) && !strchr("-_.", s[i]))
 			return 0;
 	return 1;
 }

@@ -1,6 +1,6 @@
 /* Static validation of one SPF record for the audit: syntax, the all mechanism that ends
  * evaluation (+all, ?all, none), ptr, string length and the record's own lookup count. */
-#include "spf_int.h"
+#include "spf_internal.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../common/src/spf_int.h"
+#include "../../common/src/spf_internal.h"
 
 static const char *ptr_name(void *arg)
 {

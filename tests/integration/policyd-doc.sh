@@ -41,7 +41,7 @@ awk '$1 == "connector_key" { print $2 }' "$MXG_WORK/parsed" | sort -u >"$MXG_WOR
 mxg_check "the parser has global keys" test "$(wc -l <"$MXG_WORK/global")" -ge 30
 mxg_check "the parser has connector settings" test "$(wc -l <"$MXG_WORK/connector")" -ge 5
 mxg_check "the parser has domain settings" test "$(wc -l <"$MXG_WORK/domain")" -ge 8
-for k in counters_file counters_interval policy_listen route spf.budget mx_bypass; do
+for k in metrics_file metrics_interval policy_listen route spf_time_limit mx_bypass; do
 	mxg_check "the key list holds $k" grep -qx "$k" "$MXG_WORK/global"
 done
 

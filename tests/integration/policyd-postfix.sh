@@ -26,8 +26,8 @@ conf=$MXG_WORK/policyd.conf
 cat >"$conf" <<CONF
 policy_listen = inet:127.0.0.1:$pol
 socketmap_listen = inet:127.0.0.1:$smap
-dns.resolver = 127.0.0.1@$dns
-dns.timeout = 3s
+dns_forwarders = 127.0.0.1@$dns
+dns_timeout = 3s
 domain.corp.pd.test.mx_bypass = reject
 unroutable_sender = reject
 broken_mx = defer
@@ -39,8 +39,8 @@ route = split.pd.test smtp:[127.0.0.1]:$cloud
 route = dave@split.pd.test smtp:[127.0.0.1]:$onprem
 connector.local.networks = 127.0.0.0/8
 connector.local.cert_fingerprint = $fp
-counters_file = $MXG_WORK/policyd.prom
-counters_interval = 1s
+metrics_file = $MXG_WORK/policyd.prom
+metrics_interval = 1s
 CONF
 start_policyd() {
 	mxg_bg "policyd$1" "$MXG_BUILD/mxguard-policyd" -f -c "$conf"

@@ -48,7 +48,7 @@ def Daemon(name, body):
 
 def header(extra=""):
     return ("policy_listen = inet:127.0.0.1:%d, unix:%s\nsocketmap_listen = inet:127.0.0.1:%d\n"
-            "dns.resolver = %s\ndns.timeout = 5s\n%s" % (PORT, UNIX, SMAP, DNS, extra))
+            "dns_forwarders = %s\ndns_timeout = 5s\n%s" % (PORT, UNIX, SMAP, DNS, extra))
 
 
 def test_rules(c):
@@ -212,11 +212,11 @@ def test_dns_trouble():
     # A resolver that never answers: a DNS timeout below the request budget gives the
     # rule's temporary reply; a budget below the DNS timeout gives the loop's own deferral.
     dead = "127.0.0.1@5399"
-    a = Daemon("dead-dns", "policy_listen = inet:127.0.0.1:10050\ndns.resolver = %s\ndns.timeout = 1s\n"
+    a = Daemon("dead-dns", "policy_listen = inet:127.0.0.1:10050\ndns_forwarders = %s\ndns_timeout = 1s\n"
                "request_timeout = 8s\n%s" % (dead, RULES))
     prom = os.path.join(WORK, "slow-budget.prom")
-    b = Daemon("slow-budget", "policy_listen = inet:127.0.0.1:10051\ndns.resolver = %s\ndns.timeout = 4s\n"
-               "request_timeout = 1s\nworkers = 1\ncounters_file = %s\ncounters_interval = 1s\n%s"
+    b = Daemon("slow-budget", "policy_listen = inet:127.0.0.1:10051\ndns_forwarders = %s\ndns_timeout = 4s\n"
+               "request_timeout = 1s\nworkers = 1\nmetrics_file = %s\nmetrics_interval = 1s\n%s"
                % (dead, prom, RULES))
     try:
         require(a.wait_log("ready") and b.wait_log("ready"), "dns trouble: both daemons ready")
@@ -252,7 +252,7 @@ def test_dns_trouble():
 
 def test_limits():
     d = Daemon("limits", "policy_listen = inet:127.0.0.1:10052\nmax_connections = 4\nidle_timeout = 3s\n"
-               "dns.zone = %s\n%s" % (os.path.join(os.path.dirname(os.path.abspath(__file__)),
+               "dns_zone = %s\n%s" % (os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                      "../data/zones/pd.test.zone"), RULES))
     try:
         require(d.wait_log("ready"), "limits: daemon ready (zone backend)")
@@ -266,7 +266,7 @@ def test_limits():
         ok(all(c.closed() for c in conns), "idle_timeout: idle connections are closed")
         fresh = Conn(10052, timeout=5)
         starts(fresh.ask(client_address="11.9.9.9"), "550 5.7.1 mxguard mx_bypass",
-               "dns.zone: rules answer from zone files too")
+               "dns_zone: rules answer from zone files too")
         fresh.close()
         for c in conns:
             c.close()
@@ -283,7 +283,7 @@ def test_daemon_mode():
     conf = os.path.join(WORK, "daemon.conf")
     with open(conf, "w") as f:
         f.write("policy_listen = inet:127.0.0.1:10054\nuser = nobody\npid_file = %s\n"
-                "dns.resolver = %s\n%s" % (pidfile, DNS, RULES))
+                "dns_forwarders = %s\n%s" % (pidfile, DNS, RULES))
     r = subprocess.run([BIN, "-c", conf], capture_output=True, text=True, timeout=30)
     eq(r.returncode, 0, "daemon: the starting process exits 0 after detaching")
     pid = None
@@ -395,9 +395,9 @@ def test_spf():
         relay.wait(10)
     require(listening, "spf: slow relay listens")
     prom = os.path.join(WORK, "spf.prom")
-    d = Daemon("spf", "policy_listen = inet:127.0.0.1:10053\ndns.resolver = 127.0.0.1@5366\ndns.timeout = 5s\n"
-               "request_timeout = 8s\nspf = reject\nspf.budget = 1s\nspf.receiver = mx.pd.test\n"
-               "counters_file = %s\ncounters_interval = 1s\n" % prom)
+    d = Daemon("spf", "policy_listen = inet:127.0.0.1:10053\ndns_forwarders = 127.0.0.1@5366\ndns_timeout = 5s\n"
+               "request_timeout = 8s\nspf = reject\nspf_time_limit = 1s\nspf_receiver = mx.pd.test\n"
+               "metrics_file = %s\nmetrics_interval = 1s\n" % prom)
     try:
         require(d.wait_log("ready"), "spf: daemon ready")
         c = Conn(10053, timeout=20)
@@ -460,16 +460,16 @@ def test_version_and_paths():
        "policy_listen: unix:%s/policyd.sock: directory %s does not exist" % (missing, missing) in r.stderr,
        "-n: a missing unix-socket directory is an error naming the key and the directory", r.stderr)
     with open(conf, "w") as f:
-        f.write("policy_listen = inet:127.0.0.1:10057\ncounters_file = %s/policyd.prom\n" % missing)
+        f.write("policy_listen = inet:127.0.0.1:10057\nmetrics_file = %s/policyd.prom\n" % missing)
     r = subprocess.run([BIN, "-n", "-c", conf], capture_output=True, text=True)
-    ok(r.returncode == 1 and "counters_file: %s/policyd.prom: directory %s does not exist" % (missing, missing)
-       in r.stderr, "-n: a missing counters_file directory is an error", r.stderr)
+    ok(r.returncode == 1 and "metrics_file: %s/policyd.prom: directory %s does not exist" % (missing, missing)
+       in r.stderr, "-n: a missing metrics_file directory is an error", r.stderr)
 
 
 def test_cannot_listen():
     # The main daemon holds PORT: a second one cannot bind it and says why.
     with open(os.path.join(WORK, "busy.conf"), "w") as f:
-        f.write("policy_listen = inet:127.0.0.1:%d\ndns.zone = %s\n" % (PORT, ZONE))
+        f.write("policy_listen = inet:127.0.0.1:%d\ndns_zone = %s\n" % (PORT, ZONE))
     r = subprocess.run([BIN, "-f", "-c", os.path.join(WORK, "busy.conf")], capture_output=True, text=True,
                        timeout=30)
     ok(r.returncode == 1 and "cannot listen: inet:127.0.0.1:%d: Address already in use" % PORT in r.stderr,
@@ -510,8 +510,8 @@ def test_decision_lines():
     # Five requests, each of a kind: one decision line apiece at info level that names the
     # context, and the counters file says the same after the next write.
     prom = os.path.join(WORK, "policyd.prom")
-    d = Daemon("decisions", "policy_listen = inet:127.0.0.1:10055\ndns.resolver = %s\n"
-               "counters_file = %s\ncounters_interval = 1s\n%s" % (DNS, prom, RULES))
+    d = Daemon("decisions", "policy_listen = inet:127.0.0.1:10055\ndns_forwarders = %s\n"
+               "metrics_file = %s\nmetrics_interval = 1s\n%s" % (DNS, prom, RULES))
     try:
         require(d.wait_log("ready"), "decisions: daemon ready")
         c = Conn(10055)

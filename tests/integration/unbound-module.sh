@@ -46,7 +46,7 @@ refused    IN MX  20 mx
 slow       IN MX  10 host.slow.test.
 slow       IN MX  20 mx
 ZONE
-# slow.test answers NXDOMAIN, but only after 2 s: longer than max-wait (1.5 s).
+# slow.test answers NXDOMAIN, but only after 2 s: longer than max_wait (1.5 s).
 mxg_bg slowdns python3 "$MXG_ROOT/tests/lib/slow_dns.py" 5398 2
 mxg_wait_port 5398 udp 10 || { mxg_not_ok "slow DNS server started"; mxg_done; }
 
@@ -66,16 +66,16 @@ start_unbound() {
 
 cat >"$MXG_WORK/default.conf" <<'CONF'
 # defaults, plus the counters file
-counters-file = @WORK@/default.prom
-counters-interval = 1s
+metrics_file = @WORK@/default.prom
+metrics_interval = 1s
 CONF
 sed -i "s|@WORK@|$MXG_WORK|" "$MXG_WORK/default.conf"
 cat >"$MXG_WORK/strip.conf" <<CONF
-actions-info = log ede
-actions-error = log ede strip
-actions-critical = log ede strip
-counters-file = $MXG_WORK/strip.prom
-counters-interval = 1s
+actions_info = log ede
+actions_error = log ede strip
+actions_critical = log ede strip
+metrics_file = $MXG_WORK/strip.prom
+metrics_interval = 1s
 CONF
 
 start_unbound ub $ub_port "$MXG_WORK/default.conf" || { cat "$MXG_WORK/ub.log" "$MXG_WORK/ub/unbound.log"; mxg_not_ok "unbound with mxguard.so started"; mxg_done; }
@@ -162,21 +162,21 @@ mxg_match "tempfail: answer passes" "$a" "status: NOERROR"
 mxg_eq "tempfail: both records kept" "$(mx_count "$a")" 2
 mxg_eq "tempfail: no EDE" "$(ede_of "$a")" ""
 # A target whose server never answers: Unbound would retry for a minute; the client gets the
-# answer after max-wait (1.5 s by default), unchecked. The upper bounds leave a loaded machine
-# 3 s of slack: without max-wait the client would get no answer in dig's 10 s at all.
+# answer after max_wait (1.5 s by default), unchecked. The upper bounds leave a loaded machine
+# 3 s of slack: without max_wait the client would get no answer in dig's 10 s at all.
 start=$(ms)
 a=$(dig @127.0.0.1 -p $ub_port +tries=1 +time=10 tempfail.test MX)
 took=$(( $(ms) - start ))
 mxg_match "dead target server: answer passes" "$a" "status: NOERROR"
-mxg_check "dead target server: answered at max-wait (took ${took} ms)" test "$took" -lt 4500
+mxg_check "dead target server: answered at max_wait (took ${took} ms)" test "$took" -lt 4500
 mxg_eq "dead target server: both records, no EDE" "$(mx_count "$a") $(ede_of "$a")" "2 "
 
-# A target that resolves slowly: the client is answered at max-wait, unchecked; the check then
+# A target that resolves slowly: the client is answered at max_wait, unchecked; the check then
 # completes in the background and the next (cached) answer carries the verdict.
 start=$(ms)
 a=$(q $ub_port slow.tempfail.test MX)
 took=$(( $(ms) - start ))
-mxg_check "slow target: answered at max-wait (took ${took} ms)" test "$took" -ge 1400 -a "$took" -lt 4500
+mxg_check "slow target: answered at max_wait (took ${took} ms)" test "$took" -ge 1400 -a "$took" -lt 4500
 mxg_eq "slow target: first answer unchecked" "$(mx_count "$a") $(ede_of "$a")" "2 "
 # Unbound may retry the slow server a few times (it learns its RTT); wait up to 10 s.
 i=0
@@ -197,7 +197,7 @@ mxg_match "counters file in Prometheus format" "$prom" "^# TYPE mxguard_unbound_
 mxg_match "counters: MX_TARGET_CNAME counted" "$prom" 'mxguard_unbound_findings_total\{code="MX_TARGET_CNAME"\} [1-9]'
 mxg_match "counters: cached answers counted" "$prom" 'mxguard_unbound_answers_total\{outcome="cached_flagged"\} [1-9]'
 mxg_match "counters: ede actions counted" "$prom" 'mxguard_unbound_actions_total\{action="ede"\} [1-9]'
-mxg_match "counters: checks finished after max-wait counted" "$prom" \
+mxg_match "counters: checks finished after max_wait counted" "$prom" \
 	'mxguard_unbound_answers_total\{outcome="checked_after_max_wait"\} [1-9]'
 sprom=$(cat "$MXG_WORK/strip.prom" 2>/dev/null)
 mxg_match "counters: strip counted" "$sprom" 'mxguard_unbound_actions_total\{action="strip"\} [1-9]'
@@ -223,19 +223,19 @@ mxg_match "reload: still flags" "$(ede_of "$(q $ub_port cname.mx.test MX)")" "MX
 mxg_stop ub
 mxg_match "counters logged on shutdown" "$(tail -n 3 "$MXG_WORK/ub/unbound.log")" "mxguard: counters: checked=[1-9]"
 
-# A max-wait Unbound's discard-timeout would cut short is warned about at load (only where
-# this Unbound has discard-timeout); the default max-wait is not.
-mxg_nomatch "default max-wait: no discard-timeout warning" "$(cat "$MXG_WORK/ub/unbound.log")" 'discard-timeout'
+# A max_wait Unbound's discard-timeout would cut short is warned about at load (only where
+# this Unbound has discard-timeout); the default max_wait is not.
+mxg_nomatch "default max_wait: no discard-timeout warning" "$(cat "$MXG_WORK/ub/unbound.log")" 'discard-timeout'
 if grep -q 'MODULE_UNBOUND_HAS_DISCARD_TIMEOUT' "$MXG_BUILD/unbound-module/unbound_build.h"; then
-	printf 'max-wait = 2s\n' >"$MXG_WORK/longwait.conf"
-	start_unbound longwait 5368 "$MXG_WORK/longwait.conf" || mxg_not_ok "unbound with max-wait = 2s started"
-	mxg_match "max-wait 2s: warned that discard-timeout (1900 ms) comes first" \
+	printf 'max_wait = 2s\n' >"$MXG_WORK/longwait.conf"
+	start_unbound longwait 5368 "$MXG_WORK/longwait.conf" || mxg_not_ok "unbound with max_wait = 2s started"
+	mxg_match "max_wait 2s: warned that discard-timeout (1900 ms) comes first" \
 		"$(cat "$MXG_WORK/longwait/unbound.log")" \
-		"mxguard: max-wait 2000ms is not below Unbound's discard-timeout 1900ms"
+		"mxguard: max_wait 2000ms is not below Unbound's discard-timeout 1900ms"
 	mxg_stop longwait
 	MXG_UNBOUND_OPTS='discard-timeout: 3000' start_unbound longwait2 5368 "$MXG_WORK/longwait.conf" ||
-		mxg_not_ok "unbound with max-wait = 2s, discard-timeout 3000 started"
-	mxg_nomatch "max-wait 2s, discard-timeout 3000: no warning" "$(cat "$MXG_WORK/longwait2/unbound.log")" \
+		mxg_not_ok "unbound with max_wait = 2s, discard-timeout 3000 started"
+	mxg_nomatch "max_wait 2s, discard-timeout 3000: no warning" "$(cat "$MXG_WORK/longwait2/unbound.log")" \
 		'discard-timeout'
 	mxg_stop longwait2
 fi
@@ -249,9 +249,9 @@ loads() { [ "$(grep -c 'mxguard: module loaded' "$1" 2>/dev/null)" -ge "$2" ]; }
 rl_port=5369
 rl_log=$MXG_WORK/rl/unbound.log
 cat >"$MXG_WORK/rl.conf" <<CONF
-actions-info = log ede
-counters-file = $MXG_WORK/rl.prom
-counters-interval = 1s
+actions_info = log ede
+metrics_file = $MXG_WORK/rl.prom
+metrics_interval = 1s
 CONF
 mxg_match "checkconf --version: name and version" "$("$checkconf" --version)" \
 	"^mxguard-unbound-checkconf [0-9]+\.[0-9]+\.[0-9]+$"
@@ -259,8 +259,8 @@ mxg_eq "checkconf: a valid file says OK" "$("$checkconf" "$MXG_WORK/rl.conf" 2>&
 	"$MXG_WORK/rl.conf: OK
 rc=0"
 out=$("$checkconf" -v "$MXG_WORK/rl.conf")
-mxg_match "checkconf -v: prints the file's settings" "$out" "^actions-info = log ede$"
-mxg_match "checkconf -v: and the defaults" "$out" "^max-wait = 1500ms$"
+mxg_match "checkconf -v: prints the file's settings" "$out" "^actions_info = log ede$"
+mxg_match "checkconf -v: and the defaults" "$out" "^max_wait = 1500ms$"
 # each kind of error: a bad value, an unknown key, a line without '=', a range, a missing file
 check_bad() {
 	printf '# a comment\n%s\n' "$2" >"$MXG_WORK/typo.conf"
@@ -269,12 +269,12 @@ check_bad() {
 	mxg_eq "checkconf: $1: exit 1" "$rc" 1
 	mxg_match "checkconf: $1: file:line: reason" "$out" "^$MXG_WORK/typo\.conf:2: $3"
 }
-check_bad "bad action" "actions-error = log explode" "actions-error: unknown action 'explode'"
+check_bad "bad action" "actions_error = log explode" "actions_error: unknown action 'explode'"
 check_bad "unknown key" "actoins-error = log" 'unknown key "actoins-error"'
-check_bad "no '='" "max-wait 1s" 'expected'
-check_bad "out of range" "max-targets = 99" "max-targets: "
+check_bad "no '='" "max_wait 1s" 'expected'
+check_bad "out of range" "max_targets = 99" "max_targets: "
 check_bad "unknown code" "ignore = MX_TTL_LOWW" "ignore: unknown finding code 'MX_TTL_LOWW'"
-check_bad "relative counters-file" "counters-file = rel.prom" "counters-file: must be an absolute path"
+check_bad "relative metrics_file" "metrics_file = rel.prom" "metrics_file: must be an absolute path"
 out=$("$checkconf" "$MXG_WORK/absent.conf" 2>&1)
 mxg_eq "checkconf: a missing file: exit 1, named" "$? $out" "1 $MXG_WORK/absent.conf: No such file or directory"
 mxg_eq "checkconf: bad usage exits 2" "$("$checkconf" -x >/dev/null 2>&1; echo $?)" 2
@@ -302,10 +302,10 @@ mxg_match "a healthy answer: flagged still 1" "$(cat "$MXG_WORK/rl.prom")" 'outc
 
 # A typo, then unbound-control reload: Unbound stays up and answers, the module says why at
 # error level and keeps its previous settings (info findings still get an EDE).
-printf '# typo below\nactions-error = log explode\n' >"$MXG_WORK/rl.conf"
+printf '# typo below\nactions_error = log explode\n' >"$MXG_WORK/rl.conf"
 out=$("$checkconf" "$MXG_WORK/rl.conf" 2>&1)
 mxg_eq "checkconf catches the typo before the reload" "$? $out" \
-	"1 $MXG_WORK/rl.conf:2: actions-error: unknown action 'explode' (log, ede, strip, none)"
+	"1 $MXG_WORK/rl.conf:2: actions_error: unknown action 'explode' (log, ede, strip, none)"
 mxg_eq "reload with a broken file: unbound-control says ok" "$(ctl reload)" "ok"
 mxg_wait_until 20 loads "$rl_log" 2
 mxg_check "reload with a broken file: unbound still runs" mxg_pid_running "$MXG_PID_rl"
@@ -324,10 +324,10 @@ mxg_match "counters reset on reload" "$(cat "$MXG_WORK/rl.prom")" 'outcome="chec
 
 # The file fixed (and changed), checked, reloaded: the new settings apply.
 cat >"$MXG_WORK/rl.conf" <<CONF
-actions-info = none
-actions-error = log
-counters-file = $MXG_WORK/rl.prom
-counters-interval = 1s
+actions_info = none
+actions_error = log
+metrics_file = $MXG_WORK/rl.prom
+metrics_interval = 1s
 CONF
 mxg_eq "checkconf: the fixed file is OK" "$("$checkconf" "$MXG_WORK/rl.conf")" "$MXG_WORK/rl.conf: OK"
 mxg_eq "reload with the fixed file: ok" "$(ctl reload)" "ok"
@@ -340,14 +340,14 @@ mxg_stop rl
 
 # A broken file at the first start: no previous settings, so the module inspects nothing (every
 # answer passes unchanged) and says so; Unbound starts and answers all the same.
-printf 'actions-error = log explode\n' >"$MXG_WORK/bad.conf"
+printf 'actions_error = log explode\n' >"$MXG_WORK/bad.conf"
 MXG_UNBOUND_CONTROL=$MXG_WORK/bad.ctl start_unbound bad 5367 "$MXG_WORK/bad.conf"
 mxg_eq "broken file at start: unbound starts and answers" $? 0
 a=$(q 5367 cname.mx.test MX)
 mxg_eq "broken file at start: answer passes unchanged, no EDE" "$(mx_count "$a") $(ede_of "$a")" "3 "
 mxg_match "broken file at start: reason and inspection OFF logged" "$(cat "$MXG_WORK/bad/unbound.log")" \
-	"error: mxguard: configuration rejected: $MXG_WORK/bad.conf:1: actions-error: unknown action 'explode'.*inspection is OFF"
-printf 'actions-error = log ede\n' >"$MXG_WORK/bad.conf"
+	"error: mxguard: configuration rejected: $MXG_WORK/bad.conf:1: actions_error: unknown action 'explode'.*inspection is OFF"
+printf 'actions_error = log ede\n' >"$MXG_WORK/bad.conf"
 "$MXG_UNBOUND_CONTROL_BIN" -c "$MXG_WORK/bad/unbound.conf" reload >/dev/null 2>&1
 mxg_wait_until 20 loads "$MXG_WORK/bad/unbound.log" 2
 mxg_match "broken file at start, fixed and reloaded: inspection on" \

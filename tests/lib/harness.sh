@@ -242,9 +242,12 @@ mxg_nomatch() {
 	fi
 }
 
-# mxg_eq DESC GOT WANT
+# mxg_eq DESC GOT WANT: one counted test; returns 1 when GOT differs (so `mxg_eq ... || ...`
+# can show the log or end the suite).
 mxg_eq() {
-	if [ "$2" = "$3" ]; then mxg_ok "$1"; else mxg_not_ok "$1 (got '$2', want '$3')"; fi
+	if [ "$2" = "$3" ]; then mxg_ok "$1"; return 0; fi
+	mxg_not_ok "$1 (got '$2', want '$3')"
+	return 1
 }
 
 # mxg_same DESC GOT WANT: like mxg_eq, for two outputs that must agree (two runs, two

@@ -3,7 +3,8 @@
 # 127.0.0.1), smtp-sink as the next hop dumping each message to a file, an SMTP client with
 # XCLIENT, and bounded waits on delivery. Needs root and a network namespace (mxg_require_netns).
 #
-#   mxg_postfix_start [KEY=VALUE...]   main.cf overrides (e.g. smtpd_milters=inet:127.0.0.1:9901)
+#   mxg_postfix_start [KEY=VALUE...]   main.cf overrides (e.g. smtpd_milters=inet:127.0.0.1:9901);
+#                                      MXG_PF_MASTER_EXTRA adds master.cf lines
 #   mxg_postfix_set KEY=VALUE...       change main.cf of the running instance and reload
 #   mxg_postfix_stop
 #   mxg_sink_start                     smtp-sink on $MXG_SINK_PORT, messages in $MXG_SINK_DIR
@@ -104,6 +105,8 @@ scache     unix  - - n -  1 scache
 tlsmgr     unix  - - n 1000? 1 tlsmgr
 postlog    unix-dgram n - n - 1 postlogd
 MASTERCF
+	# More services a suite asks for (master.cf lines), e.g. listeners on other addresses.
+	[ -z "${MXG_PF_MASTER_EXTRA:-}" ] || printf '%s\n' "$MXG_PF_MASTER_EXTRA" >>"$MXG_PF_ETC/master.cf"
 }
 
 # mxg_postfix_start [KEY=VALUE...]: writes the instance, applies the overrides and runs the

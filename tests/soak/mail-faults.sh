@@ -20,7 +20,7 @@ PD_BIN=$MXG_BUILD/mxguard-policyd
 [ -x "$MILTER_BIN" ] || { mxg_not_ok "$MILTER_BIN is built"; mxg_done; }
 
 milter_zone_setup || { mxg_not_ok "zone and NSD"; mxg_done; }
-printf 'policy_listen = inet:127.0.0.1:%s\ndns.resolver = 127.0.0.1@%s\nbroken_mx = defer\n' \
+printf 'policy_listen = inet:127.0.0.1:%s\ndns_forwarders = 127.0.0.1@%s\nbroken_mx = defer\n' \
 	$pd_port "$MILTER_DNS_PORT" >"$MXG_WORK/pd.conf"
 pd_start() {
 	mxg_bg "policyd$1" "$PD_BIN" -f -c "$MXG_WORK/pd.conf" && mxg_wait_port $pd_port tcp 10

@@ -47,7 +47,7 @@ MIX = [
 
 def load(conns, requests, reloads):
     port = 10090
-    body = "policy_listen = inet:127.0.0.1:%d\nmax_connections = %d\ndns.zone = %s\n%s" % (
+    body = "policy_listen = inet:127.0.0.1:%d\nmax_connections = %d\ndns_zone = %s\n%s" % (
         port, conns + 16, ZONE, RULES)
     d = Daemon("load", body)
     try:
@@ -129,8 +129,8 @@ def load(conns, requests, reloads):
 def dns(ports):
     for n, port in enumerate(ports):
         lport = 10100 + n
-        d = Daemon("dns-%s" % port, "policy_listen = inet:127.0.0.1:%d\ndns.resolver = 127.0.0.1@%s\n"
-                   "dns.timeout = 1s\nrequest_timeout = 6s\nspf = reject\nspf.budget = 3s\n%s" % (lport, port, RULES))
+        d = Daemon("dns-%s" % port, "policy_listen = inet:127.0.0.1:%d\ndns_forwarders = 127.0.0.1@%s\n"
+                   "dns_timeout = 1s\nrequest_timeout = 6s\nspf = reject\nspf_time_limit = 3s\n%s" % (lport, port, RULES))
         try:
             require(d.wait_log("ready"), "dns %s: daemon ready" % port)
             c = Conn(lport, timeout=30)

@@ -33,7 +33,7 @@ done
 } >"$MXG_WORK/faults.test.zone"
 mxg_nsd_start $nsd_port "faults.test=$MXG_WORK/faults.test.zone" "mx.test=$MXG_ROOT/tests/data/zones/mx.test.zone" ||
 	{ mxg_not_ok "NSD started"; mxg_done; }
-printf 'actions-warning = log ede\nactions-error = log ede\n' >"$MXG_WORK/mxguard.conf"
+printf 'actions_warning = log ede\nactions_error = log ede\n' >"$MXG_WORK/mxguard.conf"
 
 # Answer every client once its recursion ends (the default drops a client after 1.9 s while
 # recursion goes on, so a silent server gives dig no answer at all), and give up on a silent
@@ -127,7 +127,7 @@ out=$(dnsperf -s 127.0.0.1 -p 5483 -d "$MXG_WORK/queries" -l "$seconds" -c 4 -Q 
 done_q=$(printf '%s\n' "$out" | awk '/Queries completed:/ { print $3 }')
 echo "# valgrind run: $(printf '%s\n' "$out" | grep -E 'Queries (completed|lost)' | tr -s ' ' | tr '\n' ' ')"
 mxg_check "valgrind: $seconds s of mixed queries answered ($done_q)" test "${done_q:-0}" -gt 0
-# Under valgrind a first check may outlast max-wait (that answer passes unchecked); the verdict
+# Under valgrind a first check may outlast max_wait (that answer passes unchecked); the verdict
 # then reaches the cache, so ask a few times.
 flagged=0
 for i in 1 2 3 4 5; do

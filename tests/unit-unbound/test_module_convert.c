@@ -454,9 +454,10 @@ static void test_config(void **state)
 {
 	struct module_config c;
 	char err[256];
-	const char *text = "actions-warning = none\nactions-error = log, strip\n"
+	/* Old spellings (actions-error, max-targets, counters-file) still work, with a warning. */
+	const char *text = "actions_warning = none\nactions-error = log, strip\n"
 			   "ignore = MX_SINGLE_TARGET\nmax-targets = 4\ncounters-file = /tmp/x.prom\n"
-			   "max-wait = 2s\n";
+			   "max_wait = 2s\n";
 
 	(void)state;
 	module_config_defaults(&c);
@@ -472,7 +473,7 @@ static void test_config(void **state)
 	assert_int_equal(c.ignore[MXG_F_MX_TTL_LOW], 0);
 	assert_int_equal(c.ignore[MXG_F_MX_SINGLE_TARGET], 1);
 	assert_int_equal(c.max_targets, 4);
-	assert_string_equal(c.counters_file, "/tmp/x.prom");
+	assert_string_equal(c.metrics_file, "/tmp/x.prom");
 	assert_int_equal(c.max_wait_ms, 2000);
 }
 
@@ -481,14 +482,15 @@ static void test_config_errors(void **state)
 	struct module_config c;
 	char err[256];
 	static const char *const bad[][2] = {
-		{ "actions-info = log\nactions-error = log kaboom\n", "t.conf:2: actions-error" },
+		/* An old spelling (actions-error) is renamed first; the error names the new one. */
+		{ "actions_info = log\nactions-error = log kaboom\n", "t.conf:2: actions_error" },
 		{ "ignore = MX_NOT_A_CODE\n", "MX_NOT_A_CODE" },
-		{ "max-targets = 0\n", "max-targets" },
-		{ "max-targets = 33\n", "max-targets" },
-		{ "counters-file = relative.prom\n", "absolute" },
-		{ "counters-interval = 0s\n", "counters-interval" },
-		{ "max-wait = 50ms\n", "max-wait" },
-		{ "max-wait = soon\n", "max-wait" },
+		{ "max_targets = 0\n", "max_targets" },
+		{ "max_targets = 33\n", "max_targets" },
+		{ "metrics_file = relative.prom\n", "absolute" },
+		{ "metrics_interval = 0s\n", "metrics_interval" },
+		{ "max_wait = 50ms\n", "max_wait" },
+		{ "max_wait = soon\n", "max_wait" },
 		{ "strip = yes\n", "unknown key" },
 	};
 

@@ -206,6 +206,22 @@ static void test_duration(void **state)
 	assert_string_equal(err, "t: duration too large");
 }
 
+static void test_rename(void **state)
+{
+	static const struct mxg_config_alias aliases[] = {
+		{ "dns.timeout", "dns_timeout" }, { "counters-file", "metrics_file" }, { NULL, NULL } };
+
+	(void)state;
+	assert_int_equal(parse("dns.timeout = 2s\nother = 1\ncounters-file = /x\n"), 0);
+	assert_int_equal(mxg_config_rename(&cfg, aliases), 0);
+	assert_string_equal(cfg.entries[0].key, "dns_timeout");
+	assert_int_equal(cfg.entries[0].line, 1);
+	assert_string_equal(cfg.entries[1].key, "other");
+	assert_string_equal(mxg_config_get(&cfg, "metrics_file"), "/x");
+	assert_null(mxg_config_get(&cfg, "counters-file"));
+	mxg_config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_errors),    cmocka_unit_test(test_line_bound),
 		cmocka_unit_test(test_load),      cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_uint),      cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_rename),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

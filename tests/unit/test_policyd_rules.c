@@ -316,7 +316,7 @@ static void test_policy_context(void **state)
 static void test_spf(void **state)
 {
 	(void)state;
-	load_with("spf = reject\nspf.receiver = mx.pd.test\n");
+	load_with("spf = reject\nspf_receiver = mx.pd.test\n");
 	expect_reply("sender=a@good.pd.test\nrecipient=u@good.pd.test\nclient_address=11.1.1.10\n",
 		     "PREPEND Received-SPF: pass");
 	assert_int_equal(v.rule, POLICYD_R_SPF);
@@ -371,7 +371,7 @@ static void test_config_errors(void **state)
 	expect_config_error("workers = 3\n", "neither policy_listen nor socketmap_listen");
 	expect_config_error("policy_listen = inet:127.0.0.1:1\nworkers = 0\n", "test.conf:2");
 	expect_config_error("policy_listen = inet:127.0.0.1:1\nrequest_timeout = soon\n", "test.conf:2");
-	expect_config_error("policy_listen = inet:127.0.0.1:1\ndns.cache_size = 1000001\n", "test.conf:2");
+	expect_config_error("policy_listen = inet:127.0.0.1:1\ndns_cache_size = 1000001\n", "test.conf:2");
 }
 
 static void test_dns_cache_size(void **state)
@@ -380,10 +380,37 @@ static void test_dns_cache_size(void **state)
 	(void)state;
 	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\n", err, sizeof(err)), 0);
 	assert_int_equal(settings.dns_cache_size, 4096);
-	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\ndns.cache_size = 0\n", err, sizeof(err)), 0);
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\ndns_cache_size = 0\n", err, sizeof(err)), 0);
 	assert_int_equal(settings.dns_cache_size, 0);
-	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\ndns.cache_size = 100000\n", err, sizeof(err)), 0);
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\ndns_cache_size = 100000\n", err, sizeof(err)), 0);
 	assert_int_equal(settings.dns_cache_size, 100000);
+}
+
+/* The settings every daemon shares have the milter's key, range and default; the 0.1 spellings
+ * still load, into the same settings. */
+static void test_shared_keys(void **state)
+{
+	char err[512];
+	(void)state;
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\n", err, sizeof(err)), 0);
+	assert_int_equal(rules->spf_time_limit_ms, MXG_CFG_SPF_TIME_LIMIT_DEFAULT);
+	assert_int_equal(settings.dns_timeout_ms, MXG_CFG_DNS_TIMEOUT_DEFAULT);
+	assert_int_equal(settings.metrics_interval_ms, MXG_CFG_METRICS_INTERVAL_DEFAULT);
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\nspf_time_limit = 300s\n"
+				   "dns_timeout = 60s\nmetrics_interval = 1d\n", err, sizeof(err)), 0);
+	assert_int_equal(rules->spf_time_limit_ms, MXG_CFG_SPF_TIME_LIMIT_MAX);
+	expect_config_error("policy_listen = inet:127.0.0.1:1\nspf_time_limit = 301s\n", "test.conf:2");
+	expect_config_error("policy_listen = inet:127.0.0.1:1\ndns_timeout = 99ms\n", "test.conf:2");
+	assert_int_equal(load_text("policy_listen = inet:127.0.0.1:1\nspf.budget = 3s\n"
+				   "dns.timeout = 2s\ncounters_interval = 5s\ncache.size = 100\n"
+				   "spf.receiver = mx.pd.test\n", err, sizeof(err)), 0);
+	assert_int_equal(rules->spf_time_limit_ms, 3000);
+	assert_int_equal(settings.dns_timeout_ms, 2000);
+	assert_int_equal(settings.metrics_interval_ms, 5000);
+	assert_int_equal(settings.cache_size, 100);
+	assert_string_equal(rules->receiver, "mx.pd.test");
+	/* An error on an old spelling still names its line. */
+	expect_config_error("policy_listen = inet:127.0.0.1:1\nspf.budget = never\n", "test.conf:2");
 }
 
 int main(void)
@@ -405,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spf_per_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns_cache_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_keys, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

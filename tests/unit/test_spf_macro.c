@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../common/src/spf_int.h"
+#include "../../common/src/spf_internal.h"
 #include "mxguard/str.h"
 
 static struct mxg_addr ip4, ip6;

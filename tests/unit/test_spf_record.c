@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../common/src/spf_int.h"
+#include "../../common/src/spf_internal.h"
 #include "mxguard/mx.h"
 #include "mxguard/str.h"
 

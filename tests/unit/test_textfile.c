@@ -1,4 +1,4 @@
-/* Unit tests of the counters-file utility (textfile.c) and of the timing resolver
+/* Unit tests of the metrics_file utility (textfile.c) and of the timing resolver
  * (dns_timed.c): atomic write and cleanup, the periodic writer's schedule and its failure
  * reports, the histogram's exposition text, and the rcodes and times the wrapper reports. */
 #include <setjmp.h>

@@ -25,7 +25,7 @@ static void print_settings(const struct module_config *c)
 	int any = 0;
 
 	for (int s = MXG_SEV_INFO; s <= MXG_SEV_CRITICAL; s++)
-		printf("actions-%s = %s\n", sev[s], module_actions_text(c->actions[s], buf, sizeof(buf)));
+		printf("actions_%s = %s\n", sev[s], module_actions_text(c->actions[s], buf, sizeof(buf)));
 	printf("ignore =");
 	for (int i = 0; i < MXG_F__COUNT; i++) {
 		if (!c->ignore[i])
@@ -34,10 +34,10 @@ static void print_settings(const struct module_config *c)
 		any = 1;
 	}
 	printf("%s\n", any ? "" : " none");
-	printf("max-targets = %u\nmax-wait = %lums\nverdict-cache-size = %lu\n", c->max_targets,
+	printf("max_targets = %u\nmax_wait = %lums\nverdict_cache_size = %lu\n", c->max_targets,
 	       c->max_wait_ms, c->verdict_cache_size);
-	printf("counters-file = %s\ncounters-interval = %lums\n", c->counters_file,
-	       c->counters_interval_ms);
+	printf("metrics_file = %s\nmetrics_interval = %lums\n", c->metrics_file,
+	       c->metrics_interval_ms);
 }
 
 /* With no FILE and no variable, a missing default file is what the module accepts: defaults. */

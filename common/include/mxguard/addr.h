@@ -25,6 +25,8 @@ int mxg_addr_format(const struct mxg_addr *a, char *buf, size_t bufsize);
 int mxg_cidr_parse(const char *text, struct mxg_cidr *out);
 /* 1 if a lies in c (same family; IPv4-mapped IPv6 matches IPv4 networks). */
 int mxg_cidr_match(const struct mxg_cidr *c, const struct mxg_addr *a);
+/* 1 if the first prefix bits of the octets x and y are equal (prefix bits must lie in both). */
+int mxg_addr_bits_equal(const uint8_t *x, const uint8_t *y, unsigned prefix);
 /* 1 if the first prefix bits of x and y are equal (family of x). */
 int mxg_addr_prefix_equal(const struct mxg_addr *x, const struct mxg_addr *y, unsigned prefix);
 

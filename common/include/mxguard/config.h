@@ -38,6 +38,32 @@ int mxg_config_uint(const char *key, const char *value, unsigned long min, unsig
 int mxg_config_duration_ms(const char *key, const char *value, unsigned long *out_ms,
 			   char *err, size_t errlen);
 
+/* Settings more than one program has (mxguard-milter, mxguard-policyd): one key, one range and
+ * one default, defined here and used by each program's key table. Durations in milliseconds. */
+#define MXG_CFG_DNS_TIMEOUT_MIN 100UL
+#define MXG_CFG_DNS_TIMEOUT_MAX 60000UL
+#define MXG_CFG_DNS_TIMEOUT_DEFAULT 5000UL
+#define MXG_CFG_DNS_CACHE_SIZE_MAX 1000000UL
+#define MXG_CFG_DNS_CACHE_SIZE_DEFAULT 4096UL
+/* RFC 7208 §4.6.4: a whole SPF evaluation may be limited, to no less than 20 seconds. */
+#define MXG_CFG_SPF_TIME_LIMIT_MIN 100UL
+#define MXG_CFG_SPF_TIME_LIMIT_MAX 300000UL
+#define MXG_CFG_SPF_TIME_LIMIT_DEFAULT 20000UL
+#define MXG_CFG_METRICS_INTERVAL_MIN 1000UL
+#define MXG_CFG_METRICS_INTERVAL_MAX 86400000UL
+#define MXG_CFG_METRICS_INTERVAL_DEFAULT 60000UL
+
+/* An old spelling of a key, kept working for one release. */
+struct mxg_config_alias {
+	const char *old_key;
+	const char *new_key;
+};
+
+/* Renames every entry of c spelled as an alias's old key to its new key, and logs one warning
+ * for each naming the file, the line and the new key. aliases ends with { NULL, NULL }.
+ * 0, or -1 when out of memory. */
+int mxg_config_rename(struct mxg_config *c, const struct mxg_config_alias *aliases);
+
 /* Checks every key against known (NULL-terminated); the first unknown one is an error
  * naming its line. Returns 0 or -1. */
 int mxg_config_check_keys(const struct mxg_config *c, const char *const *known,

@@ -56,7 +56,4 @@ void mxg_histogram_observe(struct mxg_histogram *h, uint64_t usec);
  * and _count. A snapshot taken while others observe stays consistent (no bucket above count). */
 void mxg_histogram_write(FILE *f, struct mxg_histogram *h, const char *name, const char *help);
 
-/* Microseconds on the monotonic clock, for timing what a histogram observes. */
-uint64_t mxg_monotonic_us(void);
-
 #endif

@@ -1,7 +1,7 @@
 /* Private pieces of the SPF engine shared by its files: the parsed record, the macro
  * language, and the DNS helpers that apply the RFC 7208 limits. Not installed. */
-#ifndef MXGUARD_SPF_INT_H
-#define MXGUARD_SPF_INT_H
+#ifndef MXGUARD_SPF_INTERNAL_H
+#define MXGUARD_SPF_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -101,20 +101,17 @@ void spf_domain_truncate(char *name);
 /* The dotted form of %{i}: a.b.c.d, or 32 dot-separated hex nibbles for IPv6. */
 int spf_ip_dotted(const struct mxg_addr *ip, char *out, size_t outsize);
 
-/* --- names and DNS (spf_dns.c) --- */
+/* --- names and DNS (spf_dns.c); names are compared with dns_name.c's codec --- */
 
 /* 1 if name can be put in a DNS query: labels of 1-63 octets, at most 253 in all. */
 int spf_name_queryable(const char *name);
-/* Case-insensitive name equality, and "name is parent or under it"; one trailing dot ignored. */
-int spf_name_equal(const char *a, const char *b);
-int spf_name_under(const char *name, const char *parent);
 /* 1 if name is a usable <domain> for check_host (§4.3): queryable, at least two labels,
  * not an address literal. */
 int spf_domain_valid(const char *name);
 
 struct spf_dns {
 	struct mxg_resolver *r;
-	long long deadline_ms; /* monotonic; 0 = none */
+	uint64_t deadline_ms; /* mxg_clock_ms(); 0 = none */
 	char problem[MXG_SPF_TEXT_MAX];
 };
 
@@ -136,9 +133,6 @@ int spf_fetch_record(struct spf_dns *d, const char *name, char **rec_text, size_
 char *spf_txt_join(const struct mxg_dns_rr *rr, size_t *len);
 /* Reverse-lookup name of ip: a.b.c.d.in-addr.arpa or the nibbles under ip6.arpa. */
 int spf_reverse_name(const struct mxg_addr *ip, char *out, size_t outsize);
-long long spf_now_ms(void);
-/* 1 if the first bits of x and y are equal. */
-int spf_prefix_equal(const uint8_t *x, const uint8_t *y, unsigned bits);
 
 /* snprintf that truncates on purpose (texts for people; the cut is harmless). */
 void spf_textf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -111,7 +111,7 @@ int mxg_cidr_parse(const char *text, struct mxg_cidr *out)
 	return 0;
 }
 
-static int bits_equal(const uint8_t *x, const uint8_t *y, unsigned prefix)
+int mxg_addr_bits_equal(const uint8_t *x, const uint8_t *y, unsigned prefix)
 {
 	unsigned whole = prefix / 8, rest = prefix % 8;
 
@@ -129,7 +129,7 @@ int mxg_addr_prefix_equal(const struct mxg_addr *x, const struct mxg_addr *y, un
 		return 0;
 	if (prefix > family_bits(x->family))
 		prefix = family_bits(x->family);
-	return bits_equal(x->bytes, y->bytes, prefix);
+	return mxg_addr_bits_equal(x->bytes, y->bytes, prefix);
 }
 
 int mxg_cidr_match(const struct mxg_cidr *c, const struct mxg_addr *a)
@@ -199,7 +199,7 @@ const char *mxg_addr_special_kind(const struct mxg_addr *a)
 	}
 	for (size_t i = 0; i < sizeof(special_blocks) / sizeof(special_blocks[0]); i++) {
 		const struct special_block *b = &special_blocks[i];
-		if (b->family == a->family && bits_equal(b->bytes, a->bytes, b->prefix))
+		if (b->family == a->family && mxg_addr_bits_equal(b->bytes, a->bytes, b->prefix))
 			return b->kind;
 	}
 	return NULL;

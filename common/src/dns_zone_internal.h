@@ -1,7 +1,7 @@
 /* Private interface of the zone backend: the store (dns_zone.c), the answering rules
  * (dns_zone_answer.c) and the master-file reader (dns_zone_load.c). */
-#ifndef MXGUARD_DNS_ZONE_PRIV_H
-#define MXGUARD_DNS_ZONE_PRIV_H
+#ifndef MXGUARD_DNS_ZONE_INTERNAL_H
+#define MXGUARD_DNS_ZONE_INTERNAL_H
 
 #include <pthread.h>
 

@@ -1,4 +1,5 @@
 /* Counters files for node_exporter's textfile collector (see textfile.h). */
+#include "mxguard/clock.h"
 #include "mxguard/textfile.h"
 
 #include <errno.h>
@@ -42,17 +43,6 @@ int mxg_textfile_write(const char *path, void (*fill)(FILE *, void *), void *arg
 
 /* ---- the periodic writer ---- */
 
-static void deadline(struct timespec *until, unsigned long ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, until);
-	until->tv_sec += (time_t)(ms / 1000);
-	until->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (until->tv_nsec >= 1000000000L) {
-		until->tv_sec++;
-		until->tv_nsec -= 1000000000L;
-	}
-}
-
 /* Writes the file; a failure is reported when *failed is clear, and sets it. */
 static void write_reported(struct mxg_textfile_writer *w, int *failed)
 {
@@ -76,7 +66,7 @@ static void *writer(void *arg)
 
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
-		deadline(&until, w->interval_ms);
+		mxg_clock_deadline(&until, w->interval_ms);
 		pthread_mutex_unlock(&w->lock);
 		write_reported(w, &failed);
 		pthread_mutex_lock(&w->lock);
@@ -185,12 +175,4 @@ void mxg_histogram_write(FILE *f, struct mxg_histogram *h, const char *name, con
 	fprintf(f, "%s_bucket{le=\"+Inf\"} %lu\n", name, count);
 	fprintf(f, "%s_sum %lu.%06lu\n", name, sum / 1000000, sum % 1000000);
 	fprintf(f, "%s_count %lu\n", name, count);
-}
-
-uint64_t mxg_monotonic_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }

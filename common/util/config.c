@@ -1,5 +1,6 @@
 /* Configuration files (see config.h): bounded line splitting into key = value entries,
  * and the typed value parsers every program uses, so messages look the same everywhere. */
+#include "mxguard/chars.h"
 #include "mxguard/config.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/log.h"
 #include "mxguard/str.h"
 
 /* A configuration file is small; anything larger is a mistake, not a config. */
@@ -22,8 +24,7 @@ static int fail_line(char *err, size_t errlen, const char *name, unsigned line, 
 
 static int key_char_ok(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '-' || c == '.';
+	return mxg_is_alnum(c) || c == '_' || c == '-' || c == '.';
 }
 
 static int entry_push(struct mxg_config *c, size_t *cap, char *key, char *value, unsigned line)
@@ -270,6 +271,33 @@ int mxg_config_check_keys(const struct mxg_config *c, const char *const *known,
 			snprintf(err, errlen, "%s:%u: unknown key \"%s\"", c->path,
 				 c->entries[i].line, c->entries[i].key);
 		return -1;
+	}
+	return 0;
+}
+
+static const struct mxg_config_alias *alias_of(const struct mxg_config_alias *aliases,
+					       const char *key)
+{
+	for (; aliases->old_key != NULL; aliases++)
+		if (strcmp(aliases->old_key, key) == 0)
+			return aliases;
+	return NULL;
+}
+
+int mxg_config_rename(struct mxg_config *c, const struct mxg_config_alias *aliases)
+{
+	for (size_t i = 0; i < c->count; i++) {
+		struct mxg_config_entry *e = &c->entries[i];
+		const struct mxg_config_alias *a = alias_of(aliases, e->key);
+		if (a == NULL)
+			continue;
+		char *key = mxg_strndup(a->new_key, strlen(a->new_key));
+		if (key == NULL)
+			return -1;
+		mxg_log(MXG_LOG_WARNING, "%s:%u: \"%s\" is deprecated, use \"%s\" (the old name is"
+			" accepted until mxguard 0.2)", c->path, e->line, e->key, key);
+		free(e->key);
+		e->key = key;
 	}
 	return 0;
 }
