@@ -15,12 +15,19 @@ install-milter: $(MILTER)
 	$(MXG_SED_PATHS) docs/mxguard-milter.8 >$(DESTDIR)$(MANDIR)/man8/mxguard-milter.8
 	$(MXG_SED_PATHS) docs/mxguard-milter.conf.5 >$(DESTDIR)$(MANDIR)/man5/mxguard-milter.conf.5
 
-# Unit tests of the milter's pure parts link the one object they test.
-$(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o
+# Unit tests of the milter's pure parts link the objects they test (the configuration holds
+# the signing settings, whose start-up check builds a resolver as the runtime does).
+MILTER_SIGN_OBJ := $(B)/obj/milter/milter_sign_config.o $(B)/obj/milter/milter_sign.o \
+	$(B)/obj/milter/milter_runtime.o \
+	$(B)/obj/milter/milter_metrics.o
+$(B)/tests/unit/test_milter_config: $(B)/obj/milter/milter_config.o $(B)/obj/milter/milter_sign_config.o
 $(B)/tests/unit/test_milter_authres: $(B)/obj/milter/milter_authres.o
-$(B)/tests/unit/test_milter_seal: $(B)/obj/milter/milter_seal.o $(B)/obj/milter/milter_config.o
+$(B)/tests/unit/test_milter_seal: $(B)/obj/milter/milter_seal.o $(B)/obj/milter/milter_config.o \
+	$(MILTER_SIGN_OBJ)
+$(B)/tests/unit/test_milter_sign: $(B)/obj/milter/milter_config.o $(MILTER_SIGN_OBJ)
 $(B)/tests/unit/test_milter_settings: $(B)/obj/milter/milter_settings.o \
-	$(B)/obj/milter/milter_reload.o $(B)/obj/milter/milter_config.o $(B)/obj/milter/milter_seal.o
+	$(B)/obj/milter/milter_reload.o $(B)/obj/milter/milter_config.o $(B)/obj/milter/milter_seal.o \
+	$(MILTER_SIGN_OBJ)
 
 $(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)
 	@mkdir -p $(@D)

@@ -33,6 +33,33 @@ struct milter_sealing {
 	struct mxg_dkim_signing_key *key;  /* read by milter_seal_load; NULL when off */
 };
 
+/* --- outbound signing (milter_sign.c) --- */
+/* signing_keys entries, and names in signing_subdomains / signing_tempfail_domains. */
+#define MILTER_SIGN_KEYS_MAX 32
+#define MILTER_SIGN_DOMAINS_MAX 64
+/* Longest signing_expire (x= past t=): 366 days. */
+#define MILTER_SIGN_EXPIRE_MAX_MS (366UL * 86400000)
+
+struct mxg_dkim_signing_key;
+struct milter_sign_key {
+	char domain[MXG_DNS_NAME_MAX];
+	char selector[64];
+	char path[256];
+	struct mxg_dkim_signing_key *key;  /* loaded by milter_sign_load; NULL before */
+};
+struct milter_signing {
+	size_t nkeys;
+	struct milter_sign_key keys[MILTER_SIGN_KEYS_MAX];
+	size_t nsub, ntempfail;
+	char sub[MILTER_SIGN_DOMAINS_MAX][MXG_DNS_NAME_MAX];      /* signing_subdomains */
+	char tempfail[MILTER_SIGN_DOMAINS_MAX][MXG_DNS_NAME_MAX]; /* signing_tempfail_domains */
+	int header_simple, body_simple;   /* signing_canon */
+	unsigned long expire_ms;          /* signing_expire: x= = t= + this; 0 none */
+	int local_submission;             /* mail from Postfix's non_smtpd_milters is outbound */
+	int error_tempfail;               /* on_signing_error */
+	struct mxg_cidr_list internal_networks; /* mail from these is outbound */
+};
+
 struct milter_config {
 	char socket[512];
 	char user[64];
@@ -70,6 +97,7 @@ struct milter_config {
 	char report_org_name[256];
 	char report_email[256];
 	struct milter_sealing sealing;    /* ARC sealing (milter_seal.c) */
+	struct milter_signing signing;    /* outbound signing (milter_sign.c) */
 };
 
 /* Fills c with the defaults (authserv-id from the host name). */
@@ -80,6 +108,10 @@ int milter_config_load(struct milter_config *c, const char *path, char *err, siz
 int milter_config_parse(struct milter_config *c, const char *name, const char *text, size_t len,
 			char *err, size_t errlen);
 void milter_config_release(struct milter_config *c);
+/* A CIDR list value of key into out (replacing it only on success). 0, or -1 with
+ * "key: reason" in why. */
+int milter_config_cidrs(const char *key, const char *v, struct mxg_cidr_list *out, char *why,
+			size_t wl);
 /* 1 if the client (addr may be NULL when unknown, host may be "") is an internal host. */
 int milter_config_is_internal(const struct milter_config *c, const struct mxg_addr *addr,
 			      const char *host);

@@ -108,6 +108,16 @@ static int sockaddr_to_addr(const struct sockaddr *sa, struct mxg_addr *out)
 	return -1;
 }
 
+/* The client's port; 0 when unknown (and for Postfix's non-SMTP mail). */
+static unsigned sockaddr_port(const struct sockaddr *sa)
+{
+	if (sa != NULL && sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+	if (sa != NULL && sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+	return 0;
+}
+
 /* With no connection state there is no configuration of its own: the current one decides. */
 static sfsistat internal_error_reply(void)
 {
@@ -131,7 +141,13 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		return internal_error_reply();
 	}
 	milter_conn_client(c, have ? &addr : NULL, host);
-	if (c->kind == MILTER_CLIENT_TRUSTED) {
+	c->outbound = milter_sign_client(&c->cfg->signing, have ? &addr : NULL, sockaddr_port(sa), host);
+	mxg_log(MXG_LOG_DEBUG, "connect from %s[%s] port %u: %s", host != NULL ? host : "-",
+		c->addr_text, sockaddr_port(sa), milter_outbound_name(c->outbound));
+	/* With signing on, a trusted client that authenticates (webmail on this host) is signed:
+	 * the decision waits for MAIL FROM, where {auth_authen} is known. */
+	if (c->kind == MILTER_CLIENT_TRUSTED && c->outbound == MILTER_OUTBOUND_NO &&
+	    !milter_sign_enabled(&c->cfg->signing)) {
 		/* One line per connection, at info: a test message sent from the MX itself (loopback)
 		 * or mail submitted locally (Postfix's non_smtpd_milters says localhost[127.0.0.1])
 		 * is accepted unchecked, and the log must say so. */
@@ -221,6 +237,8 @@ static int modify(SMFICTX *ctx, const struct milter_conn *c, const struct milter
 
 	if (milter_ar_remove(ctx, &m->ar) != 0)
 		return -1;
+	if (m->outbound != MILTER_OUTBOUND_NO)
+		return milter_sign_insert(ctx, &m->sign, c->leadspc);
 	/* No A-R of our own when the checks did not complete; the tag (rollout: what would have
 	 * happened) still goes on. */
 	if (m->res != NULL && !m->internal_error && !m->res->internal_error && m->res->authres[0] != '\0' &&

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "milter.h"
+#include "milter_sign.h"
 #include "mxguard/config.h"
 #include "mxguard/log.h"
 #include "mxguard/report_store.h"
@@ -96,6 +97,15 @@ static const struct key_def keys[] = {
 	{ "arc_seal_domain", K_STR, S(sealing.domain), 0, 0, NULL },
 	{ "arc_seal_selector", K_STR, S(sealing.selector), 0, 0, NULL },
 	{ "arc_seal_on_error", K_CHOICE, F(sealing.error_tempfail), 0, 0, 0, seal_error_choices },
+	/* Outbound signing: parsed by milter_sign.c. */
+	{ "signing_keys", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "signing_subdomains", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "signing_canon", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "signing_expire", K_MS, F(signing.expire_ms), 0, 0, MILTER_SIGN_EXPIRE_MAX_MS, NULL },
+	{ "signing_local_submission", K_BOOL, F(signing.local_submission), 0, 0, 0, NULL },
+	{ "internal_networks", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "on_signing_error", K_CHOICE, F(signing.error_tempfail), 0, 0, 0, internal_choices },
+	{ "signing_tempfail_domains", K_SPECIAL, 0, 0, 0, 0, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -130,12 +140,14 @@ void milter_config_defaults(struct milter_config *c)
 	c->dmarc_mode = MXG_DMARC_MODE_9989;
 	c->metrics_interval_ms = MXG_CFG_METRICS_INTERVAL_DEFAULT;
 	c->report_keep_s = 31LL * 86400;
+	c->signing.local_submission = 1;
 }
 
 void milter_config_release(struct milter_config *c)
 {
 	mxg_cidr_list_free(&c->trusted);
 	mxg_cidr_list_free(&c->internal);
+	milter_sign_release(&c->signing);
 }
 
 static int fail(char *err, size_t errlen, const struct mxg_config *mc, const char *key,
@@ -232,17 +244,18 @@ static int set_internal(struct milter_config *c, const char *v, char *why, size_
 	return mxg_cidr_list_parse(cidrs, &c->internal, why, wl);
 }
 
-static int set_trusted(struct milter_config *c, const char *v, char *why, size_t wl)
+int milter_config_cidrs(const char *key, const char *v, struct mxg_cidr_list *out, char *why,
+			size_t wl)
 {
 	struct mxg_cidr_list l = { 0, NULL };
 	char e[160];
 
 	if (mxg_cidr_list_parse(v, &l, e, sizeof(e)) != 0) {
-		snprintf(why, wl, "trusted_networks: %s", e);
+		snprintf(why, wl, "%s: %s", key, e);
 		return -1;
 	}
-	mxg_cidr_list_free(&c->trusted);
-	c->trusted = l;
+	mxg_cidr_list_free(out);
+	*out = l;
 	return 0;
 }
 
@@ -294,6 +307,8 @@ static int set_special(struct milter_config *c, const char *key, const char *v, 
 {
 	if (strncmp(key, "report_", 7) == 0)
 		return set_report(c, key, v, why, wl);
+	if (milter_sign_key_name(key))
+		return milter_sign_set(&c->signing, key, v, why, wl);
 	if (strcmp(key, "syslog_facility") == 0) {
 		int f = mxg_log_facility_parse(v);
 		if (f < 0) {
@@ -318,7 +333,7 @@ static int set_special(struct milter_config *c, const char *key, const char *v, 
 	if (strcmp(key, "dns_forwarders") == 0)
 		return set_forwarders(c, v, why, wl);
 	if (strcmp(key, "trusted_networks") == 0)
-		return set_trusted(c, v, why, wl);
+		return milter_config_cidrs(key, v, &c->trusted, why, wl);
 	if (strcmp(key, "internal_hosts") == 0)
 		return set_internal(c, v, why, wl);
 	return set_tag_header(c, v, why, wl);

@@ -19,6 +19,7 @@
 #include "milter_reload.h"
 #include "milter_runtime.h"
 #include "milter_settings.h"
+#include "milter_sign.h"
 #include "milter_signals.h"
 #include "milter_transport.h"
 #include "mxguard/daemon.h"
@@ -249,6 +250,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (lookup_user(cfg, &pw) != 0 || check_socket_dir(o.config, cfg) != 0) {
+		milter_settings_discard(cfg);
+		return 1;
+	}
+	if (milter_sign_check_at_start(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mxguard-milter: %s\n", err);
 		milter_settings_discard(cfg);
 		return 1;
 	}

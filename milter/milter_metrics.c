@@ -14,6 +14,8 @@
 static const char *const why_names[] = {
 	"accept", "dmarc-reject", "dmarc-quarantine", "spf-fail", "temperror", "temperror-accepted",
 	"bad-from", "not-enforced", "authenticated", "internal-error",
+	/* outbound signing (milter_sign.c), and trusted clients held to MAIL FROM while it is on */
+	"outbound-signed", "outbound-unsigned", "signing-failed", "trusted",
 };
 #define N_WHYS (sizeof(why_names) / sizeof(why_names[0]))
 enum { TE_SPF, TE_DKIM, TE_DMARC, N_TE };

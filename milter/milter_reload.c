@@ -7,6 +7,7 @@
 
 #include "milter_reload.h"
 #include "milter_settings.h"
+#include "milter_sign.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 
@@ -52,6 +53,11 @@ int milter_reload(const struct milter_source *src)
 							 err, sizeof(err));
 	const struct milter_config *old;
 
+	if (cfg != NULL && milter_sign_check_published(&cfg->signing, milter_rt.resolver, err,
+							 sizeof(err)) != 0) {
+		milter_settings_discard(cfg);
+		cfg = NULL;
+	}
 	if (cfg == NULL) {
 		mxg_log(MXG_LOG_ERR, "reload failed, keeping the current configuration: %s", err);
 		return -1;

@@ -9,22 +9,31 @@
 
 struct milter_runtime milter_rt;
 
-int milter_runtime_open(struct milter_runtime *rt, const struct milter_config *cfg, char *err,
-			size_t errlen)
+struct mxg_resolver *milter_runtime_resolver(const struct milter_config *cfg, char *err, size_t errlen)
 {
 	struct mxg_unbound_options uo = { 0 };
 	char why[256];
+	struct mxg_resolver *r;
 
 	uo.forwarders = cfg->forwarders;
 	uo.use_system = cfg->dns_use_system;
 	uo.trust_anchor = cfg->trust_anchor[0] ? cfg->trust_anchor : NULL;
 	uo.timeout_ms = (unsigned)cfg->dns_timeout_ms;
 	uo.answer_cache = cfg->dns_cache_size;
-	rt->resolver = mxg_resolver_unbound_new(&uo, why, sizeof(why));
-	if (rt->resolver == NULL) {
+	r = mxg_resolver_unbound_new(&uo, why, sizeof(why));
+	if (r == NULL)
 		snprintf(err, errlen, "resolver: %s", why);
+	return r;
+}
+
+int milter_runtime_open(struct milter_runtime *rt, const struct milter_config *cfg, char *err,
+			size_t errlen)
+{
+	char why[256];
+
+	rt->resolver = milter_runtime_resolver(cfg, err, errlen);
+	if (rt->resolver == NULL)
 		return -1;
-	}
 	/* Every lookup timed, for the metrics file. */
 	rt->resolver = milter_metrics_timed_resolver(rt->resolver);
 	if (rt->resolver == NULL) {

@@ -91,6 +91,7 @@ void milter_msg_end(struct milter_conn *c)
 		return;
 	mxg_message_free(m->engine);
 	milter_ar_release(&m->ar);
+	milter_sign_msg_release(&m->sign);
 	free(m);
 	c->msg = NULL;
 }
@@ -139,6 +140,19 @@ int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const cha
 		mxg_strlcpy(m->auth_user, auth, sizeof(m->auth_user));
 		m->skip = !c->cfg->authenticated_soften;
 	}
+	m->outbound = c->outbound;
+	if (m->outbound == MILTER_OUTBOUND_NO && m->auth_user[0] != '\0' &&
+	    milter_sign_enabled(&c->cfg->signing))
+		m->outbound = MILTER_OUTBOUND_AUTH;
+	if (m->outbound != MILTER_OUTBOUND_NO) {
+		if (milter_sign_begin(&m->sign) != 0)
+			msg_error(m, "out of memory for signing");
+		return 0;
+	}
+	/* A trusted client reaches this only with signing on (else it was accepted at connect):
+	 * unless it authenticated, it stays unchecked and unsigned. */
+	if (c->kind == MILTER_CLIENT_TRUSTED)
+		m->skip = 1;
 	if (m->skip)
 		return 0;
 	if ((m->engine = engine_new(rt, c)) == NULL) {
@@ -160,23 +174,25 @@ void milter_msg_header(struct milter_conn *c, const char *name, const char *valu
 		return;
 	if (milter_ar_note(&m->ar, name, value, c->cfg->authserv_id) != 0)
 		msg_error(m, "out of memory noting Authentication-Results");
-	if (m->engine == NULL)
+	if (m->engine == NULL && m->outbound == MILTER_OUTBOUND_NO)
 		return;
 	/* Without SMFIP_HDR_LEADSPC the MTA dropped the blank after the colon; DKIM's simple
 	 * canonicalization needs it back. */
-	if (c->leadspc || value[0] == '\0') {
-		(void)mxg_message_header(m->engine, name, strlen(name), value, strlen(value));
-		return;
+	char *v = NULL;
+	if (!c->leadspc && value[0] != '\0') {
+		size_t n = strlen(value);
+		if ((v = malloc(n + 2)) == NULL) {
+			msg_error(m, "out of memory in header fields");
+			return;
+		}
+		v[0] = ' ';
+		memcpy(v + 1, value, n + 1);
 	}
-	size_t n = strlen(value);
-	char *v = malloc(n + 2);
-	if (v == NULL) {
-		msg_error(m, "out of memory in header fields");
-		return;
-	}
-	v[0] = ' ';
-	memcpy(v + 1, value, n + 1);
-	(void)mxg_message_header(m->engine, name, strlen(name), v, n + 1);
+	const char *val = v != NULL ? v : value;
+	if (m->engine != NULL)
+		(void)mxg_message_header(m->engine, name, strlen(name), val, strlen(val));
+	else
+		milter_sign_header(&m->sign, name, val);
 	free(v);
 }
 
@@ -184,21 +200,58 @@ void milter_msg_eoh(struct milter_conn *c)
 {
 	if (c->msg != NULL && c->msg->engine != NULL)
 		(void)mxg_message_end_headers(c->msg->engine);
+	else if (c->msg != NULL && c->msg->outbound != MILTER_OUTBOUND_NO)
+		milter_sign_eoh(&c->msg->sign, &c->cfg->signing);
 }
 
 void milter_msg_body(struct milter_conn *c, const unsigned char *data, size_t len)
 {
 	if (c->msg != NULL && c->msg->engine != NULL)
 		(void)mxg_message_body(c->msg->engine, data, len);
+	else if (c->msg != NULL && c->msg->outbound != MILTER_OUTBOUND_NO)
+		milter_sign_body(&c->msg->sign, data, len);
+}
+
+/* Outbound: accepted, signed when its From domain has keys; a signing failure defers it when
+ * on_signing_error (or signing_tempfail_domains) says so, else it leaves unsigned, logged. */
+static void finish_outbound(struct milter_conn *c, struct milter_msg *m)
+{
+	struct milter_sign_msg *s = &m->sign;
+
+	milter_sign_finish(s);
+	m->verdict.action = MXG_ACTION_ACCEPT;
+	m->verdict.would = MXG_ACTION_ACCEPT;
+	m->verdict.why = s->nfields > 0 ? "outbound-signed" : "outbound-unsigned";
+	if (!s->failed && !m->internal_error) {
+		if (s->nfields == 0)
+			mxg_log(MXG_LOG_INFO, "outbound mail not signed: %s", s->why);
+		return;
+	}
+	const char *d = s->domain[0] ? s->domain : s->from_domain;
+	int tempfail = milter_sign_tempfail_for(&c->cfg->signing, d);
+	mxg_log(MXG_LOG_ERR, "DKIM SIGNING FAILED for %s: %s; %s", d[0] ? d : "(no domain)",
+		s->why[0] ? s->why : "internal error", tempfail ? "deferring the message" :
+		"delivering it UNSIGNED (on_signing_error = accept)");
+	if (!tempfail)
+		return;
+	m->verdict.action = m->verdict.would = MXG_ACTION_TEMPFAIL;
+	mxg_strlcpy(m->verdict.rcode, "451", sizeof(m->verdict.rcode));
+	mxg_strlcpy(m->verdict.xcode, "4.3.0", sizeof(m->verdict.xcode));
+	mxg_strlcpy(m->verdict.text, "DKIM signing failed; try again later", sizeof(m->verdict.text));
+	m->verdict.why = "signing-failed";
 }
 
 void milter_msg_finish(struct milter_conn *c)
 {
 	struct milter_msg *m = c->msg;
 
+	if (m->outbound != MILTER_OUTBOUND_NO) {
+		finish_outbound(c, m);
+		return;
+	}
 	if (m->skip) {
 		m->verdict.action = MXG_ACTION_ACCEPT;
-		m->verdict.why = "authenticated";
+		m->verdict.why = c->kind == MILTER_CLIENT_TRUSTED ? "trusted" : "authenticated";
 		return;
 	}
 	if (m->engine != NULL) {
@@ -265,6 +318,18 @@ static void log_arc(const struct mxg_message_result *r, char *buf, size_t size)
 		 a->domain[0] ? a->domain : "-", a->reason[0] ? "," : "", a->reason);
 }
 
+/* Outbound: dkim=signed(d=D,s=S1,S2,by=KIND) or unsigned(by=KIND). */
+static void log_signed(const struct milter_msg *m, char *buf, size_t size)
+{
+	const struct milter_sign_msg *s = &m->sign;
+
+	if (s->nfields > 0)
+		snprintf(buf, size, "signed(d=%.253s,s=%.120s,by=%s)", s->domain, s->selectors,
+			 milter_outbound_name(m->outbound));
+	else
+		snprintf(buf, size, "unsigned(by=%s)", milter_outbound_name(m->outbound));
+}
+
 void milter_msg_log(const struct milter_conn *c, const char *queue_id, const char *outcome)
 {
 	const struct milter_msg *m = c->msg;
@@ -279,12 +344,15 @@ void milter_msg_log(const struct milter_conn *c, const char *queue_id, const cha
 		log_dmarc(r, dmarc, sizeof(dmarc));
 		log_arc(r, arc, sizeof(arc));
 	}
+	if (m->outbound != MILTER_OUTBOUND_NO)
+		log_signed(m, dkim, sizeof(dkim));
 	mxg_log(MXG_LOG_INFO, "%s: client=%s[%s] helo=%s mail_from=<%s>%s%s header_from=%s"
 		" spf=%s spf_helo=%s dkim=%s dmarc=%s arc=%s action=%s (%s)",
 		queue_id != NULL && queue_id[0] ? queue_id : "NOQUEUE",
 		c->host[0] ? c->host : "unknown", c->addr_text, c->helo[0] ? c->helo : "-",
 		m->mail_from, m->auth_user[0] ? " auth=" : "", m->auth_user,
-		r != NULL && r->dmarc.from_domain[0] ? r->dmarc.from_domain : "-",
+		r != NULL && r->dmarc.from_domain[0] ? r->dmarc.from_domain :
+		m->sign.from_domain[0] ? m->sign.from_domain : "-",
 		r != NULL && r->spf_done ? mxg_spf_result_name(r->spf.result) : "-",
 		r != NULL && r->helo_done ? mxg_spf_result_name(r->helo.result) : "-",
 		dkim, dmarc, arc, outcome, m->verdict.why != NULL ? m->verdict.why : "-");

@@ -8,6 +8,7 @@
 
 #include "milter.h"
 #include "milter_authres.h"
+#include "milter_sign.h"
 #include "mxguard/message.h"
 #include "mxguard/verdict.h"
 
@@ -24,6 +25,8 @@ struct milter_msg {
 	char mail_from[MXG_SPF_TEXT_MAX];  /* the reverse-path without <>, for the log line */
 	char auth_user[128];               /* {auth_authen}, "" if none */
 	int skip;                          /* authenticated and authenticated = skip */
+	enum milter_outbound outbound;     /* outbound: signed, never checked */
+	struct milter_sign_msg sign;       /* its signatures (milter_sign.h) */
 	struct mxg_message *engine;        /* the checks (message.h); NULL when skipped */
 	struct milter_ar_claims ar;        /* A-R fields to remove at end of message */
 	int internal_error;                /* a local fault in the milter itself */
@@ -35,6 +38,7 @@ struct milter_msg {
 struct milter_conn {
 	const struct milter_config *cfg;   /* current at connect, held until the connection ends */
 	enum milter_client_kind kind;
+	enum milter_outbound outbound;     /* from the connect step (internal network, local) */
 	int have_addr;
 	struct mxg_addr addr;
 	char addr_text[64];
@@ -58,7 +62,9 @@ void milter_conn_helo(struct milter_conn *c, const char *helo);
 void milter_conn_queue_id(struct milter_conn *c, const char *id, int start);
 
 /* Starts a message (ending any previous one) at MAIL FROM; arg is the address as the MTA
- * gives it ("<a@b>"), auth the {auth_authen} macro or NULL. Runs SPF. 0, or -1 on ENOMEM. */
+ * gives it ("<a@b>"), auth the {auth_authen} macro or NULL. Outbound mail (with signing
+ * configured: the connection's kind, or authenticated) is only signed; other mail is
+ * checked, starting with SPF. 0, or -1 on ENOMEM. */
 int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const char *arg,
 		     const char *auth);
 void milter_msg_end(struct milter_conn *c);

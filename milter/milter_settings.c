@@ -1,4 +1,4 @@
-/* Reference-counted holder of the milter's configuration. A reload installs a new one while
+/* Reference-counted holder of the milter's configuration (with its signing keys, read here). A reload installs a new one while
  * connections in progress finish under the one they started with. */
 #include <errno.h>
 #include <pthread.h>
@@ -8,6 +8,7 @@
 
 #include "milter_seal.h"
 #include "milter_settings.h"
+#include "milter_sign.h"
 #include "mxguard/str.h"
 
 /* cfg first, so that a config pointer is the holder's pointer. */
@@ -36,7 +37,8 @@ struct milter_config *milter_settings_read(const char *path, int path_given, con
 	}
 	/* The sealing key is read here, with the rest: at start as root, on reload before the
 	 * new configuration replaces the old one. */
-	if (milter_seal_load(&h->cfg.sealing, err, errlen) != 0) {
+	if (milter_seal_load(&h->cfg.sealing, err, errlen) != 0 ||
+	    milter_sign_load(&h->cfg.signing, err, errlen) != 0) {
 		milter_settings_discard(&h->cfg);
 		return NULL;
 	}

@@ -12,25 +12,7 @@
 #include "mxguard/dkim.h"
 #include "mxguard/dns.h"
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts); /* CPU time: load from elsewhere on the machine does not count */
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = malloc(1 << 20);
-	if (f == NULL || buf == NULL) {
-		perror(path);
-		exit(2);
-	}
-	*len = fread(buf, 1, 1 << 20, f);
-	fclose(f);
-	return buf;
-}
+#include "bench_util.h"
 
 /* Key table lines "owner TXT-value" into a zone resolver. */
 static struct mxg_resolver *load_keys(const char *path)
@@ -147,21 +129,6 @@ static size_t floor_keys(const char *msg, size_t len, struct floor_key *k)
 	return n;
 }
 
-static double rate(const char *what, double secs, int (*fn)(void *), void *arg)
-{
-	double t0 = now_s(), t;
-	unsigned long n = 0;
-	do {
-		for (int i = 0; i < 50; i++)
-			if (!fn(arg)) {
-				fprintf(stderr, "%s: verification did not pass\n", what);
-				exit(1);
-			}
-		n += 50;
-	} while ((t = now_s() - t0) < secs);
-	return (double)n / t;
-}
-
 struct ctx {
 	struct mxg_resolver *z;
 	struct mxg_dkim_key_cache *c;
@@ -198,7 +165,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 3; i++) {
 			if (only != NULL && strcmp(only, names[i]) != 0)
 				continue;
-			double r = rate(names[i], secs / 3, fns[i], &x);
+			double r = bench_rate(names[i], "verification did not pass", secs / 3, fns[i], &x, 50);
 			if (r > best[i])
 				best[i] = r;
 		}

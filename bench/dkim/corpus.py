@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """bench/dkim corpus: three typical messages (about 4 KB: a few Received fields, a text body),
-signed by dkimpy with RSA-2048, with Ed25519, and with both; the key table for the verifiers.
+signed by dkimpy with RSA-2048, with Ed25519, and with both; the key table for the verifiers;
+the unsigned message (plain.eml) for the signing bench.
 Also times dkimpy's own verifier on each: usage corpus.py WORKDIR SECONDS."""
 import base64
 import os
@@ -38,6 +39,8 @@ head += (b"From: Bench Sender <sender@bench.example>\r\nTo: someone@else.example
 line = b"The figures for the quarter are in the attached sheet; please check the totals.\r\n"
 body = line * 40
 msg = head + b"\r\n" + body
+with open(os.path.join(work, "plain.eml"), "wb") as f:  # unsigned, for the signing bench
+    f.write(msg)
 hdrs = [b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type"]
 
 

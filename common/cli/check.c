@@ -14,6 +14,7 @@
 #include "mxguard/baseline.h"
 #include "mxguard/config.h"
 #include "mxguard/dkim.h"
+#include "mxguard/dkim_sign.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/mtasts.h"
 #include "mxguard/mx.h"
@@ -30,6 +31,8 @@ struct check_opts {
 	unsigned max_targets;
 	const char *selectors[CHECK_SELECTORS_MAX]; /* --dkim-selector */
 	size_t selector_count;
+	const char *key_paths[CHECK_SELECTORS_MAX];  /* --dkim-key, for the selector before it */
+	struct mxg_dkim_signing_key *keys[CHECK_SELECTORS_MAX];
 	enum mxg_dmarc_mode dmarc_mode;             /* --rfc7489 */
 	const char *psl_path;                       /* --psl */
 	struct mxg_psl *psl;                        /* loaded from psl_path, or NULL */
@@ -123,13 +126,40 @@ static int audit_dmarc(struct mxg_resolver *r, const struct check_opts *o, const
 	return 0;
 }
 
+/* With --dkim-key: whether the record at the selector publishes that private key's public half
+ * (a missing or revoked record is also an error then: mail signed with the key cannot verify). */
+static int audit_private_key(struct mxg_resolver *r, const struct mxg_dkim_signing_key *k,
+			     const char *domain, const char *sel, struct mxg_findings *out)
+{
+	char why[512], name[MXG_DNS_NAME_MAX + 80];
+
+	snprintf(name, sizeof(name), "%s._domainkey.%s", sel, domain);
+	switch (mxg_dkim_key_published(r, k, domain, sel, why, sizeof(why))) {
+	case MXG_DKIM_PUBLISHED_MATCH:
+		return mxg_findings_add(out, MXG_F_DKIM_PRIVATE_KEY_MATCH, -1, name,
+					"the published %s key is the public half of the private key",
+					mxg_dkim_signing_key_type(k));
+	case MXG_DKIM_PUBLISHED_MISMATCH:
+		return mxg_findings_add(out, MXG_F_DKIM_PRIVATE_KEY_MISMATCH, -1, name, "%s", why);
+	case MXG_DKIM_PUBLISHED_MISSING:
+		return mxg_findings_add(out, MXG_F_DKIM_PRIVATE_KEY_UNPUBLISHED, -1, name, "%s", why);
+	case MXG_DKIM_PUBLISHED_TEMP:
+		break; /* the selector's own audit reported DKIM_KEY_TEMPFAIL */
+	}
+	return 0;
+}
+
 /* The DKIM keys at the selectors given with --dkim-selector (a domain has no list of them). */
 static int audit_dkim(struct mxg_resolver *r, const struct check_opts *o, const char *domain,
 		      struct check_result *res)
 {
-	for (size_t i = 0; i < o->selector_count; i++)
+	for (size_t i = 0; i < o->selector_count; i++) {
 		if (mxg_dkim_audit_selector(r, domain, o->selectors[i], &res->findings) < 0)
 			return -1;
+		if (o->keys[i] != NULL &&
+		    audit_private_key(r, o->keys[i], domain, o->selectors[i], &res->findings) < 0)
+			return -1;
+	}
 	if (mxg_findings_has(&res->findings, MXG_F_DKIM_KEY_TEMPFAIL))
 		check_unknown(res, "DKIM", "key lookup failed");
 	return 0;
@@ -301,6 +331,8 @@ void cli_check_usage(FILE *out)
 		"  --json               machine-readable output (schema in mxguard(1))\n"
 		"  --max-targets N      MX targets examined per domain (1 to %d, default %d)\n"
 		"  --dkim-selector SEL  also audit the DKIM key at SEL._domainkey.DOMAIN (repeatable)\n"
+		"  --dkim-key FILE      the private key (PEM) of the --dkim-selector before it: the\n"
+		"                       published key must be its public half\n"
 		"  --rfc7489            DMARC by RFC 7489 (organizational domain from the public suffix\n"
 		"                       list) instead of RFC 9989's DNS tree walk\n"
 		"  --psl FILE           with --rfc7489, the public suffix list file (default: libpsl's)\n"
@@ -362,6 +394,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "max-targets", required_argument, NULL, 'm' },
 		{ "dkim-selector", required_argument, NULL, 's' },
+		{ "dkim-key", required_argument, NULL, 'k' },
 		{ "rfc7489", no_argument, NULL, '7' },
 		{ "psl", required_argument, NULL, 'p' },
 		{ "authoritative", no_argument, NULL, 'A' },
@@ -377,7 +410,8 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 	unsigned long n;
 	int c;
 
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:7p:AB:S", longopts, &o->dns)) != -1) {
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "jm:hs:k:7p:AB:S", longopts,
+				     &o->dns)) != -1) {
 		if (c == CLI_OPT_BAD)
 			return -1;
 		switch (c) {
@@ -399,6 +433,14 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 				return -1;
 			}
 			o->selectors[o->selector_count++] = optarg;
+			break;
+		case 'k':
+			if (o->selector_count == 0 || o->key_paths[o->selector_count - 1] != NULL) {
+				fprintf(stderr, "%s: --dkim-key follows the --dkim-selector it belongs to"
+					" (one key each)\n", prog);
+				return -1;
+			}
+			o->key_paths[o->selector_count - 1] = optarg;
 			break;
 		case '7':
 			o->dmarc_mode = MXG_DMARC_MODE_7489;
@@ -632,12 +674,35 @@ static int baseline_close(struct check_opts *o, int status, int write)
 	return status;
 }
 
+/* Reads the --dkim-key files (mode and size checked as for signing). 0, or -1 said. */
+static int load_keys(struct check_opts *o)
+{
+	char err[512];
+
+	for (size_t i = 0; i < o->selector_count; i++) {
+		if (o->key_paths[i] == NULL)
+			continue;
+		o->keys[i] = mxg_dkim_signing_key_load(o->key_paths[i], err, sizeof(err));
+		if (o->keys[i] == NULL) {
+			fprintf(stderr, "%s: --dkim-key %s\n", prog, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void free_keys(struct check_opts *o)
+{
+	for (size_t i = 0; i < o->selector_count; i++)
+		mxg_dkim_signing_key_free(o->keys[i]);
+}
+
+static int check_all(struct check_opts *o_in, int argc, char **argv, int first);
+
 int cli_check(int argc, char **argv)
 {
 	struct check_opts o;
 	struct check_baseline cb;
-	struct check_result *res;
-	int worst = CLI_EXIT_OK;
 
 	memset(&o, 0, sizeof(o));
 	memset(&cb, 0, sizeof(cb));
@@ -645,6 +710,22 @@ int cli_check(int argc, char **argv)
 	int first = parse_args(argc, argv, &o);
 	if (first <= 0)
 		return first == 0 ? CLI_EXIT_OK : CLI_EXIT_UNKNOWN;
+	if (load_keys(&o) < 0) {
+		free_keys(&o);
+		return CLI_EXIT_UNKNOWN;
+	}
+	int rc = check_all(&o, argc, argv, first);
+	free_keys(&o);
+	return rc;
+}
+
+/* The audits of argv[first..] under the options. */
+static int check_all(struct check_opts *o_in, int argc, char **argv, int first)
+{
+	struct check_opts o = *o_in;
+	struct check_result *res;
+	int worst = CLI_EXIT_OK;
+
 	if (baseline_open(&o) < 0 || load_providers(&o) < 0)
 		return baseline_close(&o, CLI_EXIT_UNKNOWN, 0);
 	if (cli_psl_open(o.psl_path, o.dmarc_mode, prog, &o.psl) < 0) {

@@ -239,11 +239,9 @@ int dkim_verifier_seal_view(const struct mxg_dkim_verifier *v, struct dkim_heade
  * start with WSP), or 0 at the empty line or the end (dkim_msg.c). */
 size_t dkim_field_len(const char *p, size_t left);
 
-/* --- signing pieces the ARC sealer shares (dkim_sign.c) --- */
+/* --- signing pieces the ARC sealer shares (dkim_sign.c; dkim_b64_encode below) --- */
 
 struct mxg_dkim_signing_key;
-/* base64 of n bytes (RFC 4648, no line breaks), allocated; NULL on ENOMEM. */
-char *dkim_b64_encode(const uint8_t *in, size_t n);
 /* Signs a SHA-256 digest with k (RSA PKCS#1 v1.5, or Ed25519 over the digest as RFC 8463
  * says) into out (*olen its size, then the signature's length). 0, or -1. */
 int dkim_sign_digest(const struct mxg_dkim_signing_key *k, const uint8_t *digest, size_t dlen,
@@ -277,5 +275,17 @@ uint64_t dkim_body_hash_total(const struct dkim_body_hash *h);
 int dkim_body_hash_matches(const struct dkim_body_hash *h, enum dkim_canon c, const EVP_MD *md,
 			   int has_l, uint64_t l);
 void dkim_body_hash_free(struct dkim_body_hash *h);
+
+/* --- signing (dkim_sign_key.c, dkim_sign.c) --- */
+
+struct mxg_dkim_signing_key {
+	EVP_PKEY *pkey;
+	int ed25519;
+	unsigned bits;
+};
+/* base64 of n bytes (RFC 4648, no line breaks), allocated; NULL on ENOMEM. */
+char *dkim_b64_encode(const uint8_t *in, size_t n);
+/* snprintf into err (errlen may be 0). */
+void dkim_say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -25,7 +25,7 @@ fuzz: fuzz-build
 
 # Harnesses of the daemons' parsers link the one adapter object they test.
 build/fuzz/fuzz_milter_config: build/fuzz/obj/tests/fuzz/fuzz_milter_config.o \
-		build/fuzz/obj/milter/milter_config.o $(LIB)
+		build/fuzz/obj/milter/milter_config.o build/fuzz/obj/milter/milter_sign_config.o $(LIB)
 	$(CC) $(SANFLAGS) -fsanitize=fuzzer -o $@ $(filter %.o,$^) $(LIB) $(LIBS)
 build/fuzz/obj/tests/fuzz/fuzz_milter_config.o: CFLAGS += -Imilter
 

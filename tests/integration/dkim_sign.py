@@ -1,10 +1,14 @@
 """Helper of dkim-sign.sh: writes the message corpus mxguard sign signs, and checks every
 signature of signed messages with dkimpy (Debian python3-dkim), keys from keygen's records.
+The corpus: hand-written shapes and GENERATED seeded random ones, each CRLF and LF.
 
   dkim_sign.py corpus DIR                 write the unsigned messages
   dkim_sign.py verify RECORDS... -- MSGS  print "ok - ..." / "not ok - ..." per signature
   dkim_sign.py records RECORDS...         check keygen's zone-file output (strings <= 255)
+  dkim_sign.py split FILES                each NAME.dual.eml into NAME.rsa.eml and NAME.ed.eml
+                                          (the other signature field taken out)
 """
+import random
 import re
 import sys
 
@@ -44,15 +48,59 @@ def messages():
     yield "many-received", ["Received: from a by b; Mon, 07 Dec 2026 10:00:00 +0000"] * 5 + base, ["r"]
 
 
+# How many generated shapes join the hand-written ones (each written CRLF and LF).
+GENERATED = 100
+
+
+def generated():
+    """Seeded random header and body shapes: field order, extra and repeated fields, folds,
+    blanks and tabs, empty values, long and 8-bit lines, trailing blank lines, no final EOL."""
+    rnd = random.Random(8463)
+    words = ["alpha", "beta", "gamma", "Grüße", "naïve", "x" * 90, "tab\tin", "  two  spaces "]
+    for i in range(GENERATED):
+        hdr = ["From: %s <a%d@sign.test>" % (rnd.choice(["Alice", '"Q. Alice"', "Ålice"]), i),
+               "To: b%d@example.org" % i, "Subject: generated %d %s" % (i, rnd.choice(words)),
+               "Date: Mon, 07 Dec 2026 10:%02d:00 +0000" % (i % 60)]
+        for _ in range(rnd.randrange(0, 6)):
+            name = rnd.choice(["X-Extra", "Received", "Cc", "Reply-To", "X-Long", "X-Empty",
+                               "Content-Type", "MIME-Version", "List-Id", "Message-ID"])
+            if name in ("Cc", "Reply-To", "Message-ID") and any(h.startswith(name + ":") for h in hdr):
+                continue
+            if name == "X-Empty":
+                hdr.append("X-Empty:")
+            elif name == "X-Long":
+                parts = [" ".join(rnd.choice(words) for _ in range(rnd.randrange(1, 12)))
+                         for _ in range(rnd.randrange(1, 5))]
+                hdr.append("X-Long: " + "\n\t".join(parts))
+            else:
+                hdr.append("%s: %s%s" % (name, rnd.choice(["", " ", "\t"]),
+                                         " ".join(rnd.choice(words) for _ in range(rnd.randrange(1, 6)))))
+        rnd.shuffle(hdr)
+        body = []
+        for _ in range(rnd.randrange(0, 12)):
+            kind = rnd.randrange(6)
+            if kind == 0:
+                body.append("")
+            elif kind == 1:
+                body.append("y" * rnd.randrange(200, 2000))
+            elif kind == 2:
+                body.append(rnd.choice(words) + rnd.choice(["", " ", "\t", "  \t "]))
+            else:
+                body.append(" ".join(rnd.choice(words) for _ in range(rnd.randrange(1, 15))))
+        if body and rnd.randrange(3) == 0:
+            body += [""] * rnd.randrange(1, 4)
+        yield "gen%03d" % i, hdr, body
+
+
 def write_corpus(d):
     n = 0
-    for name, hdr, body in messages():
+    for name, hdr, body in list(messages()) + list(generated()):
         for eol in ("crlf", "lf"):
             nl = "\r\n" if eol == "crlf" else "\n"
             lines = [h.replace("%s", name) for h in hdr]
             text = nl.join(l.replace("\n", nl) for l in lines) + nl + nl
             text += nl.join(body)
-            if body and name != "no-final-newline":
+            if body and name != "no-final-newline" and not (name.startswith("gen") and len(body) % 5 == 4):
                 text += nl
             with open("%s/%s-%s.eml" % (d, name, eol), "wb") as f:
                 f.write(text.encode("utf-8"))
@@ -107,9 +155,25 @@ def verify(recs, files):
             print("%s - dkimpy: %s signature %d" % ("ok" if ok else "not ok", path.rsplit("/", 1)[-1], i + 1))
 
 
+def split(files):
+    """A dual-signed message less one of its signature fields is signed by the other key alone
+    (a DKIM-Signature field is never among the fields h= covers)."""
+    for path in files:
+        msg = open(path, "rb").read()
+        nl = b"\r\n" if b"\r\n" in msg else b"\n"
+        head, sep, body = msg.partition(nl + nl)
+        fields = re.split(b"(?:" + re.escape(nl) + b")(?=[^ \t])", head)
+        for alg, keep in (("rsa", b"a=rsa-sha256"), ("ed", b"a=ed25519-sha256")):
+            out = [f for f in fields if not f.lower().startswith(b"dkim-signature:") or keep in f]
+            with open(path.replace(".dual.eml", ".%s.eml" % alg), "wb") as f:
+                f.write(nl.join(out) + sep + body)
+
+
 def main():
     if sys.argv[1] == "corpus":
         write_corpus(sys.argv[2])
+    elif sys.argv[1] == "split":
+        split(sys.argv[2:])
     elif sys.argv[1] == "records":
         sys.exit(1 if check_records(sys.argv[2:]) else 0)
     else:

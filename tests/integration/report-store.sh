@@ -172,6 +172,12 @@ backend() {
 		"Report Domain: aligned\.auth\.test Submitter: mta\.mxguard\.test Report-ID: <$DAY\.[0-9a-f]+>"
 	mxg_eq "$b: the mailed report has the same records" "$(records "$out/mail/$(echo "$att" | head -n 1)")" \
 		"192.0.2.10 3 none pass pass -;198.51.100.5 2 reject fail fail -;domain aligned.auth.test total 5;"
+	# The mail as the sink received it, imported into a second store: the same totals come back.
+	"$mxguard" report import --store "sqlite:$out/received.db" "$f" >"$out/import.out" 2>&1
+	mxg_eq "$b: the mailed report imports into a second store" "$?" 0
+	mxg_eq "$b: the second store has the same records and counts" \
+		"$(sqlite3 "$out/received.db" "SELECT source_ip, count, disposition FROM rr_record ORDER BY source_ip" | tr '\n' ';')" \
+		"192.0.2.10|3|none;198.51.100.5|2|reject;"
 	mxg_sink_clear
 	# Never the same day twice.
 	MAIL_CONFIG=$MXG_PF_ETC "$mxguard" report send --store "$store" --through $NEXT $dns \

@@ -1,5 +1,6 @@
 /* Unit tests of the DKIM signer: sign, then verify with our own verifier (keys in the in-memory
- * zone); oversigned once-only fields; never l=; key files refused for their mode or size. */
+ * zone); oversigned once-only fields; never l=; key files refused for their mode or size; the
+ * streaming signer (dual keys, any chunking) gives the same fields as the whole-message one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -267,6 +268,158 @@ static void test_save_no_overwrite(void **state)
 	mxg_dkim_signing_key_free(k);
 }
 
+/* Splits msg_crlf into the milter's pieces: name and value per field, then the body. */
+static struct mxg_dkim_signer *stream(const struct mxg_dkim_sign_options *o, size_t nkeys,
+				      const struct mxg_dkim_signing_key **keys, size_t chunk)
+{
+	struct mxg_dkim_signer *s = mxg_dkim_signer_new();
+	char err[256];
+	const char *p = msg_crlf, *body = strstr(msg_crlf, "\r\n\r\n") + 4;
+
+	assert_non_null(s);
+	for (size_t i = 0; i < nkeys; i++)
+		assert_int_equal(mxg_dkim_signer_add_key(s, keys[i], &o[i], err, sizeof(err)), 0);
+	while (p < body - 2) {
+		const char *colon = strchr(p, ':'), *end = p;
+		while (!(end[0] == '\r' && end[1] == '\n' && end[2] != ' ' && end[2] != '\t'))
+			end++;
+		assert_int_equal(mxg_dkim_signer_header(s, p, (size_t)(colon - p), colon + 1,
+							(size_t)(end - colon - 1)), 0);
+		p = end + 2;
+	}
+	size_t left = strlen(body);
+	for (size_t off = 0; off < left; off += chunk)
+		assert_int_equal(mxg_dkim_signer_body(s, (const uint8_t *)body + off,
+						      left - off < chunk ? left - off : chunk), 0);
+	return s;
+}
+
+/* Dual signing in one pass (RFC 8463 §4): both fields verify, and each equals the field the
+ * whole-message signer gives (both algorithms are deterministic), whatever the chunking. */
+static void test_stream_dual(void **state)
+{
+	(void)state;
+	const struct mxg_dkim_signing_key *keys[] = { rsa, ed };
+	for (int c = 0; c < 2; c++) {
+		struct mxg_dkim_sign_options o[2] = {
+			{ .domain = "sign.test", .selector = "rsa", .header_canon = (enum mxg_dkim_canon)c,
+			  .body_canon = (enum mxg_dkim_canon)c, .now = 1796600000 },
+			{ .domain = "sign.test", .selector = "ed", .header_canon = (enum mxg_dkim_canon)c,
+			  .body_canon = (enum mxg_dkim_canon)c, .now = 1796600000 },
+		};
+		const size_t chunks[] = { 1, 3, 4096 };
+		for (size_t k = 0; k < 3; k++) {
+			struct mxg_dkim_signer *s = stream(o, 2, keys, chunks[k]);
+			char *fields[MXG_DKIM_SIGNER_KEYS_MAX], err[256];
+			assert_int_equal(mxg_dkim_signer_finish(s, fields, MXG_DKIM_SIGNER_KEYS_MAX, err,
+								sizeof(err)), 2);
+			mxg_dkim_signer_free(s);
+			for (size_t i = 0; i < 2; i++) {
+				char *one = sign(keys[i], o[i].selector, (enum mxg_dkim_canon)c, msg_crlf, 0);
+				assert_memory_equal(one, fields[i], strlen(fields[i]));
+				assert_int_equal(verify(one), MXG_DKIM_PASS);
+				free(one);
+			}
+			assert_non_null(strstr(fields[0], "a=rsa-sha256"));
+			assert_non_null(strstr(fields[1], "a=ed25519-sha256"));
+			free(fields[0]);
+			free(fields[1]);
+		}
+	}
+}
+
+/* Mixed canonicalizations in one signer: each key gets the body hash of its own. */
+static void test_stream_mixed_canon(void **state)
+{
+	(void)state;
+	const struct mxg_dkim_signing_key *keys[] = { ed, ed };
+	struct mxg_dkim_sign_options o[2] = {
+		{ .domain = "sign.test", .selector = "ed", .now = 1796600000 },
+		{ .domain = "sign.test", .selector = "ed", .header_canon = MXG_DKIM_CANON_SIMPLE,
+		  .body_canon = MXG_DKIM_CANON_SIMPLE, .now = 1796600000 },
+	};
+	struct mxg_dkim_signer *s = stream(o, 2, keys, 7);
+	char *fields[2], err[256];
+	assert_int_equal(mxg_dkim_signer_finish(s, fields, 2, err, sizeof(err)), 2);
+	mxg_dkim_signer_free(s);
+	assert_string_not_equal(strstr(fields[0], "bh="), strstr(fields[1], "bh="));
+	for (size_t i = 0; i < 2; i++) {
+		char *m = malloc(strlen(fields[i]) + sizeof(msg_crlf));
+		assert_non_null(m);
+		strcpy(m, fields[i]);
+		strcat(m, msg_crlf);
+		assert_int_equal(verify(m), MXG_DKIM_PASS);
+		free(m);
+		free(fields[i]);
+	}
+}
+
+/* What the signer refuses: the reason comes out at finish, and nothing is allocated. */
+static void test_stream_refusals(void **state)
+{
+	(void)state;
+	struct mxg_dkim_sign_options o = { .domain = "sign.test", .selector = "ed" };
+	char *fields[2] = { NULL, NULL }, err[256];
+	struct mxg_dkim_signer *s = mxg_dkim_signer_new();
+
+	/* A NUL byte in a value. */
+	assert_int_equal(mxg_dkim_signer_add_key(s, ed, &o, err, sizeof(err)), 0);
+	assert_int_equal(mxg_dkim_signer_header(s, "From", 4, " a\0b", 4), -1);
+	assert_int_equal(mxg_dkim_signer_finish(s, fields, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "NUL"));
+	assert_null(fields[0]);
+	mxg_dkim_signer_free(s);
+
+	/* A field after the body, a key after the body. */
+	s = mxg_dkim_signer_new();
+	assert_int_equal(mxg_dkim_signer_add_key(s, ed, &o, err, sizeof(err)), 0);
+	assert_int_equal(mxg_dkim_signer_header(s, "From", 4, " a@sign.test", 12), 0);
+	assert_int_equal(mxg_dkim_signer_body(s, (const uint8_t *)"x\r\n", 3), 0);
+	assert_int_equal(mxg_dkim_signer_add_key(s, rsa, &o, err, sizeof(err)), -1);
+	assert_int_equal(mxg_dkim_signer_header(s, "To", 2, " b@example.org", 14), -1);
+	assert_int_equal(mxg_dkim_signer_finish(s, fields, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "after the body"));
+	mxg_dkim_signer_free(s);
+
+	/* A header beyond the limit. */
+	s = mxg_dkim_signer_new();
+	assert_int_equal(mxg_dkim_signer_add_key(s, ed, &o, err, sizeof(err)), 0);
+	size_t big = MXG_DKIM_SIGNER_HEADER_MAX / 2;
+	char *v = malloc(big);
+	assert_non_null(v);
+	memset(v, 'a', big);
+	assert_int_equal(mxg_dkim_signer_header(s, "X-A", 3, v, big), 0);
+	assert_int_equal(mxg_dkim_signer_header(s, "X-B", 3, v, big), -1);
+	free(v);
+	assert_int_equal(mxg_dkim_signer_finish(s, fields, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too large"));
+	mxg_dkim_signer_free(s);
+
+	/* No key; more keys than the caller has room for. */
+	s = mxg_dkim_signer_new();
+	assert_int_equal(mxg_dkim_signer_finish(s, fields, 2, err, sizeof(err)), -1);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mxg_dkim_signer_add_key(s, ed, &o, err, sizeof(err)), 0);
+	assert_int_equal(mxg_dkim_signer_header(s, "From", 4, " a@sign.test", 12), 0);
+	assert_int_equal(mxg_dkim_signer_finish(s, fields, 2, err, sizeof(err)), -1);
+	for (int i = 3; i < MXG_DKIM_SIGNER_KEYS_MAX; i++)
+		assert_int_equal(mxg_dkim_signer_add_key(s, ed, &o, err, sizeof(err)), 0);
+	assert_int_equal(mxg_dkim_signer_add_key(s, ed, &o, err, sizeof(err)), -1);
+	mxg_dkim_signer_free(s);
+}
+
+/* An empty body (no body at all) signs and verifies. */
+static void test_stream_empty_body(void **state)
+{
+	(void)state;
+	const char m[] = "From: a@sign.test\r\nSubject: x\r\n";
+	for (int c = 0; c < 2; c++) {
+		char *s = sign(ed, "ed", (enum mxg_dkim_canon)c, m, 0);
+		assert_int_equal(verify(s), MXG_DKIM_PASS);
+		free(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +432,10 @@ int main(void)
 		cmocka_unit_test(test_key_mode_refused),
 		cmocka_unit_test(test_rsa1024_refused),
 		cmocka_unit_test(test_save_no_overwrite),
+		cmocka_unit_test(test_stream_dual),
+		cmocka_unit_test(test_stream_mixed_canon),
+		cmocka_unit_test(test_stream_refusals),
+		cmocka_unit_test(test_stream_empty_body),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

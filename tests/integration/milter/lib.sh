@@ -26,7 +26,8 @@ milter_dkim_txt() {
 
 # milter_zone_setup: keys, the zone test. (names under auth.test), NSD serving it.
 # MILTER_DMARC_ALIGNED and MILTER_DMARC_QUAR replace the two DMARC records, MILTER_ZONE_EXTRA
-# adds lines (names relative to auth.test.).
+# adds lines (names relative to auth.test.), and so do the records of $MXG_WORK/test.zone.extra
+# if present.
 #   aligned.auth.test  SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=reject
 #   quar.auth.test     SPF ip4:$MILTER_SPF_IP -all, DKIM s1, DMARC p=quarantine
 #   list.auth.test     SPF ip4:192.0.2.20 -all, DKIM s1, no DMARC (a third party that signs)
@@ -55,6 +56,8 @@ mx.sender    IN A   $MILTER_SPF_IP
 mx.sender    IN TXT "v=spf1 a -all"
 ${MILTER_ZONE_EXTRA:-}
 ZONE
+	# Records a suite adds (the signing suite's keys).
+	[ -f "$MXG_WORK/test.zone.extra" ] && cat "$MXG_WORK/test.zone.extra" >>"$MXG_WORK/test.zone"
 	mxg_nsd_start "$MILTER_DNS_PORT" "test=$MXG_WORK/test.zone"
 }
 
