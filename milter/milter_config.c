@@ -162,33 +162,13 @@ static int fail(char *err, size_t errlen, const struct mxg_config *mc, const cha
 	return -1;
 }
 
-/* Splits a list on commas and blanks into tok (bounded); returns the next position or NULL. */
-static const char *next_token(const char *s, char *tok, size_t size, int *too_long)
-{
-	size_t n = 0;
-
-	*too_long = 0;
-	while (*s == ',' || *s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
-		return NULL;
-	for (; *s && *s != ',' && *s != ' ' && *s != '\t'; s++) {
-		if (n + 1 < size)
-			tok[n++] = *s;
-		else
-			*too_long = 1;
-	}
-	tok[n] = '\0';
-	return s;
-}
-
 static int set_forwarders(struct milter_config *c, const char *v, char *why, size_t wl)
 {
 	char tok[64];
 	size_t n = 0;
 	int too_long;
 
-	while ((v = next_token(v, tok, sizeof(tok), &too_long)) != NULL) {
+	while ((v = mxg_config_list_next(v, tok, sizeof(tok), &too_long)) != NULL) {
 		struct mxg_addr a;
 		char host[64];
 		char *at;
@@ -221,7 +201,7 @@ static int set_internal(struct milter_config *c, const char *v, char *why, size_
 
 	c->internal_name_count = 0;
 	mxg_cidr_list_free(&c->internal);
-	while ((v = next_token(v, tok, sizeof(tok), &too_long)) != NULL) {
+	while ((v = mxg_config_list_next(v, tok, sizeof(tok), &too_long)) != NULL) {
 		struct mxg_cidr cidr;
 		char name[MXG_DNS_NAME_MAX];
 

@@ -54,14 +54,19 @@ static int parse_key_entry(char *tok, struct milter_sign_key *k, char *why, size
 	return 0;
 }
 
-static int set_keys(struct milter_signing *s, char *list, char *why, size_t wl)
+static int set_keys(struct milter_signing *s, const char *list, char *why, size_t wl)
 {
-	char *save = NULL;
+	char tok[1024];
+	int too_long;
 
 	for (size_t i = 0; i < s->nkeys; i++)
 		mxg_dkim_signing_key_free(s->keys[i].key);
 	s->nkeys = 0;
-	for (char *tok = strtok_r(list, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+	while ((list = mxg_config_list_next(list, tok, sizeof(tok), &too_long)) != NULL) {
+		if (too_long) {
+			snprintf(why, wl, "signing_keys: an entry longer than %zu characters", sizeof(tok) - 1);
+			return -1;
+		}
 		if (s->nkeys == MILTER_SIGN_KEYS_MAX) {
 			snprintf(why, wl, "signing_keys: at most %d keys", MILTER_SIGN_KEYS_MAX);
 			return -1;
@@ -75,18 +80,20 @@ static int set_keys(struct milter_signing *s, char *list, char *why, size_t wl)
 	return 0;
 }
 
-static int set_domains(const char *key, char *list, char (*out)[MXG_DNS_NAME_MAX], size_t *n,
-		       char *why, size_t wl)
+static int set_domains(const char *key, const char *list, char (*out)[MXG_DNS_NAME_MAX],
+		       size_t *n, char *why, size_t wl)
 {
-	char *save = NULL;
+	char tok[MXG_DNS_NAME_MAX];
+	int too_long;
 
 	*n = 0;
-	for (char *tok = strtok_r(list, ", \t", &save); tok != NULL; tok = strtok_r(NULL, ", \t", &save)) {
+	while ((list = mxg_config_list_next(list, tok, sizeof(tok), &too_long)) != NULL) {
 		if (*n == MILTER_SIGN_DOMAINS_MAX) {
 			snprintf(why, wl, "%s: at most %d domains", key, MILTER_SIGN_DOMAINS_MAX);
 			return -1;
 		}
-		if (mxg_dns_name_normalize(tok, out[*n], MXG_DNS_NAME_MAX) != 0 || out[*n][0] == '\0') {
+		if (too_long || mxg_dns_name_normalize(tok, out[*n], MXG_DNS_NAME_MAX) != 0 ||
+		    out[*n][0] == '\0') {
 			snprintf(why, wl, "%s: \"%.60s\" is not a domain name", key, tok);
 			return -1;
 		}
@@ -115,21 +122,15 @@ static int set_canon(struct milter_signing *s, const char *v, char *why, size_t 
 int milter_sign_set(struct milter_signing *s, const char *key, const char *value, char *why,
 		    size_t wl)
 {
-	char list[MXG_CONFIG_LINE_MAX];
-
 	if (strcmp(key, "signing_canon") == 0)
 		return set_canon(s, value, why, wl);
 	if (strcmp(key, "internal_networks") == 0)
 		return milter_config_cidrs(key, value, &s->internal_networks, why, wl);
-	if (mxg_strlcpy(list, value, sizeof(list)) >= sizeof(list)) {
-		snprintf(why, wl, "%s: too long", key);
-		return -1;
-	}
 	if (strcmp(key, "signing_keys") == 0)
-		return set_keys(s, list, why, wl);
+		return set_keys(s, value, why, wl);
 	if (strcmp(key, "signing_subdomains") == 0)
-		return set_domains(key, list, s->sub, &s->nsub, why, wl);
-	return set_domains(key, list, s->tempfail, &s->ntempfail, why, wl);
+		return set_domains(key, value, s->sub, &s->nsub, why, wl);
+	return set_domains(key, value, s->tempfail, &s->ntempfail, why, wl);
 }
 
 void milter_sign_release(struct milter_signing *s)

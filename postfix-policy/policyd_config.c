@@ -148,17 +148,17 @@ static int set_str(struct loader *l, char *out, size_t size)
 /* Splits a comma/space separated value into at most max items of size bytes. */
 static int set_list(struct loader *l, char (*items)[256], size_t max, size_t *count)
 {
-	char buf[MXG_CONFIG_LINE_MAX];
-	char *save = NULL;
+	const char *v = l->e->value;
+	char item[256];
+	int too_long;
 
-	mxg_strlcpy(buf, l->e->value, sizeof(buf));
 	*count = 0;
-	for (char *t = strtok_r(buf, ", \t", &save); t; t = strtok_r(NULL, ", \t", &save)) {
+	while ((v = mxg_config_list_next(v, item, sizeof(item), &too_long)) != NULL) {
 		if (*count >= max)
 			return fail(l, "more than %zu items", max);
-		if (mxg_strlcpy(items[*count], t, 256) >= 256)
+		if (too_long)
 			return fail(l, "item too long");
-		(*count)++;
+		memcpy(items[(*count)++], item, sizeof(item));
 	}
 	return 0;
 }

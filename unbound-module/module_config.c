@@ -80,22 +80,15 @@ static int each_word(const char *key, const char *value, void *arg,
 		     char *err, size_t errlen)
 {
 	char word[MXG_DNS_NAME_MAX];
-	const char *p = value;
+	int too_long;
 
-	while (*p) {
-		size_t n = strcspn(p, " \t,");
-		if (n >= sizeof(word)) {
+	while ((value = mxg_config_list_next(value, word, sizeof(word), &too_long)) != NULL) {
+		if (too_long) {
 			snprintf(err, errlen, "%s: value too long", key);
 			return -1;
 		}
-		if (n > 0) {
-			memcpy(word, p, n);
-			word[n] = '\0';
-			if (fn(key, word, arg, err, errlen) < 0)
-				return -1;
-		}
-		p += n;
-		p += strspn(p, " \t,");
+		if (fn(key, word, arg, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 }

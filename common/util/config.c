@@ -301,3 +301,22 @@ int mxg_config_rename(struct mxg_config *c, const struct mxg_config_alias *alias
 	}
 	return 0;
 }
+
+const char *mxg_config_list_next(const char *s, char *item, size_t size, int *too_long)
+{
+	size_t n = 0;
+
+	*too_long = 0;
+	s += strspn(s, ", \t");
+	if (*s == '\0')
+		return NULL;
+	for (; *s && !strchr(", \t", *s); s++) {
+		if (n + 1 < size)
+			item[n++] = *s;
+		else
+			*too_long = 1;
+	}
+	if (size > 0)
+		item[n] = '\0';
+	return s;
+}

@@ -206,6 +206,23 @@ static void test_duration(void **state)
 	assert_string_equal(err, "t: duration too large");
 }
 
+static void test_list(void **state)
+{
+	const char *v = " a, bb\tccc,,  dddd ";
+	char item[4];
+	int too_long;
+	char got[64] = "";
+
+	(void)state;
+	while ((v = mxg_config_list_next(v, item, sizeof(item), &too_long)) != NULL) {
+		strcat(got, item);
+		strcat(got, too_long ? "!|" : "|");
+	}
+	assert_string_equal(got, "a|bb|ccc|ddd!|");
+	assert_null(mxg_config_list_next("", item, sizeof(item), &too_long));
+	assert_null(mxg_config_list_next(" ,\t, ", item, sizeof(item), &too_long));
+}
+
 static void test_rename(void **state)
 {
 	static const struct mxg_config_alias aliases[] = {
@@ -229,7 +246,7 @@ int main(void)
 		cmocka_unit_test(test_errors),    cmocka_unit_test(test_line_bound),
 		cmocka_unit_test(test_load),      cmocka_unit_test(test_bool),
 		cmocka_unit_test(test_uint),      cmocka_unit_test(test_duration),
-		cmocka_unit_test(test_rename),
+		cmocka_unit_test(test_rename),    cmocka_unit_test(test_list),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,6 +64,11 @@ struct mxg_config_alias {
  * 0, or -1 when out of memory. */
 int mxg_config_rename(struct mxg_config *c, const struct mxg_config_alias *aliases);
 
+/* Lists in values: items separated by commas, spaces or tabs. Copies the item at s into item
+ * (size bytes; cut to fit, with *too_long set) and returns where the next one starts, or NULL
+ * when no item is left. Loop: while ((s = mxg_config_list_next(s, ...)) != NULL). */
+const char *mxg_config_list_next(const char *s, char *item, size_t size, int *too_long);
+
 /* Checks every key against known (NULL-terminated); the first unknown one is an error
  * naming its line. Returns 0 or -1. */
 int mxg_config_check_keys(const struct mxg_config *c, const char *const *known,
