@@ -158,8 +158,7 @@ static int fail(char *err, size_t errlen, const struct mxg_config *mc, const cha
 	for (size_t i = mc->count; i > 0 && line == 0; i--)
 		if (mxg_strcaseeq(mc->entries[i - 1].key, key))
 			line = mc->entries[i - 1].line;
-	snprintf(err, errlen, "%s:%u: %s", mc->path, line, why);
-	return -1;
+	return mxg_fail(err, errlen, "%s:%u: %s", mc->path, line, why);
 }
 
 static int set_forwarders(struct milter_config *c, const char *v, char *why, size_t wl)
@@ -176,14 +175,10 @@ static int set_forwarders(struct milter_config *c, const char *v, char *why, siz
 		mxg_strlcpy(host, tok, sizeof(host));
 		if ((at = strchr(host, '@')) != NULL)
 			*at = '\0';
-		if (too_long || mxg_addr_parse(host, &a, 1) != 0) {
-			snprintf(why, wl, "dns_forwarders: \"%.60s\" is not ADDR or ADDR@PORT", tok);
-			return -1;
-		}
-		if (n == MILTER_FORWARDERS_MAX) {
-			snprintf(why, wl, "dns_forwarders: at most %d", MILTER_FORWARDERS_MAX);
-			return -1;
-		}
+		if (too_long || mxg_addr_parse(host, &a, 1) != 0)
+			return mxg_fail(why, wl, "dns_forwarders: \"%.60s\" is not ADDR or ADDR@PORT", tok);
+		if (n == MILTER_FORWARDERS_MAX)
+			return mxg_fail(why, wl, "dns_forwarders: at most %d", MILTER_FORWARDERS_MAX);
 		mxg_strlcpy(c->forwarder_buf[n], tok, sizeof(c->forwarder_buf[n]));
 		c->forwarders[n] = c->forwarder_buf[n];
 		n++;
@@ -210,15 +205,11 @@ static int set_internal(struct milter_config *c, const char *v, char *why, size_
 			mxg_strlcat(cidrs, tok, sizeof(cidrs));
 			continue;
 		}
-		if (too_long || mxg_dns_name_normalize(tok, name, sizeof(name)) != 0 || name[0] == '\0') {
-			snprintf(why, wl, "internal_hosts: \"%.60s\" is neither an address, a network"
-				 " nor a host name", tok);
-			return -1;
-		}
-		if (c->internal_name_count == MILTER_HOSTS_MAX) {
-			snprintf(why, wl, "internal_hosts: at most %d host names", MILTER_HOSTS_MAX);
-			return -1;
-		}
+		if (too_long || mxg_dns_name_normalize(tok, name, sizeof(name)) != 0 || name[0] == '\0')
+			return mxg_fail(why, wl, "internal_hosts: \"%.60s\" is neither an address, a network"
+					" nor a host name", tok);
+		if (c->internal_name_count == MILTER_HOSTS_MAX)
+			return mxg_fail(why, wl, "internal_hosts: at most %d host names", MILTER_HOSTS_MAX);
 		mxg_strlcpy(c->internal_names[c->internal_name_count++], name, MXG_DNS_NAME_MAX);
 	}
 	return mxg_cidr_list_parse(cidrs, &c->internal, why, wl);
@@ -230,10 +221,8 @@ int milter_config_cidrs(const char *key, const char *v, struct mxg_cidr_list *ou
 	struct mxg_cidr_list l = { 0, NULL };
 	char e[160];
 
-	if (mxg_cidr_list_parse(v, &l, e, sizeof(e)) != 0) {
-		snprintf(why, wl, "%s: %s", key, e);
-		return -1;
-	}
+	if (mxg_cidr_list_parse(v, &l, e, sizeof(e)) != 0)
+		return mxg_fail(why, wl, "%s: %s", key, e);
 	mxg_cidr_list_free(out);
 	*out = l;
 	return 0;
@@ -249,10 +238,8 @@ static int set_tag_header(struct milter_config *c, const char *v, char *why, siz
 		if (ch <= 32 || ch >= 127 || ch == ':')
 			n = 0;
 	}
-	if (n == 0 || n >= sizeof(c->tag_header)) {
-		snprintf(why, wl, "tag_header: not a header field name");
-		return -1;
-	}
+	if (n == 0 || n >= sizeof(c->tag_header))
+		return mxg_fail(why, wl, "tag_header: not a header field name");
 	mxg_strlcpy(c->tag_header, v, sizeof(c->tag_header));
 	return 0;
 }
@@ -263,22 +250,16 @@ static int set_report(struct milter_config *c, const char *key, const char *v, c
 {
 	if (strcmp(key, "report_keep") == 0) {
 		int64_t keep;
-		if (mxg_store_parse_duration(v, &keep) != 0) {
-			snprintf(why, wl, "report_keep: \"%.40s\" is not a duration (31d, 12h, ...)", v);
-			return -1;
-		}
+		if (mxg_store_parse_duration(v, &keep) != 0)
+			return mxg_fail(why, wl, "report_keep: \"%.40s\" is not a duration (31d, 12h, ...)", v);
 		c->report_keep_s = keep;
 		return 0;
 	}
 	if (v[0] != '\0' && strncmp(v, "sqlite:", 7) != 0 && strncmp(v, "postgresql://", 13) != 0 &&
-	    strncmp(v, "postgres://", 11) != 0) {
-		snprintf(why, wl, "report_store: expected sqlite:PATH or postgresql://...");
-		return -1;
-	}
-	if (strlen(v) >= sizeof(c->report_store)) {
-		snprintf(why, wl, "report_store: too long");
-		return -1;
-	}
+	    strncmp(v, "postgres://", 11) != 0)
+		return mxg_fail(why, wl, "report_store: expected sqlite:PATH or postgresql://...");
+	if (strlen(v) >= sizeof(c->report_store))
+		return mxg_fail(why, wl, "report_store: too long");
 	mxg_strlcpy(c->report_store, v, sizeof(c->report_store));
 	return 0;
 }
@@ -291,10 +272,8 @@ static int set_special(struct milter_config *c, const char *key, const char *v, 
 		return milter_sign_set(&c->signing, key, v, why, wl);
 	if (strcmp(key, "syslog_facility") == 0) {
 		int f = mxg_log_facility_parse(v);
-		if (f < 0) {
-			snprintf(why, wl, "syslog_facility: unknown facility \"%.40s\"", v);
-			return -1;
-		}
+		if (f < 0)
+			return mxg_fail(why, wl, "syslog_facility: unknown facility \"%.40s\"", v);
 		c->log_facility = f;
 		return 0;
 	}
@@ -303,10 +282,8 @@ static int set_special(struct milter_config *c, const char *key, const char *v, 
 		for (const char *p = v; *p; p++)
 			if ((unsigned char)*p <= 32 || (unsigned char)*p >= 127 || strchr("()<>@,;:\\\"/[]?=", *p))
 				v = "";
-		if (v[0] == '\0' || strlen(v) >= sizeof(c->authserv_id)) {
-			snprintf(why, wl, "authserv_id: not a plain token (letters, digits, '.', '-')");
-			return -1;
-		}
+		if (v[0] == '\0' || strlen(v) >= sizeof(c->authserv_id))
+			return mxg_fail(why, wl, "authserv_id: not a plain token (letters, digits, '.', '-')");
 		mxg_strlcpy(c->authserv_id, v, sizeof(c->authserv_id));
 		return 0;
 	}
@@ -330,8 +307,7 @@ static int set_choice(const struct key_def *k, int *field, const char *v, char *
 		}
 		mxg_strcatf(names, sizeof(names), "%s%s", names[0] ? ", " : "", ch->name);
 	}
-	snprintf(why, wl, "%s: expected one of %s", k->key, names);
-	return -1;
+	return mxg_fail(why, wl, "%s: expected one of %s", k->key, names);
 }
 
 static int apply_key(struct milter_config *c, const struct key_def *k, const char *v,
@@ -341,10 +317,8 @@ static int apply_key(struct milter_config *c, const struct key_def *k, const cha
 
 	switch (k->kind) {
 	case K_STR:
-		if (strlen(v) >= k->size) {
-			snprintf(why, wl, "%s: longer than %zu characters", k->key, k->size - 1);
-			return -1;
-		}
+		if (strlen(v) >= k->size)
+			return mxg_fail(why, wl, "%s: longer than %zu characters", k->key, k->size - 1);
 		mxg_strlcpy(base + k->off, v, k->size);
 		return 0;
 	case K_BOOL:
@@ -356,10 +330,8 @@ static int apply_key(struct milter_config *c, const struct key_def *k, const cha
 		unsigned long ms;
 		if (mxg_config_duration_ms(k->key, v, &ms, why, wl) != 0)
 			return -1;
-		if (ms < k->min || ms > k->max) {
-			snprintf(why, wl, "%s: must lie between %lums and %lums", k->key, k->min, k->max);
-			return -1;
-		}
+		if (ms < k->min || ms > k->max)
+			return mxg_fail(why, wl, "%s: must lie between %lums and %lums", k->key, k->min, k->max);
 		*(unsigned long *)(void *)(base + k->off) = ms;
 		return 0;
 	}

@@ -8,6 +8,7 @@
 
 #include "milter_metrics.h"
 #include "mxguard/log.h"
+#include "mxguard/str.h"
 #include "mxguard/textfile.h"
 
 #define N_ACTIONS 4
@@ -168,8 +169,7 @@ int milter_metrics_start(const char *path, unsigned long interval_ms, char *err,
 	if (mxg_textfile_start(&writer, path, interval_ms, fill, warn, NULL, why,
 			       sizeof(why)) == 0)
 		return 0;
-	snprintf(err, errlen, "metrics: %s", why);
-	return -1;
+	return mxg_fail(err, errlen, "metrics: %s", why);
 }
 
 void milter_metrics_stop(void)

@@ -186,10 +186,8 @@ int milter_record_start(const char *spec, int64_t keep, char *err, size_t errlen
 	q.keep = keep;
 	q.stopping = 0;
 	int rc = pthread_create(&q.thread, NULL, writer_main, NULL);
-	if (rc != 0) {
-		snprintf(err, errlen, "report store: cannot start the writer: %s", strerror(rc));
-		return -1;
-	}
+	if (rc != 0)
+		return mxg_fail(err, errlen, "report store: cannot start the writer: %s", strerror(rc));
 	atomic_store(&running, 1);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "milter.h"
 #include "milter_runtime.h"
 #include "milter_metrics.h"
+#include "mxguard/str.h"
 
 struct milter_runtime milter_rt;
 
@@ -36,22 +37,16 @@ int milter_runtime_open(struct milter_runtime *rt, const struct milter_config *c
 		return -1;
 	/* Every lookup timed, for the metrics file. */
 	rt->resolver = milter_metrics_timed_resolver(rt->resolver);
-	if (rt->resolver == NULL) {
-		snprintf(err, errlen, "out of memory for the resolver");
-		return -1;
-	}
+	if (rt->resolver == NULL)
+		return mxg_fail(err, errlen, "out of memory for the resolver");
 	rt->keys = mxg_dkim_key_cache_new(cfg->key_cache_size);
-	if (rt->keys == NULL) {
-		snprintf(err, errlen, "out of memory for the DKIM key cache");
-		return -1;
-	}
+	if (rt->keys == NULL)
+		return mxg_fail(err, errlen, "out of memory for the DKIM key cache");
 	if (cfg->psl_file[0] == '\0' && cfg->dmarc_mode != MXG_DMARC_MODE_7489)
 		return 0;
 	rt->psl = mxg_psl_load(cfg->psl_file[0] ? cfg->psl_file : NULL, why, sizeof(why));
-	if (rt->psl == NULL) {
-		snprintf(err, errlen, "public suffix list: %s", why);
-		return -1;
-	}
+	if (rt->psl == NULL)
+		return mxg_fail(err, errlen, "public suffix list: %s", why);
 	return 0;
 }
 

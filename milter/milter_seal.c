@@ -6,6 +6,7 @@
 
 #include "milter_seal.h"
 #include "mxguard/dkim_sign.h"
+#include "mxguard/str.h"
 
 int milter_seal_load(struct milter_sealing *s, char *err, size_t errlen)
 {
@@ -14,16 +15,12 @@ int milter_seal_load(struct milter_sealing *s, char *err, size_t errlen)
 	s->key = NULL;
 	if (s->mode == MILTER_SEAL_OFF)
 		return 0;
-	if (s->key_path[0] == '\0' || s->domain[0] == '\0' || s->selector[0] == '\0') {
-		snprintf(err, errlen, "arc_seal: sealing needs arc_seal_key, arc_seal_domain and "
-			 "arc_seal_selector");
-		return -1;
-	}
+	if (s->key_path[0] == '\0' || s->domain[0] == '\0' || s->selector[0] == '\0')
+		return mxg_fail(err, errlen, "arc_seal: sealing needs arc_seal_key, arc_seal_domain and "
+				"arc_seal_selector");
 	s->key = mxg_dkim_signing_key_load(s->key_path, why, sizeof(why));
-	if (s->key == NULL) {
-		snprintf(err, errlen, "arc_seal_key: %s", why);
-		return -1;
-	}
+	if (s->key == NULL)
+		return mxg_fail(err, errlen, "arc_seal_key: %s", why);
 	return 0;
 }
 

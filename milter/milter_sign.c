@@ -25,10 +25,8 @@ int milter_sign_load(struct milter_signing *s, char *err, size_t errlen)
 		if (k->key != NULL)
 			continue;
 		k->key = mxg_dkim_signing_key_load(k->path, why, sizeof(why));
-		if (k->key == NULL) {
-			snprintf(err, errlen, "signing key %s for %s: %s", k->selector, k->domain, why);
-			return -1;
-		}
+		if (k->key == NULL)
+			return mxg_fail(err, errlen, "signing key %s for %s: %s", k->selector, k->domain, why);
 	}
 	return 0;
 }

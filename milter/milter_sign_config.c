@@ -28,28 +28,20 @@ static int parse_key_entry(char *tok, struct milter_sign_key *k, char *why, size
 	char *sel = strchr(tok, ':');
 	char *path = sel != NULL ? strchr(sel + 1, ':') : NULL;
 
-	if (path == NULL) {
-		snprintf(why, wl, "signing_keys: \"%.60s\" is not DOMAIN:SELECTOR:FILE", tok);
-		return -1;
-	}
+	if (path == NULL)
+		return mxg_fail(why, wl, "signing_keys: \"%.60s\" is not DOMAIN:SELECTOR:FILE", tok);
 	*sel++ = '\0';
 	*path++ = '\0';
-	if (mxg_dns_name_normalize(tok, k->domain, sizeof(k->domain)) != 0 || k->domain[0] == '\0') {
-		snprintf(why, wl, "signing_keys: \"%.60s\" is not a domain name", tok);
-		return -1;
-	}
+	if (mxg_dns_name_normalize(tok, k->domain, sizeof(k->domain)) != 0 || k->domain[0] == '\0')
+		return mxg_fail(why, wl, "signing_keys: \"%.60s\" is not a domain name", tok);
 	char check[sizeof(k->selector) + 1];
 	if (mxg_dns_name_normalize(sel, check, sizeof(check)) != 0 || check[0] == '\0' ||
-	    strlen(check) >= sizeof(k->selector)) {
-		snprintf(why, wl, "signing_keys: \"%.60s\" is not a selector", sel);
-		return -1;
-	}
+	    strlen(check) >= sizeof(k->selector))
+		return mxg_fail(why, wl, "signing_keys: \"%.60s\" is not a selector", sel);
 	mxg_strlcpy(k->selector, check, sizeof(k->selector));
-	if (path[0] != '/' || strlen(path) >= sizeof(k->path)) {
-		snprintf(why, wl, "signing_keys: key file \"%.60s\" must be an absolute path under %zu"
-			 " characters", path, sizeof(k->path));
-		return -1;
-	}
+	if (path[0] != '/' || strlen(path) >= sizeof(k->path))
+		return mxg_fail(why, wl, "signing_keys: key file \"%.60s\" must be an absolute path under %zu"
+				" characters", path, sizeof(k->path));
 	mxg_strlcpy(k->path, path, sizeof(k->path));
 	return 0;
 }
@@ -63,14 +55,10 @@ static int set_keys(struct milter_signing *s, const char *list, char *why, size_
 		mxg_dkim_signing_key_free(s->keys[i].key);
 	s->nkeys = 0;
 	while ((list = mxg_config_list_next(list, tok, sizeof(tok), &too_long)) != NULL) {
-		if (too_long) {
-			snprintf(why, wl, "signing_keys: an entry longer than %zu characters", sizeof(tok) - 1);
-			return -1;
-		}
-		if (s->nkeys == MILTER_SIGN_KEYS_MAX) {
-			snprintf(why, wl, "signing_keys: at most %d keys", MILTER_SIGN_KEYS_MAX);
-			return -1;
-		}
+		if (too_long)
+			return mxg_fail(why, wl, "signing_keys: an entry longer than %zu characters", sizeof(tok) - 1);
+		if (s->nkeys == MILTER_SIGN_KEYS_MAX)
+			return mxg_fail(why, wl, "signing_keys: at most %d keys", MILTER_SIGN_KEYS_MAX);
 		struct milter_sign_key *k = &s->keys[s->nkeys];
 		memset(k, 0, sizeof(*k));
 		if (parse_key_entry(tok, k, why, wl) != 0)
@@ -88,15 +76,11 @@ static int set_domains(const char *key, const char *list, char (*out)[MXG_DNS_NA
 
 	*n = 0;
 	while ((list = mxg_config_list_next(list, tok, sizeof(tok), &too_long)) != NULL) {
-		if (*n == MILTER_SIGN_DOMAINS_MAX) {
-			snprintf(why, wl, "%s: at most %d domains", key, MILTER_SIGN_DOMAINS_MAX);
-			return -1;
-		}
+		if (*n == MILTER_SIGN_DOMAINS_MAX)
+			return mxg_fail(why, wl, "%s: at most %d domains", key, MILTER_SIGN_DOMAINS_MAX);
 		if (too_long || mxg_dns_name_normalize(tok, out[*n], MXG_DNS_NAME_MAX) != 0 ||
-		    out[*n][0] == '\0') {
-			snprintf(why, wl, "%s: \"%.60s\" is not a domain name", key, tok);
-			return -1;
-		}
+		    out[*n][0] == '\0')
+			return mxg_fail(why, wl, "%s: \"%.60s\" is not a domain name", key, tok);
 		(*n)++;
 	}
 	return 0;
@@ -114,9 +98,8 @@ static int set_canon(struct milter_signing *s, const char *v, char *why, size_t 
 			return 0;
 		}
 	}
-	snprintf(why, wl, "signing_canon: expected relaxed/relaxed, relaxed/simple, simple/relaxed"
-		 " or simple/simple");
-	return -1;
+	return mxg_fail(why, wl, "signing_canon: expected relaxed/relaxed, relaxed/simple, simple/relaxed"
+			" or simple/simple");
 }
 
 int milter_sign_set(struct milter_signing *s, const char *key, const char *value, char *why,

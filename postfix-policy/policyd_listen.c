@@ -20,10 +20,8 @@ static int open_unix(const char *path, char *err, size_t errlen)
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (mxg_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "unix:%s: path too long", path);
-		return -1;
-	}
+	if (mxg_strlcpy(sun.sun_path, path, sizeof(sun.sun_path)) >= sizeof(sun.sun_path))
+		return mxg_fail(err, errlen, "unix:%s: path too long", path);
 	/* Only a stale socket is removed, never a regular file someone named by mistake. */
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(path);
@@ -67,18 +65,14 @@ static int open_inet(const char *spec, char *err, size_t errlen)
 	struct addrinfo hints, *ai = NULL;
 	int one = 1;
 
-	if (split_inet(spec, host, sizeof(host), &port) < 0 || *port == '\0') {
-		snprintf(err, errlen, "inet:%s: expected inet:HOST:PORT", spec);
-		return -1;
-	}
+	if (split_inet(spec, host, sizeof(host), &port) < 0 || *port == '\0')
+		return mxg_fail(err, errlen, "inet:%s: expected inet:HOST:PORT", spec);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	hints.ai_socktype = SOCK_STREAM;
 	int rc = getaddrinfo(host, port, &hints, &ai);
-	if (rc != 0) {
-		snprintf(err, errlen, "inet:%s: %s", spec, gai_strerror(rc));
-		return -1;
-	}
+	if (rc != 0)
+		return mxg_fail(err, errlen, "inet:%s: %s", spec, gai_strerror(rc));
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd >= 0)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -98,8 +92,7 @@ int policyd_listen_open(const char *spec, char *err, size_t errlen)
 		return open_unix(spec + 5, err, errlen);
 	if (strncmp(spec, "inet:", 5) == 0)
 		return open_inet(spec + 5, err, errlen);
-	snprintf(err, errlen, "%s: listeners are inet:HOST:PORT or unix:PATH", spec);
-	return -1;
+	return mxg_fail(err, errlen, "%s: listeners are inet:HOST:PORT or unix:PATH", spec);
 }
 
 void policyd_listen_remove(const char *spec)

@@ -201,9 +201,8 @@ static int check_dir(const char *key, const char *what, const char *path, char *
 	} else {
 		why = errno == ENOENT || errno == ENOTDIR ? "does not exist" : strerror(errno);
 	}
-	snprintf(err, errlen, "%s: %s%s: directory %s %s (create it first: see mxguard-policyd(8), "
-		 "FILES)", key, what, path, dir, why);
-	return -1;
+	return mxg_fail(err, errlen, "%s: %s%s: directory %s %s (create it first: see mxguard-policyd(8), "
+			"FILES)", key, what, path, dir, why);
 }
 
 static int check_listen_dirs(const char *key, char (*specs)[256], size_t n, char *err,
@@ -233,10 +232,8 @@ static int drop_user(const char *user, char *err, size_t errlen)
 {
 	struct passwd *pw = getpwnam(user);
 
-	if (pw == NULL) {
-		snprintf(err, errlen, "user %s: no such user", user);
-		return -1;
-	}
+	if (pw == NULL)
+		return mxg_fail(err, errlen, "user %s: no such user", user);
 	return mxg_daemon_become(pw, err, errlen);
 }
 

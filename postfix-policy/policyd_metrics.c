@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "mxguard/log.h"
+#include "mxguard/str.h"
 #include "mxguard/textfile.h"
 
 #define N_ACTIONS (POLICYD_REJECT + 1)  /* off .. reject; off is never an answer */
@@ -172,8 +173,7 @@ int policyd_metrics_start(const char *path, unsigned long interval_ms, char *err
 
 	if (mxg_textfile_start(&W, path, interval_ms, fill, warn, NULL, why, sizeof(why)) == 0)
 		return 0;
-	snprintf(err, errlen, "metrics_file: %s", why);
-	return -1;
+	return mxg_fail(err, errlen, "metrics_file: %s", why);
 }
 
 void policyd_metrics_stop(void)

@@ -72,10 +72,8 @@ static int add_listeners(struct policyd_server *srv, char (*specs)[256], size_t 
 	for (size_t i = 0; i < n; i++) {
 		struct listener *l = &srv->listen[srv->n_listen];
 		l->fd = policyd_listen_open(specs[i], why, sizeof(why));
-		if (l->fd < 0) {
-			snprintf(err, errlen, "cannot listen: %s", why);
-			return -1;
-		}
+		if (l->fd < 0)
+			return mxg_fail(err, errlen, "cannot listen: %s", why);
 		l->kind = k;
 		mxg_strlcpy(l->spec, specs[i], sizeof(l->spec));
 		srv->n_listen++;

@@ -83,10 +83,8 @@ static int each_word(const char *key, const char *value, void *arg,
 	int too_long;
 
 	while ((value = mxg_config_list_next(value, word, sizeof(word), &too_long)) != NULL) {
-		if (too_long) {
-			snprintf(err, errlen, "%s: value too long", key);
-			return -1;
-		}
+		if (too_long)
+			return mxg_fail(err, errlen, "%s: value too long", key);
 		if (fn(key, word, arg, err, errlen) < 0)
 			return -1;
 	}
@@ -103,10 +101,8 @@ static int add_action(const char *key, const char *word, void *arg, char *err, s
 		*mask |= MODULE_ACT_EDE;
 	else if (mxg_strcaseeq(word, "strip"))
 		*mask |= MODULE_ACT_STRIP;
-	else if (!mxg_strcaseeq(word, "none")) {
-		snprintf(err, errlen, "%s: unknown action '%s' (log, ede, strip, none)", key, word);
-		return -1;
-	}
+	else if (!mxg_strcaseeq(word, "none"))
+		return mxg_fail(err, errlen, "%s: unknown action '%s' (log, ede, strip, none)", key, word);
 	return 0;
 }
 
@@ -118,10 +114,8 @@ static int add_ignore(const char *key, const char *word, void *arg, char *err, s
 	if (mxg_strcaseeq(word, "none"))
 		return 0;
 	code = mxg_finding_by_name(word);
-	if (code == MXG_F__COUNT) {
-		snprintf(err, errlen, "%s: unknown finding code '%s'", key, word);
-		return -1;
-	}
+	if (code == MXG_F__COUNT)
+		return mxg_fail(err, errlen, "%s: unknown finding code '%s'", key, word);
 	ignore[code] = 1;
 	return 0;
 }
@@ -133,17 +127,13 @@ static int add_watch(const char *key, const char *word, void *arg, char *err, si
 
 	if (mxg_strcaseeq(word, "none"))
 		return 0;
-	if (mxg_dns_name_normalize(word, norm, sizeof(norm)) < 0 || norm[0] == '\0') {
-		snprintf(err, errlen, "%s: '%s' is not a domain name", key, word);
-		return -1;
-	}
+	if (mxg_dns_name_normalize(word, norm, sizeof(norm)) < 0 || norm[0] == '\0')
+		return mxg_fail(err, errlen, "%s: '%s' is not a domain name", key, word);
 	for (unsigned i = 0; i < c->n_watch; i++)
 		if (strcmp(c->watch[i], norm) == 0)
 			return 0;
-	if (c->n_watch >= MODULE_WATCH_MAX) {
-		snprintf(err, errlen, "%s: more than %d domains", key, MODULE_WATCH_MAX);
-		return -1;
-	}
+	if (c->n_watch >= MODULE_WATCH_MAX)
+		return mxg_fail(err, errlen, "%s: more than %d domains", key, MODULE_WATCH_MAX);
 	mxg_strlcpy(c->watch[c->n_watch++], norm, sizeof(c->watch[0]));
 	return 0;
 }
@@ -158,8 +148,7 @@ static int apply_watch(struct module_config *c, const struct mxg_config *f, char
 		if (each_word("watch_domain", f->entries[i].value, c, add_watch, err, errlen) < 0) {
 			char reason[256];
 			mxg_strlcpy(reason, err, sizeof(reason));
-			snprintf(err, errlen, "%s:%u: %s", f->path, f->entries[i].line, reason);
-			return -1;
+			return mxg_fail(err, errlen, "%s:%u: %s", f->path, f->entries[i].line, reason);
 		}
 	}
 	return 0;
@@ -201,10 +190,8 @@ static int apply_numbers(struct module_config *c, const struct mxg_config *f, ch
 	if ((v = mxg_config_get(f, "max_wait"))) {
 		if (mxg_config_duration_ms("max_wait", v, &n, err, errlen) < 0)
 			return -1;
-		if (n < 100 || n > 30000) {
-			snprintf(err, errlen, "max_wait: must be between 100ms and 30s");
-			return -1;
-		}
+		if (n < 100 || n > 30000)
+			return mxg_fail(err, errlen, "max_wait: must be between 100ms and 30s");
 		c->max_wait_ms = n;
 	}
 	if ((v = mxg_config_get(f, "verdict_cache_size"))) {
@@ -215,22 +202,16 @@ static int apply_numbers(struct module_config *c, const struct mxg_config *f, ch
 	if ((v = mxg_config_get(f, "metrics_interval"))) {
 		if (mxg_config_duration_ms("metrics_interval", v, &n, err, errlen) < 0)
 			return -1;
-		if (n < MXG_CFG_METRICS_INTERVAL_MIN || n > MXG_CFG_METRICS_INTERVAL_MAX) {
-			snprintf(err, errlen, "metrics_interval: must be between 1s and 1d");
-			return -1;
-		}
+		if (n < MXG_CFG_METRICS_INTERVAL_MIN || n > MXG_CFG_METRICS_INTERVAL_MAX)
+			return mxg_fail(err, errlen, "metrics_interval: must be between 1s and 1d");
 		c->metrics_interval_ms = n;
 	}
 	if ((v = mxg_config_get(f, "metrics_file"))) {
-		if (v[0] != '\0' && v[0] != '/') {
-			snprintf(err, errlen, "metrics_file: must be an absolute path");
-			return -1;
-		}
+		if (v[0] != '\0' && v[0] != '/')
+			return mxg_fail(err, errlen, "metrics_file: must be an absolute path");
 		if (mxg_strlcpy(c->metrics_file, v, sizeof(c->metrics_file)) >=
-		    sizeof(c->metrics_file)) {
-			snprintf(err, errlen, "metrics_file: path too long");
-			return -1;
-		}
+		    sizeof(c->metrics_file))
+			return mxg_fail(err, errlen, "metrics_file: path too long");
 	}
 	return 0;
 }
@@ -246,16 +227,13 @@ static int fail_at(const struct mxg_config *f, char *err, size_t errlen)
 		if (strncmp(reason, f->entries[i].key, strlen(f->entries[i].key)) == 0 &&
 		    reason[strlen(f->entries[i].key)] == ':')
 			line = f->entries[i].line;
-	snprintf(err, errlen, "%s:%u: %s", f->path, line, reason);
-	return -1;
+	return mxg_fail(err, errlen, "%s:%u: %s", f->path, line, reason);
 }
 
 static int apply(struct module_config *c, struct mxg_config *f, char *err, size_t errlen)
 {
-	if (mxg_config_rename(f, old_keys) < 0) {
-		snprintf(err, errlen, "%s: out of memory", f->path);
-		return -1;
-	}
+	if (mxg_config_rename(f, old_keys) < 0)
+		return mxg_fail(err, errlen, "%s: out of memory", f->path);
 	if (mxg_config_check_keys(f, known_keys, err, errlen) < 0)
 		return -1;
 	if (apply_lists(c, f, err, errlen) < 0 || apply_numbers(c, f, err, errlen) < 0)

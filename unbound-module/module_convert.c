@@ -131,26 +131,18 @@ static int convert_mx_rr(const uint8_t *rr, size_t rr_len, struct mxg_mx_target 
 {
 	size_t rdlen, nlen;
 
-	if (!rr || rr_len < 2 + 2 + 1) {
-		snprintf(err, errlen, "MX record too short (%zu bytes)", rr_len);
-		return -1;
-	}
+	if (!rr || rr_len < 2 + 2 + 1)
+		return mxg_fail(err, errlen, "MX record too short (%zu bytes)", rr_len);
 	rdlen = ((size_t)rr[0] << 8) | rr[1];
-	if (rdlen != rr_len - 2) {
-		snprintf(err, errlen, "MX rdlength %zu does not match %zu", rdlen, rr_len - 2);
-		return -1;
-	}
+	if (rdlen != rr_len - 2)
+		return mxg_fail(err, errlen, "MX rdlength %zu does not match %zu", rdlen, rr_len - 2);
 	nlen = module_wire_name_len(rr + 4, rr_len - 4);
-	if (nlen == 0 || nlen != rr_len - 4) {
-		snprintf(err, errlen, "MX exchange is not a well-formed name");
-		return -1;
-	}
+	if (nlen == 0 || nlen != rr_len - 4)
+		return mxg_fail(err, errlen, "MX exchange is not a well-formed name");
 	memset(t, 0, sizeof(*t));
 	t->pref = (uint16_t)(((unsigned)rr[2] << 8) | rr[3]);
-	if (module_wire_name_text(rr + 4, nlen, t->name, sizeof(t->name)) < 0) {
-		snprintf(err, errlen, "MX exchange does not fit in text form");
-		return -1;
-	}
+	if (module_wire_name_text(rr + 4, nlen, t->name, sizeof(t->name)) < 0)
+		return mxg_fail(err, errlen, "MX exchange does not fit in text form");
 	*wire = rr + 4;
 	return 0;
 }
@@ -163,10 +155,8 @@ int module_convert_answer(const uint8_t *qname, size_t qname_len, const struct r
 	int idx;
 
 	memset(in, 0, sizeof(*in));
-	if (module_wire_name_text(qname, qname_len, in->domain, sizeof(in->domain)) < 0) {
-		snprintf(err, errlen, "query name is malformed");
-		return -1;
-	}
+	if (module_wire_name_text(qname, qname_len, in->domain, sizeof(in->domain)) < 0)
+		return mxg_fail(err, errlen, "query name is malformed");
 	if (!rep || FLAGS_GET_RCODE(rep->flags) != LDNS_RCODE_NOERROR)
 		return 0;
 	idx = module_mx_rrset_index(rep);

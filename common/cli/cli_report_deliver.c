@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli_report.h"
+#include "mxguard/str.h"
 
 static int write_all(int fd, const char *p, size_t len)
 {
@@ -46,16 +47,13 @@ int cli_report_sendmail(const char *sendmail, const char *from, const char *to, 
 			size_t len, char *err, size_t errlen)
 {
 	int fds[2];
-	if (pipe(fds) != 0) {
-		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		return -1;
-	}
+	if (pipe(fds) != 0)
+		return mxg_fail(err, errlen, "pipe: %s", strerror(errno));
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		return -1;
+		return mxg_fail(err, errlen, "fork: %s", strerror(errno));
 	}
 	if (pid == 0) {
 		dup2(fds[0], 0);
@@ -70,10 +68,8 @@ int cli_report_sendmail(const char *sendmail, const char *from, const char *to, 
 	close(fds[1]);
 	signal(SIGPIPE, old);
 	int status = wait_bounded(pid);
-	if (wrote != 0 || status != 0) {
-		snprintf(err, errlen, "%s %s (exit %d)", sendmail,
-			 wrote != 0 ? "did not take the message" : "failed", status);
-		return -1;
-	}
+	if (wrote != 0 || status != 0)
+		return mxg_fail(err, errlen, "%s %s (exit %d)", sendmail,
+				wrote != 0 ? "did not take the message" : "failed", status);
 	return 0;
 }

@@ -98,10 +98,8 @@ static int store_report(struct mxg_store *st, const struct mxg_report *r, char *
 {
 	struct mxg_store_rr_report rep;
 	struct mxg_store_rr_record *recs = calloc(r->record_count, sizeof(*recs));
-	if (recs == NULL) {
-		snprintf(err, errlen, "no memory for %zu records", r->record_count);
-		return -1;
-	}
+	if (recs == NULL)
+		return mxg_fail(err, errlen, "no memory for %zu records", r->record_count);
 	copy_policy(r, &rep);
 	for (size_t i = 0; i < r->record_count; i++)
 		copy_record(&r->records[i], &recs[i]);

@@ -241,10 +241,8 @@ int mxg_authns_gather(struct mxg_resolver *r, const char *domain, unsigned timeo
 
 	memset(in, 0, sizeof(*in));
 	why[0] = '\0';
-	if (mxg_dns_name_normalize(domain, in->domain, sizeof(in->domain)) < 0) {
-		snprintf(why, whylen, "invalid domain name '%.80s'", domain);
-		return -1;
-	}
+	if (mxg_dns_name_normalize(domain, in->domain, sizeof(in->domain)) < 0)
+		return mxg_fail(why, whylen, "invalid domain name '%.80s'", domain);
 	if (list_servers(r, in, why, whylen) < 0)
 		return -1;
 	if (in->n_servers == 0)

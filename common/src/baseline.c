@@ -336,10 +336,8 @@ int mxg_baseline_parse(const char *name, const char *text, size_t len, struct mx
 	int rc = 0;
 
 	memset(b, 0, sizeof(*b));
-	if (len > MXG_BASELINE_FILE_MAX) {
-		snprintf(err, errlen, "%s: larger than %u bytes", name, MXG_BASELINE_FILE_MAX);
-		return -1;
-	}
+	if (len > MXG_BASELINE_FILE_MAX)
+		return mxg_fail(err, errlen, "%s: larger than %u bytes", name, MXG_BASELINE_FILE_MAX);
 	while (rc == 0 && pos < end) {
 		rc = next_line(&p, &pos, end, line);
 		if (rc == 0)
@@ -364,10 +362,8 @@ int mxg_baseline_load(const char *path, struct mxg_baseline *b, char *err, size_
 	memset(b, 0, sizeof(*b));
 	if (f == NULL && errno == ENOENT)
 		return 0;
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (f == NULL)
+		return mxg_fail(err, errlen, "%s: %s", path, strerror(errno));
 	text = malloc(MXG_BASELINE_FILE_MAX + 1);
 	len = text ? fread(text, 1, MXG_BASELINE_FILE_MAX + 1, f) : 0;
 	int bad = text == NULL || ferror(f);

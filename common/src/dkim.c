@@ -417,14 +417,10 @@ int dkim_header_check(const struct dkim_headers *hs, const struct dkim_sig *sig,
 			}
 		}
 		const char *once = once_only_name(name);
-		if (nul) {
-			snprintf(why, whylen, "signed %s field holds a NUL byte", once ? once : name);
-			return -1;
-		}
-		if (once != NULL && found > listed) {
-			snprintf(why, whylen, "unsigned extra %s field", once);
-			return -1;
-		}
+		if (nul)
+			return mxg_fail(why, whylen, "signed %s field holds a NUL byte", once ? once : name);
+		if (once != NULL && found > listed)
+			return mxg_fail(why, whylen, "unsigned extra %s field", once);
 	}
 	return 0;
 }
@@ -701,10 +697,8 @@ int dkim_verifier_seal_view(const struct mxg_dkim_verifier *v, struct dkim_heade
 		why = MALFORMED;
 	else if (v->arc == NULL || v->seal_bhlen <= 0)
 		why = "no body hash for the seal (out of memory, or the verifier was not asked for one)";
-	if (why != NULL) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
+	if (why != NULL)
+		return mxg_fail(err, errlen, "%s", why);
 	*hs = headers_of(v);
 	*arc = v->arc;
 	*bh = v->seal_bh;

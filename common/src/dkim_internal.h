@@ -285,7 +285,5 @@ struct mxg_dkim_signing_key {
 };
 /* base64 of n bytes (RFC 4648, no line breaks), allocated; NULL on ENOMEM. */
 char *dkim_b64_encode(const uint8_t *in, size_t n);
-/* snprintf into err (errlen may be 0). */
-void dkim_say(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -15,13 +15,6 @@
 
 #define KEY_TXT_MAX 4096
 
-static int fail(char *err, size_t errlen, const char *msg)
-{
-	if (err != NULL && errlen > 0)
-		mxg_strlcpy(err, msg, errlen);
-	return -1;
-}
-
 /* Walks a colon-separated list in a tag value; 1 if one item equals (case-insensitively) want. */
 static int list_has(const struct dkim_tag *t, const char *want)
 {
@@ -74,10 +67,10 @@ static int decode_rsa(const uint8_t *der, size_t len, struct dkim_key *key, char
 	EVP_PKEY *pk = rsa_from_der(der, len);
 
 	if (pk == NULL)
-		return fail(err, errlen, "p= is neither an RSA SubjectPublicKeyInfo nor an RSAPublicKey");
+		return mxg_fail(err, errlen, "p= is neither an RSA SubjectPublicKeyInfo nor an RSAPublicKey");
 	if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(pk);
-		return fail(err, errlen, "p= holds a key that is not RSA while k=rsa");
+		return mxg_fail(err, errlen, "p= holds a key that is not RSA while k=rsa");
 	}
 	key->pkey = pk;
 	key->bits = (unsigned)EVP_PKEY_get_bits(pk);
@@ -88,10 +81,10 @@ static int decode_rsa(const uint8_t *der, size_t len, struct dkim_key *key, char
 static int decode_ed25519(const uint8_t *raw, size_t len, struct dkim_key *key, char *err, size_t errlen)
 {
 	if (len != 32)
-		return fail(err, errlen, "ed25519 p= is not 32 bytes");
+		return mxg_fail(err, errlen, "ed25519 p= is not 32 bytes");
 	key->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, len);
 	if (key->pkey == NULL)
-		return fail(err, errlen, "ed25519 p= is not a usable key");
+		return mxg_fail(err, errlen, "ed25519 p= is not a usable key");
 	key->bits = 256;
 	return 0;
 }
@@ -113,7 +106,7 @@ static int parse_flags(const struct dkim_taglist *l, struct dkim_key *key, char 
 	else if (k->value_len == 7 && mxg_strncaseeq(k->value, "ed25519", 7))
 		key->type = DKIM_KEY_ED25519;
 	else
-		return fail(err, errlen, "unknown key type in k=");
+		return mxg_fail(err, errlen, "unknown key type in k=");
 	return 0;
 }
 
@@ -123,22 +116,22 @@ static int parse_tags(const struct dkim_taglist *l, struct dkim_key *key, char *
 	const struct dkim_tag *p = dkim_tags_find(l, "p");
 
 	if (v != NULL && (v != &l->tags[0] || !dkim_tag_is(v, "DKIM1")))
-		return fail(err, errlen, "key record v= is not DKIM1 as its first tag");
+		return mxg_fail(err, errlen, "key record v= is not DKIM1 as its first tag");
 	if (parse_flags(l, key, err, errlen) < 0)
 		return -1;
 	if (p == NULL)
-		return fail(err, errlen, "key record has no p=");
+		return mxg_fail(err, errlen, "key record has no p=");
 	if (p->value_len == 0) {
 		key->revoked = 1;
 		return 0;
 	}
 	uint8_t *der = malloc(DKIM_KEY_DER_MAX);
 	if (der == NULL)
-		return fail(err, errlen, "out of memory");
+		return mxg_fail(err, errlen, "out of memory");
 	long n = dkim_b64_decode(p->value, p->value_len, der, DKIM_KEY_DER_MAX);
 	int rc;
 	if (n <= 0)
-		rc = fail(err, errlen, "key p= is not valid base64 or too long");
+		rc = mxg_fail(err, errlen, "key p= is not valid base64 or too long");
 	else if (key->type == DKIM_KEY_ED25519)
 		rc = decode_ed25519(der, (size_t)n, key, err, errlen);
 	else
@@ -153,7 +146,7 @@ int dkim_key_parse(const char *txt, size_t len, struct dkim_key *key, char *err,
 
 	memset(key, 0, sizeof(*key));
 	if (l == NULL)
-		return fail(err, errlen, "out of memory");
+		return mxg_fail(err, errlen, "out of memory");
 	int rc = dkim_tags_parse(txt, len, l, err, errlen);
 	if (rc == 0)
 		rc = parse_tags(l, key, err, errlen);
@@ -315,7 +308,7 @@ enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache
 	memset(key, 0, sizeof(*key));
 	if ((size_t)snprintf(name, sizeof(name), "%s._domainkey.%s", selector, domain) >= sizeof(name) ||
 	    strlen(name) > 253) {
-		fail(err, errlen, "key name is too long");
+		mxg_fail(err, errlen, "key name is too long");
 		return DKIM_FETCH_PERM;
 	}
 	mxg_str_lower(name);

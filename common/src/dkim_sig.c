@@ -14,13 +14,6 @@ static int is_valchar(int c)
 	return (c >= 0x21 && c <= 0x3a) || (c >= 0x3c && c <= 0x7e);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, const char *arg)
-{
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, fmt, arg);
-	return -1;
-}
-
 /* A line break inside a tag list must be a fold: CRLF or LF followed by WSP. */
 static int fold_ok(const char *t, size_t len, size_t i)
 {
@@ -60,7 +53,7 @@ static int parse_one(const char *t, size_t len, size_t *pos, struct dkim_tag *ta
 	size_t i = skip_ws(t, len, *pos, &bad);
 
 	if (i >= len || !mxg_is_alpha((unsigned char)t[i]))
-		return fail(err, errlen, "%s", "tag list has an empty or malformed tag");
+		return mxg_fail(err, errlen, "%s", "tag list has an empty or malformed tag");
 	size_t ns = i;
 	while (i < len && (mxg_is_alpha((unsigned char)t[i]) || mxg_is_digit((unsigned char)t[i]) || t[i] == '_'))
 		i++;
@@ -68,7 +61,7 @@ static int parse_one(const char *t, size_t len, size_t *pos, struct dkim_tag *ta
 	tag->name_len = i - ns;
 	i = skip_ws(t, len, i, &bad);
 	if (i >= len || t[i] != '=')
-		return fail(err, errlen, "%s", "tag list has a tag without '='");
+		return mxg_fail(err, errlen, "%s", "tag list has a tag without '='");
 	tag->eq_off = ++i;
 	i = skip_ws(t, len, i, &bad);
 	size_t vs = i, ve = i;
@@ -78,14 +71,14 @@ static int parse_one(const char *t, size_t len, size_t *pos, struct dkim_tag *ta
 			if (!fold_ok(t, len, i))
 				bad = 1;
 		} else if (!is_valchar(c)) {
-			return fail(err, errlen, "%s", "tag value has a character outside printable ASCII");
+			return mxg_fail(err, errlen, "%s", "tag value has a character outside printable ASCII");
 		} else {
 			ve = i + 1;
 		}
 		i++;
 	}
 	if (bad)
-		return fail(err, errlen, "%s", "tag list has a line break that is not a fold");
+		return mxg_fail(err, errlen, "%s", "tag list has a line break that is not a fold");
 	tag->value = t + vs;
 	tag->value_len = ve - vs;
 	tag->value_off = vs;
@@ -106,16 +99,16 @@ int dkim_tags_parse(const char *text, size_t len, struct dkim_taglist *out, char
 		if (tag_name_seen(out, tag.name, tag.name_len)) {
 			char n[32];
 			snprintf(n, sizeof(n), "%.*s", (int)tag.name_len, tag.name);
-			return fail(err, errlen, "tag %s= appears twice", n);
+			return mxg_fail(err, errlen, "tag %s= appears twice", n);
 		}
 		if (out->count >= DKIM_TAGS_MAX)
-			return fail(err, errlen, "%s", "tag list has too many tags");
+			return mxg_fail(err, errlen, "%s", "tag list has too many tags");
 		out->tags[out->count++] = tag;
 		if (pos < len)
 			pos++; /* the ';' */
 	}
 	if (bad)
-		return fail(err, errlen, "%s", "tag list has a line break that is not a fold");
+		return mxg_fail(err, errlen, "%s", "tag list has a line break that is not a fold");
 	return 0;
 }
 
@@ -234,7 +227,7 @@ static int valid_name(const char *s, int allow_underscore)
 static int parse_alg(struct dkim_sig *sig, const struct dkim_tag *t, char *err, size_t errlen)
 {
 	if (copy_value(t, sig->a, sizeof(sig->a)) < 0)
-		return fail(err, errlen, "%s", "a= is too long");
+		return mxg_fail(err, errlen, "%s", "a= is too long");
 	mxg_str_lower(sig->a);
 	if (strcmp(sig->a, "rsa-sha256") == 0)
 		sig->alg = DKIM_ALG_RSA_SHA256;
@@ -243,7 +236,7 @@ static int parse_alg(struct dkim_sig *sig, const struct dkim_tag *t, char *err, 
 	else if (strcmp(sig->a, "rsa-sha1") == 0)
 		sig->alg = DKIM_ALG_RSA_SHA1;
 	else
-		return fail(err, errlen, "unsupported algorithm a=%s", sig->a);
+		return mxg_fail(err, errlen, "unsupported algorithm a=%s", sig->a);
 	return 0;
 }
 
@@ -268,9 +261,9 @@ static int parse_canon(struct dkim_sig *sig, const struct dkim_tag *t, char *err
 	const char *slash = memchr(t->value, '/', t->value_len);
 	size_t hl = slash != NULL ? (size_t)(slash - t->value) : t->value_len;
 	if (canon_word(t->value, hl, &sig->hcanon) < 0)
-		return fail(err, errlen, "%s", "unknown header canonicalization in c=");
+		return mxg_fail(err, errlen, "%s", "unknown header canonicalization in c=");
 	if (slash != NULL && canon_word(slash + 1, t->value_len - hl - 1, &sig->bcanon) < 0)
-		return fail(err, errlen, "%s", "unknown body canonicalization in c=");
+		return mxg_fail(err, errlen, "%s", "unknown body canonicalization in c=");
 	return 0;
 }
 
@@ -283,7 +276,7 @@ static int parse_h(struct dkim_sig *sig, enum dkim_sig_kind kind, const struct d
 	char *store = malloc(t->value_len + 1);
 
 	if (store == NULL)
-		return fail(err, errlen, "%s", "out of memory");
+		return mxg_fail(err, errlen, "%s", "out of memory");
 	sig->h_store = store;
 	if (kind == DKIM_SIG_AMS && t->value_len == 0)
 		return 0;
@@ -298,12 +291,12 @@ static int parse_h(struct dkim_sig *sig, enum dkim_sig_kind kind, const struct d
 		while (k < t->value_len && mxg_is_fws((unsigned char)t->value[k]))
 			k++;
 		if (e == s || (k < t->value_len && t->value[k] != ':'))
-			return fail(err, errlen, "%s", "h= has an empty or malformed field name");
+			return mxg_fail(err, errlen, "%s", "h= has an empty or malformed field name");
 		if (sig->h_count >= DKIM_H_MAX)
-			return fail(err, errlen, "%s", "h= lists too many fields");
+			return mxg_fail(err, errlen, "%s", "h= lists too many fields");
 		for (size_t c = s; c < e; c++)
 			if (!is_valchar((unsigned char)t->value[c]))
-				return fail(err, errlen, "%s", "h= has a bad field name");
+				return mxg_fail(err, errlen, "%s", "h= has a bad field name");
 		sig->h_names[sig->h_count++] = store + o;
 		memcpy(store + o, t->value + s, e - s);
 		store[o + e - s] = '\0';
@@ -311,12 +304,12 @@ static int parse_h(struct dkim_sig *sig, enum dkim_sig_kind kind, const struct d
 		if (strcmp(store + o, "from") == 0)
 			has_from = 1;
 		if (kind == DKIM_SIG_AMS && strcmp(store + o, "arc-seal") == 0)
-			return fail(err, errlen, "%s", "h= of an ARC message signature includes ARC-Seal");
+			return mxg_fail(err, errlen, "%s", "h= of an ARC message signature includes ARC-Seal");
 		o += e - s + 1;
 		k++; /* past ':' (or the end) */
 	}
 	if (!has_from && kind == DKIM_SIG_DKIM)
-		return fail(err, errlen, "%s", "h= does not include From");
+		return mxg_fail(err, errlen, "%s", "h= does not include From");
 	return 0;
 }
 
@@ -355,15 +348,15 @@ static int parse_identity(struct dkim_sig *sig, const struct dkim_tag *t, char *
 		return 0;
 	}
 	if (decode_qp(t, sig->i, sizeof(sig->i)) < 0)
-		return fail(err, errlen, "%s", "i= is not valid quoted-printable");
+		return mxg_fail(err, errlen, "%s", "i= is not valid quoted-printable");
 	const char *at = strrchr(sig->i, '@');
 	if (at == NULL)
-		return fail(err, errlen, "%s", "i= has no '@'");
+		return mxg_fail(err, errlen, "%s", "i= has no '@'");
 	char dom[MXG_DNS_NAME_MAX];
 	if (mxg_strlcpy(dom, at + 1, sizeof(dom)) >= sizeof(dom) || !valid_name(dom, 0))
-		return fail(err, errlen, "%s", "i= has an invalid domain");
+		return mxg_fail(err, errlen, "%s", "i= has an invalid domain");
 	if (!mxg_dns_name_is_sub(dom, sig->d))
-		return fail(err, errlen, "%s", "i= domain is not d= or a subdomain of it");
+		return mxg_fail(err, errlen, "%s", "i= domain is not d= or a subdomain of it");
 	return 0;
 }
 
@@ -380,7 +373,7 @@ static int parse_q(const struct dkim_tag *t, char *err, size_t errlen)
 			return 0;
 		k++;
 	}
-	return fail(err, errlen, "%s", "q= does not offer dns/txt");
+	return mxg_fail(err, errlen, "%s", "q= does not offer dns/txt");
 }
 
 static int parse_times(struct dkim_sig *sig, const struct dkim_taglist *l, char *err, size_t errlen)
@@ -390,16 +383,16 @@ static int parse_times(struct dkim_sig *sig, const struct dkim_taglist *l, char 
 
 	if (t != NULL) {
 		if (parse_uint(t, 12, &sig->t) < 0)
-			return fail(err, errlen, "%s", "t= is not a timestamp");
+			return mxg_fail(err, errlen, "%s", "t= is not a timestamp");
 		sig->has_t = 1;
 	}
 	if (x != NULL) {
 		if (parse_uint(x, 12, &sig->x) < 0)
-			return fail(err, errlen, "%s", "x= is not a timestamp");
+			return mxg_fail(err, errlen, "%s", "x= is not a timestamp");
 		sig->has_x = 1;
 	}
 	if (sig->has_t && sig->has_x && sig->x < sig->t)
-		return fail(err, errlen, "%s", "x= is earlier than t=");
+		return mxg_fail(err, errlen, "%s", "x= is earlier than t=");
 	return 0;
 }
 
@@ -415,17 +408,17 @@ static int parse_b(struct dkim_sig *sig, const struct dkim_tag *b, const struct 
 	sig->b_value_end = b->value_off + b->value_len;
 	long n = dkim_b64_decode(b->value, b->value_len, sig->b, sizeof(sig->b));
 	if (n <= 0)
-		return fail(err, errlen, "%s", "b= is empty or not valid base64");
+		return mxg_fail(err, errlen, "%s", "b= is empty or not valid base64");
 	sig->b_len = (size_t)n;
 	if (bh == NULL)
 		return 0; /* an ARC-Seal signs no body */
 	n = dkim_b64_decode(bh->value, bh->value_len, sig->bh, sizeof(sig->bh));
 	if (n <= 0)
-		return fail(err, errlen, "%s", "bh= is empty or not valid base64");
+		return mxg_fail(err, errlen, "%s", "bh= is empty or not valid base64");
 	sig->bh_len = (size_t)n;
 	size_t want = sig->alg == DKIM_ALG_RSA_SHA1 ? 20 : 32;
 	if (sig->bh_len != want)
-		return fail(err, errlen, "%s", "bh= has the wrong length for the hash");
+		return mxg_fail(err, errlen, "%s", "bh= has the wrong length for the hash");
 	return 0;
 }
 
@@ -440,11 +433,11 @@ static int check_required(enum dkim_sig_kind kind, const struct dkim_taglist *l,
 
 	for (size_t k = 0; required[kind][k] != NULL; k++)
 		if (dkim_tags_find(l, required[kind][k]) == NULL)
-			return fail(err, errlen, "required tag %s= is missing", required[kind][k]);
+			return mxg_fail(err, errlen, "required tag %s= is missing", required[kind][k]);
 	if (kind == DKIM_SIG_DKIM && !dkim_tag_is(dkim_tags_find(l, "v"), "1"))
-		return fail(err, errlen, "%s", "unsupported version (v= is not 1)");
+		return mxg_fail(err, errlen, "%s", "unsupported version (v= is not 1)");
 	if (kind == DKIM_SIG_AS && dkim_tags_find(l, "h") != NULL)
-		return fail(err, errlen, "%s", "an ARC-Seal has no h= tag");
+		return mxg_fail(err, errlen, "%s", "an ARC-Seal has no h= tag");
 	return 0;
 }
 
@@ -465,9 +458,9 @@ static int parse_names(struct dkim_sig *sig, enum dkim_sig_kind kind, const stru
 	if (check_required(kind, l, err, errlen) < 0)
 		return -1;
 	if (!valid_name(sig->d, 0) || d->value_len >= sizeof(sig->d))
-		return fail(err, errlen, "%s", "d= is not a valid domain name");
+		return mxg_fail(err, errlen, "%s", "d= is not a valid domain name");
 	if (!valid_name(sig->s, 1) || s->value_len >= sizeof(sig->s))
-		return fail(err, errlen, "%s", "s= is not a valid selector");
+		return mxg_fail(err, errlen, "%s", "s= is not a valid selector");
 	return parse_alg(sig, a, err, errlen);
 }
 
@@ -499,7 +492,7 @@ static int parse_cv(struct dkim_sig *sig, const struct dkim_tag *t, char *err, s
 			sig->cv = (enum dkim_arc_cv)k;
 			return 0;
 		}
-	return fail(err, errlen, "%s", "cv= is not none, pass or fail");
+	return mxg_fail(err, errlen, "%s", "cv= is not none, pass or fail");
 }
 
 /* The tags an ARC field has beyond DKIM's (i= as instance, cv=), or DKIM's own i= and q=. */
@@ -510,7 +503,7 @@ static int parse_kind_tags(struct dkim_sig *sig, enum dkim_sig_kind kind, const 
 		return parse_identity(sig, dkim_tags_find(l, "i"), err, errlen) < 0 ||
 		       parse_q(dkim_tags_find(l, "q"), err, errlen) < 0 ? -1 : 0;
 	if (parse_instance(dkim_tags_find(l, "i"), &sig->instance) < 0)
-		return fail(err, errlen, "%s", "i= is not an ARC instance from 1 to 50");
+		return mxg_fail(err, errlen, "%s", "i= is not an ARC instance from 1 to 50");
 	if (kind == DKIM_SIG_AS)
 		return parse_cv(sig, dkim_tags_find(l, "cv"), err, errlen);
 	return 0;
@@ -528,7 +521,7 @@ int dkim_sig_parse_kind(enum dkim_sig_kind kind, const char *value, size_t len, 
 
 	memset(sig, 0, sizeof(*sig));
 	if (l == NULL)
-		return fail(err, errlen, "%s", "out of memory");
+		return mxg_fail(err, errlen, "%s", "out of memory");
 	int rc = -1;
 	if (dkim_tags_parse(value, len, l, err, errlen) < 0)
 		goto out;
@@ -549,7 +542,7 @@ int dkim_sig_parse_kind(enum dkim_sig_kind kind, const char *value, size_t len, 
 	const struct dkim_tag *lt = dkim_tags_find(l, "l");
 	if (lt != NULL) {
 		if (parse_uint(lt, 76, &sig->l) < 0) {
-			fail(err, errlen, "%s", "l= is not a decimal length");
+			mxg_fail(err, errlen, "%s", "l= is not a decimal length");
 			goto out;
 		}
 		sig->has_l = 1;

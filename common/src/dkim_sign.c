@@ -102,17 +102,17 @@ int mxg_dkim_signer_add_key(struct mxg_dkim_signer *s, const struct mxg_dkim_sig
 			    const struct mxg_dkim_sign_options *o, char *err, size_t errlen)
 {
 	if (s->in_body || s->nkeys == MXG_DKIM_SIGNER_KEYS_MAX) {
-		dkim_say(err, errlen, s->in_body ? "keys go before the body" : "at most %d keys",
+		mxg_fail(err, errlen, s->in_body ? "keys go before the body" : "at most %d keys",
 			 MXG_DKIM_SIGNER_KEYS_MAX);
 		return -1;
 	}
 	if (!dkim_sign_valid_name(o->domain) || !dkim_sign_valid_name(o->selector)) {
-		dkim_say(err, errlen, "bad domain or selector");
+		mxg_fail(err, errlen, "bad domain or selector");
 		return -1;
 	}
 	enum dkim_canon bc = canon_of(o->body_canon);
 	if (s->body[bc] == NULL && (s->body[bc] = dkim_body_hash_new(bc, dkim_sha256(), 0, 0)) == NULL) {
-		dkim_say(err, errlen, "out of memory");
+		mxg_fail(err, errlen, "out of memory");
 		return -1;
 	}
 	struct signer_key *sk = &s->keys[s->nkeys++];
@@ -201,7 +201,7 @@ static size_t count_of(const struct dkim_headers *hs, const char *name)
 int dkim_sign_choose(const struct dkim_headers *hs, struct dkim_sig *sig, char *err, size_t errlen)
 {
 	if (count_of(hs, "from") != 1) {
-		dkim_say(err, errlen, "the message needs exactly one From field to be signed");
+		mxg_fail(err, errlen, "the message needs exactly one From field to be signed");
 		return -1;
 	}
 	sig->h_count = 0;
@@ -209,7 +209,7 @@ int dkim_sign_choose(const struct dkim_headers *hs, struct dkim_sig *sig, char *
 		const char *name = k < N_ONCE ? once_only[k] : repeatable[k - N_ONCE];
 		size_t times = count_of(hs, name) + (k < N_ONCE);
 		if (sig->h_count + times > DKIM_H_MAX) {
-			dkim_say(err, errlen, "too many header fields to sign (h= holds %d)", DKIM_H_MAX);
+			mxg_fail(err, errlen, "too many header fields to sign (h= holds %d)", DKIM_H_MAX);
 			return -1;
 		}
 		for (; times > 0; times--)
@@ -365,7 +365,7 @@ static char *sign_one(const struct mxg_dkim_signer *s, const struct signer_key *
 	    dkim_sign_digest(sk->k, digest, dlen, b, &blen) == 0)
 		b64v = dkim_b64_encode(b, blen);
 	if (b64v == NULL) {
-		dkim_say(err, errlen, "signing failed (crypto error or out of memory)");
+		mxg_fail(err, errlen, "signing failed (crypto error or out of memory)");
 		mxg_sbuf_free(&f);
 		return NULL;
 	}
@@ -373,7 +373,7 @@ static char *sign_one(const struct mxg_dkim_signer *s, const struct signer_key *
 	free(b64v);
 	char *field = mxg_sbuf_take(&f);
 	if (field == NULL)
-		dkim_say(err, errlen, "out of memory");
+		mxg_fail(err, errlen, "out of memory");
 	return field;
 }
 
@@ -388,7 +388,7 @@ static int body_hashes(struct mxg_dkim_signer *s, char *bh64[2], char *err, size
 			continue;
 		n = dkim_body_hash_final(s->body[i], bh);
 		if (n <= 0 || (bh64[i] = dkim_b64_encode(bh, (size_t)n)) == NULL) {
-			dkim_say(err, errlen, "body hash failed");
+			mxg_fail(err, errlen, "body hash failed");
 			free(bh64[0]);
 			return -1;
 		}
@@ -403,11 +403,11 @@ int mxg_dkim_signer_finish(struct mxg_dkim_signer *s, char **fields, size_t max,
 	size_t i;
 
 	if (s->failed) {
-		dkim_say(err, errlen, "%s", s->why);
+		mxg_fail(err, errlen, "%s", s->why);
 		return -1;
 	}
 	if (s->nkeys == 0 || s->nkeys > max) {
-		dkim_say(err, errlen, s->nkeys == 0 ? "no key to sign with" : "too many keys for the result");
+		mxg_fail(err, errlen, s->nkeys == 0 ? "no key to sign with" : "too many keys for the result");
 		return -1;
 	}
 	if (body_hashes(s, bh64, err, errlen) < 0)
@@ -437,7 +437,7 @@ int mxg_dkim_sign_buffer(const struct mxg_dkim_signing_key *k, const struct mxg_
 
 	*field = NULL;
 	if (s == NULL) {
-		dkim_say(err, errlen, "out of memory");
+		mxg_fail(err, errlen, "out of memory");
 		return -1;
 	}
 	if (mxg_dkim_signer_add_key(s, k, o, err, errlen) < 0)

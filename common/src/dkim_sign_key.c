@@ -2,6 +2,7 @@
  * generated and saved mode 0600, and the key record that publishes one. */
 #include "dkim_internal.h"
 #include "mxguard/dkim_sign.h"
+#include "mxguard/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,17 +16,6 @@
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-
-void dkim_say(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int no_passphrase(char *buf, int size, int rw, void *u)
 {
@@ -41,7 +31,7 @@ static struct mxg_dkim_signing_key *wrap(EVP_PKEY *pkey, char *err, size_t errle
 	struct mxg_dkim_signing_key *k = calloc(1, sizeof(*k));
 
 	if (k == NULL) {
-		dkim_say(err, errlen, "out of memory");
+		mxg_fail(err, errlen, "out of memory");
 		EVP_PKEY_free(pkey);
 		return NULL;
 	}
@@ -59,16 +49,16 @@ static int usable(EVP_PKEY *pkey, const char *path, unsigned min_bits, char *err
 	if (id == EVP_PKEY_ED25519)
 		return 1;
 	if (id != EVP_PKEY_RSA) {
-		dkim_say(err, errlen, "%s: not an RSA or Ed25519 key", path);
+		mxg_fail(err, errlen, "%s: not an RSA or Ed25519 key", path);
 		return 0;
 	}
 	if (EVP_PKEY_get_bits(pkey) > 8 * DKIM_SIG_MAX) {
-		dkim_say(err, errlen, "%s: RSA key of %d bits; at most %d", path, EVP_PKEY_get_bits(pkey),
+		mxg_fail(err, errlen, "%s: RSA key of %d bits; at most %d", path, EVP_PKEY_get_bits(pkey),
 		    8 * DKIM_SIG_MAX);
 		return 0;
 	}
 	if (EVP_PKEY_get_bits(pkey) < (int)min_bits) {
-		dkim_say(err, errlen, "%s: RSA key of %d bits; signing needs %u bits or more (RFC 8301)",
+		mxg_fail(err, errlen, "%s: RSA key of %d bits; signing needs %u bits or more (RFC 8301)",
 		    path, EVP_PKEY_get_bits(pkey), min_bits);
 		return 0;
 	}
@@ -81,30 +71,30 @@ struct mxg_dkim_signing_key *mxg_dkim_signing_key_load(const char *path, char *e
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
 
 	if (fd < 0) {
-		dkim_say(err, errlen, "%s: %s", path, strerror(errno));
+		mxg_fail(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		dkim_say(err, errlen, "%s: not a regular file", path);
+		mxg_fail(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return NULL;
 	}
 	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)) {
-		dkim_say(err, errlen, "%s: private key readable or writable by group or others (mode %04o); "
+		mxg_fail(err, errlen, "%s: private key readable or writable by group or others (mode %04o); "
 			"make it mode 0600", path, (unsigned)(st.st_mode & 07777));
 		close(fd);
 		return NULL;
 	}
 	FILE *f = fdopen(fd, "r");
 	if (f == NULL) {
-		dkim_say(err, errlen, "%s: %s", path, strerror(errno));
+		mxg_fail(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
 	EVP_PKEY *pkey = PEM_read_PrivateKey(f, NULL, no_passphrase, NULL);
 	fclose(f);
 	if (pkey == NULL) {
-		dkim_say(err, errlen, "%s: not an unencrypted PEM private key", path);
+		mxg_fail(err, errlen, "%s: not an unencrypted PEM private key", path);
 		return NULL;
 	}
 	if (!usable(pkey, path, MXG_DKIM_SIGN_MIN_RSA_BITS, err, errlen)) {
@@ -123,7 +113,7 @@ struct mxg_dkim_signing_key *mxg_dkim_signing_key_from_pem(const char *pem, size
 
 	BIO_free(bio);
 	if (pkey == NULL) {
-		dkim_say(err, errlen, "not an unencrypted PEM private key");
+		mxg_fail(err, errlen, "not an unencrypted PEM private key");
 		return NULL;
 	}
 	if (min_rsa_bits < MXG_DKIM_SIGN_FLOOR_RSA_BITS)
@@ -155,12 +145,12 @@ int mxg_dkim_signing_key_save(const struct mxg_dkim_signing_key *k, const char *
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
-		dkim_say(err, errlen, "%s: %s", path, errno == EEXIST ? "exists; not replacing it" : strerror(errno));
+		mxg_fail(err, errlen, "%s: %s", path, errno == EEXIST ? "exists; not replacing it" : strerror(errno));
 		return -1;
 	}
 	FILE *f = fdopen(fd, "w");
 	if (f == NULL) {
-		dkim_say(err, errlen, "%s: %s", path, strerror(errno));
+		mxg_fail(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		unlink(path);
 		return -1;
@@ -169,7 +159,7 @@ int mxg_dkim_signing_key_save(const struct mxg_dkim_signing_key *k, const char *
 	ok = fflush(f) == 0 && ok;
 	ok = fclose(f) == 0 && ok;
 	if (!ok) {
-		dkim_say(err, errlen, "%s: could not write the key", path);
+		mxg_fail(err, errlen, "%s: could not write the key", path);
 		unlink(path);
 		return -1;
 	}
@@ -240,18 +230,18 @@ enum mxg_dkim_published mxg_dkim_key_published(struct mxg_resolver *r, const str
 	case DKIM_FETCH_OK:
 		break;
 	case DKIM_FETCH_TEMP:
-		dkim_say(why, whylen, "%s._domainkey.%s: %s", selector, domain, err);
+		mxg_fail(why, whylen, "%s._domainkey.%s: %s", selector, domain, err);
 		return MXG_DKIM_PUBLISHED_TEMP;
 	default:
-		dkim_say(why, whylen, "%s._domainkey.%s: %s", selector, domain, err);
+		mxg_fail(why, whylen, "%s._domainkey.%s: %s", selector, domain, err);
 		return MXG_DKIM_PUBLISHED_MISSING;
 	}
 	enum mxg_dkim_published p = MXG_DKIM_PUBLISHED_MATCH;
 	if (key.revoked || key.pkey == NULL) {
-		dkim_say(why, whylen, "%s._domainkey.%s: the key is revoked (empty p=)", selector, domain);
+		mxg_fail(why, whylen, "%s._domainkey.%s: the key is revoked (empty p=)", selector, domain);
 		p = MXG_DKIM_PUBLISHED_MISSING;
 	} else if (EVP_PKEY_eq(key.pkey, k->pkey) != 1) {
-		dkim_say(why, whylen, "%s._domainkey.%s: the published %s key is not the public half of"
+		mxg_fail(why, whylen, "%s._domainkey.%s: the published %s key is not the public half of"
 			 " the private %s key", selector, domain, key.type == DKIM_KEY_ED25519 ? "ed25519" : "rsa",
 			 mxg_dkim_signing_key_type(k));
 		p = MXG_DKIM_PUBLISHED_MISMATCH;

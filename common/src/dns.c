@@ -51,10 +51,8 @@ int mxg_dns_lookup(struct mxg_resolver *r, const char *name, uint16_t type,
 	char norm[MXG_DNS_NAME_MAX];
 
 	*out = NULL;
-	if (mxg_dns_name_normalize(name, norm, sizeof(norm)) < 0) {
-		snprintf(err, errlen, "invalid DNS name '%.80s'", name);
-		return -1;
-	}
+	if (mxg_dns_name_normalize(name, norm, sizeof(norm)) < 0)
+		return mxg_fail(err, errlen, "invalid DNS name '%.80s'", name);
 	atomic_fetch_add(&r->lookups, 1);
 	return r->ops->lookup(r->ctx, norm, type, out, err, errlen);
 }

@@ -225,10 +225,8 @@ int mxg_dns_published_ttl(struct mxg_resolver *r, const char *name, uint16_t typ
 	char norm[MXG_DNS_NAME_MAX];
 
 	why[0] = '\0';
-	if (mxg_dns_name_normalize(name, norm, sizeof(norm)) < 0) {
-		snprintf(why, whylen, "invalid DNS name '%.80s'", name);
-		return -1;
-	}
+	if (mxg_dns_name_normalize(name, norm, sizeof(norm)) < 0)
+		return mxg_fail(why, whylen, "invalid DNS name '%.80s'", name);
 	if (timeout_ms == 0)
 		timeout_ms = MXG_DNS_AUTH_TIMEOUT_MS;
 	if (!mxg_resolver_publishes_ttls(r))

@@ -196,8 +196,7 @@ static int ubr_lookup(void *ctx, const char *name, uint16_t type,
 	if (a == NULL || q == NULL) {
 		mxg_dns_answer_free(a);
 		free(q);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return mxg_fail(err, errlen, "out of memory");
 	}
 	q->owner = u;
 	struct ubq *done = NULL;
@@ -237,8 +236,7 @@ static int ub_check(int rc, const char *what, char *err, size_t errlen)
 {
 	if (rc == 0)
 		return 0;
-	snprintf(err, errlen, "%s: %s", what, ub_strerror(rc));
-	return -1;
+	return mxg_fail(err, errlen, "%s: %s", what, ub_strerror(rc));
 }
 
 /* Forwarding: the upstream resolver applies its own RFC 6761 and RFC 6303 policy to
@@ -283,10 +281,8 @@ static int set_forwarders(struct ub_ctx *c, const struct mxg_unbound_options *o,
 
 	for (; o->forwarders != NULL && o->forwarders[n] != NULL; n++) {
 		const char *f = o->forwarders[n];
-		if (n >= MAX_FORWARDERS || strlen(f) > 64) {
-			snprintf(err, errlen, "too many forwarders or forwarder too long: '%.64s'", f);
-			return -1;
-		}
+		if (n >= MAX_FORWARDERS || strlen(f) > 64)
+			return mxg_fail(err, errlen, "too many forwarders or forwarder too long: '%.64s'", f);
 		char what[96];
 		snprintf(what, sizeof(what), "forwarder '%s'", f);
 		if (ub_check(ub_ctx_set_fwd(c, f), what, err, errlen) < 0)
@@ -321,10 +317,8 @@ static int configure(struct ub_ctx *c, const struct mxg_unbound_options *o, char
 	if (o->trust_anchor == NULL || o->trust_anchor[0] == '\0')
 		return 0;
 	/* libunbound reads the file only at the first lookup; say now that it is unusable. */
-	if (access(o->trust_anchor, R_OK) != 0) {
-		snprintf(err, errlen, "trust anchor %.200s: %s", o->trust_anchor, strerror(errno));
-		return -1;
-	}
+	if (access(o->trust_anchor, R_OK) != 0)
+		return mxg_fail(err, errlen, "trust anchor %.200s: %s", o->trust_anchor, strerror(errno));
 	if (ub_check(ub_ctx_add_ta_autr(c, o->trust_anchor), "trust anchor", err, errlen) < 0)
 		return -1;
 	return 0;

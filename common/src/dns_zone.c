@@ -170,10 +170,8 @@ static int add_apex(struct zone *z, const char *name)
 static int add_locked(struct zone *z, const char *owner, uint16_t type, uint32_t ttl,
 		      const uint8_t *rdata, size_t rdlen, char *err, size_t errlen)
 {
-	if (z->nrecs >= ZONE_MAX_RRS) {
-		snprintf(err, errlen, "too many records (at most %u)", ZONE_MAX_RRS);
-		return -1;
-	}
+	if (z->nrecs >= ZONE_MAX_RRS)
+		return mxg_fail(err, errlen, "too many records (at most %u)", ZONE_MAX_RRS);
 	struct znode *n = find_or_add(z, owner);
 	if (n == NULL)
 		goto enomem;
@@ -199,8 +197,7 @@ static int add_locked(struct zone *z, const char *owner, uint16_t type, uint32_t
 			goto enomem;
 	return 0;
 enomem:
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	return mxg_fail(err, errlen, "out of memory");
 }
 
 int mxg_zone_add_rr_err(struct mxg_resolver *r, const char *owner, uint16_t type, uint32_t ttl,
@@ -209,22 +206,14 @@ int mxg_zone_add_rr_err(struct mxg_resolver *r, const char *owner, uint16_t type
 	struct zone *z = mxg_resolver_ctx(r, &zone_ops);
 	char name[MXG_DNS_NAME_MAX];
 
-	if (z == NULL) {
-		snprintf(err, errlen, "not a zone resolver");
-		return -1;
-	}
-	if (mxg_dns_name_normalize(owner, name, sizeof(name)) < 0) {
-		snprintf(err, errlen, "invalid owner name");
-		return -1;
-	}
-	if (type == 0 || type == 255 || ttl > 0x7fffffffu) {
-		snprintf(err, errlen, "type %u or TTL %u not allowed in a zone", type, ttl);
-		return -1;
-	}
-	if (rdata_valid(name, type, rdata, rdlen) < 0) {
-		snprintf(err, errlen, "malformed %s RDATA", mxg_dns_type_name(type));
-		return -1;
-	}
+	if (z == NULL)
+		return mxg_fail(err, errlen, "not a zone resolver");
+	if (mxg_dns_name_normalize(owner, name, sizeof(name)) < 0)
+		return mxg_fail(err, errlen, "invalid owner name");
+	if (type == 0 || type == 255 || ttl > 0x7fffffffu)
+		return mxg_fail(err, errlen, "type %u or TTL %u not allowed in a zone", type, ttl);
+	if (rdata_valid(name, type, rdata, rdlen) < 0)
+		return mxg_fail(err, errlen, "malformed %s RDATA", mxg_dns_type_name(type));
 	pthread_rwlock_wrlock(&z->lock);
 	int rc = add_locked(z, name, type, ttl, rdata, rdlen, err, errlen);
 	pthread_rwlock_unlock(&z->lock);
@@ -280,17 +269,14 @@ static int zone_lookup(void *ctx, const char *name, uint16_t type,
 	struct zone *z = ctx;
 	struct mxg_dns_answer *a = mxg_dns_answer_new(name, type);
 
-	if (a == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (a == NULL)
+		return mxg_fail(err, errlen, "out of memory");
 	pthread_rwlock_rdlock(&z->lock);
 	int rc = mxg_zone_answer(z, a);
 	pthread_rwlock_unlock(&z->lock);
 	if (rc < 0) {
 		mxg_dns_answer_free(a);
-		snprintf(err, errlen, "out of memory");
-		return -1;
+		return mxg_fail(err, errlen, "out of memory");
 	}
 	*out = a;
 	return 0;

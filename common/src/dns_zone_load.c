@@ -1,6 +1,7 @@
 /* Reads RFC 1035 master files (and single record lines) into the zone backend with ldns,
  * which handles $ORIGIN, $TTL, parentheses and escapes; errors name the file and line. */
 #include "mxguard/dns.h"
+#include "mxguard/str.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,15 +20,11 @@ static int add_ldns_rr(struct mxg_resolver *r, const ldns_rr *rr, char *err, siz
 	const ldns_rdf *o = ldns_rr_owner(rr);
 
 	if (o == NULL || mxg_dns_name_from_wire(ldns_rdf_data(o), ldns_rdf_size(o), owner,
-						sizeof(owner)) < 0) {
-		snprintf(err, errlen, "invalid owner name");
-		return -1;
-	}
+						sizeof(owner)) < 0)
+		return mxg_fail(err, errlen, "invalid owner name");
 	ldns_buffer *buf = ldns_buffer_new(512);
-	if (buf == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (buf == NULL)
+		return mxg_fail(err, errlen, "out of memory");
 	int rc = -1;
 	if (ldns_rr_rdata2buffer_wire(buf, rr) != LDNS_STATUS_OK)
 		snprintf(err, errlen, "cannot encode RDATA");
@@ -98,10 +95,8 @@ int mxg_zone_load_file(struct mxg_resolver *r, const char *path, const char *ori
 {
 	FILE *fp = fopen(path, "r");
 
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s:0: %s", path, strerror(errno));
-		return -1;
-	}
+	if (fp == NULL)
+		return mxg_fail(err, errlen, "%s:0: %s", path, strerror(errno));
 	ldns_rdf *o = make_origin(origin);
 	if (o == NULL) {
 		snprintf(err, errlen, "%s:0: invalid origin '%.80s'", path, origin);
@@ -120,21 +115,15 @@ int mxg_zone_add_text(struct mxg_resolver *r, const char *line, char *err, size_
 	ldns_rr *rr = NULL;
 	const char *p = line + strspn(line, " \t");
 
-	if (*p == '\0' || *p == ';' || *p == '$') {
-		snprintf(err, errlen, "not a record line");
-		return -1;
-	}
+	if (*p == '\0' || *p == ';' || *p == '$')
+		return mxg_fail(err, errlen, "not a record line");
 	ldns_rdf *root = ldns_dname_new_frm_str(".");
-	if (root == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (root == NULL)
+		return mxg_fail(err, errlen, "out of memory");
 	ldns_status s = ldns_rr_new_frm_str(&rr, line, DEFAULT_TTL, root, NULL);
 	ldns_rdf_deep_free(root);
-	if (s != LDNS_STATUS_OK) {
-		snprintf(err, errlen, "%s", ldns_get_errorstr_by_id(s));
-		return -1;
-	}
+	if (s != LDNS_STATUS_OK)
+		return mxg_fail(err, errlen, "%s", ldns_get_errorstr_by_id(s));
 	int rc = add_ldns_rr(r, rr, why, sizeof(why));
 	if (rc < 0)
 		snprintf(err, errlen, "%s", why);

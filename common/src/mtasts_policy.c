@@ -84,23 +84,17 @@ static int set_mode(const char *v, struct mxg_mtasts_policy *pol, char *why, siz
 		pol->mode = MXG_MTASTS_MODE_TESTING;
 	else if (strcmp(v, "none") == 0)
 		pol->mode = MXG_MTASTS_MODE_NONE;
-	else {
-		snprintf(why, whylen, "mode \"%.32s\" is not enforce, testing or none", v);
-		return -1;
-	}
+	else
+		return mxg_fail(why, whylen, "mode \"%.32s\" is not enforce, testing or none", v);
 	return 0;
 }
 
 static int add_mx(const char *v, struct mxg_mtasts_policy *pol, char *why, size_t whylen)
 {
-	if (!pattern_ok(v)) {
-		snprintf(why, whylen, "mx pattern \"%.64s\" is not a host name or *.name", v);
-		return -1;
-	}
-	if (pol->mx_count >= MXG_MTASTS_MX_MAX) {
-		snprintf(why, whylen, "more than %d mx patterns", MXG_MTASTS_MX_MAX);
-		return -1;
-	}
+	if (!pattern_ok(v))
+		return mxg_fail(why, whylen, "mx pattern \"%.64s\" is not a host name or *.name", v);
+	if (pol->mx_count >= MXG_MTASTS_MX_MAX)
+		return mxg_fail(why, whylen, "more than %d mx patterns", MXG_MTASTS_MX_MAX);
 	char *dst = pol->mx[pol->mx_count++];
 	mxg_strlcpy(dst, v, MXG_DNS_NAME_MAX);
 	mxg_str_lower(dst);
@@ -117,23 +111,18 @@ static int parse_line(char *line, struct mxg_mtasts_policy *pol, struct seen *se
 {
 	char *colon = strchr(line, ':');
 
-	if (colon == NULL || colon == line || !is_alpha((unsigned char)line[0])) {
-		snprintf(why, whylen, "line \"%.40s\" is not \"key: value\"", line);
-		return -1;
-	}
+	if (colon == NULL || colon == line || !is_alpha((unsigned char)line[0]))
+		return mxg_fail(why, whylen, "line \"%.40s\" is not \"key: value\"", line);
 	*colon = '\0';
 	for (char *p = line; *p; p++)
 		if (!is_alpha((unsigned char)*p) && !is_digit((unsigned char)*p) && *p != '_' &&
-		    *p != '-' && *p != '.') {
-			snprintf(why, whylen, "bad key \"%.40s\"", line);
-			return -1;
-		}
+		    *p != '-' && *p != '.')
+			return mxg_fail(why, whylen, "bad key \"%.40s\"", line);
 	char *v = mxg_str_trim(colon + 1);
 	if (strcmp(line, "version") == 0 && !seen->version++) {
 		if (strcmp(v, "STSv1") == 0)
 			return 0;
-		snprintf(why, whylen, "version \"%.32s\" is not STSv1", v);
-		return -1;
+		return mxg_fail(why, whylen, "version \"%.32s\" is not STSv1", v);
 	}
 	if (strcmp(line, "mode") == 0 && !seen->mode++)
 		return set_mode(v, pol, why, whylen);
@@ -168,10 +157,8 @@ int mxg_mtasts_policy_parse(const char *body, size_t len, struct mxg_mtasts_poli
 	size_t lines = 0, pos = 0;
 
 	memset(pol, 0, sizeof(*pol));
-	if (len > MXG_MTASTS_POLICY_MAX) {
-		snprintf(why, whylen, "policy larger than %d bytes", MXG_MTASTS_POLICY_MAX);
-		return -1;
-	}
+	if (len > MXG_MTASTS_POLICY_MAX)
+		return mxg_fail(why, whylen, "policy larger than %d bytes", MXG_MTASTS_POLICY_MAX);
 	if (memchr(body, '\0', len) != NULL) {
 		mxg_strlcpy(why, "policy holds a NUL byte", whylen);
 		return -1;
@@ -181,14 +168,10 @@ int mxg_mtasts_policy_parse(const char *body, size_t len, struct mxg_mtasts_poli
 		size_t n = nl ? (size_t)(nl - (body + pos)) : len - pos;
 		if (n > 0 && body[pos + n - 1] == '\r')
 			n--;
-		if (n > MXG_MTASTS_LINE_MAX) {
-			snprintf(why, whylen, "a line longer than %d bytes", MXG_MTASTS_LINE_MAX);
-			return -1;
-		}
-		if (++lines > MXG_MTASTS_LINES_MAX) {
-			snprintf(why, whylen, "more than %d lines", MXG_MTASTS_LINES_MAX);
-			return -1;
-		}
+		if (n > MXG_MTASTS_LINE_MAX)
+			return mxg_fail(why, whylen, "a line longer than %d bytes", MXG_MTASTS_LINE_MAX);
+		if (++lines > MXG_MTASTS_LINES_MAX)
+			return mxg_fail(why, whylen, "more than %d lines", MXG_MTASTS_LINES_MAX);
 		memcpy(line, body + pos, n);
 		line[n] = '\0';
 		pos += (nl ? (size_t)(nl - (body + pos)) + 1 : len - pos);

@@ -90,10 +90,8 @@ static int published_ttl(struct mxg_resolver *r, const char *owner, struct mxg_m
 
 	int rc = mxg_dns_published_ttl(r, owner, MXG_DNS_MX, 0, &ttl, in->ttl_why,
 				       sizeof(in->ttl_why));
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", in->ttl_why);
-		return -1;
-	}
+	if (rc < 0)
+		return mxg_fail(err, errlen, "%s", in->ttl_why);
 	if (rc == 0) {
 		in->ttl_unknown = 1;
 		return 0;
@@ -111,10 +109,8 @@ int mxg_mx_gather(struct mxg_resolver *r, const char *domain, unsigned max_targe
 	memset(in, 0, sizeof(*in));
 	if (max_targets == 0 || max_targets > MXG_MX_MAX_TARGETS)
 		max_targets = MXG_MX_MAX_TARGETS;
-	if (mxg_dns_name_normalize(domain, in->domain, sizeof(in->domain)) < 0) {
-		snprintf(err, errlen, "invalid domain name '%s'", domain);
-		return -1;
-	}
+	if (mxg_dns_name_normalize(domain, in->domain, sizeof(in->domain)) < 0)
+		return mxg_fail(err, errlen, "invalid domain name '%s'", domain);
 	if (mxg_dns_lookup(r, in->domain, MXG_DNS_MX, &a, err, errlen) < 0)
 		return -1;
 	in->rcode = a->rcode;

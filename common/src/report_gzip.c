@@ -6,6 +6,7 @@
 #include <zlib.h>
 
 #include "mxguard/report_out.h"
+#include "mxguard/str.h"
 
 int mxg_report_gzip(const void *in, size_t len, const char *name, int64_t mtime, uint8_t **out,
 		    size_t *outlen, char *err, size_t errlen)
@@ -14,10 +15,8 @@ int mxg_report_gzip(const void *in, size_t len, const char *name, int64_t mtime,
 	memset(&zs, 0, sizeof(zs));
 	*out = NULL;
 	if (len > MXG_REPORT_XML_MAX ||
-	    deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-		snprintf(err, errlen, "gzip: cannot start (too large or out of memory)");
-		return -1;
-	}
+	    deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return mxg_fail(err, errlen, "gzip: cannot start (too large or out of memory)");
 	gz_header h;
 	memset(&h, 0, sizeof(h));
 	h.name = (Bytef *)(uintptr_t)name;
@@ -28,8 +27,7 @@ int mxg_report_gzip(const void *in, size_t len, const char *name, int64_t mtime,
 	if (buf == NULL || deflateSetHeader(&zs, &h) != Z_OK) {
 		free(buf);
 		deflateEnd(&zs);
-		snprintf(err, errlen, "gzip: out of memory");
-		return -1;
+		return mxg_fail(err, errlen, "gzip: out of memory");
 	}
 	zs.next_in = (Bytef *)(uintptr_t)in;
 	zs.avail_in = (uInt)len;
@@ -40,8 +38,7 @@ int mxg_report_gzip(const void *in, size_t len, const char *name, int64_t mtime,
 	deflateEnd(&zs);
 	if (rc != Z_STREAM_END) {
 		free(buf);
-		snprintf(err, errlen, "gzip: deflate failed (%d)", rc);
-		return -1;
+		return mxg_fail(err, errlen, "gzip: deflate failed (%d)", rc);
 	}
 	*out = buf;
 	*outlen = n;

@@ -90,19 +90,15 @@ int mxg_report_mail(const struct mxg_report_meta *meta, const char *policy_domai
 	const char *values[] = { meta->email, meta->receiver, meta->report_id, policy_domain, to,
 				 filename };
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
-		if (values[i][0] == '\0' || !one_line(values[i])) {
-			snprintf(err, errlen, "report mail: \"%.80s\" is not one line of printable "
-				 "ASCII", values[i]);
-			return -1;
-		}
+		if (values[i][0] == '\0' || !one_line(values[i]))
+			return mxg_fail(err, errlen, "report mail: \"%.80s\" is not one line of printable "
+					"ASCII", values[i]);
 	}
 	char boundary[MXG_REPORT_ID_MAX + 16];
 	snprintf(boundary, sizeof(boundary), "=_mxguard_%s", meta->report_id);
 	struct out o = { .cap = 4096 + 2 * MXG_STORE_TEXT_MAX + (gzlen / B64_LINE_IN + 1) * 78 };
-	if ((o.buf = malloc(o.cap)) == NULL) {
-		snprintf(err, errlen, "report mail: out of memory");
-		return -1;
-	}
+	if ((o.buf = malloc(o.cap)) == NULL)
+		return mxg_fail(err, errlen, "report mail: out of memory");
 	put_headers(&o, meta, policy_domain, to, boundary);
 	put(&o, "--%s\nContent-Type: text/plain; charset=us-ascii\n\n", boundary);
 	put(&o, "DMARC aggregate report (RFC 7489) from %s for %s, %lld to %lld.\n\n", meta->receiver,
@@ -114,8 +110,7 @@ int mxg_report_mail(const struct mxg_report_meta *meta, const char *policy_domai
 	put(&o, "\n--%s--\n", boundary);
 	if (o.full) {
 		free(o.buf);
-		snprintf(err, errlen, "report mail: message does not fit");
-		return -1;
+		return mxg_fail(err, errlen, "report mail: message does not fit");
 	}
 	*out = o.buf;
 	*outlen = o.len;

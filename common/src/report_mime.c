@@ -265,20 +265,14 @@ int mxg_report_mime_find(const uint8_t *msg, size_t len, uint8_t **out, size_t *
 {
 	struct walk w = { 0 };
 	walk_part(&w, (struct span){ (const char *)msg, len }, 0);
-	if (w.err[0] != '\0') {
-		snprintf(err, errlen, "%s", w.err);
-		return -1;
-	}
-	if (w.found.p == NULL) {
-		snprintf(err, errlen, "mail: no report attachment (XML, gzip or zip) among %u part%s",
-			 w.parts, w.parts == 1 ? "" : "s");
-		return -1;
-	}
+	if (w.err[0] != '\0')
+		return mxg_fail(err, errlen, "%s", w.err);
+	if (w.found.p == NULL)
+		return mxg_fail(err, errlen, "mail: no report attachment (XML, gzip or zip) among %u part%s",
+				w.parts, w.parts == 1 ? "" : "s");
 	uint8_t *buf = malloc(w.found.len + 1);
-	if (buf == NULL) {
-		snprintf(err, errlen, "mail: no memory");
-		return -1;
-	}
+	if (buf == NULL)
+		return mxg_fail(err, errlen, "mail: no memory");
 	if (strcmp(w.encoding, "base64") == 0)
 		*outlen = base64_decode(w.found, buf);
 	else if (strcmp(w.encoding, "quoted-printable") == 0)

@@ -1,6 +1,7 @@
 /* Reading one received aggregate report: what the data is (XML, gzip, zip or a mail message) is
  * told by its content, unpacked through the bounded unpackers, then parsed (report_parse.c). */
 #include "report_internal.h"
+#include "mxguard/str.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,16 +52,13 @@ static int read_kind(const uint8_t *data, size_t len, struct mxg_report *out, ch
 		rc = mxg_report_unzip(data, len, &inner, &inner_len, err, errlen);
 		break;
 	case KIND_MAIL:
-		if (from_mail) {
-			snprintf(err, errlen, "mail: the attachment is neither XML, gzip nor zip");
-			return -1;
-		}
+		if (from_mail)
+			return mxg_fail(err, errlen, "mail: the attachment is neither XML, gzip nor zip");
 		rc = mxg_report_mime_find(data, len, &inner, &inner_len, err, errlen);
 		break;
 	default:
-		snprintf(err, errlen, "%s neither XML, gzip, zip nor a mail message",
-			 from_mail ? "mail: the attachment is" : "the input is");
-		return -1;
+		return mxg_fail(err, errlen, "%s neither XML, gzip, zip nor a mail message",
+				from_mail ? "mail: the attachment is" : "the input is");
 	}
 	if (rc != 0)
 		return -1;
@@ -83,15 +81,11 @@ int mxg_report_read(const uint8_t *data, size_t len, struct mxg_report *out, cha
 		    size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
-	if (len > MXG_REPORT_INPUT_MAX) {
-		snprintf(err, errlen, "input of %zu bytes is over the limit of %u", len,
-			 MXG_REPORT_INPUT_MAX);
-		return -1;
-	}
-	if (len == 0) {
-		snprintf(err, errlen, "the input is empty");
-		return -1;
-	}
+	if (len > MXG_REPORT_INPUT_MAX)
+		return mxg_fail(err, errlen, "input of %zu bytes is over the limit of %u", len,
+				MXG_REPORT_INPUT_MAX);
+	if (len == 0)
+		return mxg_fail(err, errlen, "the input is empty");
 	return read_kind(data, len, out, err, errlen, 0);
 }
 
@@ -99,10 +93,8 @@ int mxg_report_load_file(const char *path, uint8_t **out, size_t *len, char *err
 {
 	int is_stdin = strcmp(path, "-") == 0;
 	FILE *f = is_stdin ? stdin : fopen(path, "rb");
-	if (f == NULL) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		return -1;
-	}
+	if (f == NULL)
+		return mxg_fail(err, errlen, "cannot open: %s", strerror(errno));
 	uint8_t *buf = malloc(MXG_REPORT_INPUT_MAX + 1);
 	size_t n = buf != NULL ? fread(buf, 1, MXG_REPORT_INPUT_MAX + 1, f) : 0;
 	int bad = buf == NULL || ferror(f);

@@ -6,7 +6,7 @@
 
 #include "mxguard/report_store.h"
 #include "mxguard/str.h"
-#include "report_store_int.h"
+#include "report_store_internal.h"
 
 static int has_prefix(const char *s, const char *p)
 {
@@ -19,9 +19,8 @@ static int store_connect(struct mxg_store *s, const char *spec, char *err, size_
 		return store_sqlite_open(s, spec + strlen("sqlite:"), err, errlen);
 	if (has_prefix(spec, "postgresql://") || has_prefix(spec, "postgres://"))
 		return store_pg_open(s, spec, err, errlen);
-	snprintf(err, errlen, "report store \"%.60s\": expected sqlite:PATH or postgresql://...",
-		 spec);
-	return -1;
+	return mxg_fail(err, errlen, "report store \"%.60s\": expected sqlite:PATH or postgresql://...",
+			spec);
 }
 
 struct mxg_store *mxg_store_open(const char *spec, char *err, size_t errlen)

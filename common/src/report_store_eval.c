@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "mxguard/str.h"
-#include "report_store_int.h"
+#include "report_store_internal.h"
 
 /* Every column of an evaluation, in the order of eval_params and eval_from_cols. */
 #define EVAL_COLS "eval_time, source_ip, env_from, header_from, policy_domain, spf_result, " \
@@ -84,10 +84,8 @@ static int insert_rows(struct mxg_store *s, void *arg, char *err, size_t errlen)
 		"$21, $22, $23)";
 	static struct eval_text t; /* large; callers are one thread per store handle */
 	for (size_t i = 0; i < n; i++) {
-		if (eval_params(&rows[i], &t) < 0) {
-			snprintf(err, errlen, "report store: DKIM results of row %zu do not fit", i);
-			return -1;
-		}
+		if (eval_params(&rows[i], &t) < 0)
+			return mxg_fail(err, errlen, "report store: DKIM results of row %zu do not fit", i);
 		if (s->ops->exec(s, sql, t.p, EVAL_NCOLS, NULL, NULL, err, errlen) != 0)
 			return -1;
 	}
@@ -97,11 +95,9 @@ static int insert_rows(struct mxg_store *s, void *arg, char *err, size_t errlen)
 int mxg_store_insert(struct mxg_store *s, const struct mxg_store_eval *rows, size_t n,
 		     char *err, size_t errlen)
 {
-	if (n > MXG_STORE_BATCH_MAX) {
-		snprintf(err, errlen, "report store: batch of %zu rows is over %d", n,
-			 MXG_STORE_BATCH_MAX);
-		return -1;
-	}
+	if (n > MXG_STORE_BATCH_MAX)
+		return mxg_fail(err, errlen, "report store: batch of %zu rows is over %d", n,
+				MXG_STORE_BATCH_MAX);
 	if (n == 0)
 		return 0;
 	struct batch b = { rows, n };
@@ -176,11 +172,9 @@ int mxg_store_groups(struct mxg_store *s, const char *policy_domain, int64_t beg
 	const char *p[] = { policy_domain, num(b, begin), num(e, end), num(l, (long long)limit + 1) };
 	struct group_walk w = { fn, arg, 0, limit };
 	int rc = s->ops->exec(s, sql, p, 4, group_row, &w, err, errlen);
-	if (rc == -2) {
-		snprintf(err, errlen, "report store: %s has more than %zu record groups in one "
-			 "interval", policy_domain, limit);
-		return -1;
-	}
+	if (rc == -2)
+		return mxg_fail(err, errlen, "report store: %s has more than %zu record groups in one "
+				"interval", policy_domain, limit);
 	return rc;
 }
 

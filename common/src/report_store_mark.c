@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "report_store_int.h"
+#include "report_store_internal.h"
 
 static const char *num(char *buf, size_t size, long long v)
 {

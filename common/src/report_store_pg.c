@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report_store_int.h"
+#include "report_store_internal.h"
+#include "mxguard/str.h"
 
 static void pg_error(PGconn *c, const char *what, char *err, size_t errlen)
 {
@@ -33,10 +34,8 @@ static int pg_exec(struct mxg_store *s, const char *sql, const char *const *para
 		   store_row_fn fn, void *arg, char *err, size_t errlen)
 {
 	PGconn *c = s->conn;
-	if (n > STORE_PARAMS_MAX) {
-		snprintf(err, errlen, "report store: too many parameters");
-		return -1;
-	}
+	if (n > STORE_PARAMS_MAX)
+		return mxg_fail(err, errlen, "report store: too many parameters");
 	PGresult *res = PQexecParams(c, sql, (int)n, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	int rc = 0;
@@ -74,10 +73,8 @@ int store_pg_open(struct mxg_store *s, const char *conninfo, char *err, size_t e
 	const char *keys[] = { "connect_timeout", "application_name", "dbname", NULL };
 	const char *vals[] = { timeout, "mxguard", conninfo, NULL };
 	PGconn *c = PQconnectdbParams(keys, vals, 1);
-	if (c == NULL) {
-		snprintf(err, errlen, "report store (postgresql): out of memory");
-		return -1;
-	}
+	if (c == NULL)
+		return mxg_fail(err, errlen, "report store (postgresql): out of memory");
 	if (PQstatus(c) != CONNECTION_OK) {
 		pg_error(c, "connect", err, errlen);
 		PQfinish(c);

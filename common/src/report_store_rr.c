@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "mxguard/str.h"
-#include "report_store_int.h"
+#include "report_store_internal.h"
 
 #define RR_REPORT_COLS "org_name, email, report_id, domain, begin_time, end_time, p, sp, np, " \
 	"adkim_strict, aspf_strict, pct, received"
@@ -53,10 +53,8 @@ static int insert_record(struct mxg_store *s, long long id, const struct mxg_sto
 			 char *err, size_t errlen)
 {
 	static char dkim[RR_DKIM_MAX];
-	if (mxg_store_dkim_format(r->dkim, r->dkim_count, dkim, sizeof(dkim)) < 0) {
-		snprintf(err, errlen, "report store: DKIM results of a record do not fit");
-		return -1;
-	}
+	if (mxg_store_dkim_format(r->dkim, r->dkim_count, dkim, sizeof(dkim)) < 0)
+		return mxg_fail(err, errlen, "report store: DKIM results of a record do not fit");
 	char n[2][24];
 	const char *p[RR_RECORD_NCOLS + 1] = {
 		num(n[0], id), r->source_ip, num(n[1], (long long)r->count), r->disposition,

@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report_store_int.h"
+#include "report_store_internal.h"
+#include "mxguard/str.h"
 
 
 /* Version 1: evaluations, reported intervals, received reports and their records. */
@@ -88,11 +89,9 @@ static int migrate_locked(struct mxg_store *s, void *arg, char *err, size_t errl
 	int v;
 	if (read_version(s, &v, err, errlen) != 0)
 		return -1;
-	if (v > MXG_STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen, "report store: schema version %d is newer than this program's %d",
-			 v, MXG_STORE_SCHEMA_VERSION);
-		return -1;
-	}
+	if (v > MXG_STORE_SCHEMA_VERSION)
+		return mxg_fail(err, errlen, "report store: schema version %d is newer than this program's %d",
+				v, MXG_STORE_SCHEMA_VERSION);
 	for (int to = v + 1; to <= MXG_STORE_SCHEMA_VERSION; to++) {
 		if (apply_migration(s, to, err, errlen) != 0)
 			return -1;

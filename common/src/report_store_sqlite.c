@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "report_store_int.h"
+#include "report_store_internal.h"
+#include "mxguard/str.h"
 
 static void sqlite_error(sqlite3 *db, const char *what, char *err, size_t errlen)
 {
@@ -86,10 +87,8 @@ static const struct store_ops sqlite_ops = {
 
 int store_sqlite_open(struct mxg_store *s, const char *path, char *err, size_t errlen)
 {
-	if (path[0] == '\0') {
-		snprintf(err, errlen, "report store: sqlite: needs a file name");
-		return -1;
-	}
+	if (path[0] == '\0')
+		return mxg_fail(err, errlen, "report store: sqlite: needs a file name");
 	sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {

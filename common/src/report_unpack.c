@@ -25,25 +25,19 @@ struct sink {
 /* Room for CHUNK more bytes, or -1 (with the reason) when the bounds would be passed. */
 static int sink_check(struct sink *s, char *err, size_t errlen)
 {
-	if (s->len > MXG_REPORT_XML_MAX) {
-		snprintf(err, errlen, "%s: output over %u bytes (a decompression bomb?)", s->what,
-			 MXG_REPORT_XML_MAX);
-		return -1;
-	}
+	if (s->len > MXG_REPORT_XML_MAX)
+		return mxg_fail(err, errlen, "%s: output over %u bytes (a decompression bomb?)", s->what,
+				MXG_REPORT_XML_MAX);
 	size_t packed = s->packed > 0 ? s->packed : 1;
-	if (s->len > MXG_REPORT_RATIO_FLOOR && s->len / packed > MXG_REPORT_RATIO_MAX) {
-		snprintf(err, errlen, "%s: %zu bytes grew over %u times (a decompression bomb?)",
-			 s->what, s->packed, MXG_REPORT_RATIO_MAX);
-		return -1;
-	}
+	if (s->len > MXG_REPORT_RATIO_FLOOR && s->len / packed > MXG_REPORT_RATIO_MAX)
+		return mxg_fail(err, errlen, "%s: %zu bytes grew over %u times (a decompression bomb?)",
+				s->what, s->packed, MXG_REPORT_RATIO_MAX);
 	if (s->cap - s->len >= CHUNK)
 		return 0;
 	size_t cap = s->cap + 4 * CHUNK;
 	uint8_t *grown = realloc(s->buf, cap + 1);
-	if (grown == NULL) {
-		snprintf(err, errlen, "%s: no memory", s->what);
-		return -1;
-	}
+	if (grown == NULL)
+		return mxg_fail(err, errlen, "%s: no memory", s->what);
 	s->buf = grown;
 	s->cap = cap;
 	return 0;
@@ -95,14 +89,10 @@ static int inflate_all(z_stream *z, struct sink *s, char *err, size_t errlen)
 		if (rc == Z_STREAM_END)
 			return 0;
 		/* No progress with room to write: the input ended early. */
-		if (rc == Z_BUF_ERROR) {
-			snprintf(err, errlen, "gzip: truncated data");
-			return -1;
-		}
-		if (rc != Z_OK) {
-			snprintf(err, errlen, "gzip: corrupt data (%s)", z->msg ? z->msg : "inflate failed");
-			return -1;
-		}
+		if (rc == Z_BUF_ERROR)
+			return mxg_fail(err, errlen, "gzip: truncated data");
+		if (rc != Z_OK)
+			return mxg_fail(err, errlen, "gzip: corrupt data (%s)", z->msg ? z->msg : "inflate failed");
 	}
 }
 
@@ -110,16 +100,12 @@ int mxg_report_gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outl
 		      size_t errlen)
 {
 	struct sink s = { .packed = len, .what = "gzip" };
-	if (len > MXG_REPORT_INPUT_MAX || len > UINT32_MAX) {
-		snprintf(err, errlen, "gzip: input over %u bytes", MXG_REPORT_INPUT_MAX);
-		return -1;
-	}
+	if (len > MXG_REPORT_INPUT_MAX || len > UINT32_MAX)
+		return mxg_fail(err, errlen, "gzip: input over %u bytes", MXG_REPORT_INPUT_MAX);
 	z_stream z;
 	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-		snprintf(err, errlen, "gzip: cannot start zlib");
-		return -1;
-	}
+	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return mxg_fail(err, errlen, "gzip: cannot start zlib");
 	z.next_in = (Bytef *)(uintptr_t)in;
 	z.avail_in = (uInt)len;
 	int rc = inflate_all(&z, &s, err, errlen);
@@ -146,10 +132,8 @@ static int name_is_xml(const char *name)
 static zip_int64_t pick_entry(zip_t *za, char *err, size_t errlen)
 {
 	zip_int64_t n = zip_get_num_entries(za, 0);
-	if (n <= 0) {
-		snprintf(err, errlen, "zip: the archive is empty");
-		return -1;
-	}
+	if (n <= 0)
+		return mxg_fail(err, errlen, "zip: the archive is empty");
 	for (zip_int64_t i = 0; i < n && i < MXG_REPORT_ZIP_ENTRIES_MAX; i++) {
 		const char *name = zip_get_name(za, (zip_uint64_t)i, 0);
 		if (name != NULL && name_is_xml(name))
@@ -157,34 +141,25 @@ static zip_int64_t pick_entry(zip_t *za, char *err, size_t errlen)
 	}
 	if (n == 1)
 		return 0;
-	snprintf(err, errlen, "zip: no .xml entry among the first %d of %lld",
-		 MXG_REPORT_ZIP_ENTRIES_MAX, (long long)n);
-	return -1;
+	return mxg_fail(err, errlen, "zip: no .xml entry among the first %d of %lld",
+			MXG_REPORT_ZIP_ENTRIES_MAX, (long long)n);
 }
 
 static int read_entry(zip_t *za, zip_int64_t i, struct sink *s, char *err, size_t errlen)
 {
 	zip_stat_t st;
-	if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0) {
-		snprintf(err, errlen, "zip: cannot read entry %lld: %s", (long long)i,
-			 zip_strerror(za));
-		return -1;
-	}
-	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE) {
-		snprintf(err, errlen, "zip: the entry is encrypted");
-		return -1;
-	}
-	if ((st.valid & ZIP_STAT_SIZE) && st.size > MXG_REPORT_XML_MAX) {
-		snprintf(err, errlen, "zip: entry of %llu bytes is over %u (a decompression bomb?)",
-			 (unsigned long long)st.size, MXG_REPORT_XML_MAX);
-		return -1;
-	}
+	if (zip_stat_index(za, (zip_uint64_t)i, 0, &st) != 0)
+		return mxg_fail(err, errlen, "zip: cannot read entry %lld: %s", (long long)i,
+				zip_strerror(za));
+	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
+		return mxg_fail(err, errlen, "zip: the entry is encrypted");
+	if ((st.valid & ZIP_STAT_SIZE) && st.size > MXG_REPORT_XML_MAX)
+		return mxg_fail(err, errlen, "zip: entry of %llu bytes is over %u (a decompression bomb?)",
+				(unsigned long long)st.size, MXG_REPORT_XML_MAX);
 	s->packed = (st.valid & ZIP_STAT_COMP_SIZE) ? (size_t)st.comp_size : 0;
 	zip_file_t *f = zip_fopen_index(za, (zip_uint64_t)i, 0);
-	if (f == NULL) {
-		snprintf(err, errlen, "zip: cannot open the entry: %s", zip_strerror(za));
-		return -1;
-	}
+	if (f == NULL)
+		return mxg_fail(err, errlen, "zip: cannot open the entry: %s", zip_strerror(za));
 	for (;;) {
 		if (sink_check(s, err, errlen) != 0)
 			break;

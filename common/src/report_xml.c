@@ -153,15 +153,11 @@ static int add_auth(xmlNodePtr rec, const struct mxg_store_eval *e)
 int mxg_report_xml_record(struct mxg_report_xml *x, const struct mxg_store_group *g, char *err,
 			  size_t errlen)
 {
-	if (x->records >= MXG_REPORT_RECORDS_MAX) {
-		snprintf(err, errlen, "report XML: more than %d records", MXG_REPORT_RECORDS_MAX);
-		return -1;
-	}
+	if (x->records >= MXG_REPORT_RECORDS_MAX)
+		return mxg_fail(err, errlen, "report XML: more than %d records", MXG_REPORT_RECORDS_MAX);
 	xmlNodePtr rec = node(x->root, "record");
-	if (rec == NULL || add_row(rec, g) != 0 || add_auth(rec, &g->e) != 0) {
-		snprintf(err, errlen, "report XML: out of memory");
-		return -1;
-	}
+	if (rec == NULL || add_row(rec, g) != 0 || add_auth(rec, &g->e) != 0)
+		return mxg_fail(err, errlen, "report XML: out of memory");
 	x->records++;
 	x->messages += g->count;
 	return 0;
@@ -185,15 +181,13 @@ int mxg_report_xml_dump(struct mxg_report_xml *x, char **out, size_t *len, char 
 	xmlDocDumpFormatMemoryEnc(x->doc, &buf, &n, "UTF-8", 1);
 	if (buf == NULL || n <= 0 || (size_t)n > MXG_REPORT_XML_MAX) {
 		xmlFree(buf);
-		snprintf(err, errlen, "report XML: cannot write the document (out of memory or over "
-			 "%u bytes)", MXG_REPORT_XML_MAX);
-		return -1;
+		return mxg_fail(err, errlen, "report XML: cannot write the document (out of memory or over "
+				"%u bytes)", MXG_REPORT_XML_MAX);
 	}
 	*out = malloc((size_t)n + 1);
 	if (*out == NULL) {
 		xmlFree(buf);
-		snprintf(err, errlen, "report XML: out of memory");
-		return -1;
+		return mxg_fail(err, errlen, "report XML: out of memory");
 	}
 	memcpy(*out, buf, (size_t)n);
 	(*out)[n] = '\0';

@@ -99,10 +99,8 @@ int mxg_spf_providers_load(const char *path, struct mxg_spf_providers *out, char
 	FILE *f = fopen(path, "r");
 
 	memset(out, 0, sizeof(*out));
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
+	if (f == NULL)
+		return mxg_fail(err, errlen, "%s: %s", path, strerror(errno));
 	while (why == NULL && fgets(line, sizeof(line), f)) {
 		lineno++;
 		size_t n = strlen(line);

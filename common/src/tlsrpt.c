@@ -52,15 +52,11 @@ static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char 
 		while (p < end && *p != ',' && !is_wsp((unsigned char)*p))
 			p++;
 		size_t ul = (size_t)(p - u);
-		if (!uri_ok(u, ul) || ul >= MXG_TLSRPT_URI_MAX) {
-			snprintf(why, whylen, "rua \"%.*s\" is not a mailto: or https: URI",
-				 (int)(ul > 60 ? 60 : ul), u);
-			return -1;
-		}
-		if (rec->rua_count >= MXG_TLSRPT_RUA_MAX) {
-			snprintf(why, whylen, "more than %d rua URIs", MXG_TLSRPT_RUA_MAX);
-			return -1;
-		}
+		if (!uri_ok(u, ul) || ul >= MXG_TLSRPT_URI_MAX)
+			return mxg_fail(why, whylen, "rua \"%.*s\" is not a mailto: or https: URI",
+					(int)(ul > 60 ? 60 : ul), u);
+		if (rec->rua_count >= MXG_TLSRPT_RUA_MAX)
+			return mxg_fail(why, whylen, "more than %d rua URIs", MXG_TLSRPT_RUA_MAX);
 		memcpy(rec->rua[rec->rua_count], u, ul);
 		rec->rua[rec->rua_count++][ul] = '\0';
 		while (p < end && is_wsp((unsigned char)*p))
@@ -101,10 +97,8 @@ int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char
 	int have_rua = 0;
 
 	memset(rec, 0, sizeof(*rec));
-	if (len > MXG_TLSRPT_RECORD_MAX) {
-		snprintf(why, whylen, "record longer than %d characters", MXG_TLSRPT_RECORD_MAX);
-		return -1;
-	}
+	if (len > MXG_TLSRPT_RECORD_MAX)
+		return mxg_fail(why, whylen, "record longer than %d characters", MXG_TLSRPT_RECORD_MAX);
 	if (vl == 0) {
 		mxg_strlcpy(why, "record does not start with v=TLSRPTv1;", whylen);
 		return -1;

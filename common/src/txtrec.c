@@ -93,10 +93,8 @@ int mxg_txtrec_field_split(const char *f, size_t n, size_t *kl, const char **v, 
 {
 	const char *eq = memchr(f, '=', n);
 
-	if (eq == NULL) {
-		snprintf(why, whylen, "field \"%.*s\" has no '='", (int)(n > 40 ? 40 : n), f);
-		return -1;
-	}
+	if (eq == NULL)
+		return mxg_fail(why, whylen, "field \"%.*s\" has no '='", (int)(n > 40 ? 40 : n), f);
 	*kl = (size_t)(eq - f);
 	*v = eq + 1;
 	*vl = n - *kl - 1;
@@ -127,6 +125,5 @@ int mxg_txtrec_ext_check(const char *name, size_t kl, const char *v, size_t vl, 
 	if (ext_ok(name, kl, v, vl))
 		return 0;
 	size_t n = (size_t)(v - name) + vl;
-	snprintf(why, whylen, "malformed field \"%.*s\"", (int)(n > 40 ? 40 : n), name);
-	return -1;
+	return mxg_fail(why, whylen, "malformed field \"%.*s\"", (int)(n > 40 ? 40 : n), name);
 }

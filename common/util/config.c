@@ -175,13 +175,6 @@ const char *mxg_config_get(const struct mxg_config *c, const char *key)
 	return NULL;
 }
 
-static int fail_key(char *err, size_t errlen, const char *key, const char *why)
-{
-	if (errlen > 0)
-		snprintf(err, errlen, "%s: %s", key, why);
-	return -1;
-}
-
 int mxg_config_bool(const char *key, const char *value, int *out, char *err, size_t errlen)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };
@@ -197,7 +190,7 @@ int mxg_config_bool(const char *key, const char *value, int *out, char *err, siz
 			return 0;
 		}
 	}
-	return fail_key(err, errlen, key, "expected yes or no");
+	return mxg_fail(err, errlen, "%s: %s", key, "expected yes or no");
 }
 
 /* Leading decimal digits of s into *out; *end is the first byte after them. */
@@ -228,7 +221,7 @@ int mxg_config_uint(const char *key, const char *value, unsigned long min, unsig
 
 	if (parse_digits(value, &v, &end) != 0 || *end != '\0' || v < min || v > max) {
 		snprintf(why, sizeof(why), "expected a whole number from %lu to %lu", min, max);
-		return fail_key(err, errlen, key, why);
+		return mxg_fail(err, errlen, "%s: %s", key, why);
 	}
 	*out = v;
 	return 0;
@@ -250,12 +243,12 @@ int mxg_config_duration_ms(const char *key, const char *value, unsigned long *ou
 			if (!mxg_strcaseeq(end, units[i].suffix))
 				continue;
 			if (v > ULONG_MAX / units[i].ms)
-				return fail_key(err, errlen, key, "duration too large");
+				return mxg_fail(err, errlen, "%s: %s", key, "duration too large");
 			*out_ms = v * units[i].ms;
 			return 0;
 		}
 	}
-	return fail_key(err, errlen, key, "expected a duration such as 30s, 5m, 2h, 1d or 500ms");
+	return mxg_fail(err, errlen, "%s: %s", key, "expected a duration such as 30s, 5m, 2h, 1d or 500ms");
 }
 
 int mxg_config_check_keys(const struct mxg_config *c, const char *const *known,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "mxguard/daemon.h"
+#include "mxguard/str.h"
 
 int mxg_daemon_block_signals(int extra, sigset_t *set)
 {
@@ -75,13 +76,9 @@ int mxg_daemon_become(const struct passwd *pw, char *err, size_t errlen)
 	if (getuid() == pw->pw_uid)
 		return 0;
 	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
-		snprintf(err, errlen, "cannot become user %s: %s", pw->pw_name, strerror(errno));
-		return -1;
-	}
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
-		snprintf(err, errlen, "could regain root after becoming %s", pw->pw_name);
-		return -1;
-	}
+	    setuid(pw->pw_uid) != 0)
+		return mxg_fail(err, errlen, "cannot become user %s: %s", pw->pw_name, strerror(errno));
+	if (pw->pw_uid != 0 && setuid(0) == 0)
+		return mxg_fail(err, errlen, "could regain root after becoming %s", pw->pw_name);
 	return 0;
 }

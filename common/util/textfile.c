@@ -17,15 +17,11 @@ int mxg_textfile_write(const char *path, void (*fill)(FILE *, void *), void *arg
 	FILE *f;
 	int bad;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
-		snprintf(err, errlen, "%s: path too long", path);
-		return -1;
-	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return mxg_fail(err, errlen, "%s: path too long", path);
 	f = fopen(tmp, "w");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
+	if (f == NULL)
+		return mxg_fail(err, errlen, "%s: %s", tmp, strerror(errno));
 	fill(f, arg);
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
@@ -98,10 +94,8 @@ int mxg_textfile_start(struct mxg_textfile_writer *w, const char *path, unsigned
 
 	if (path == NULL || path[0] == '\0' || w->running)
 		return 0;
-	if (mxg_strlcpy(w->path, path, sizeof(w->path)) >= sizeof(w->path)) {
-		snprintf(err, errlen, "path too long");
-		return -1;
-	}
+	if (mxg_strlcpy(w->path, path, sizeof(w->path)) >= sizeof(w->path))
+		return mxg_fail(err, errlen, "path too long");
 	w->interval_ms = interval_ms != 0 ? interval_ms : 60000;
 	w->fill = fill;
 	w->warn = warn;

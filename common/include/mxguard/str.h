@@ -12,6 +12,9 @@ size_t mxg_strlcpy(char *dst, const char *src, size_t size);
 size_t mxg_strlcat(char *dst, const char *src, size_t size);
 /* Appends printf output to dst at its current length. Returns 0, or -1 on truncation. */
 int mxg_strcatf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The error convention of the core: formats the reason into err (nothing when err is NULL or
+ * errlen 0) and returns -1, so a failing path reads "return mxg_fail(err, errlen, ...);". */
+int mxg_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* ASCII case-insensitive compare of n bytes / whole strings (locale-free). */
 int mxg_strncaseeq(const char *a, const char *b, size_t n);
 int mxg_strcaseeq(const char *a, const char *b);

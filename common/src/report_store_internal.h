@@ -1,8 +1,8 @@
 /* What the report store's two backends (SQLite, PostgreSQL) give the SQL above them: one
  * statement at a time with text parameters ($1, $2, ...) and text rows. Not a public
  * interface. */
-#ifndef MXGUARD_REPORT_STORE_INT_H
-#define MXGUARD_REPORT_STORE_INT_H
+#ifndef MXGUARD_REPORT_STORE_INTERNAL_H
+#define MXGUARD_REPORT_STORE_INTERNAL_H
 
 #include <stddef.h>
 
