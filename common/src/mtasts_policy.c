@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/mtasts.h"
 #include "mxguard/str.h"
 
@@ -11,16 +12,6 @@ const char *mxg_mtasts_mode_name(enum mxg_mtasts_mode m)
 {
 	static const char *const names[] = { "none", "testing", "enforce" };
 	return (unsigned)m < 3 ? names[m] : "?";
-}
-
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /* A host name of LDH labels (what an mx pattern names after an optional "*."). */
@@ -33,7 +24,7 @@ static int ldh_name_ok(const char *s)
 	if (strchr(norm, '.') == NULL)
 		return 0;
 	for (const char *p = norm; *p; p++)
-		if (!is_alpha((unsigned char)*p) && !is_digit((unsigned char)*p) && *p != '-' && *p != '.')
+		if (!mxg_is_alpha((unsigned char)*p) && !mxg_is_digit((unsigned char)*p) && *p != '-' && *p != '.')
 			return 0;
 	return 1;
 }
@@ -62,7 +53,7 @@ static int set_max_age(const char *v, struct mxg_mtasts_policy *pol, char *why, 
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit((unsigned char)v[i])) {
+		if (!mxg_is_digit((unsigned char)v[i])) {
 			mxg_strlcpy(why, "max_age is not a number", whylen);
 			return -1;
 		}
@@ -111,11 +102,11 @@ static int parse_line(char *line, struct mxg_mtasts_policy *pol, struct seen *se
 {
 	char *colon = strchr(line, ':');
 
-	if (colon == NULL || colon == line || !is_alpha((unsigned char)line[0]))
+	if (colon == NULL || colon == line || !mxg_is_alpha((unsigned char)line[0]))
 		return mxg_fail(why, whylen, "line \"%.40s\" is not \"key: value\"", line);
 	*colon = '\0';
 	for (char *p = line; *p; p++)
-		if (!is_alpha((unsigned char)*p) && !is_digit((unsigned char)*p) && *p != '_' &&
+		if (!mxg_is_alpha((unsigned char)*p) && !mxg_is_digit((unsigned char)*p) && *p != '_' &&
 		    *p != '-' && *p != '.')
 			return mxg_fail(why, whylen, "bad key \"%.40s\"", line);
 	char *v = mxg_str_trim(colon + 1);

@@ -4,25 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/mtasts.h"
 #include "mxguard/str.h"
 #include "mxguard/txtrec.h"
-
-static int is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* 1 when txt begins the version field exactly (§3.1 sts-version, case-sensitive). */
 static int starts_sts(const char *txt)
 {
 	return strncmp(txt, "v=STSv1", 7) == 0 &&
-	       (txt[7] == '\0' || txt[7] == ';' || is_wsp(txt[7]));
+	       (txt[7] == '\0' || txt[7] == ';' || mxg_is_wsp(txt[7]));
 }
 
 static int id_ok(const char *s, size_t n)
@@ -30,7 +21,7 @@ static int id_ok(const char *s, size_t n)
 	if (n == 0 || n > MXG_MTASTS_ID_MAX)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)s[i]))
+		if (!mxg_is_alnum((unsigned char)s[i]))
 			return 0;
 	return 1;
 }
@@ -77,7 +68,7 @@ int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char
 	}
 	const char *p = txt + 7, *end = txt + len;
 	while (p < end) {
-		while (p < end && is_wsp((unsigned char)*p))
+		while (p < end && mxg_is_wsp((unsigned char)*p))
 			p++;
 		if (p == end)
 			break;
@@ -86,10 +77,10 @@ int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char
 			return -1;
 		}
 		p++;
-		while (p < end && is_wsp((unsigned char)*p))
+		while (p < end && mxg_is_wsp((unsigned char)*p))
 			p++;
 		const char *f = p;
-		while (p < end && *p != ';' && !is_wsp((unsigned char)*p))
+		while (p < end && *p != ';' && !mxg_is_wsp((unsigned char)*p))
 			p++;
 		if (p == f)
 			continue; /* a trailing or doubled delimiter */

@@ -3,14 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/str.h"
 #include "mxguard/tlsrpt.h"
 #include "mxguard/txtrec.h"
-
-static int is_wsp(int c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* Length of the version prefix "v=TLSRPTv1" *WSP ";" at txt, or 0 when it is not there. */
 static size_t version_len(const char *txt)
@@ -19,7 +15,7 @@ static size_t version_len(const char *txt)
 
 	if (strncmp(txt, "v=TLSRPTv1", 10) != 0)
 		return 0;
-	while (is_wsp((unsigned char)txt[i]))
+	while (mxg_is_wsp((unsigned char)txt[i]))
 		i++;
 	return txt[i] == ';' ? i + 1 : 0;
 }
@@ -46,10 +42,10 @@ static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char 
 		return -1;
 	}
 	while (p < end) {
-		while (p < end && is_wsp((unsigned char)*p))
+		while (p < end && mxg_is_wsp((unsigned char)*p))
 			p++;
 		const char *u = p;
-		while (p < end && *p != ',' && !is_wsp((unsigned char)*p))
+		while (p < end && *p != ',' && !mxg_is_wsp((unsigned char)*p))
 			p++;
 		size_t ul = (size_t)(p - u);
 		if (!uri_ok(u, ul) || ul >= MXG_TLSRPT_URI_MAX)
@@ -59,7 +55,7 @@ static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char 
 			return mxg_fail(why, whylen, "more than %d rua URIs", MXG_TLSRPT_RUA_MAX);
 		memcpy(rec->rua[rec->rua_count], u, ul);
 		rec->rua[rec->rua_count++][ul] = '\0';
-		while (p < end && is_wsp((unsigned char)*p))
+		while (p < end && mxg_is_wsp((unsigned char)*p))
 			p++;
 		if (p < end && *p++ != ',') {
 			mxg_strlcpy(why, "rua URIs must be separated by ','", whylen);
@@ -105,13 +101,13 @@ int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char
 	}
 	const char *p = txt + vl, *end = txt + len;
 	while (p < end) {
-		while (p < end && (is_wsp((unsigned char)*p) || *p == ';'))
+		while (p < end && (mxg_is_wsp((unsigned char)*p) || *p == ';'))
 			p++;
 		const char *f = p;
 		while (p < end && *p != ';')
 			p++;
 		size_t n = (size_t)(p - f);
-		while (n > 0 && is_wsp((unsigned char)f[n - 1]))
+		while (n > 0 && mxg_is_wsp((unsigned char)f[n - 1]))
 			n--;
 		if (n > 0 && parse_field(f, n, rec, &have_rua, why, whylen) < 0)
 			return -1;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mxguard/chars.h"
 #include "mxguard/str.h"
 #include "mxguard/txtrec.h"
 
@@ -101,17 +102,12 @@ int mxg_txtrec_field_split(const char *f, size_t n, size_t *kl, const char **v, 
 	return 0;
 }
 
-static int is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 static int ext_ok(const char *f, size_t kl, const char *v, size_t vl)
 {
-	if (kl == 0 || kl > 32 || !is_alnum((unsigned char)f[0]) || vl == 0)
+	if (kl == 0 || kl > 32 || !mxg_is_alnum((unsigned char)f[0]) || vl == 0)
 		return 0;
 	for (size_t i = 1; i < kl; i++)
-		if (!is_alnum((unsigned char)f[i]) && f[i] != '_' && f[i] != '-' && f[i] != '.')
+		if (!mxg_is_alnum((unsigned char)f[i]) && f[i] != '_' && f[i] != '-' && f[i] != '.')
 			return 0;
 	for (size_t i = 0; i < vl; i++)
 		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e || v[i] == ';' || v[i] == '=')
