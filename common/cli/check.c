@@ -60,8 +60,6 @@ struct check_result {
 	struct mxg_findings findings;
 	struct mxg_mx_input mx;
 	struct mxg_probe_input probe; /* what --probe saw (results NULL without it) */
-	int sts_enforce;    /* an MTA-STS policy in enforce mode applies (set by the MTA-STS
-	                       audit, which runs before the probe) */
 	int unknown;        /* something could not be checked at all */
 	char problem[512];  /* why, when unknown ("; " between audits) */
 	struct mxg_mtasts_state mtasts; /* after the MTA-STS audit: mxg_mtasts_enforces(&mtasts, host) */
@@ -177,7 +175,10 @@ static int audit_probe(struct mxg_resolver *r, const struct check_opts *o, const
 		return 0;
 	if (mxg_probe_prepare(&res->mx, &res->probe) < 0)
 		return -1;
-	res->probe.sts_enforce = res->sts_enforce;
+	/* The MTA-STS audit ran before: an enforce policy that covers a host makes its TLS
+	 * failures errors (enforcing senders refuse to deliver there). */
+	for (size_t h = 0; h < res->probe.host_count; h++)
+		res->probe.sts_enforce[h] = mxg_mtasts_enforces(&res->mtasts, res->probe.hosts[h]);
 	if (mxg_probe_run(&o->probe_opt, &res->probe, err, sizeof(err)) < 0) {
 		check_unknown(res, "probe", err);
 		return 0;
@@ -287,10 +288,6 @@ static int audit_mtasts(struct mxg_resolver *r, const struct check_opts *o, cons
 		return -1;
 	if (res->mtasts.dns == MXG_MTASTS_DNS_TEMPFAIL)
 		check_unknown(res, "MTA-STS", res->mtasts.dns_why);
-	/* The probe judges certificates by it: enforcing senders refuse an untrusted one. */
-	for (size_t i = 0; i < n; i++)
-		if (mxg_mtasts_enforces(&res->mtasts, names[i]))
-			res->sts_enforce = 1;
 	return mxg_mtasts_analyze(&res->mtasts, names, n, &res->findings);
 }
 

@@ -44,12 +44,17 @@ static int finding_index(const struct mxg_probe_input *in, const struct mxg_prob
 	return in->implicit ? -1 : r->target;
 }
 
+static int sts_applies(const struct mxg_probe_input *in, int h)
+{
+	return h >= 0 && (size_t)h < in->host_count && in->sts_enforce[h];
+}
+
 /* Where TLS is required (DANE, MTA-STS enforce), no TLS means no mail from those senders. */
 static enum mxg_severity tls_required(const struct mxg_probe_input *in, int h)
 {
 	if (dane_applies(in, h))
 		return MXG_SEV_CRITICAL;
-	return in->sts_enforce ? MXG_SEV_ERROR : MXG_SEV_INFO;
+	return sts_applies(in, h) ? MXG_SEV_ERROR : MXG_SEV_INFO;
 }
 
 static int judge_cert(const struct mxg_probe_input *in, const struct mxg_probe_result *r,
@@ -80,7 +85,7 @@ static int judge_cert(const struct mxg_probe_input *in, const struct mxg_probe_r
 		rc |= mxg_findings_add(out, MXG_F_MX_TLS_CERT_UNTRUSTED, idx, subj,
 				       "the certificate of %s is not trusted: %s", subj,
 				       r->cert_error[0] ? r->cert_error : "unknown reason");
-		if (in->sts_enforce)
+		if (sts_applies(in, r->target))
 			raise_last(out, MXG_SEV_ERROR);
 	}
 	return rc;

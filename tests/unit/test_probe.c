@@ -118,7 +118,7 @@ static void test_no_starttls_severity(void **state)
 	analyze();
 	assert_int_equal(severity_of(MXG_F_MX_NO_STARTTLS), MXG_SEV_WARNING);
 	mxg_findings_clear(&out);
-	in.sts_enforce = 1;
+	in.sts_enforce[0] = 1;
 	analyze();
 	assert_int_equal(severity_of(MXG_F_MX_NO_STARTTLS), MXG_SEV_ERROR);
 }
@@ -152,8 +152,13 @@ static void test_cert_name_and_trust(void **state)
 	assert_int_equal(count_of(MXG_F_MX_TLS_CERT_NAME_MISMATCH), 1);
 	assert_int_equal(count_of(MXG_F_MX_TLS_CERT_UNTRUSTED), 1);
 	assert_int_equal(severity_of(MXG_F_MX_TLS_CERT_UNTRUSTED), MXG_SEV_WARNING);
+	/* A policy that covers another host leaves this one's severity alone. */
 	mxg_findings_clear(&out);
-	in.sts_enforce = 1;
+	in.sts_enforce[1] = 1;
+	analyze();
+	assert_int_equal(severity_of(MXG_F_MX_TLS_CERT_UNTRUSTED), MXG_SEV_WARNING);
+	mxg_findings_clear(&out);
+	in.sts_enforce[0] = 1;
 	analyze();
 	assert_int_equal(severity_of(MXG_F_MX_TLS_CERT_UNTRUSTED), MXG_SEV_ERROR);
 }

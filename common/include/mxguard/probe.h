@@ -97,13 +97,14 @@ struct mxg_probe_input {
 	enum mxg_dnssec mx_security;   /* of the MX RRset */
 	int has_mx;                    /* an MX RRset with a real target was published */
 	int implicit;                  /* no MX: the domain itself was probed (hosts[0]) */
-	int sts_enforce;               /* an MTA-STS policy in enforce mode applies: untrusted
-	                                  certificates are errors (set by the MTA-STS audit) */
 	size_t count;
 	struct mxg_probe_result *results;
 	size_t host_count;             /* MX hosts, in the order of mx->targets */
 	char hosts[MXG_MX_MAX_TARGETS][MXG_DNS_NAME_MAX];
 	struct mxg_probe_tlsa_set tlsa[MXG_MX_MAX_TARGETS];
+	/* By host: an MTA-STS policy in enforce mode covers it, so its untrusted certificate or
+	 * missing TLS is an error (set from the MTA-STS audit, mxg_mtasts_enforces). */
+	int sts_enforce[MXG_MX_MAX_TARGETS];
 };
 
 /* How to probe. */
