@@ -10,6 +10,7 @@
  *
  * Each fact is in one canonical spelling (lower-case names without the final dot, addresses as
  * inet_ntop writes them, lower-case hex), so comparing two snapshots is comparing sorted lines. */
+#include "mxguard/file.h"
 #include "mxguard/baseline.h"
 
 #include <errno.h>
@@ -355,24 +356,12 @@ int mxg_baseline_parse(const char *name, const char *text, size_t len, struct mx
 
 int mxg_baseline_load(const char *path, struct mxg_baseline *b, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *text;
 	size_t len;
 
 	memset(b, 0, sizeof(*b));
-	if (f == NULL && errno == ENOENT)
-		return 0;
-	if (f == NULL)
-		return mxg_fail(err, errlen, "%s: %s", path, strerror(errno));
-	text = malloc(MXG_BASELINE_FILE_MAX + 1);
-	len = text ? fread(text, 1, MXG_BASELINE_FILE_MAX + 1, f) : 0;
-	int bad = text == NULL || ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "%s: cannot read it", path);
-		free(text);
-		return -1;
-	}
+	char *text = mxg_file_read(path, MXG_BASELINE_FILE_MAX, &len, err, errlen);
+	if (text == NULL)
+		return errno == ENOENT ? 0 : -1;
 	int rc = mxg_baseline_parse(path, text, len, b, err, errlen);
 	free(text);
 	return rc < 0 ? -1 : 1;

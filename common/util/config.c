@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/file.h"
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 
@@ -112,45 +113,14 @@ int mxg_config_parse(const char *name, const char *text, size_t len, struct mxg_
 	return 0;
 }
 
-/* Reads at most CONFIG_FILE_MAX bytes of path into a heap buffer. */
-static char *read_file(const char *path, size_t *len, const char **why)
-{
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL) {
-		*why = strerror(errno);
-		return NULL;
-	}
-	char *buf = malloc(CONFIG_FILE_MAX + 1);
-	if (buf == NULL) {
-		*why = strerror(ENOMEM);
-		fclose(f);
-		return NULL;
-	}
-	*len = fread(buf, 1, CONFIG_FILE_MAX + 1, f);
-	int bad = ferror(f);
-	int saved = errno;
-	fclose(f);
-	if (bad || *len > CONFIG_FILE_MAX) {
-		*why = bad ? strerror(saved) : "file larger than 1 MiB";
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 int mxg_config_load(const char *path, struct mxg_config *out, char *err, size_t errlen)
 {
-	const char *why = NULL;
 	size_t len = 0;
 
 	memset(out, 0, sizeof(*out));
-	char *text = read_file(path, &len, &why);
-	if (text == NULL) {
-		if (errlen > 0)
-			snprintf(err, errlen, "%s: %s", path, why);
+	char *text = mxg_file_read(path, CONFIG_FILE_MAX, &len, err, errlen);
+	if (text == NULL)
 		return -1;
-	}
 	int rc = mxg_config_parse(path, text, len, out, err, errlen);
 	free(text);
 	return rc;
