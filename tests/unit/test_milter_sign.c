@@ -240,8 +240,12 @@ static struct mxg_resolver *zone_with(const struct mxg_dkim_signing_key *rsa,
 		size_t n = 0;
 		char *txt = mxg_dkim_key_record(keys[i]);
 		assert_non_null(txt);
-		if (i == 2)
-			txt[strlen(txt) - 5] ^= 1; /* another key */
+		if (i == 2) {
+			/* Another key: one base64 digit replaced by another (flipping a bit could
+			 * give a character outside base64, an invalid record rather than a wrong key). */
+			char *c = &txt[strlen(txt) - 5];
+			*c = *c == 'A' ? 'B' : 'A';
+		}
 		for (size_t off = 0, len = strlen(txt); off < len; off += 255) {
 			size_t part = len - off > 255 ? 255 : len - off;
 			rd[n++] = (uint8_t)part;
