@@ -316,6 +316,9 @@ static void log_arc(const struct mxg_message_result *r, char *buf, size_t size)
 	}
 	snprintf(buf, size, "%s(i=%u,d=%s%s%s)", mxg_arc_result_name(a->result), a->instances,
 		 a->domain[0] ? a->domain : "-", a->reason[0] ? "," : "", a->reason);
+	if (r->verdict.trusted_forwarder)
+		(void)mxg_strcatf(buf, size, " override=trusted_forwarder(sealer=%s,i=%u,%s)",
+				  r->arc_override.sealer, r->arc_override.instance, r->arc_override.basis);
 }
 
 /* Outbound: dkim=signed(d=D,s=S1,S2,by=KIND) or unsigned(by=KIND). */

@@ -160,7 +160,7 @@ static void put_dkim(struct mxg_sbuf *o, const struct mxg_dkim_sig_result *d, si
 static void put_dmarc(struct mxg_sbuf *o, const struct mxg_dmarc_outcome *m, const char *extra,
 		      const enum mxg_dmarc_policy *dis)
 {
-	char comment[192] = "";
+	char comment[192 + MXG_DNS_NAME_MAX] = "";
 
 	mxg_sbuf_adds(o, "dmarc=");
 	mxg_sbuf_adds(o, mxg_dmarc_result_name(m->result));

@@ -235,6 +235,12 @@ int dkim_arc_sets_input(const struct dkim_arc *a, const struct dkim_headers *hs,
 int dkim_verifier_seal_view(const struct mxg_dkim_verifier *v, struct dkim_headers *hs,
 			    const struct dkim_arc **arc, const uint8_t **bh, char *err, size_t errlen);
 
+/* The header fields and ARC chain the verifier read, for the trusted-forwarder override
+ * (arc_override.c), after mxg_dkim_finish. 0, or -1 when there is none to read (not finished,
+ * header too large or malformed). */
+int dkim_verifier_arc_view(const struct mxg_dkim_verifier *v, struct dkim_headers *hs,
+			   const struct dkim_arc **arc);
+
 /* Length of the header field starting at p (through its last line end; continuation lines
  * start with WSP), or 0 at the empty line or the end (dkim_msg.c). */
 size_t dkim_field_len(const char *p, size_t left);

@@ -36,6 +36,13 @@ static void explain(const struct mxg_message_result *r, struct mxg_store_eval *e
 	const struct mxg_verdict *v = &r->verdict;
 	if (d->result != MXG_DMARC_FAIL)
 		return;
+	if (v->trusted_forwarder) {
+		char why[MXG_STORE_TEXT_MAX];
+		snprintf(why, sizeof(why), "ARC sealer %.120s i=%u: %.100s", r->arc_override.sealer,
+			 r->arc_override.instance, r->arc_override.basis);
+		set_override(e, "trusted_forwarder", why);
+		return;
+	}
 	if (d->sampled_out) {
 		set_override(e, "sampled_out", "pct sampling");
 		return;
