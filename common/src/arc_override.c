@@ -58,8 +58,9 @@ struct vouch {
  * organisational domain or a name under it (RFC 7489 §3.1; the validator's org domain). */
 static int aligned(const struct mxg_dmarc_outcome *dm, const char *d, int strict)
 {
-	if (d == NULL || d[0] == '\0')
-		return 0;
+	if (d == NULL || d[0] == '\0' || d[strspn(d, "abcdefghijklmnopqrstuvwxyz"
+						 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")] != '\0')
+		return 0;  /* only a plain host name can be compared (it reaches logs and reports) */
 	if (mxg_dns_name_equal(d, dm->from_domain))
 		return 1;
 	return !strict && dm->org_domain[0] != '\0' && mxg_dns_name_is_sub(d, dm->org_domain);

@@ -322,6 +322,8 @@ static void test_aar_about_other_from(void **state)
 	expect_rejected();
 	judge_free(seal(&FWD, plain, "dkim=pass header.d=victim.example.evil.test"));
 	expect_rejected();
+	judge_free(seal(&FWD, plain, "dkim=pass header.d=\"x\t\\\"y.victim.example\""));
+	expect_rejected();
 }
 
 /* The AAR contradicts itself: a dmarc fail beside an aligned pass. */
