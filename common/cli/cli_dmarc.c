@@ -33,6 +33,7 @@ struct dmarc_opts {
 	const char *file;
 	const char *record;      /* store to record the evaluation in, or NULL */
 	int64_t record_time;     /* its time; 0: now */
+	const char *rcpt;        /* the first RCPT TO, for the recorded envelope_to; or NULL */
 };
 
 void cli_dmarc_usage(FILE *out)
@@ -52,6 +53,8 @@ void cli_dmarc_usage(FILE *out)
 		"  --record STORE       record the DMARC evaluation in the report store as the milter\n"
 		"                       does (sqlite:PATH or postgresql://...)\n"
 		"  --record-time UNIX   with --record, the evaluation's time (default: now)\n"
+		"  --rcpt ADDR          the (first) SMTP RCPT TO address; with --record, its domain\n"
+		"                       is recorded as the report's envelope_to\n"
 		"  --help               this text\n");
 	cli_dns_usage(out);
 	fprintf(out, "\nExit status: 0 DMARC pass or no policy, 1 fail with nothing to apply (p=none,\n"
@@ -86,6 +89,7 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 		{ "psl", required_argument, NULL, 'p' },
 		{ "record", required_argument, NULL, 1001 },
 		{ "record-time", required_argument, NULL, 1002 },
+		{ "rcpt", required_argument, NULL, 1003 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -108,6 +112,7 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 			if (parse_time(optarg, &o->record_time) < 0)
 				return -1;
 			break;
+		case 1003: o->rcpt = optarg; break;
 		case 'h':
 			cli_dmarc_usage(stdout);
 			return 0;
@@ -350,6 +355,7 @@ static int record_eval(const struct dmarc_opts *o, const struct mxg_message_resu
 		fprintf(stderr, "%s: nothing recorded: no DMARC record for the author domain\n", prog);
 		return 0;
 	}
+	mxg_report_eval_envelope(&row, o->rcpt, o->mode);
 	char err[512];
 	struct mxg_store *s = mxg_store_open(o->record, err, sizeof(err));
 	int rc = s != NULL ? mxg_store_insert(s, &row, 1, err, sizeof(err)) : -1;
