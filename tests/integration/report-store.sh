@@ -185,6 +185,13 @@ backend() {
 	mxg_match "$b: dmarcbis: envelope_to" "$bx" "<envelope_to>example\.test</envelope_to>"
 	mxg_eq "$b: dmarcbis: the records and counts (pass under p=reject)" "$(records "$out/bis/$ba")" \
 		"192.0.2.10 3 pass pass pass -;198.51.100.5 2 reject fail fail -;domain aligned.auth.test total 5;"
+	# report_format in the milter's configuration chooses the format when --format is absent.
+	mkdir -p "$out/cfg"
+	printf 'report_format = dmarcbis\n' >"$out/fmt.conf"
+	"$mxguard" report send --store "$store" --config "$out/fmt.conf" --through $NEXT --dry-run \
+		--out "$out/cfg" >/dev/null 2>&1
+	mxg_eq "$b: report_format = dmarcbis in the configuration" \
+		"$(gzip -dc "$out/cfg"/*'!aligned.auth.test!'* | grep -c 'xmlns="urn:ietf:params:xml:ns:dmarc-2.0"')" 1
 	"$mxguard" report import --store "sqlite:$out/bis-in.db" "$out/bis"/*.xml.gz >"$out/bis-in.out" 2>&1
 	mxg_eq "$b: dmarcbis reports import" "$?:$(tail -n 1 "$out/bis-in.out")" "0:2 stored, 0 duplicates, 0 refused"
 	"$mxguard" report import --store "sqlite:$out/dry-in.db" "$out/dry"/*.xml.gz >/dev/null 2>&1
