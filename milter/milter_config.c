@@ -11,6 +11,7 @@
 #include "milter_sign.h"
 #include "mxguard/config.h"
 #include "mxguard/log.h"
+#include "mxguard/report_out.h"
 #include "mxguard/report_store.h"
 #include "mxguard/str.h"
 
@@ -47,6 +48,8 @@ static const struct choice seal_choices[] = {
 static const struct choice seal_error_choices[] = { { "deliver", 0 }, { "tempfail", 1 }, { NULL, 0 } };
 static const struct choice forward_choices[] = {
 	{ "none", MXG_DMARC_POLICY_NONE }, { "quarantine", MXG_DMARC_POLICY_QUARANTINE }, { NULL, 0 } };
+static const struct choice report_format_choices[] = {
+	{ "rfc7489", MXG_REPORT_RFC7489 }, { "dmarcbis", MXG_REPORT_DMARCBIS }, { NULL, 0 } };
 static const struct choice mode_choices[] = {
 	{ "9989", MXG_DMARC_MODE_9989 }, { "7489", MXG_DMARC_MODE_7489 }, { NULL, 0 } };
 
@@ -94,6 +97,8 @@ static const struct key_def keys[] = {
 	{ "report_keep", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "report_org_name", K_STR, S(report_org_name), 0, 0, NULL },
 	{ "report_email", K_STR, S(report_email), 0, 0, NULL },
+	/* read by mxguard report send (the milter only checks it) */
+	{ "report_format", K_CHOICE, F(report_format), 0, 0, 0, report_format_choices },
 	{ "arc_seal", K_CHOICE, F(sealing.mode), 0, 0, 0, seal_choices },
 	{ "arc_seal_key", K_STR, S(sealing.key_path), 0, 0, NULL },
 	{ "arc_seal_domain", K_STR, S(sealing.domain), 0, 0, NULL },

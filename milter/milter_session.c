@@ -124,6 +124,12 @@ static struct mxg_message *engine_new(struct milter_runtime *rt, const struct mi
 	return mxg_message_new(rt->resolver, &opt);
 }
 
+void milter_msg_rcpt(struct milter_conn *c, const char *rcpt)
+{
+	if (c->msg != NULL && c->msg->rcpt[0] == '\0')
+		mxg_strlcpy(c->msg->rcpt, rcpt, sizeof(c->msg->rcpt));
+}
+
 int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const char *arg,
 		     const char *auth)
 {
@@ -269,7 +275,7 @@ void milter_msg_finish(struct milter_conn *c)
 		mxg_verdict_decide(&c->cfg->policy, &in, &m->verdict);
 		return;
 	}
-	milter_record_message(m->res, c->have_addr ? &c->addr : NULL);
+	milter_record_message(m->res, c->have_addr ? &c->addr : NULL, m->rcpt, c->cfg->dmarc_mode);
 }
 
 static void log_dkim(const struct mxg_message_result *r, char *buf, size_t size)

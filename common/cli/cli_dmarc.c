@@ -34,6 +34,7 @@ struct dmarc_opts {
 	const char *record;      /* store to record the evaluation in, or NULL */
 	int64_t record_time;     /* its time; 0: now */
 	struct mxg_arc_trust arc_trust; /* --arc-trusted-sealers, --arc-trusted-disposition */
+	const char *rcpt;        /* the first RCPT TO, for the recorded envelope_to; or NULL */
 };
 
 void cli_dmarc_usage(FILE *out)
@@ -56,6 +57,8 @@ void cli_dmarc_usage(FILE *out)
 		"  --arc-trusted-sealers LIST  ARC sealers (d=) trusted to vouch for forwarded mail,\n"
 		"                       as mxguard-milter's arc_trusted_sealers (default: none)\n"
 		"  --arc-trusted-disposition none|quarantine  what such mail gets (default: none)\n"
+		"  --rcpt ADDR          the (first) SMTP RCPT TO address; with --record, its domain\n"
+		"                       is recorded as the report's envelope_to\n"
 		"  --help               this text\n");
 	cli_dns_usage(out);
 	fprintf(out, "\nExit status: 0 DMARC pass or no policy, 1 fail with nothing to apply (p=none,\n"
@@ -110,6 +113,7 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 		{ "record-time", required_argument, NULL, 1002 },
 		{ "arc-trusted-sealers", required_argument, NULL, 1003 },
 		{ "arc-trusted-disposition", required_argument, NULL, 1004 },
+		{ "rcpt", required_argument, NULL, 1005 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -137,6 +141,7 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 			if (parse_trust(c, optarg, &o->arc_trust) < 0)
 				return -1;
 			break;
+		case 1005: o->rcpt = optarg; break;
 		case 'h':
 			cli_dmarc_usage(stdout);
 			return 0;
@@ -386,6 +391,7 @@ static int record_eval(const struct dmarc_opts *o, const struct mxg_message_resu
 		fprintf(stderr, "%s: nothing recorded: no DMARC record for the author domain\n", prog);
 		return 0;
 	}
+	mxg_report_eval_envelope(&row, o->rcpt, o->mode);
 	char err[512];
 	struct mxg_store *s = mxg_store_open(o->record, err, sizeof(err));
 	int rc = s != NULL ? mxg_store_insert(s, &row, 1, err, sizeof(err)) : -1;
