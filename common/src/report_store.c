@@ -25,6 +25,11 @@ static int store_connect(struct mxg_store *s, const char *spec, char *err, size_
 
 struct mxg_store *mxg_store_open(const char *spec, char *err, size_t errlen)
 {
+	return store_open_at(spec, MXG_STORE_SCHEMA_VERSION, err, errlen);
+}
+
+struct mxg_store *store_open_at(const char *spec, int version, char *err, size_t errlen)
+{
 	if (spec == NULL || strlen(spec) >= MXG_STORE_SPEC_MAX) {
 		snprintf(err, errlen, "report store: missing or longer than %d characters",
 			 MXG_STORE_SPEC_MAX - 1);
@@ -39,7 +44,7 @@ struct mxg_store *mxg_store_open(const char *spec, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	if (store_migrate(s, err, errlen) < 0) {
+	if (store_migrate(s, version, err, errlen) < 0) {
 		mxg_store_close(s);
 		return NULL;
 	}

@@ -56,8 +56,8 @@ pg_unit() {
 	pu_out=$(MXG_TEST_STORE="postgresql://mxg@/unit?host=$PGDIR" \
 		"$MXG_BUILD/tests/unit/test_report_store" 2>&1)
 	pu_rc=$?
-	printf '%s\n' "$pu_out" | sed -n -e 's/^\[       OK \] \(test_[a-z_]*\)$/ok - PostgreSQL: unit \1/p' \
-			-e 's/^\[  FAILED  \] \(test_[a-z_]*\)$/not ok - PostgreSQL: unit \1/p' \
+	printf '%s\n' "$pu_out" | sed -n -e 's/^\[       OK \] \(test_[a-z0-9_]*\)$/ok - PostgreSQL: unit \1/p' \
+			-e 's/^\[  FAILED  \] \(test_[a-z0-9_]*\)$/not ok - PostgreSQL: unit \1/p' \
 			-e 's/^\[  ERROR   \] .*/not ok - PostgreSQL: unit test set-up &/p'
 	[ "$pu_rc" = 0 ] || echo "not ok - PostgreSQL: the unit tests exited $pu_rc"
 }
@@ -187,6 +187,55 @@ backend() {
 
 backend sqlite "$SQLITE" 9901
 backend pg "$PG" 9902
+
+# Reload (SIGHUP) applies a changed report_store: the milter m-sqlite is moved to a second
+# SQLite file, kept there when the next store cannot open, then moved to PostgreSQL. Each
+# store counts exactly the rows sent while it was the current one.
+# evals STORE: its evaluation rows since this part began, by the backend's own client (a
+# store taken over by a reload is pruned at once: the replayed 2023 rows go).
+t0=$(date +%s)
+evals() {
+	q="SELECT COUNT(*) FROM evaluations WHERE eval_time >= $t0"
+	case $1 in
+	sqlite:*) sqlite3 -batch -noheader "${1#sqlite:}" "$q" ;;
+	*) "$PGBIN/psql" -h "$PGDIR" -U mxg -d sqlmain -At -c "$q" ;;
+	esac
+}
+# reload_to STORE: m-sqlite's configuration names STORE, then SIGHUP.
+reload_to() {
+	sed -i "s|^report_store = .*|report_store = $1|" "$MXG_WORK/m-sqlite.conf"
+	kill -HUP "$MXG_PID_m_sqlite"
+}
+evals_is() {
+	[ "$(evals "$1")" = "$2" ]
+}
+mxg_postfix_set "smtpd_milters = inet:127.0.0.1:9901" || mxg_not_ok "reload: postfix switched milter"
+R2=sqlite:$MXG_WORK/reload.db
+before=$(evals "$SQLITE")
+reload_to "$R2"
+mxg_check "reload: the switch to the new store is logged" mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: evaluations now recorded in $R2" 10
+mxg_check "reload: report_store is no longer restart-only" \
+	sh -c "! grep -q 'report_store.*take effect after a restart' '$MXG_WORK/m-sqlite.log'"
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+mxg_check "reload: two rows in the new store" mxg_wait_until 10 evals_is "$R2" 2
+mxg_eq "reload: none more in the old one" "$(evals "$SQLITE")" "$before"
+reload_to "sqlite:$MXG_WORK/no/such/dir/x.db"
+mxg_check "reload: a store that cannot open is named, the current one kept" \
+	mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: report store sqlite:$MXG_WORK/no/such/dir/x.db cannot be used, keeping $R2" 10
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+mxg_check "reload: still written to the kept store" mxg_wait_until 10 evals_is "$R2" 3
+pg_before=$(evals "$PG")
+reload_to "$PG"
+mxg_check "reload: switched to PostgreSQL" mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: evaluations now recorded in postgresql://mxg@/sqlmain" 10
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+mxg_check "reload: the row is in PostgreSQL" mxg_wait_until 10 evals_is "$PG" $((pg_before + 1))
+mxg_eq "reload: the SQLite stores have what they had" "$(evals "$R2") $(evals "$SQLITE")" "3 $before"
+mxg_eq "reload: no row dropped" "$(recorded m-sqlite dropped)" "0"
+mxg_postfix_set "smtpd_milters = inet:127.0.0.1:9902" || mxg_not_ok "reload: postfix switched back"
 
 # PostgreSQL stopped: mail still flows, the milter drops and counts its rows.
 # (SIGINT: PostgreSQL's fast shutdown, which does not wait for the milter to disconnect.)
