@@ -158,9 +158,16 @@ static void import_file(struct mxg_store *st, const char *path, struct import_co
 		       rep.report_id);
 		n->duplicates++;
 	} else {
-		printf("%s: stored: %s report %s for %s, %zu records, %" PRIu64 " messages\n", path,
+		size_t skipped = 0;
+		for (size_t i = 0; i < rep.record_count; i++)
+			skipped += rep.records[i].skipped;
+		printf("%s: stored: %s report %s for %s, %zu records, %" PRIu64 " messages", path,
 		       rep.org_name, rep.report_id, rep.policy.domain, rep.record_count,
 		       rep.message_total);
+		if (skipped > 0)
+			printf(" (%zu not kept: past %d auth results of a kind or %d reasons in a "
+			       "record)", skipped, MXG_REPORT_AUTH_MAX, MXG_REPORT_REASONS_MAX);
+		printf("\n");
 		n->stored++;
 	}
 	mxg_report_free(&rep);

@@ -101,7 +101,7 @@ static void json_record(const struct mxg_report_record *r)
 				      { "envelope_from", r->envelope_from },
 				      { "envelope_to", r->envelope_to } };
 	json_fields(kv, 7, 1);
-	printf(",\"count\":%" PRIu64 ",\"reasons\":[", r->count);
+	printf(",\"count\":%" PRIu64 ",\"skipped\":%zu,\"reasons\":[", r->count, r->skipped);
 	for (size_t k = 0; k < r->reason_count; k++) {
 		const char *const why[][2] = { { "type", r->reasons[k].type },
 					       { "comment", r->reasons[k].comment } };
