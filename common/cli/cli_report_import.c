@@ -125,19 +125,18 @@ static void copy_record(const struct mxg_report_record *r, struct mxg_store_rr_r
 	mxg_strlcpy(out->spf_scope, spf->scope[0] ? spf->scope : "mfrom", sizeof(out->spf_scope));
 }
 
+static void fill_record(void *arg, size_t i, struct mxg_store_rr_record *out)
+{
+	copy_record(&((const struct mxg_report *)arg)->records[i], out);
+}
+
 /* Stores one parsed report: 0 stored, 1 duplicate, -1 with the reason in err. */
 static int store_report(struct mxg_store *st, const struct mxg_report *r, char *err, size_t errlen)
 {
 	struct mxg_store_rr_report rep;
-	struct mxg_store_rr_record *recs = calloc(r->record_count, sizeof(*recs));
-	if (recs == NULL)
-		return mxg_fail(err, errlen, "no memory for %zu records", r->record_count);
 	copy_policy(r, &rep);
-	for (size_t i = 0; i < r->record_count; i++)
-		copy_record(&r->records[i], &recs[i]);
-	int rc = mxg_store_rr_insert(st, &rep, recs, r->record_count, err, errlen);
-	free(recs);
-	return rc;
+	return mxg_store_rr_insert_each(st, &rep, r->record_count, fill_record, (void *)r, err,
+					errlen);
 }
 
 static void import_file(struct mxg_store *st, const char *path, struct import_counts *n)

@@ -2,6 +2,7 @@
  * result and reason of each record, stored in one transaction, de-duplicated by reporting
  * organisation and report id, and read back per domain (and its subdomains) for summaries. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mxguard/str.h"
@@ -114,8 +115,10 @@ static int insert_record(struct mxg_store *s, long long id, size_t seq,
 
 struct rr_batch {
 	const struct mxg_store_rr_report *rep;
-	const struct mxg_store_rr_record *recs;
 	size_t n;
+	mxg_store_rr_fill_fn fill;
+	void *arg;
+	struct mxg_store_rr_record *one;  /* the record being stored */
 };
 
 static int insert_all(struct mxg_store *s, void *arg, char *err, size_t errlen)
@@ -126,18 +129,35 @@ static int insert_all(struct mxg_store *s, void *arg, char *err, size_t errlen)
 	if (rc != 0)
 		return rc;
 	for (size_t i = 0; i < b->n; i++) {
+		b->fill(b->arg, i, b->one);
 		/* seq starts at 1: 0 marks a record stored before schema version 2. */
-		if (insert_record(s, id, i + 1, &b->recs[i], err, errlen) != 0)
+		if (insert_record(s, id, i + 1, b->one, err, errlen) != 0)
 			return -1;
 	}
 	return 0;
 }
 
+int mxg_store_rr_insert_each(struct mxg_store *s, const struct mxg_store_rr_report *rep,
+			     size_t n, mxg_store_rr_fill_fn fill, void *arg, char *err,
+			     size_t errlen)
+{
+	struct rr_batch b = { rep, n, fill, arg, malloc(sizeof(*b.one)) };
+	if (b.one == NULL)
+		return mxg_fail(err, errlen, "report store: out of memory");
+	int rc = store_in_tx(s, insert_all, &b, err, errlen);
+	free(b.one);
+	return rc;
+}
+
+static void from_array(void *arg, size_t i, struct mxg_store_rr_record *out)
+{
+	*out = ((const struct mxg_store_rr_record *)arg)[i];
+}
+
 int mxg_store_rr_insert(struct mxg_store *s, const struct mxg_store_rr_report *rep,
 			const struct mxg_store_rr_record *recs, size_t n, char *err, size_t errlen)
 {
-	struct rr_batch b = { rep, recs, n };
-	return store_in_tx(s, insert_all, &b, err, errlen);
+	return mxg_store_rr_insert_each(s, rep, n, from_array, (void *)recs, err, errlen);
 }
 
 int store_rr_prune(struct mxg_store *s, const char *cut, char *err, size_t errlen)

@@ -176,6 +176,12 @@ int mxg_store_prune(struct mxg_store *s, int64_t now, int64_t keep, uint64_t *de
  * report with the same org_name and report_id is already there (nothing stored), -1. */
 int mxg_store_rr_insert(struct mxg_store *s, const struct mxg_store_rr_report *rep,
 			const struct mxg_store_rr_record *recs, size_t n, char *err, size_t errlen);
+/* The same, the n records made one at a time by fill (record i into *out, which it must set
+ * in full): a large report never needs all its records converted in memory at once. */
+typedef void (*mxg_store_rr_fill_fn)(void *arg, size_t i, struct mxg_store_rr_record *out);
+int mxg_store_rr_insert_each(struct mxg_store *s, const struct mxg_store_rr_report *rep,
+			     size_t n, mxg_store_rr_fill_fn fill, void *arg, char *err,
+			     size_t errlen);
 /* The records of received reports whose interval ends at or after since, each with its report
  * and all its auth results and reasons: reports on domain, and (subdomains non-zero) reports
  * on a subdomain of domain or whose records' header_from is domain or a subdomain of it (a
