@@ -290,5 +290,7 @@ int milter_record_reload(const char *spec, int64_t keep)
 	if (next != NULL)
 		mxg_log(MXG_LOG_NOTICE, "reload: evaluations now recorded in %s (rows still queued "
 			"go there too)", spec);
+	if (!same_keep)
+		mxg_log(MXG_LOG_NOTICE, "reload: report_keep now %lld s", (long long)keep);
 	return 0;
 }

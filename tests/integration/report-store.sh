@@ -245,6 +245,10 @@ mxg_check "reload: the message after the switch is in PostgreSQL" \
 	test "$(evals "$PG")" -ge $((pg_before + 1))
 mxg_eq "reload: the first store has what it had" "$(evals "$SQLITE")" "$before"
 mxg_eq "reload: no row dropped" "$(recorded m-sqlite dropped)" "0"
+printf 'report_keep = 7d\n' >>"$MXG_WORK/m-sqlite.conf"
+kill -HUP "$MXG_PID_m_sqlite"
+mxg_check "reload: a new report_keep is applied" mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: report_keep now 604800 s" 10
 mxg_postfix_set "smtpd_milters = inet:127.0.0.1:9902" || mxg_not_ok "reload: postfix switched back"
 
 # PostgreSQL stopped: mail still flows, the milter drops and counts its rows.
