@@ -26,7 +26,8 @@ $(B)/tests/unit/test_milter_seal: $(B)/obj/milter/milter_seal.o $(B)/obj/milter/
 	$(MILTER_SIGN_OBJ)
 $(B)/tests/unit/test_milter_sign: $(B)/obj/milter/milter_config.o $(MILTER_SIGN_OBJ)
 $(B)/tests/unit/test_milter_settings: $(B)/obj/milter/milter_settings.o \
-	$(B)/obj/milter/milter_reload.o $(B)/obj/milter/milter_config.o $(B)/obj/milter/milter_seal.o \
+	$(B)/obj/milter/milter_reload.o $(B)/obj/milter/milter_record.o $(B)/obj/milter/milter_config.o \
+	$(B)/obj/milter/milter_seal.o \
 	$(MILTER_SIGN_OBJ)
 
 $(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)

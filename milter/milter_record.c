@@ -1,6 +1,7 @@
 /* The recorder's queue and writer thread. Connection threads only convert and copy a row under
  * a mutex; the writer opens the store, inserts batches, reconnects after a failure with a
- * pause, prunes by report_keep, and logs drops at most once a minute. */
+ * pause, prunes by report_keep, and logs drops at most once a minute. A reload hands the
+ * writer a store already opened, which it takes before its next batch. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,13 +23,18 @@ static struct {
 	size_t head, count;
 	int stopping;
 	pthread_t thread;
-	char spec[MXG_STORE_SPEC_MAX];
+	char spec[MXG_STORE_SPEC_MAX];    /* what the writer starts with or switches to */
 	int64_t keep;
+	int switch_pending;               /* a reload changed spec or keep */
+	struct mxg_store *next;           /* the store opened for the switch (NULL: keep only) */
 } q = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
 
 /* The writer's own state. */
 static struct {
 	struct mxg_store *store;
+	char spec[MXG_STORE_SPEC_MAX];    /* the writer's own copies of q.spec and q.keep */
+	int64_t keep;
+	struct mxg_store *retired;        /* the store a switch replaced, to close */
 	time_t retry_at, prune_at, logged_at;
 	unsigned long dropped_logged;     /* drops already logged */
 	char last_error[512];
@@ -66,16 +72,36 @@ void milter_record_message(const struct mxg_message_result *res, const struct mx
 		drop(1);
 }
 
+/* Under q.mu: takes a switch a reload asked for; every row taken after it goes to the new
+ * store. */
+static void take_switch(void)
+{
+	if (!q.switch_pending)
+		return;
+	q.switch_pending = 0;
+	w.keep = q.keep;
+	if (q.next == NULL)
+		return;
+	w.retired = w.store;  /* closed by the writer outside the lock */
+	w.store = q.next;
+	q.next = NULL;
+	mxg_strlcpy(w.spec, q.spec, sizeof(w.spec));
+	w.retry_at = 0;
+	w.prune_at = 0;
+	w.last_error[0] = '\0';
+}
+
 /* Up to MILTER_RECORD_BATCH rows into w.batch; waits at most a second for some. */
 static size_t take(int *stopping)
 {
 	pthread_mutex_lock(&q.mu);
-	if (q.count == 0 && !q.stopping) {
+	if (q.count == 0 && !q.stopping && !q.switch_pending) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 1;
 		(void)pthread_cond_timedwait(&q.cv, &q.mu, &until);
 	}
+	take_switch();
 	size_t n = 0;
 	while (n < MILTER_RECORD_BATCH && q.count > 0) {
 		w.batch[n++] = q.ring[q.head];
@@ -106,7 +132,7 @@ static int ensure_store(time_t now)
 		return 0;
 	if (now < w.retry_at)
 		return -1;
-	w.store = mxg_store_open(q.spec, err, sizeof(err));
+	w.store = mxg_store_open(w.spec, err, sizeof(err));
 	if (w.store == NULL) {
 		store_failed(err, now);
 		return -1;
@@ -141,7 +167,7 @@ static void prune(time_t now)
 	if (now < w.prune_at || ensure_store(now) != 0)
 		return;
 	w.prune_at = now + MILTER_RECORD_PRUNE_EVERY_S;
-	if (mxg_store_prune(w.store, (int64_t)now, q.keep, &gone, err, sizeof(err)) != 0) {
+	if (mxg_store_prune(w.store, (int64_t)now, w.keep, &gone, err, sizeof(err)) != 0) {
 		store_failed(err, now);
 		return;
 	}
@@ -168,6 +194,8 @@ static void *writer_main(void *arg)
 		int stopping;
 		size_t n = take(&stopping);
 		time_t now = time(NULL);
+		mxg_store_close(w.retired);
+		w.retired = NULL;
 		write_batch(n, now);
 		if (stopping && n < MILTER_RECORD_BATCH)
 			break;
@@ -184,9 +212,13 @@ int milter_record_start(const char *spec, int64_t keep, char *err, size_t errlen
 {
 	if (spec[0] == '\0')
 		return 0;
+	pthread_mutex_lock(&q.mu);
 	mxg_strlcpy(q.spec, spec, sizeof(q.spec));
-	q.keep = keep;
+	mxg_strlcpy(w.spec, spec, sizeof(w.spec));
+	q.keep = w.keep = keep;
 	q.stopping = 0;
+	q.switch_pending = 0;
+	pthread_mutex_unlock(&q.mu);
 	int rc = pthread_create(&q.thread, NULL, writer_main, NULL);
 	if (rc != 0)
 		return mxg_fail(err, errlen, "report store: cannot start the writer: %s", strerror(rc));
@@ -204,4 +236,63 @@ void milter_record_stop(void)
 	pthread_mutex_unlock(&q.mu);
 	pthread_join(q.thread, NULL);
 	atomic_store(&running, 0);
+	mxg_store_close(q.next);  /* a switch the writer never took */
+	q.next = NULL;
+	q.switch_pending = 0;
+}
+
+/* Hands the writer a new store (opened: NULL when only keep changes) and keep; a switch not
+ * yet taken is replaced (its store closed). */
+static void hand_over(const char *spec, int64_t keep, struct mxg_store *next)
+{
+	pthread_mutex_lock(&q.mu);
+	struct mxg_store *unused = q.next;
+	if (next != NULL)
+		mxg_strlcpy(q.spec, spec, sizeof(q.spec));
+	q.next = next != NULL ? next : unused;
+	if (next == NULL)
+		unused = NULL;
+	q.keep = keep;
+	q.switch_pending = 1;
+	pthread_cond_signal(&q.cv);
+	pthread_mutex_unlock(&q.mu);
+	mxg_store_close(unused);
+}
+
+int milter_record_reload(const char *spec, int64_t keep)
+{
+	char err[512];
+	int on = atomic_load(&running);
+	pthread_mutex_lock(&q.mu);
+	int same_spec = on && strcmp(q.spec, spec) == 0, same_keep = q.keep == keep;
+	pthread_mutex_unlock(&q.mu);
+	if ((!on && spec[0] == '\0') || (same_spec && same_keep))
+		return 0;
+	if (spec[0] == '\0') {
+		milter_record_stop();
+		mxg_log(MXG_LOG_NOTICE, "reload: report_store removed, evaluations no longer recorded");
+		return 0;
+	}
+	struct mxg_store *next = NULL;
+	if (!same_spec && (next = mxg_store_open(spec, err, sizeof(err))) == NULL) {
+		mxg_log(MXG_LOG_ERR, "reload: report store %s cannot be used, keeping %s: %s", spec,
+			on ? q.spec : "none", err);
+		return -1;
+	}
+	if (!on) {
+		mxg_store_close(next);
+		if (milter_record_start(spec, keep, err, sizeof(err)) != 0) {
+			mxg_log(MXG_LOG_ERR, "reload: %s", err);
+			return -1;
+		}
+		mxg_log(MXG_LOG_NOTICE, "reload: evaluations recorded in %s", spec);
+		return 0;
+	}
+	hand_over(spec, keep, next);
+	if (next != NULL)
+		mxg_log(MXG_LOG_NOTICE, "reload: evaluations now recorded in %s (rows still queued "
+			"go there too)", spec);
+	if (!same_keep)
+		mxg_log(MXG_LOG_NOTICE, "reload: report_keep now %lld s", (long long)keep);
+	return 0;
 }

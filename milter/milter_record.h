@@ -27,6 +27,14 @@
 int milter_record_start(const char *spec, int64_t keep, char *err, size_t errlen);
 /* Writes what is queued (one attempt) and stops the writer. */
 void milter_record_stop(void);
+/* Applies a reload's report_store and report_keep (from the reload thread). A new store is
+ * opened (and its schema brought up to date) first: one that cannot be keeps the current one,
+ * logs why and returns -1. Then the writer takes it before its next batch and closes the old
+ * one: the batch it is writing at that moment (at most MILTER_RECORD_BATCH rows) goes to the
+ * old store, every row still queued to the new one; none is lost or written twice. An empty
+ * spec stops recording (the queue written to the old store first); a spec where there was
+ * none starts it. 0 when applied or unchanged. */
+int milter_record_reload(const char *spec, int64_t keep);
 /* Queues the row of a finished message (res may be NULL: nothing to record), with its first
  * recipient (rcpt, may be "" or NULL) and the DMARC mode it was judged under. Never blocks on
  * the store; a full queue drops the row. */

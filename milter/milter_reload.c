@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "milter_record.h"
 #include "milter_reload.h"
 #include "milter_settings.h"
 #include "milter_sign.h"
@@ -33,7 +34,6 @@ static void name_restart_only(const struct milter_config *old, const struct milt
 		FIELD("key_cache_size", key_cache_size), FIELD("dns_cache_size", dns_cache_size),
 		FIELD("psl_file", psl_file), FIELD("metrics_file", metrics_file),
 		FIELD("metrics_interval", metrics_interval_ms),
-		FIELD("report_store", report_store), FIELD("report_keep", report_keep_s),
 #undef FIELD
 	};
 
@@ -69,6 +69,7 @@ int milter_reload(const struct milter_source *src)
 			mxg_log(MXG_LOG_WARNING, "reload: %s take effect after a restart", restart);
 	}
 	milter_settings_release(old);
+	(void)milter_record_reload(cfg->report_store, cfg->report_keep_s);
 	mxg_log_set_level((enum mxg_log_level)cfg->log_level);
 	milter_settings_install(cfg);
 	mxg_log(MXG_LOG_NOTICE, "configuration reloaded from %s", src->path);

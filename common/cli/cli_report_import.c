@@ -56,15 +56,51 @@ static void copy_policy(const struct mxg_report *r, struct mxg_store_rr_report *
 	out->aspf_strict = strcmp(r->policy.aspf, "s") == 0;
 	out->pct = r->policy.pct;
 	out->received = (int64_t)time(NULL);
+	mxg_strlcpy(out->fo, r->policy.fo, sizeof(out->fo));
+	mxg_strlcpy(out->testing, r->policy.testing, sizeof(out->testing));
+	mxg_strlcpy(out->discovery_method, r->policy.discovery_method,
+		    sizeof(out->discovery_method));
+	mxg_strlcpy(out->version, r->version, sizeof(out->version));
+	out->dmarcbis = r->dmarcbis;
+	mxg_strlcpy(out->extra_contact, r->extra_contact, sizeof(out->extra_contact));
 }
 
-/* The SPF result the store keeps: the MAIL FROM one when several are given. */
+/* The SPF result the version 1 columns keep: the MAIL FROM one when several are given. */
 static const struct mxg_report_spf_auth *main_spf(const struct mxg_report_record *r)
 {
 	for (size_t i = 0; i < r->spf_count; i++)
 		if (strcmp(r->spf[i].scope, "helo") != 0)
 			return &r->spf[i];
 	return r->spf_count > 0 ? &r->spf[0] : NULL;
+}
+
+_Static_assert(MXG_REPORT_AUTH_MAX <= MXG_STORE_DKIM_MAX && MXG_REPORT_AUTH_MAX <= MXG_STORE_RR_AUTH_MAX &&
+		       MXG_REPORT_REASONS_MAX <= MXG_STORE_RR_AUTH_MAX &&
+		       MXG_REPORT_COMMENT_MAX <= MXG_STORE_COMMENT_MAX,
+	       "the store keeps every auth result and reason the parser keeps");
+
+/* Every auth result and reason of the record (the parser keeps at most what the store does). */
+static void copy_details(const struct mxg_report_record *r, struct mxg_store_rr_record *out)
+{
+	for (size_t i = 0; i < r->dkim_count && i < MXG_STORE_DKIM_MAX; i++) {
+		struct mxg_store_dkim *d = &out->dkim[out->dkim_count];
+		mxg_strlcpy(d->domain, r->dkim[i].domain, sizeof(d->domain));
+		mxg_strlcpy(d->selector, r->dkim[i].selector, sizeof(d->selector));
+		mxg_strlcpy(d->result, r->dkim[i].result, sizeof(d->result));
+		mxg_strlcpy(out->dkim_human[out->dkim_count++], r->dkim[i].human_result,
+			    sizeof(out->dkim_human[0]));
+	}
+	for (size_t i = 0; i < r->spf_count && i < MXG_STORE_RR_AUTH_MAX; i++) {
+		struct mxg_store_spf *f = &out->spf[out->spf_count++];
+		mxg_strlcpy(f->domain, r->spf[i].domain, sizeof(f->domain));
+		mxg_strlcpy(f->scope, r->spf[i].scope, sizeof(f->scope));
+		mxg_strlcpy(f->result, r->spf[i].result, sizeof(f->result));
+	}
+	for (size_t i = 0; i < r->reason_count && i < MXG_STORE_RR_AUTH_MAX; i++) {
+		struct mxg_store_reason *w = &out->reasons[out->reason_count++];
+		mxg_strlcpy(w->type, r->reasons[i].type, sizeof(w->type));
+		mxg_strlcpy(w->comment, r->reasons[i].comment, sizeof(w->comment));
+	}
 }
 
 static void copy_record(const struct mxg_report_record *r, struct mxg_store_rr_record *out)
@@ -79,12 +115,8 @@ static void copy_record(const struct mxg_report_record *r, struct mxg_store_rr_r
 		mxg_strlcpy(out->override, r->reasons[0].type, sizeof(out->override));
 	mxg_strlcpy(out->header_from, r->header_from, sizeof(out->header_from));
 	mxg_strlcpy(out->env_from, r->envelope_from, sizeof(out->env_from));
-	for (size_t i = 0; i < r->dkim_count && i < MXG_STORE_DKIM_MAX; i++) {
-		struct mxg_store_dkim *d = &out->dkim[out->dkim_count++];
-		mxg_strlcpy(d->domain, r->dkim[i].domain, sizeof(d->domain));
-		mxg_strlcpy(d->selector, r->dkim[i].selector, sizeof(d->selector));
-		mxg_strlcpy(d->result, r->dkim[i].result, sizeof(d->result));
-	}
+	mxg_strlcpy(out->env_to, r->envelope_to, sizeof(out->env_to));
+	copy_details(r, out);
 	const struct mxg_report_spf_auth *spf = main_spf(r);
 	if (spf == NULL)
 		return;
@@ -93,19 +125,18 @@ static void copy_record(const struct mxg_report_record *r, struct mxg_store_rr_r
 	mxg_strlcpy(out->spf_scope, spf->scope[0] ? spf->scope : "mfrom", sizeof(out->spf_scope));
 }
 
+static void fill_record(void *arg, size_t i, struct mxg_store_rr_record *out)
+{
+	copy_record(&((const struct mxg_report *)arg)->records[i], out);
+}
+
 /* Stores one parsed report: 0 stored, 1 duplicate, -1 with the reason in err. */
 static int store_report(struct mxg_store *st, const struct mxg_report *r, char *err, size_t errlen)
 {
 	struct mxg_store_rr_report rep;
-	struct mxg_store_rr_record *recs = calloc(r->record_count, sizeof(*recs));
-	if (recs == NULL)
-		return mxg_fail(err, errlen, "no memory for %zu records", r->record_count);
 	copy_policy(r, &rep);
-	for (size_t i = 0; i < r->record_count; i++)
-		copy_record(&r->records[i], &recs[i]);
-	int rc = mxg_store_rr_insert(st, &rep, recs, r->record_count, err, errlen);
-	free(recs);
-	return rc;
+	return mxg_store_rr_insert_each(st, &rep, r->record_count, fill_record, (void *)r, err,
+					errlen);
 }
 
 static void import_file(struct mxg_store *st, const char *path, struct import_counts *n)
@@ -126,9 +157,16 @@ static void import_file(struct mxg_store *st, const char *path, struct import_co
 		       rep.report_id);
 		n->duplicates++;
 	} else {
-		printf("%s: stored: %s report %s for %s, %zu records, %" PRIu64 " messages\n", path,
+		size_t skipped = 0;
+		for (size_t i = 0; i < rep.record_count; i++)
+			skipped += rep.records[i].skipped;
+		printf("%s: stored: %s report %s for %s, %zu records, %" PRIu64 " messages", path,
 		       rep.org_name, rep.report_id, rep.policy.domain, rep.record_count,
 		       rep.message_total);
+		if (skipped > 0)
+			printf(" (%zu not kept: past %d auth results of a kind or %d reasons in a "
+			       "record)", skipped, MXG_REPORT_AUTH_MAX, MXG_REPORT_REASONS_MAX);
+		printf("\n");
 		n->stored++;
 	}
 	mxg_report_free(&rep);

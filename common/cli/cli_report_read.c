@@ -98,9 +98,10 @@ static void json_record(const struct mxg_report_record *r)
 				      { "dkim", r->dkim_eval },
 				      { "spf", r->spf_eval },
 				      { "header_from", r->header_from },
-				      { "envelope_from", r->envelope_from } };
-	json_fields(kv, 6, 1);
-	printf(",\"count\":%" PRIu64 ",\"reasons\":[", r->count);
+				      { "envelope_from", r->envelope_from },
+				      { "envelope_to", r->envelope_to } };
+	json_fields(kv, 7, 1);
+	printf(",\"count\":%" PRIu64 ",\"skipped\":%zu,\"reasons\":[", r->count, r->skipped);
 	for (size_t k = 0; k < r->reason_count; k++) {
 		const char *const why[][2] = { { "type", r->reasons[k].type },
 					       { "comment", r->reasons[k].comment } };
@@ -111,9 +112,10 @@ static void json_record(const struct mxg_report_record *r)
 	for (size_t k = 0; k < r->dkim_count; k++) {
 		const char *const d[][2] = { { "domain", r->dkim[k].domain },
 					     { "selector", r->dkim[k].selector },
-					     { "result", r->dkim[k].result } };
+					     { "result", r->dkim[k].result },
+					     { "human_result", r->dkim[k].human_result } };
 		printf("%s", k ? "," : "");
-		json_fields(d, 3, 0);
+		json_fields(d, 4, 0);
 	}
 	printf("],\"spf_results\":[");
 	for (size_t k = 0; k < r->spf_count; k++) {

@@ -25,6 +25,7 @@ struct summary_opts {
 	const char *since;
 	int json;
 	int resolve;
+	int exact;
 	const char *domain;
 };
 
@@ -32,7 +33,9 @@ void cli_report_summary_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mxguard report summary [OPTIONS] DOMAIN\n"
-		"Who sent mail as DOMAIN, from the aggregate reports `report import` stored: each\n"
+		"Who sent mail as DOMAIN and its subdomains, from the aggregate reports `report\n"
+		"import` stored (reports on DOMAIN or a subdomain, and records whose header_from is\n"
+		"one), by From domain and by source address: each\n"
 		"source address with its reverse name and reporting organisations, SPF and DKIM\n"
 		"alignment rates, why failing sources fail, and what a failing source of a known\n"
 		"hosted provider needs (SPF include, DKIM selector).\n\n"
@@ -41,6 +44,7 @@ void cli_report_summary_usage(FILE *out)
 		"  --config FILE        mxguard-milter's configuration (default /etc/mxguard/milter.conf)\n"
 		"  --since DURATION     reports whose period ends within it: 30d, 12h, 2w (default "
 		DEFAULT_SINCE ")\n"
+		"  --exact              only reports whose policy domain is DOMAIN itself\n"
 		"  --no-resolve         do not look up reverse names\n"
 		"  --json               machine-readable output (schema in mxguard(1))\n"
 		"  --help               this text\n");
@@ -57,12 +61,13 @@ static int parse_args(int argc, char **argv, struct summary_opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "no-resolve", no_argument, NULL, 'n' },
+		{ "exact", no_argument, NULL, 'x' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "s:c:S:njh", longopts,
+	while ((c = cli_next_option(argc, argv, ":" CLI_DNS_SHORTOPTS "s:c:S:nxjh", longopts,
 				    &o->dns)) != -1) {
 		switch (c) {
 		case CLI_OPT_BAD: return -1;
@@ -70,6 +75,7 @@ static int parse_args(int argc, char **argv, struct summary_opts *o)
 		case 'c': o->config = optarg; break;
 		case 'S': o->since = optarg; break;
 		case 'n': o->resolve = 0; break;
+		case 'x': o->exact = 1; break;
 		case 'j': o->json = 1; break;
 		case 'h': cli_report_summary_usage(stdout); return 1;
 		default: cli_bad_option(prog, c, argv[optind - 1]); return -1;
@@ -98,6 +104,9 @@ static void text_source(const struct mxg_summary_source *src)
 	       pct(src->passed, src->total));
 	for (size_t i = 0; i < src->org_count; i++)
 		printf("%s %s", i ? "," : "", src->orgs[i]);
+	printf("; From");
+	for (size_t i = 0; i < src->from_count; i++)
+		printf("%s %s", i ? "," : "", src->froms[i]);
 	printf("\n");
 	for (size_t i = 0; i < src->why_count; i++)
 		printf("    fails (%" PRIu64 "): %s\n", src->why[i].count, src->why[i].text);
@@ -116,10 +125,10 @@ static void text_source(const struct mxg_summary_source *src)
 		       src->dkim_domain, src->dkim_selector[0] ? src->dkim_selector : "-");
 }
 
-static void print_text(const struct mxg_summary *s, const char *since)
+static void print_text(const struct mxg_summary *s, int exact, const char *since)
 {
-	printf("%s: %" PRIu64 " messages in %" PRIu64 " records, reports ending since %s\n",
-	       s->domain, s->total, s->records, since);
+	printf("%s%s: %" PRIu64 " messages in %" PRIu64 " records, reports ending since %s\n",
+	       s->domain, exact ? "" : " and subdomains", s->total, s->records, since);
 	if (s->total == 0)
 		return;
 	printf("DMARC pass %.1f%% (%" PRIu64 "), SPF aligned %.1f%% (%" PRIu64 "), "
@@ -131,6 +140,12 @@ static void print_text(const struct mxg_summary *s, const char *since)
 		printf("  %s: %" PRIu64 " messages\n", s->orgs[i].name, s->orgs[i].messages);
 	if (s->other_orgs_messages)
 		printf("  others: %" PRIu64 " messages\n", s->other_orgs_messages);
+	printf("by From domain:\n");
+	for (size_t i = 0; i < s->from_count; i++)
+		printf("  %s: %" PRIu64 " messages, DMARC pass %.1f%%\n", s->froms[i].name,
+		       s->froms[i].messages, pct(s->froms[i].passed, s->froms[i].messages));
+	if (s->other_froms_messages)
+		printf("  other From domains: %" PRIu64 " messages\n", s->other_froms_messages);
 	printf("by the registered domain of the reverse name:\n");
 	for (size_t i = 0; i < s->rdomain_count; i++) {
 		const struct mxg_summary_rdomain *d = &s->rdomains[i];
@@ -173,6 +188,11 @@ static void json_source(const struct mxg_summary_source *src)
 		printf("%s", i ? "," : "");
 		cli_json_string(stdout, src->orgs[i]);
 	}
+	printf("],\"from_domains\":[");
+	for (size_t i = 0; i < src->from_count; i++) {
+		printf("%s", i ? "," : "");
+		cli_json_string(stdout, src->froms[i]);
+	}
 	printf("],\"failures\":[");
 	for (size_t i = 0; i < src->why_count; i++) {
 		printf("%s{", i ? "," : "");
@@ -188,11 +208,11 @@ static void json_source(const struct mxg_summary_source *src)
 	printf("}");
 }
 
-static void print_json(const struct mxg_summary *s, int64_t since)
+static void print_json(const struct mxg_summary *s, int exact, int64_t since)
 {
 	printf("{");
 	cli_json_kv(stdout, "domain", s->domain);
-	printf(",\"since\":%" PRId64 ",\"records\":%" PRIu64 ",", since, s->records);
+	printf(",\"subdomains\":%s,\"since\":%" PRId64 ",\"records\":%" PRIu64 ",", exact ? "false" : "true", since, s->records);
 	json_counts(s->total, s->spf_aligned, s->dkim_aligned, s->passed);
 	printf(",\"organisations\":[");
 	for (size_t i = 0; i < s->org_count; i++) {
@@ -200,8 +220,16 @@ static void print_json(const struct mxg_summary *s, int64_t since)
 		cli_json_kv(stdout, "name", s->orgs[i].name);
 		printf(",\"messages\":%" PRIu64 "}", s->orgs[i].messages);
 	}
-	printf("],\"other_organisations_messages\":%" PRIu64 ",\"reverse_domains\":[",
+	printf("],\"other_organisations_messages\":%" PRIu64 ",\"from_domains\":[",
 	       s->other_orgs_messages);
+	for (size_t i = 0; i < s->from_count; i++) {
+		printf("%s{", i ? "," : "");
+		cli_json_kv(stdout, "name", s->froms[i].name);
+		printf(",\"messages\":%" PRIu64 ",\"dmarc_pass\":%" PRIu64 "}",
+		       s->froms[i].messages, s->froms[i].passed);
+	}
+	printf("],\"other_from_domains_messages\":%" PRIu64 ",\"reverse_domains\":[",
+	       s->other_froms_messages);
 	for (size_t i = 0; i < s->rdomain_count; i++) {
 		printf("%s{", i ? "," : "");
 		cli_json_kv(stdout, "name", s->rdomains[i].name);
@@ -237,7 +265,8 @@ static int gather(const struct summary_opts *o, int64_t since, struct mxg_summar
 	struct mxg_store *st = cli_report_store_open(o->store, o->config, prog);
 	if (st == NULL)
 		return -1;
-	int rc = mxg_store_rr_records(st, s->domain, since, add_row, s, err, sizeof(err));
+	int rc = mxg_store_rr_records(st, s->domain, !o->exact, since, add_row, s, err,
+				      sizeof(err));
 	mxg_store_close(st);
 	if (rc < 0)
 		fprintf(stderr, "%s: %s\n", prog, err);
@@ -289,9 +318,9 @@ int cli_report_summary(int argc, char **argv)
 	if (gather(&o, since, &s) == 0) {
 		finish(&o, &s, &providers);
 		if (o.json)
-			print_json(&s, since);
+			print_json(&s, o.exact, since);
 		else
-			print_text(&s, o.since);
+			print_text(&s, o.exact, o.since);
 		rc = s.passed < s.total ? CLI_EXIT_WARNING : CLI_EXIT_OK;
 	}
 	mxg_summary_free(&s);

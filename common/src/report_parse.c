@@ -348,8 +348,12 @@ static int read_row(struct reader *rd, const xmlNode *record, struct mxg_report_
 	    keyword(rd, pe, "spf", rec->spf_eval, sizeof(rec->spf_eval), "pass|fail", 0) != 0)
 		return -1;
 	for (const xmlNode *n = pe->children; n != NULL; n = n->next) {
-		if (!is_element(n, "reason") || rec->reason_count == MXG_REPORT_REASONS_MAX)
+		if (!is_element(n, "reason"))
 			continue;
+		if (rec->reason_count == MXG_REPORT_REASONS_MAX) {
+			rec->skipped++;
+			continue;
+		}
 		struct mxg_report_reason *why = &rec->reasons[rec->reason_count++];
 		if (field(rd, n, "type", why->type, sizeof(why->type), 1) != 0)
 			return -1;
@@ -394,7 +398,7 @@ static int read_spf(struct reader *rd, const xmlNode *n, struct mxg_report_spf_a
 	return 0;
 }
 
-/* Auth results past MXG_REPORT_AUTH_MAX of a kind are skipped (not refused). */
+/* Auth results past MXG_REPORT_AUTH_MAX of a kind are skipped (not refused) and counted. */
 static int read_auth(struct reader *rd, const xmlNode *record, struct mxg_report_record *rec)
 {
 	const xmlNode *a = child(record, "auth_results");
@@ -407,6 +411,8 @@ static int read_auth(struct reader *rd, const xmlNode *record, struct mxg_report
 		} else if (is_element(n, "spf") && rec->spf_count < MXG_REPORT_AUTH_MAX) {
 			if (read_spf(rd, n, &rec->spf[rec->spf_count++]) != 0)
 				return -1;
+		} else if (is_element(n, "dkim") || is_element(n, "spf")) {
+			rec->skipped++;
 		}
 	}
 	return 0;

@@ -9,7 +9,7 @@
 #include "mxguard/report_store.h"
 
 #define STORE_PARAMS_MAX 32   /* parameters of one statement */
-#define STORE_COLS_MAX 32     /* columns of one row */
+#define STORE_COLS_MAX 48     /* columns of one row */
 #define STORE_SQL_MAX 4096    /* one statement after formatting */
 
 /* One result row: ncols columns as text (NULL for SQL NULL). Non-zero stops the statement. */
@@ -48,6 +48,9 @@ int store_in_tx(struct mxg_store *s, store_tx_fn fn, void *arg, char *err, size_
 /* Brings the schema to version (at most MXG_STORE_SCHEMA_VERSION; report_store_schema.c).
  * 0 or -1. */
 int store_migrate(struct mxg_store *s, int version, char *err, size_t errlen);
+/* Deletes the received reports (with their records and details) whose interval ended before
+ * cut (seconds, as text), inside the caller's transaction. 0 or -1 (report_store_rr.c). */
+int store_rr_prune(struct mxg_store *s, const char *cut, char *err, size_t errlen);
 
 /* Column text to an integer (NULL or junk: 0). */
 long long store_col_ll(const char *col);

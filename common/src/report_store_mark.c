@@ -73,12 +73,7 @@ static int prune_all(struct mxg_store *s, void *arg, char *err, size_t errlen)
 	    s->ops->exec(s, "DELETE FROM delivery WHERE end_time < $1", p, 1, NULL, NULL, err,
 			 errlen) != 0)
 		return -1;
-	if (s->ops->exec(s, "DELETE FROM rr_record WHERE report IN "
-			 "(SELECT id FROM rr_report WHERE end_time < $1)", p, 1, NULL, NULL, err,
-			 errlen) != 0)
-		return -1;
-	return s->ops->exec(s, "DELETE FROM rr_report WHERE end_time < $1", p, 1, NULL, NULL, err,
-			    errlen);
+	return store_rr_prune(s, pr->cut, err, errlen);
 }
 
 int mxg_store_prune(struct mxg_store *s, int64_t now, int64_t keep, uint64_t *deleted,

@@ -55,10 +55,35 @@ static const char *const migration_send[] = {
 	NULL,
 };
 
+/* Version 3 (received reports keep everything a record says): every SPF and DKIM auth
+ * result of a record (with DKIM's human_result) in rr_auth and every reason with its comment
+ * in rr_reason, keyed by the record's place in its report (seq); the DMARCbis envelope_to and
+ * the policy's fo, t and discovery method, the report's version and extra contact. Rows
+ * stored before keep seq 0 and no detail rows: they read back from the version 1 columns. */
+static const char *const migration_received[] = {
+	"ALTER TABLE rr_record ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
+	"ALTER TABLE rr_record ADD COLUMN env_to TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE rr_report ADD COLUMN fo TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE rr_report ADD COLUMN testing TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE rr_report ADD COLUMN discovery_method TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE rr_report ADD COLUMN version TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE rr_report ADD COLUMN dmarcbis INTEGER NOT NULL DEFAULT 0",
+	"ALTER TABLE rr_report ADD COLUMN extra_contact TEXT NOT NULL DEFAULT ''",
+	"CREATE TABLE rr_auth (report BIGINT NOT NULL REFERENCES rr_report (id), "
+	"seq INTEGER NOT NULL, method TEXT NOT NULL, n INTEGER NOT NULL, domain TEXT NOT NULL, "
+	"selector TEXT NOT NULL, scope TEXT NOT NULL, result TEXT NOT NULL, "
+	"human_result TEXT NOT NULL, PRIMARY KEY (report, seq, method, n))",
+	"CREATE TABLE rr_reason (report BIGINT NOT NULL REFERENCES rr_report (id), "
+	"seq INTEGER NOT NULL, n INTEGER NOT NULL, type TEXT NOT NULL, comment TEXT NOT NULL, "
+	"PRIMARY KEY (report, seq, n))",
+	NULL,
+};
+
 /* In order: migrations[N-1] takes version N-1 to N. */
 static const char *const *const migrations[MXG_STORE_SCHEMA_VERSION] = {
 	migration1,
 	migration_send,
+	migration_received,
 };
 
 static int version_row(void *arg, const char *const *cols, size_t ncols)
@@ -119,6 +144,8 @@ static int migrate_locked(struct mxg_store *s, void *arg, char *err, size_t errl
 
 int store_migrate(struct mxg_store *s, int version, char *err, size_t errlen)
 {
+	if (version < 1 || version > MXG_STORE_SCHEMA_VERSION)
+		return mxg_fail(err, errlen, "report store: no schema version %d", version);
 	return store_in_tx(s, migrate_locked, &version, err, errlen) == 0 ? 0 : -1;
 }
 

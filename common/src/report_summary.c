@@ -89,16 +89,64 @@ static void source_org(struct mxg_summary_source *src, const char *org)
 		mxg_strlcpy(src->orgs[src->org_count++], org, sizeof(src->orgs[0]));
 }
 
-/* Why a record's mail failed DMARC, in words, from its reported auth results. */
+static void source_from(struct mxg_summary_source *src, const char *from)
+{
+	for (size_t i = 0; i < src->from_count; i++)
+		if (strcmp(src->froms[i], from) == 0)
+			return;
+	if (src->from_count < MXG_SUMMARY_SOURCE_FROMS_MAX)
+		mxg_strlcpy(src->froms[src->from_count++], from, sizeof(src->froms[0]));
+}
+
+static void count_from(struct mxg_summary *s, const char *from, uint64_t n, int passed)
+{
+	struct mxg_summary_from *f = NULL;
+	for (size_t i = 0; i < s->from_count && f == NULL; i++)
+		if (strcmp(s->froms[i].name, from) == 0)
+			f = &s->froms[i];
+	if (f == NULL && s->from_count == MXG_SUMMARY_ORGS_MAX) {
+		s->other_froms_messages += n;
+		return;
+	}
+	if (f == NULL) {
+		f = &s->froms[s->from_count++];
+		mxg_strlcpy(f->name, from, sizeof(f->name));
+	}
+	f->messages += n;
+	f->passed += passed ? n : 0;
+}
+
+/* The record's SPF results in words: all of them (the version 1 single result when the
+ * record has no list), a pass that did not align and a HELO result said as such. */
+static void why_spf(const struct mxg_store_rr_record *r, char *out, size_t size)
+{
+	if (r->spf_count == 0 && r->spf_result[0] == '\0') {
+		mxg_strcatf(out, size, "no SPF result");
+		return;
+	}
+	struct mxg_store_spf one;
+	const struct mxg_store_spf *list = r->spf;
+	size_t n = r->spf_count;
+	if (n == 0) {
+		mxg_strlcpy(one.domain, r->spf_domain, sizeof(one.domain));
+		mxg_strlcpy(one.scope, r->spf_scope, sizeof(one.scope));
+		mxg_strlcpy(one.result, r->spf_result, sizeof(one.result));
+		list = &one;
+		n = 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct mxg_store_spf *f = &list[i];
+		int helo = strcmp(f->scope, "helo") == 0, pass = strcmp(f->result, "pass") == 0;
+		mxg_strcatf(out, size, "%sSPF %s for %s%s", i > 0 ? ", " : "", f->result, f->domain,
+			    helo ? " (HELO, not used by DMARC)" : pass ? ", not aligned" : "");
+	}
+}
+
+/* Why a record's mail failed DMARC, in words, from its reported auth results and reasons. */
 static void why_failed(const struct mxg_store_rr_record *r, char *out, size_t size)
 {
 	out[0] = '\0';
-	if (r->spf_result[0] == '\0')
-		mxg_strcatf(out, size, "no SPF result");
-	else if (strcmp(r->spf_result, "pass") == 0)
-		mxg_strcatf(out, size, "SPF pass for %s, not aligned", r->spf_domain);
-	else
-		mxg_strcatf(out, size, "SPF %s for %s", r->spf_result, r->spf_domain);
+	why_spf(r, out, size);
 	if (r->dkim_count == 0)
 		mxg_strcatf(out, size, "; no DKIM signature");
 	for (size_t i = 0; i < r->dkim_count && i < 2; i++) {
@@ -107,8 +155,12 @@ static void why_failed(const struct mxg_store_rr_record *r, char *out, size_t si
 			    d->selector[0] ? d->selector : "-",
 			    strcmp(d->result, "pass") == 0 ? ", not aligned" : "");
 	}
-	if (r->override[0])
+	if (r->reason_count == 0 && r->override[0])
 		mxg_strcatf(out, size, "; reported as %s", r->override);
+	for (size_t i = 0; i < r->reason_count; i++)
+		mxg_strcatf(out, size, "%s %s%s%s", i == 0 ? "; reported as" : ",",
+			    r->reasons[i].type, r->reasons[i].comment[0] ? ": " : "",
+			    r->reasons[i].comment);
 }
 
 static void count_why(struct mxg_summary_source *src, const struct mxg_store_rr_record *r)
@@ -153,6 +205,10 @@ int mxg_summary_add(struct mxg_summary *s, const char *org, const struct mxg_sto
 	s->dkim_aligned += dkim ? r->count : 0;
 	s->passed += (spf || dkim) ? r->count : 0;
 	count_org(s, org, r->count);
+	char from[MXG_DNS_NAME_MAX];
+	mxg_strlcpy(from, r->header_from[0] ? r->header_from : s->domain, sizeof(from));
+	mxg_str_lower(from);
+	count_from(s, from, r->count, spf || dkim);
 	struct mxg_summary_source *src = source_of(s, &a);
 	if (src == NULL) {
 		s->other_sources_messages += r->count;
@@ -163,6 +219,7 @@ int mxg_summary_add(struct mxg_summary *s, const char *org, const struct mxg_sto
 	src->dkim_aligned += dkim ? r->count : 0;
 	src->passed += (spf || dkim) ? r->count : 0;
 	source_org(src, org);
+	source_from(src, from);
 	note_unaligned_dkim(src, r);
 	if (!spf && !dkim)
 		count_why(src, r);
@@ -257,6 +314,14 @@ static int by_rdomain(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+static int by_from(const void *a, const void *b)
+{
+	const struct mxg_summary_from *x = a, *y = b;
+	if (x->messages != y->messages)
+		return x->messages > y->messages ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 /* Counts src under the registered domain of its reverse name. */
 static void count_rdomain(struct mxg_summary *s, const struct mxg_summary_source *src,
 			  const struct mxg_psl *psl)
@@ -290,6 +355,7 @@ void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
 {
 	qsort(s->sources, s->source_count, sizeof(*s->sources), by_total);
 	qsort(s->orgs, s->org_count, sizeof(*s->orgs), by_messages);
+	qsort(s->froms, s->from_count, sizeof(*s->froms), by_from);
 	free(s->index);  /* the order changed: the index is stale and no longer needed */
 	s->index = NULL;
 	uint64_t deadline = mxg_clock_us() + (uint64_t)MXG_SUMMARY_RESOLVE_BUDGET_MS * 1000;

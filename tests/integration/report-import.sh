@@ -135,14 +135,76 @@ bounces.sendgrid.net, not aligned; DKIM pass d=sendgrid.net s=s1, not aligned"
 	mxg_match "${label}text: the forwarded mail" "$text" "fails \(5\): .*reported as forwarded"
 	mxg_eq "${label}a domain without reports: nothing, exit 0" \
 		"$(summary other.example; echo "rc=$?")" \
-		"other.example: 0 messages in 0 records, reports ending since 3650d
+		"other.example and subdomains: 0 messages in 0 records, reports ending since 3650d
 rc=0"
+}
+
+# Everything a record says is kept, and the summary takes in subdomains: a report on
+# news.example.com (two SPF results, one pass one fail; two reasons; three DKIM results) and
+# one on example.com whose mail was From shop.example.com.
+# sfield WHAT: from sub.json, the From domains, or one source's From domains and failures.
+sfield() {
+	python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+if sys.argv[2] == "froms":
+    print(d["subdomains"], d["messages"], " ".join("%s=%d/%d" % (f["name"], f["messages"], f["dmarc_pass"]) for f in d["from_domains"]))
+else:
+    s = [x for x in d["sources"] if x["ip"] == sys.argv[2]][0]
+    print(s["messages"], " ".join(s["from_domains"]), "|", " | ".join(f["reason"] for f in s["failures"]))' \
+		"$MXG_WORK/sub.json" "$1"
+}
+subdomain_checks() {
+	mxg_eq "${label}the subdomain reports are stored" \
+		"$(import "$data/sub.xml" "$data/shop.xml") $(tail -n 1 "$MXG_WORK/import.out")" \
+		"rc=0 2 stored, 0 duplicates, 0 refused"
+	mxg_eq "${label}every SPF and DKIM result of the record, with DKIM's human_result" \
+		"$(sql "SELECT method, n, rr_auth.domain, selector, scope, result, human_result FROM rr_auth
+			JOIN rr_report ON rr_report.id = rr_auth.report JOIN rr_record
+			ON rr_record.report = rr_auth.report AND rr_record.seq = rr_auth.seq
+			WHERE report_id = 'sub-0001' AND source_ip = '198.51.100.20'
+			ORDER BY method, n" | tr '\n' ' ')" \
+		"dkim|0|lists.example|l1||pass|list signature dkim|1|news.example.com|n1||fail|body changed \
+spf|0|lists.example||mfrom|fail| spf|1|mx.lists.example||helo|pass| "
+	mxg_eq "${label}every reason with its comment" \
+		"$(sql "SELECT n, type, comment FROM rr_reason JOIN rr_report ON rr_report.id = report
+			WHERE report_id = 'sub-0001' ORDER BY n" | tr '\n' ' ')" \
+		"0|forwarded|via list@lists.example 1|local_policy|arc trusted "
+	mxg_eq "${label}the DMARCbis policy fields of bis.xml" \
+		"$(sql "SELECT dmarcbis, np, testing, discovery_method, version FROM rr_report
+			WHERE report_id = 'bis-2026-12-06-0001'")" "1|reject|n|treewalk|1.0"
+	summary --json --no-resolve example.com >"$MXG_WORK/sub.json"
+	mxg_eq "${label}summary of example.com takes in news. and shop.example.com" \
+		"$(sfield froms)" "True 244 example.com=225/170 news.example.com=10/4 shop.example.com=9/9"
+	mxg_eq "${label}one pass one fail SPF: the reporter's verdict counts, both are named" \
+		"$(sfield 198.51.100.20)" "6 news.example.com | SPF fail for lists.example, SPF pass \
+for mx.lists.example (HELO, not used by DMARC); DKIM pass d=lists.example s=l1, not aligned; \
+DKIM fail d=news.example.com s=n1; reported as forwarded: via list@lists.example, \
+local_policy: arc trusted"
+	mxg_eq "${label}a source that sent as the domain and two subdomains" \
+		"$(sfield 192.0.2.25)" "183 example.com news.example.com shop.example.com | "
+	summary --json --no-resolve --exact example.com >"$MXG_WORK/sub.json"
+	mxg_eq "${label}--exact: reports on example.com only (shop's report is one)" \
+		"$(sfield froms)" "False 234 example.com=225/170 shop.example.com=9/9"
+	summary --json --no-resolve shop.example.com >"$MXG_WORK/sub.json"
+	mxg_eq "${label}a subdomain found by its records' From" "$(sfield froms)" \
+		"True 9 shop.example.com=9/9"
+	mxg_eq "${label}--exact on it: no report is on shop.example.com" \
+		"$(summary --no-resolve --exact shop.example.com | head -n 1)" \
+		"shop.example.com: 0 messages in 0 records, reports ending since 3650d"
+	mxg_eq "${label}text: the lines per From domain" \
+		"$(summary --no-resolve example.com | sed -n '/^by From domain:/,/^by the registered/p')" \
+		"by From domain:
+  example.com: 225 messages, DMARC pass 75.6%
+  news.example.com: 10 messages, DMARC pass 40.0%
+  shop.example.com: 9 messages, DMARC pass 100.0%
+by the registered domain of the reverse name:"
 }
 
 label="sqlite: "
 store=sqlite:$MXG_WORK/reports.db
 import_checks
 summary_checks
+subdomain_checks
 printf 'report_store = %s\n' "$store" >"$MXG_WORK/milter.conf"
 mxg_eq "sqlite: the store named by the milter configuration" \
 	"$("$mxguard" report import --config "$MXG_WORK/milter.conf" "$data/bis.zip" | tail -n 1)" \
@@ -154,6 +216,7 @@ label="postgresql: "
 store="postgresql://mxg@/reports?host=$PGDIR"
 import_checks
 summary_checks
+subdomain_checks
 
 # Round trip: evaluations recorded in SQLite, reported by `report send`, imported into
 # PostgreSQL: the same totals come back.

@@ -368,6 +368,69 @@ hourly() {
 backend sqlite "$SQLITE" 9901
 backend pg "$PG" 9902
 
+# Reload (SIGHUP) applies a changed report_store: the milter m-sqlite is moved to a second
+# SQLite file, kept there when the next store cannot open, then moved to PostgreSQL. Each
+# store counts exactly the rows sent while it was the current one.
+# evals STORE: its evaluation rows since this part began, by the backend's own client (a
+# store taken over by a reload is pruned at once: the replayed 2023 rows go).
+t0=$(date +%s)
+evals() {
+	q="SELECT COUNT(*) FROM evaluations WHERE eval_time >= $t0"
+	case $1 in
+	sqlite:*) sqlite3 -batch -noheader "${1#sqlite:}" "$q" ;;
+	*) "$PGBIN/psql" -h "$PGDIR" -U mxg -d sqlmain -At -c "$q" ;;
+	esac
+}
+# reload_to STORE: m-sqlite's configuration names STORE, then SIGHUP.
+reload_to() {
+	sed -i "s|^report_store = .*|report_store = $1|" "$MXG_WORK/m-sqlite.conf"
+	kill -HUP "$MXG_PID_m_sqlite"
+}
+evals_is() {
+	[ "$(evals "$1")" = "$2" ]
+}
+mxg_postfix_set "smtpd_milters = inet:127.0.0.1:9901" || mxg_not_ok "reload: postfix switched milter"
+R2=sqlite:$MXG_WORK/reload.db
+before=$(evals "$SQLITE")
+reload_to "$R2"
+mxg_check "reload: the switch to the new store is logged" mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: evaluations now recorded in $R2" 10
+mxg_check "reload: report_store is no longer restart-only" \
+	sh -c "! grep -q 'report_store.*take effect after a restart' '$MXG_WORK/m-sqlite.log'"
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+mxg_check "reload: two rows in the new store" mxg_wait_until 10 evals_is "$R2" 2
+mxg_eq "reload: none more in the old one" "$(evals "$SQLITE")" "$before"
+reload_to "sqlite:$MXG_WORK/no/such/dir/x.db"
+mxg_check "reload: a store that cannot open is named, the current one kept" \
+	mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: report store sqlite:$MXG_WORK/no/such/dir/x.db cannot be used, keeping $R2" 10
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+mxg_check "reload: still written to the kept store" mxg_wait_until 10 evals_is "$R2" 3
+# Two messages just before the reload: their rows may still be queued when the writer
+# switches (then they go to PostgreSQL); either way each is in exactly one store.
+pg_before=$(evals "$PG")
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+reload_to "$PG"
+mxg_check "reload: switched to PostgreSQL" mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: evaluations now recorded in postgresql://mxg@/sqlmain" 10
+send_mail 192.0.2.10 bounce@aligned.auth.test aligned-signed
+# both_total N: the rows of the second SQLite file and the new PostgreSQL rows add up to N.
+both_total() {
+	[ $(( $(evals "$R2") + $(evals "$PG") - pg_before )) = "$1" ]
+}
+mxg_check "reload: the six rows are all there, none twice" mxg_wait_until 10 both_total 6
+mxg_check "reload: the message after the switch is in PostgreSQL" \
+	test "$(evals "$PG")" -ge $((pg_before + 1))
+mxg_eq "reload: the first store has what it had" "$(evals "$SQLITE")" "$before"
+mxg_eq "reload: no row dropped" "$(recorded m-sqlite dropped)" "0"
+printf 'report_keep = 7d\n' >>"$MXG_WORK/m-sqlite.conf"
+kill -HUP "$MXG_PID_m_sqlite"
+mxg_check "reload: a new report_keep is applied" mxg_wait_match "$MXG_WORK/m-sqlite.log" \
+	"reload: report_keep now 604800 s" 10
+mxg_postfix_set "smtpd_milters = inet:127.0.0.1:9902" || mxg_not_ok "reload: postfix switched back"
+
 # PostgreSQL stopped: mail still flows, the milter drops and counts its rows.
 # (SIGINT: PostgreSQL's fast shutdown, which does not wait for the milter to disconnect.)
 kill -INT "$MXG_PID_postgres"

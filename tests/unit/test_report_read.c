@@ -328,6 +328,35 @@ static void test_values(void **state)
 	assert_string_equal(err, "the input is neither XML, gzip, zip nor a mail message");
 }
 
+/* Auth results and reasons past the limits are counted as skipped, the rest kept in order. */
+static void test_skipped_details(void **state)
+{
+	(void)state;
+	char *x = many_records(1);
+	const char *spf = "<spf><domain>s.example</domain><result>fail</result></spf>";
+	const char *why = "<reason><type>other</type></reason>";
+	size_t extra = MXG_REPORT_AUTH_MAX + 2;
+	size_t size = strlen(x) + extra * (strlen(spf) + strlen(why)) + 64;
+	char *y = malloc(size);
+	assert_non_null(y);
+	char *auth = strstr(x, "<auth_results/>"), *pe = strstr(x, "</policy_evaluated>");
+	char *p = y + sprintf(y, "%.*s", (int)(pe - x), x);
+	for (size_t i = 0; i < extra; i++)
+		p += sprintf(p, "%s", why);
+	p += sprintf(p, "%.*s<auth_results>", (int)(auth - pe), pe);
+	for (size_t i = 0; i < extra; i++)
+		p += sprintf(p, "%s", spf);
+	sprintf(p, "</auth_results>%s", auth + strlen("<auth_results/>"));
+	assert_int_equal(mxg_report_parse_xml((uint8_t *)y, strlen(y), &rep, err, sizeof(err)), 0);
+	assert_int_equal(rep.records[0].spf_count, MXG_REPORT_AUTH_MAX);
+	assert_int_equal(rep.records[0].reason_count, MXG_REPORT_REASONS_MAX);
+	assert_int_equal(rep.records[0].skipped,
+			 2 * extra - MXG_REPORT_AUTH_MAX - MXG_REPORT_REASONS_MAX);
+	mxg_report_free(&rep);
+	free(y);
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_record_limit),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_skipped_details),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /* Unit tests of the DMARC report store (report_store*.c) against SQLite: schema creation and
  * migration bookkeeping, batched inserts, the report queries and their counts, intervals
  * reported once, retention, received reports de-duplicated, the text forms, clear errors;
- * schema 2 (report send): envelope_to/ri/discovery columns, per-destination delivery state,
- * and a store made at schema version 1 with a row in it upgraded in place.
+ * schema 2 (report send): envelope_to/ri/discovery columns, per-destination delivery state;
+ * schema 3: every auth result and reason of a received record; and stores made at schema
+ * version 1 with rows in them upgraded in place.
  * With MXG_TEST_STORE set (postgresql://... on an empty database) the same tests run against
  * PostgreSQL: tests/integration/report-store.sh does that. */
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 
 #include "mxguard/report_store.h"
 #include "mxguard/str.h"
+#include "../../common/src/report_store_internal.h"
 
 static char dir[] = "/tmp/mxg-store-XXXXXX";
 static char spec[MXG_STORE_SPEC_MAX];
@@ -278,7 +280,7 @@ static void test_received(void **state)
 	/* The same org and report id again: refused as a duplicate, nothing added. */
 	assert_int_equal(mxg_store_rr_insert(st, &rep, rec, 2, err, sizeof(err)), 1);
 	struct seen s = { 0 };
-	assert_int_equal(mxg_store_rr_records(st, "rr.example", 0, on_rr, &s, err, sizeof(err)), 0);
+	assert_int_equal(mxg_store_rr_records(st, "rr.example", 0, 0, on_rr, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.n, 2);
 	assert_int_equal(s.total, 15);
 	assert_string_equal(s.sel[0], "receiver.example");
@@ -286,9 +288,166 @@ static void test_received(void **state)
 	/* Retention removes received reports too. */
 	assert_int_equal(mxg_store_prune(st, 1700086400 + 10, 5, NULL, err, sizeof(err)), 0);
 	struct seen after = { 0 };
-	assert_int_equal(mxg_store_rr_records(st, "rr.example", 0, on_rr, &after, err,
+	assert_int_equal(mxg_store_rr_records(st, "rr.example", 0, 0, on_rr, &after, err,
 					      sizeof(err)), 0);
 	assert_int_equal(after.n, 0);
+}
+
+/* One received report of domain with a record whose header_from is from. */
+static void rr_one(const char *org, const char *id, const char *domain, const char *from,
+		   uint64_t count)
+{
+	struct mxg_store_rr_report rep = { .begin = 1800000000, .end = 1800086400, .pct = -1 };
+	mxg_strlcpy(rep.org_name, org, sizeof(rep.org_name));
+	mxg_strlcpy(rep.report_id, id, sizeof(rep.report_id));
+	mxg_strlcpy(rep.domain, domain, sizeof(rep.domain));
+	struct mxg_store_rr_record rec = { .count = count };
+	mxg_strlcpy(rec.source_ip, "192.0.2.77", sizeof(rec.source_ip));
+	mxg_strlcpy(rec.header_from, from, sizeof(rec.header_from));
+	assert_int_equal(mxg_store_rr_insert(st, &rep, &rec, 1, err, sizeof(err)), 0);
+}
+
+static int keep_rr(void *arg, const struct mxg_store_rr_report *rep,
+		   const struct mxg_store_rr_record *rec)
+{
+	struct mxg_store_rr_record *out = arg;
+	(void)rep;
+	*out = *rec;
+	return 0;
+}
+
+/* Every SPF and DKIM result and every reason with its comment comes back, in order, with the
+ * DMARCbis fields of the record and the policy. */
+static void test_received_details(void **state)
+{
+	(void)state;
+	struct mxg_store_rr_report rep = { .begin = 1800000000, .end = 1800086400, .pct = 50,
+					   .dmarcbis = 1 };
+	mxg_strlcpy(rep.org_name, "bis.example", sizeof(rep.org_name));
+	mxg_strlcpy(rep.report_id, "d-1", sizeof(rep.report_id));
+	mxg_strlcpy(rep.domain, "details.example", sizeof(rep.domain));
+	mxg_strlcpy(rep.testing, "y", sizeof(rep.testing));
+	mxg_strlcpy(rep.discovery_method, "treewalk", sizeof(rep.discovery_method));
+	mxg_strlcpy(rep.fo, "1", sizeof(rep.fo));
+	mxg_strlcpy(rep.version, "1.0", sizeof(rep.version));
+	mxg_strlcpy(rep.extra_contact, "https://bis.example/dmarc", sizeof(rep.extra_contact));
+	struct mxg_store_rr_record rec = { .count = 5, .spf_count = 2, .reason_count = 2,
+					   .dkim_count = 3 };
+	mxg_strlcpy(rec.source_ip, "192.0.2.9", sizeof(rec.source_ip));
+	mxg_strlcpy(rec.env_to, "rcpt.example", sizeof(rec.env_to));
+	const char *spf[2][3] = { { "details.example", "mfrom", "pass" },
+				  { "mx.other.example", "helo", "fail" } };
+	for (size_t i = 0; i < 2; i++) {
+		mxg_strlcpy(rec.spf[i].domain, spf[i][0], sizeof(rec.spf[i].domain));
+		mxg_strlcpy(rec.spf[i].scope, spf[i][1], sizeof(rec.spf[i].scope));
+		mxg_strlcpy(rec.spf[i].result, spf[i][2], sizeof(rec.spf[i].result));
+	}
+	mxg_strlcpy(rec.reasons[0].type, "forwarded", sizeof(rec.reasons[0].type));
+	mxg_strlcpy(rec.reasons[0].comment, "list: a b", sizeof(rec.reasons[0].comment));
+	mxg_strlcpy(rec.reasons[1].type, "local_policy", sizeof(rec.reasons[1].type));
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(rec.dkim[i].domain, sizeof(rec.dkim[i].domain), "s%zu.example", i);
+		mxg_strlcpy(rec.dkim[i].result, i == 1 ? "pass" : "fail", sizeof(rec.dkim[i].result));
+		snprintf(rec.dkim_human[i], sizeof(rec.dkim_human[i]), "body hash %zu", i);
+	}
+	assert_int_equal(mxg_store_rr_insert(st, &rep, &rec, 1, err, sizeof(err)), 0);
+	struct mxg_store_rr_record got;
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(mxg_store_rr_records(st, "details.example", 0, 0, keep_rr, &got, err,
+					      sizeof(err)), 0);
+	assert_int_equal(got.spf_count, 2);
+	assert_string_equal(got.spf[1].domain, "mx.other.example");
+	assert_string_equal(got.spf[1].scope, "helo");
+	assert_string_equal(got.spf[1].result, "fail");
+	assert_string_equal(got.spf[0].result, "pass");
+	assert_int_equal(got.reason_count, 2);
+	assert_string_equal(got.reasons[0].comment, "list: a b");
+	assert_string_equal(got.reasons[1].type, "local_policy");
+	assert_int_equal(got.dkim_count, 3);
+	assert_string_equal(got.dkim[2].domain, "s2.example");
+	assert_string_equal(got.dkim[1].result, "pass");
+	assert_string_equal(got.dkim_human[2], "body hash 2");
+	assert_string_equal(got.env_to, "rcpt.example");
+}
+
+static int count_rr(void *arg, const struct mxg_store_rr_report *rep,
+		    const struct mxg_store_rr_record *rec)
+{
+	(void)rep;
+	*(uint64_t *)arg += rec->count;
+	return 0;
+}
+
+static uint64_t rr_total(const char *domain, int subdomains)
+{
+	uint64_t n = 0;
+	assert_int_equal(mxg_store_rr_records(st, domain, subdomains, 0, count_rr, &n, err,
+					      sizeof(err)), 0);
+	return n;
+}
+
+/* Subdomains: reports on them, and records whose From is one, count; a name that merely ends
+ * in the same letters, or holds LIKE's wildcards, does not. */
+static void test_received_subdomains(void **state)
+{
+	(void)state;
+	rr_one("o", "s-1", "sub.example", "sub.example", 1);
+	rr_one("o", "s-2", "a.sub.example", "a.sub.example", 2);
+	rr_one("o", "s-3", "Org.example", "mail.SUB.example", 4);
+	rr_one("o", "s-4", "xsub.example", "xsub.example", 8);
+	rr_one("o", "s-5", "s_b.example", "s_b.example", 16);
+	assert_int_equal(rr_total("sub.example", 0), 1);
+	assert_int_equal(rr_total("sub.example", 1), 1 + 2 + 4);
+	assert_int_equal(rr_total("SUB.example", 1), 1 + 2 + 4);
+	assert_int_equal(rr_total("s_b.example", 1), 16);
+	assert_int_equal(rr_total("sxb.example", 1), 0);
+}
+
+/* A store made by schema version 1 with a received report is upgraded on open, and its
+ * record reads back with the SPF result and reason version 1 kept. */
+static void test_upgrade_v1(void **state)
+{
+	(void)state;
+	static const char *const tables[] = { "rr_auth", "rr_reason", "rr_record", "rr_report",
+					      "delivery", "reported", "evaluations", "mxg_schema" };
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		char sql[64];
+		snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS %s", tables[i]);
+		assert_int_equal(st->ops->exec(st, sql, NULL, 0, NULL, NULL, err, sizeof(err)), 0);
+	}
+	mxg_store_close(st);
+	st = mxg_store_open_version(spec, 1, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(mxg_store_schema_version(st, err, sizeof(err)), 1);
+	assert_int_equal(st->ops->exec(st, "INSERT INTO rr_report (org_name, email, report_id, "
+				       "domain, begin_time, end_time, p, sp, np, adkim_strict, "
+				       "aspf_strict, pct, received) VALUES ('o', '', 'v1', "
+				       "'old.example', 1, 1800000000, 'none', '', '', 0, 0, -1, 1)",
+				       NULL, 0, NULL, NULL, err, sizeof(err)), 0);
+	assert_int_equal(st->ops->exec(st, "INSERT INTO rr_record SELECT id, '192.0.2.1', 3, "
+				       "'none', 'fail', 'pass', 'forwarded', 'old.example', "
+				       "'old.example', 'fail:old.example:s1', 'old.example', "
+				       "'pass', 'mfrom' FROM rr_report", NULL, 0, NULL, NULL, err,
+				       sizeof(err)), 0);
+	mxg_store_close(st);
+	st = mxg_store_open(spec, err, sizeof(err));
+	assert_non_null(st);
+	assert_int_equal(mxg_store_schema_version(st, err, sizeof(err)), MXG_STORE_SCHEMA_VERSION);
+	struct mxg_store_rr_record got;
+	memset(&got, 0, sizeof(got));
+	assert_int_equal(mxg_store_rr_records(st, "old.example", 1, 0, keep_rr, &got, err,
+					      sizeof(err)), 0);
+	assert_int_equal(got.count, 3);
+	assert_int_equal(got.spf_count, 1);
+	assert_string_equal(got.spf[0].result, "pass");
+	assert_string_equal(got.spf[0].scope, "mfrom");
+	assert_int_equal(got.reason_count, 1);
+	assert_string_equal(got.reasons[0].type, "forwarded");
+	assert_int_equal(got.dkim_count, 1);
+	assert_string_equal(got.dkim[0].selector, "s1");
+	/* New reports go in beside it. */
+	rr_one("o", "v2", "old.example", "old.example", 4);
+	assert_int_equal(rr_total("old.example", 0), 7);
 }
 
 static void test_duration(void **state)
@@ -561,6 +720,10 @@ int main(void)
 		cmocka_unit_test(test_envelope_columns),
 		cmocka_unit_test(test_delivery),
 		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_received_details),
+		cmocka_unit_test(test_received_subdomains),
+		/* Last: it drops the tables to build a version 1 store (upgraded at its end). */
+		cmocka_unit_test(test_upgrade_v1),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -137,6 +137,49 @@ static void test_reverse_and_provider(void **state)
 	mxg_spf_providers_free(&prov);
 }
 
+/* Several SPF results and reasons: the reporter's verdict counts (not SPF aligned although a
+ * HELO result passed), every result and reason is named; records count under their From. */
+static void test_all_results_and_froms(void **state)
+{
+	(void)state;
+	struct mxg_summary s;
+	assert_int_equal(mxg_summary_init(&s, "example.com"), 0);
+	struct mxg_store_rr_record r = rec("198.51.100.20", 6, "fail", "fail");
+	mxg_strlcpy(r.header_from, "News.Example.com", sizeof(r.header_from));
+	const char *f[2][3] = { { "lists.example", "mfrom", "fail" },
+				{ "mx.lists.example", "helo", "pass" } };
+	for (size_t i = 0; i < 2; i++) {
+		mxg_strlcpy(r.spf[i].domain, f[i][0], sizeof(r.spf[i].domain));
+		mxg_strlcpy(r.spf[i].scope, f[i][1], sizeof(r.spf[i].scope));
+		mxg_strlcpy(r.spf[i].result, f[i][2], sizeof(r.spf[i].result));
+	}
+	r.spf_count = 2;
+	mxg_strlcpy(r.reasons[0].type, "forwarded", sizeof(r.reasons[0].type));
+	mxg_strlcpy(r.reasons[0].comment, "a list", sizeof(r.reasons[0].comment));
+	mxg_strlcpy(r.reasons[1].type, "local_policy", sizeof(r.reasons[1].type));
+	r.reason_count = 2;
+	assert_int_equal(mxg_summary_add(&s, "o", &r), 0);
+	r = rec("198.51.100.20", 2, "pass", "pass");
+	r.header_from[0] = '\0';  /* counted under the summary's domain */
+	assert_int_equal(mxg_summary_add(&s, "o", &r), 0);
+	mxg_summary_finish(&s, NULL, NULL, NULL);
+	assert_int_equal(s.spf_aligned, 2);
+	assert_int_equal(s.source_count, 1);
+	assert_string_equal(s.sources[0].why[0].text,
+			    "SPF fail for lists.example, SPF pass for mx.lists.example (HELO, not "
+			    "used by DMARC); no DKIM signature; reported as forwarded: a list, "
+			    "local_policy");
+	assert_int_equal(s.sources[0].from_count, 2);
+	assert_string_equal(s.sources[0].froms[0], "news.example.com");
+	assert_int_equal(s.from_count, 2);
+	assert_string_equal(s.froms[0].name, "news.example.com");
+	assert_int_equal(s.froms[0].messages, 6);
+	assert_int_equal(s.froms[0].passed, 0);
+	assert_string_equal(s.froms[1].name, "example.com");
+	assert_int_equal(s.froms[1].passed, 2);
+	mxg_summary_free(&s);
+}
+
 static void test_source_bound(void **state)
 {
 	(void)state;
@@ -163,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_counts),
 		cmocka_unit_test(test_reverse_and_provider),
 		cmocka_unit_test(test_source_bound),
+		cmocka_unit_test(test_all_results_and_froms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,6 +77,7 @@ struct mxg_report_record {
 	size_t dkim_count, spf_count;
 	struct mxg_report_dkim_auth dkim[MXG_REPORT_AUTH_MAX];
 	struct mxg_report_spf_auth spf[MXG_REPORT_AUTH_MAX];
+	size_t skipped;                         /* auth results and reasons past the limits */
 };
 
 struct mxg_report_policy {

@@ -20,7 +20,9 @@
 #define MXG_STORE_BUSY_MS 2000      /* SQLite: longest wait for a lock */
 #define MXG_STORE_CONNECT_S 5       /* PostgreSQL: connect timeout */
 #define MXG_STORE_STATEMENT_MS 10000 /* PostgreSQL: statement timeout */
-#define MXG_STORE_SCHEMA_VERSION 2
+#define MXG_STORE_SCHEMA_VERSION 3
+#define MXG_STORE_RR_AUTH_MAX 8     /* SPF results and reasons kept per received record */
+#define MXG_STORE_COMMENT_MAX 128   /* a received DKIM human_result or reason comment */
 
 struct mxg_store;
 
@@ -87,6 +89,22 @@ struct mxg_store_rr_report {
 	char p[12], sp[12], np[12];
 	int adkim_strict, aspf_strict, pct;  /* pct -1 when absent */
 	int64_t received;                    /* when imported */
+	char fo[32];                         /* as published, "" when absent */
+	char testing[4];                     /* DMARCbis t: "y", "n" or "" */
+	char discovery_method[16];           /* DMARCbis: "psl", "treewalk" or "" */
+	char version[16];                    /* the report's <version>, "" when absent */
+	int dmarcbis;                        /* written in the DMARCbis format */
+	char extra_contact[MXG_STORE_TEXT_MAX];
+};
+/* One SPF result of a received record, and one reason its disposition differs. */
+struct mxg_store_spf {
+	char domain[MXG_DNS_NAME_MAX];
+	char scope[12];                      /* "mfrom", "helo" or "" (DMARCbis has none) */
+	char result[16];
+};
+struct mxg_store_reason {
+	char type[32];                       /* forwarded, sampled_out, local_policy, ... */
+	char comment[MXG_STORE_COMMENT_MAX];
 };
 struct mxg_store_rr_record {
 	char source_ip[48];
@@ -98,9 +116,17 @@ struct mxg_store_rr_record {
 	char env_from[MXG_DNS_NAME_MAX];
 	size_t dkim_count;
 	struct mxg_store_dkim dkim[MXG_STORE_DKIM_MAX];
-	char spf_domain[MXG_DNS_NAME_MAX];
-	char spf_result[16];
+	char spf_domain[MXG_DNS_NAME_MAX];   /* the MAIL FROM result of spf[] (or the first): */
+	char spf_result[16];                 /* what schema version 1 kept, still written */
 	char spf_scope[12];
+	/* Since schema version 2, everything the record says (reports stored before it read
+	 * back with spf[0] from the three fields above and reasons[0] from override): */
+	char env_to[MXG_DNS_NAME_MAX];       /* DMARCbis envelope_to, "" when absent */
+	char dkim_human[MXG_STORE_DKIM_MAX][MXG_STORE_COMMENT_MAX]; /* per dkim[] */
+	size_t spf_count;
+	struct mxg_store_spf spf[MXG_STORE_RR_AUTH_MAX];
+	size_t reason_count;
+	struct mxg_store_reason reasons[MXG_STORE_RR_AUTH_MAX];
 };
 
 /* Opens the store spec names and brings its schema to MXG_STORE_SCHEMA_VERSION (creating it,
@@ -202,11 +228,20 @@ int mxg_store_prune(struct mxg_store *s, int64_t now, int64_t keep, uint64_t *de
  * report with the same org_name and report_id is already there (nothing stored), -1. */
 int mxg_store_rr_insert(struct mxg_store *s, const struct mxg_store_rr_report *rep,
 			const struct mxg_store_rr_record *recs, size_t n, char *err, size_t errlen);
-/* The records of received reports on domain whose interval ends at or after since, each with
- * its report. Same return convention as mxg_store_domains. */
+/* The same, the n records made one at a time by fill (record i into *out, which it must set
+ * in full): a large report never needs all its records converted in memory at once. */
+typedef void (*mxg_store_rr_fill_fn)(void *arg, size_t i, struct mxg_store_rr_record *out);
+int mxg_store_rr_insert_each(struct mxg_store *s, const struct mxg_store_rr_report *rep,
+			     size_t n, mxg_store_rr_fill_fn fill, void *arg, char *err,
+			     size_t errlen);
+/* The records of received reports whose interval ends at or after since, each with its report
+ * and all its auth results and reasons: reports on domain, and (subdomains non-zero) reports
+ * on a subdomain of domain or whose records' header_from is domain or a subdomain of it (a
+ * report on the organisational domain can carry mail From a subdomain). In report order.
+ * Same return convention as mxg_store_domains. */
 typedef int (*mxg_store_rr_fn)(void *arg, const struct mxg_store_rr_report *rep,
 			       const struct mxg_store_rr_record *rec);
-int mxg_store_rr_records(struct mxg_store *s, const char *domain, int64_t since,
+int mxg_store_rr_records(struct mxg_store *s, const char *domain, int subdomains, int64_t since,
 			 mxg_store_rr_fn fn, void *arg, char *err, size_t errlen);
 
 /* "31d", "12h", "30m", "45s", "2w" or plain seconds to seconds (1 s .. 10 years).

@@ -17,6 +17,7 @@
 #define MXG_SUMMARY_SOURCES_MAX 8192    /* distinct source addresses; more are counted apart */
 #define MXG_SUMMARY_ORGS_MAX 64         /* reporting organisations listed (more: "other") */
 #define MXG_SUMMARY_SOURCE_ORGS_MAX 4   /* organisations named per source */
+#define MXG_SUMMARY_SOURCE_FROMS_MAX 4  /* From domains named per source */
 #define MXG_SUMMARY_WHY_MAX 3           /* distinct failure reasons kept per source */
 #define MXG_SUMMARY_RESOLVE_MAX 256     /* reverse lookups: the largest sources first */
 #define MXG_SUMMARY_RESOLVE_BUDGET_MS 60000 /* no lookup starts after this long */
@@ -34,6 +35,8 @@ struct mxg_summary_source {
 	uint64_t total, spf_aligned, dkim_aligned, passed; /* passed: either aligned */
 	size_t org_count;
 	char orgs[MXG_SUMMARY_SOURCE_ORGS_MAX][64];
+	size_t from_count;                      /* the From domains it sent as (the domain or */
+	char froms[MXG_SUMMARY_SOURCE_FROMS_MAX][MXG_DNS_NAME_MAX]; /* subdomains of it) */
 	size_t why_count;
 	struct mxg_summary_why why[MXG_SUMMARY_WHY_MAX];
 	uint64_t why_other;                     /* failing messages of further reasons */
@@ -47,6 +50,12 @@ struct mxg_summary_source {
 struct mxg_summary_org {
 	char name[64];
 	uint64_t messages;
+};
+
+/* The mail of one From domain (the summary's domain or a subdomain of it). */
+struct mxg_summary_from {
+	char name[MXG_DNS_NAME_MAX];
+	uint64_t messages, passed;
 };
 
 /* The sources whose reverse names share a registered domain (by the Public Suffix List). */
@@ -66,6 +75,9 @@ struct mxg_summary {
 	size_t org_count;
 	struct mxg_summary_org orgs[MXG_SUMMARY_ORGS_MAX];
 	uint64_t other_orgs_messages;
+	size_t from_count;                      /* after finish, most messages first */
+	struct mxg_summary_from froms[MXG_SUMMARY_ORGS_MAX];
+	uint64_t other_froms_messages;          /* past MXG_SUMMARY_ORGS_MAX From domains */
 	size_t rdomain_count;                   /* after finish, most messages first */
 	struct mxg_summary_rdomain rdomains[MXG_SUMMARY_ORGS_MAX];
 	uint64_t other_rdomains_messages;       /* past MXG_SUMMARY_ORGS_MAX domains */
@@ -77,8 +89,12 @@ struct mxg_summary {
 
 /* Starts an empty summary of domain. 0, or -1 on ENOMEM. */
 int mxg_summary_init(struct mxg_summary *s, const char *domain);
-/* Adds one record of a report from org (before finish). 0, or -1 when the source address does
- * not parse or after finish (the record is then not counted). */
+/* Adds one record of a report from org (before finish), counted under its header_from (the
+ * summary's domain when the record has none). Alignment is the reporter's own verdict
+ * (policy_evaluated); the auth results only word why mail failed: every SPF result is named,
+ * a HELO one marked as not used by DMARC (RFC 7489 section 3.1.2 aligns the MAIL FROM
+ * identity). 0, or -1 when the source address does not parse or after finish (the record is
+ * then not counted). */
 int mxg_summary_add(struct mxg_summary *s, const char *org, const struct mxg_store_rr_record *rec);
 /* Sorts the sources and organisations (most messages first), looks up the reverse names of
  * the largest MXG_SUMMARY_RESOLVE_MAX sources through r within MXG_SUMMARY_RESOLVE_BUDGET_MS
