@@ -199,7 +199,7 @@ int dkim_crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig, c
 enum mxg_dkim_result dkim_key_check(const struct dkim_key *key, const struct dkim_sig *sig,
 				    unsigned min_rsa_bits, char *why, size_t whylen);
 
-/* --- ARC chain validation (arc.c), run by the verifier on the fields it keeps --- */
+/* --- ARC chain validation (arc_verify.c), run by the verifier on the fields it keeps --- */
 
 struct dkim_arc;
 /* 1 when a field of this name belongs to an ARC set. */
