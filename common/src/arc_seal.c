@@ -3,7 +3,7 @@
  * hash, with the verifier's canonicalization and header-input code and arc_verify.c's view of
  * the chain, so what it seals is what a validator reads. Tags are written in alphabetical order
  * with b= second, the form ValiMail's signing suite expects. */
-#include "dkim_internal.h"
+#include "arc_internal.h"
 #include "mxguard/arc_seal.h"
 
 #include <stdarg.h>
