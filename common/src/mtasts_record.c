@@ -26,10 +26,16 @@ static int id_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* The record being parsed, for parse_field. */
+struct parsing {
+	struct mxg_mtasts_record *rec;
+	int have_id;
+};
+
 /* One "name=value" field of n bytes (trimmed). Returns 0, -1 with why. */
-static int parse_field(const char *f, size_t n, struct mxg_mtasts_record *rec, int *have_id,
-		       char *why, size_t whylen)
+static int parse_field(void *arg, const char *f, size_t n, char *why, size_t whylen)
 {
+	struct parsing *ps = arg;
 	const char *v;
 	size_t kl, vl;
 
@@ -37,7 +43,7 @@ static int parse_field(const char *f, size_t n, struct mxg_mtasts_record *rec, i
 		return -1;
 	if (kl != 2 || memcmp(f, "id", 2) != 0)
 		return mxg_txtrec_ext_check(f, kl, v, vl, why, whylen);
-	if (*have_id) {
+	if (ps->have_id) {
 		mxg_strlcpy(why, "more than one id field", whylen);
 		return -1;
 	}
@@ -45,16 +51,16 @@ static int parse_field(const char *f, size_t n, struct mxg_mtasts_record *rec, i
 		mxg_strlcpy(why, "id is not 1 to 32 letters and digits", whylen);
 		return -1;
 	}
-	memcpy(rec->id, v, vl);
-	rec->id[vl] = '\0';
-	*have_id = 1;
+	memcpy(ps->rec->id, v, vl);
+	ps->rec->id[vl] = '\0';
+	ps->have_id = 1;
 	return 0;
 }
 
 int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char *why,
 			    size_t whylen)
 {
-	int have_id = 0;
+	struct parsing ps = { rec, 0 };
 	size_t len = strnlen(txt, MXG_MTASTS_RECORD_MAX + 1);
 
 	memset(rec, 0, sizeof(*rec));
@@ -66,28 +72,9 @@ int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char
 		mxg_strlcpy(why, "record does not start with v=STSv1", whylen);
 		return -1;
 	}
-	const char *p = txt + 7, *end = txt + len;
-	while (p < end) {
-		while (p < end && mxg_is_wsp((unsigned char)*p))
-			p++;
-		if (p == end)
-			break;
-		if (*p != ';') {
-			mxg_strlcpy(why, "fields must be separated by ';'", whylen);
-			return -1;
-		}
-		p++;
-		while (p < end && mxg_is_wsp((unsigned char)*p))
-			p++;
-		const char *f = p;
-		while (p < end && *p != ';' && !mxg_is_wsp((unsigned char)*p))
-			p++;
-		if (p == f)
-			continue; /* a trailing or doubled delimiter */
-		if (parse_field(f, (size_t)(p - f), rec, &have_id, why, whylen) < 0)
-			return -1;
-	}
-	if (!have_id) {
+	if (mxg_txtrec_fields(txt + 7, txt + len, 1, parse_field, &ps, why, whylen) < 0)
+		return -1;
+	if (!ps.have_id) {
 		mxg_strlcpy(why, "no id field", whylen);
 		return -1;
 	}

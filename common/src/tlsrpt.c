@@ -69,9 +69,16 @@ static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char 
 	return 0;
 }
 
-static int parse_field(const char *f, size_t n, struct mxg_tlsrpt_record *rec, int *have_rua,
-		       char *why, size_t whylen)
+/* The record being parsed, for parse_field. */
+struct parsing {
+	struct mxg_tlsrpt_record *rec;
+	int have_rua;
+};
+
+/* One "name=value" field of n bytes (trimmed). Returns 0, -1 with why. */
+static int parse_field(void *arg, const char *f, size_t n, char *why, size_t whylen)
 {
+	struct parsing *ps = arg;
 	const char *v;
 	size_t kl, vl;
 
@@ -79,18 +86,18 @@ static int parse_field(const char *f, size_t n, struct mxg_tlsrpt_record *rec, i
 		return -1;
 	if (kl != 3 || memcmp(f, "rua", 3) != 0)
 		return mxg_txtrec_ext_check(f, kl, v, vl, why, whylen);
-	if ((*have_rua)++) {
+	if (ps->have_rua++) {
 		mxg_strlcpy(why, "more than one rua field", whylen);
 		return -1;
 	}
-	return add_rua(v, vl, rec, why, whylen);
+	return add_rua(v, vl, ps->rec, why, whylen);
 }
 
 int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char *why,
 			    size_t whylen)
 {
 	size_t len = strnlen(txt, MXG_TLSRPT_RECORD_MAX + 1), vl = version_len(txt);
-	int have_rua = 0;
+	struct parsing ps = { rec, 0 };
 
 	memset(rec, 0, sizeof(*rec));
 	if (len > MXG_TLSRPT_RECORD_MAX)
@@ -99,20 +106,10 @@ int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char
 		mxg_strlcpy(why, "record does not start with v=TLSRPTv1;", whylen);
 		return -1;
 	}
-	const char *p = txt + vl, *end = txt + len;
-	while (p < end) {
-		while (p < end && (mxg_is_wsp((unsigned char)*p) || *p == ';'))
-			p++;
-		const char *f = p;
-		while (p < end && *p != ';')
-			p++;
-		size_t n = (size_t)(p - f);
-		while (n > 0 && mxg_is_wsp((unsigned char)f[n - 1]))
-			n--;
-		if (n > 0 && parse_field(f, n, rec, &have_rua, why, whylen) < 0)
-			return -1;
-	}
-	if (!have_rua) {
+	/* From the ';' that ends the version field. */
+	if (mxg_txtrec_fields(txt + vl - 1, txt + len, 0, parse_field, &ps, why, whylen) < 0)
+		return -1;
+	if (!ps.have_rua) {
 		mxg_strlcpy(why, "no rua field", whylen);
 		return -1;
 	}

@@ -89,6 +89,33 @@ int mxg_txtrec_lookup(struct mxg_resolver *r, const char *name, int (*belongs)(c
 	return -1;
 }
 
+static const char *skip_wsp(const char *p, const char *end)
+{
+	while (p < end && mxg_is_wsp((unsigned char)*p))
+		p++;
+	return p;
+}
+
+int mxg_txtrec_fields(const char *p, const char *end, int wsp_ends,
+		      int (*field)(void *arg, const char *f, size_t n, char *why, size_t whylen),
+		      void *arg, char *why, size_t whylen)
+{
+	while ((p = skip_wsp(p, end)) < end) {
+		if (*p != ';')
+			return mxg_fail(why, whylen, "%s", "fields must be separated by ';'");
+		const char *f = skip_wsp(p + 1, end);
+		p = f;
+		while (p < end && *p != ';' && !(wsp_ends && mxg_is_wsp((unsigned char)*p)))
+			p++;
+		size_t n = (size_t)(p - f);
+		while (n > 0 && mxg_is_wsp((unsigned char)f[n - 1]))
+			n--;
+		if (n > 0 && field(arg, f, n, why, whylen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int mxg_txtrec_field_split(const char *f, size_t n, size_t *kl, const char **v, size_t *vl,
 			   char *why, size_t whylen)
 {
