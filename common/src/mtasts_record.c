@@ -26,41 +26,23 @@ static int id_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* The record being parsed, for parse_field. */
-struct parsing {
-	struct mxg_mtasts_record *rec;
-	int have_id;
-};
-
-/* One "name=value" field of n bytes (trimmed). Returns 0, -1 with why. */
-static int parse_field(void *arg, const char *f, size_t n, char *why, size_t whylen)
+/* The id field's value into rec. Returns 0, -1 with why. */
+static int id_value(void *rec, const char *v, size_t vl, char *why, size_t whylen)
 {
-	struct parsing *ps = arg;
-	const char *v;
-	size_t kl, vl;
+	struct mxg_mtasts_record *r = rec;
 
-	if (mxg_txtrec_field_split(f, n, &kl, &v, &vl, why, whylen) < 0)
-		return -1;
-	if (kl != 2 || memcmp(f, "id", 2) != 0)
-		return mxg_txtrec_ext_check(f, kl, v, vl, why, whylen);
-	if (ps->have_id) {
-		mxg_strlcpy(why, "more than one id field", whylen);
-		return -1;
-	}
 	if (!id_ok(v, vl)) {
 		mxg_strlcpy(why, "id is not 1 to 32 letters and digits", whylen);
 		return -1;
 	}
-	memcpy(ps->rec->id, v, vl);
-	ps->rec->id[vl] = '\0';
-	ps->have_id = 1;
+	memcpy(r->id, v, vl);
+	r->id[vl] = '\0';
 	return 0;
 }
 
 int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char *why,
 			    size_t whylen)
 {
-	struct parsing ps = { rec, 0 };
 	size_t len = strnlen(txt, MXG_MTASTS_RECORD_MAX + 1);
 
 	memset(rec, 0, sizeof(*rec));
@@ -72,13 +54,7 @@ int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char
 		mxg_strlcpy(why, "record does not start with v=STSv1", whylen);
 		return -1;
 	}
-	if (mxg_txtrec_fields(txt + 7, txt + len, 1, parse_field, &ps, why, whylen) < 0)
-		return -1;
-	if (!ps.have_id) {
-		mxg_strlcpy(why, "no id field", whylen);
-		return -1;
-	}
-	return 0;
+	return mxg_txtrec_fields(txt + 7, txt + len, 1, "id", id_value, rec, why, whylen);
 }
 
 /* The record parser in the shape mxg_txtrec_lookup calls. */

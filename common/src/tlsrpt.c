@@ -33,8 +33,10 @@ static int uri_ok(const char *u, size_t n)
 	return n > 8 && mxg_strncaseeq(u, "https://", 8) && u[8] != '/';
 }
 
-static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char *why, size_t whylen)
+/* The rua field's value into rec. Returns 0, -1 with why. */
+static int add_rua(void *r, const char *v, size_t n, char *why, size_t whylen)
 {
+	struct mxg_tlsrpt_record *rec = r;
 	const char *p = v, *end = v + n;
 
 	if (n == 0) {
@@ -69,35 +71,10 @@ static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char 
 	return 0;
 }
 
-/* The record being parsed, for parse_field. */
-struct parsing {
-	struct mxg_tlsrpt_record *rec;
-	int have_rua;
-};
-
-/* One "name=value" field of n bytes (trimmed). Returns 0, -1 with why. */
-static int parse_field(void *arg, const char *f, size_t n, char *why, size_t whylen)
-{
-	struct parsing *ps = arg;
-	const char *v;
-	size_t kl, vl;
-
-	if (mxg_txtrec_field_split(f, n, &kl, &v, &vl, why, whylen) < 0)
-		return -1;
-	if (kl != 3 || memcmp(f, "rua", 3) != 0)
-		return mxg_txtrec_ext_check(f, kl, v, vl, why, whylen);
-	if (ps->have_rua++) {
-		mxg_strlcpy(why, "more than one rua field", whylen);
-		return -1;
-	}
-	return add_rua(v, vl, ps->rec, why, whylen);
-}
-
 int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char *why,
 			    size_t whylen)
 {
 	size_t len = strnlen(txt, MXG_TLSRPT_RECORD_MAX + 1), vl = version_len(txt);
-	struct parsing ps = { rec, 0 };
 
 	memset(rec, 0, sizeof(*rec));
 	if (len > MXG_TLSRPT_RECORD_MAX)
@@ -107,13 +84,7 @@ int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char
 		return -1;
 	}
 	/* From the ';' that ends the version field. */
-	if (mxg_txtrec_fields(txt + vl - 1, txt + len, 0, parse_field, &ps, why, whylen) < 0)
-		return -1;
-	if (!ps.have_rua) {
-		mxg_strlcpy(why, "no rua field", whylen);
-		return -1;
-	}
-	return 0;
+	return mxg_txtrec_fields(txt + vl - 1, txt + len, 0, "rua", add_rua, rec, why, whylen);
 }
 
 static int belongs(const char *txt)
