@@ -33,10 +33,20 @@ $(B)/tests/unit/test_milter_%: $(B)/obj/tests/unit/test_milter_%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(MXG_LDFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS) -lcmocka -lmilter
 
-# The Postfix benchmark against a no-op milter and OpenDKIM+OpenDMARC (not part of make check).
-.PHONY: bench-milter
+# The Postfix benchmarks (not part of make check; docs/performance.md): against the no-op
+# milters and OpenDKIM+OpenDMARC, alternated over BENCH_ROUNDS rounds; one against two Postfix
+# instances, with few sessions (latency-bound) and with many (CPU-bound); and the filters'
+# instructions per message under callgrind, which the load leaves alone.
+BENCH_ROUNDS ?= 2
+BENCH_MILTER_MULTI := -c "none none-x2 noop-nd noop-nd-x2 mxguard mxguard-x2" -t inet -n 600
+.PHONY: bench-milter bench-milter-multi bench-milter-profile
 bench-milter: $(MILTER)
-	bench/milter/run
+	bench/milter/run -r $(BENCH_ROUNDS)
+bench-milter-multi: $(MILTER)
+	bench/milter/run -r $(BENCH_ROUNDS) $(BENCH_MILTER_MULTI) -s 2
+	bench/milter/run -r $(BENCH_ROUNDS) $(BENCH_MILTER_MULTI) -s 10
+bench-milter-profile: $(MILTER)
+	bench/milter/run -p -c "noop-nd mxguard" -t inet -n 200 -s 4
 
 # Debian's Sendmail unpacked into build/sendmail-root for the milter-sendmail suite (its package
 # conflicts with postfix, so it is not installed); fetched before the suites enter their namespace.

@@ -96,6 +96,7 @@ struct milter_config {
 	long long report_keep_s;
 	char report_org_name[256];
 	char report_email[256];
+	int report_format;                /* enum mxg_report_format, for mxguard report send */
 	struct milter_sealing sealing;    /* ARC sealing (milter_seal.c) */
 	struct milter_signing signing;    /* outbound signing (milter_sign.c) */
 };

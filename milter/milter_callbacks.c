@@ -19,11 +19,13 @@
 #include "mxguard/log.h"
 #include "mxguard/str.h"
 
-/* Steps we never look at, and replies we never need to give (no decision before EOM). */
-#define WANT_OFF (SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN)
-#define WANT_NR (SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+/* Steps we never look at, and replies we never need to give (no decision before EOM). RCPT
+ * is kept for the DMARC report's envelope_to (the first recipient's domain). */
+#define WANT_OFF (SMFIP_NODATA | SMFIP_NOUNKNOWN)
+#define WANT_NR (SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | \
+		 SMFIP_NR_BODY)
 /* Over TCP: only the steps whose skipping costs no wait, and a reply at every step. */
-#define WANT_OFF_TCP (SMFIP_NORCPT | SMFIP_NOUNKNOWN)
+#define WANT_OFF_TCP (SMFIP_NOUNKNOWN)
 #define NEED_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE)
 
 static struct milter_conn *conn_of(SMFICTX *ctx)
@@ -183,6 +185,16 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 		mxg_log(MXG_LOG_ERR, "out of memory at MAIL FROM");
 	milter_gate_leave();
 	return step_done(c, SMFIP_NR_MAIL);
+}
+
+/* RCPT TO: the first recipient of the message is kept for the report's envelope_to. */
+static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = conn_of(ctx);
+
+	if (c != NULL && argv != NULL && argv[0] != NULL)
+		milter_msg_rcpt(c, argv[0]);
+	return step_done(c, SMFIP_NR_RCPT);
 }
 
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
@@ -382,7 +394,7 @@ struct smfiDesc milter_desc = {
 	.xxfi_connect = cb_connect,
 	.xxfi_helo = cb_helo,
 	.xxfi_envfrom = cb_envfrom,
-	.xxfi_envrcpt = NULL,
+	.xxfi_envrcpt = cb_envrcpt,
 	.xxfi_header = cb_header,
 	.xxfi_eoh = cb_eoh,
 	.xxfi_body = cb_body,

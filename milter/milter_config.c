@@ -11,6 +11,7 @@
 #include "milter_sign.h"
 #include "mxguard/config.h"
 #include "mxguard/log.h"
+#include "mxguard/report_out.h"
 #include "mxguard/report_store.h"
 #include "mxguard/str.h"
 
@@ -45,6 +46,10 @@ static const struct choice seal_choices[] = {
 	{ "off", MILTER_SEAL_OFF }, { "inbound", MILTER_SEAL_INBOUND }, { "all", MILTER_SEAL_ALL },
 	{ NULL, 0 } };
 static const struct choice seal_error_choices[] = { { "deliver", 0 }, { "tempfail", 1 }, { NULL, 0 } };
+static const struct choice forward_choices[] = {
+	{ "none", MXG_DMARC_POLICY_NONE }, { "quarantine", MXG_DMARC_POLICY_QUARANTINE }, { NULL, 0 } };
+static const struct choice report_format_choices[] = {
+	{ "rfc7489", MXG_REPORT_RFC7489 }, { "dmarcbis", MXG_REPORT_DMARCBIS }, { NULL, 0 } };
 static const struct choice mode_choices[] = {
 	{ "9989", MXG_DMARC_MODE_9989 }, { "7489", MXG_DMARC_MODE_7489 }, { NULL, 0 } };
 
@@ -92,11 +97,17 @@ static const struct key_def keys[] = {
 	{ "report_keep", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "report_org_name", K_STR, S(report_org_name), 0, 0, NULL },
 	{ "report_email", K_STR, S(report_email), 0, 0, NULL },
+	/* read by mxguard report send (the milter only checks it) */
+	{ "report_format", K_CHOICE, F(report_format), 0, 0, 0, report_format_choices },
 	{ "arc_seal", K_CHOICE, F(sealing.mode), 0, 0, 0, seal_choices },
 	{ "arc_seal_key", K_STR, S(sealing.key_path), 0, 0, NULL },
 	{ "arc_seal_domain", K_STR, S(sealing.domain), 0, 0, NULL },
 	{ "arc_seal_selector", K_STR, S(sealing.selector), 0, 0, NULL },
 	{ "arc_seal_on_error", K_CHOICE, F(sealing.error_tempfail), 0, 0, 0, seal_error_choices },
+	/* Trusted ARC forwarders (arc_override.h). */
+	{ "arc_trusted_sealers", K_SPECIAL, 0, 0, 0, 0, NULL },
+	{ "arc_trusted_disposition", K_CHOICE, F(policy.arc_trust.disposition), 0, 0, 0,
+	  forward_choices },
 	/* Outbound signing: parsed by milter_sign.c. */
 	{ "signing_keys", K_SPECIAL, 0, 0, 0, 0, NULL },
 	{ "signing_subdomains", K_SPECIAL, 0, 0, 0, 0, NULL },
@@ -289,6 +300,12 @@ static int set_special(struct milter_config *c, const char *key, const char *v, 
 	}
 	if (strcmp(key, "dns_forwarders") == 0)
 		return set_forwarders(c, v, why, wl);
+	if (strcmp(key, "arc_trusted_sealers") == 0) {
+		char e[160];
+		if (mxg_arc_trust_parse(v, &c->policy.arc_trust, e, sizeof(e)) != 0)
+			return mxg_fail(why, wl, "arc_trusted_sealers: %s", e);
+		return 0;
+	}
 	if (strcmp(key, "trusted_networks") == 0)
 		return milter_config_cidrs(key, v, &c->trusted, why, wl);
 	if (strcmp(key, "internal_hosts") == 0)

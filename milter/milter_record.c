@@ -44,13 +44,15 @@ static void drop(unsigned long n)
 	milter_metrics_record(0, n);
 }
 
-void milter_record_message(const struct mxg_message_result *res, const struct mxg_addr *client)
+void milter_record_message(const struct mxg_message_result *res, const struct mxg_addr *client,
+			   const char *rcpt, enum mxg_dmarc_mode mode)
 {
 	static _Thread_local struct mxg_store_eval row;
 	if (res == NULL || !atomic_load(&running))
 		return;
 	if (mxg_report_eval_from_result(res, client, (int64_t)time(NULL), &row) != 0)
 		return;
+	mxg_report_eval_envelope(&row, rcpt != NULL && rcpt[0] != '\0' ? rcpt : NULL, mode);
 	pthread_mutex_lock(&q.mu);
 	int full = q.count == MILTER_RECORD_QUEUE_MAX || q.stopping;
 	if (!full) {

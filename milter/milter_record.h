@@ -27,8 +27,10 @@
 int milter_record_start(const char *spec, int64_t keep, char *err, size_t errlen);
 /* Writes what is queued (one attempt) and stops the writer. */
 void milter_record_stop(void);
-/* Queues the row of a finished message (res may be NULL: nothing to record). Never blocks on
+/* Queues the row of a finished message (res may be NULL: nothing to record), with its first
+ * recipient (rcpt, may be "" or NULL) and the DMARC mode it was judged under. Never blocks on
  * the store; a full queue drops the row. */
-void milter_record_message(const struct mxg_message_result *res, const struct mxg_addr *client);
+void milter_record_message(const struct mxg_message_result *res, const struct mxg_addr *client,
+			   const char *rcpt, enum mxg_dmarc_mode mode);
 
 #endif

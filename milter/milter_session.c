@@ -124,6 +124,12 @@ static struct mxg_message *engine_new(struct milter_runtime *rt, const struct mi
 	return mxg_message_new(rt->resolver, &opt);
 }
 
+void milter_msg_rcpt(struct milter_conn *c, const char *rcpt)
+{
+	if (c->msg != NULL && c->msg->rcpt[0] == '\0')
+		mxg_strlcpy(c->msg->rcpt, rcpt, sizeof(c->msg->rcpt));
+}
+
 int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const char *arg,
 		     const char *auth)
 {
@@ -269,7 +275,7 @@ void milter_msg_finish(struct milter_conn *c)
 		mxg_verdict_decide(&c->cfg->policy, &in, &m->verdict);
 		return;
 	}
-	milter_record_message(m->res, c->have_addr ? &c->addr : NULL);
+	milter_record_message(m->res, c->have_addr ? &c->addr : NULL, m->rcpt, c->cfg->dmarc_mode);
 }
 
 static void log_dkim(const struct mxg_message_result *r, char *buf, size_t size)
@@ -316,6 +322,9 @@ static void log_arc(const struct mxg_message_result *r, char *buf, size_t size)
 	}
 	snprintf(buf, size, "%s(i=%u,d=%s%s%s)", mxg_arc_result_name(a->result), a->instances,
 		 a->domain[0] ? a->domain : "-", a->reason[0] ? "," : "", a->reason);
+	if (r->verdict.trusted_forwarder)
+		(void)mxg_strcatf(buf, size, " override=trusted_forwarder(sealer=%s,i=%u,%s)",
+				  r->arc_override.sealer, r->arc_override.instance, r->arc_override.basis);
 }
 
 /* Outbound: dkim=signed(d=D,s=S1,S2,by=KIND) or unsigned(by=KIND). */

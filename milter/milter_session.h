@@ -24,6 +24,7 @@ enum milter_client_kind {
 struct milter_msg {
 	char mail_from[MXG_SPF_TEXT_MAX];  /* the reverse-path without <>, for the log line */
 	char auth_user[128];               /* {auth_authen}, "" if none */
+	char rcpt[MXG_SPF_TEXT_MAX];       /* the first RCPT TO, for the report's envelope_to */
 	int skip;                          /* authenticated and authenticated = skip */
 	enum milter_outbound outbound;     /* outbound: signed, never checked */
 	struct milter_sign_msg sign;       /* its signatures (milter_sign.h) */
@@ -65,6 +66,8 @@ void milter_conn_queue_id(struct milter_conn *c, const char *id, int start);
  * gives it ("<a@b>"), auth the {auth_authen} macro or NULL. Outbound mail (with signing
  * configured: the connection's kind, or authenticated) is only signed; other mail is
  * checked, starting with SPF. 0, or -1 on ENOMEM. */
+/* Keeps rcpt as the message's first recipient (later ones and no message: nothing). */
+void milter_msg_rcpt(struct milter_conn *c, const char *rcpt);
 int milter_msg_begin(struct milter_runtime *rt, struct milter_conn *c, const char *arg,
 		     const char *auth);
 void milter_msg_end(struct milter_conn *c);

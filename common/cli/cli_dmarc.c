@@ -33,6 +33,8 @@ struct dmarc_opts {
 	const char *file;
 	const char *record;      /* store to record the evaluation in, or NULL */
 	int64_t record_time;     /* its time; 0: now */
+	struct mxg_arc_trust arc_trust; /* --arc-trusted-sealers, --arc-trusted-disposition */
+	const char *rcpt;        /* the first RCPT TO, for the recorded envelope_to; or NULL */
 };
 
 void cli_dmarc_usage(FILE *out)
@@ -52,6 +54,11 @@ void cli_dmarc_usage(FILE *out)
 		"  --record STORE       record the DMARC evaluation in the report store as the milter\n"
 		"                       does (sqlite:PATH or postgresql://...)\n"
 		"  --record-time UNIX   with --record, the evaluation's time (default: now)\n"
+		"  --arc-trusted-sealers LIST  ARC sealers (d=) trusted to vouch for forwarded mail,\n"
+		"                       as mxguard-milter's arc_trusted_sealers (default: none)\n"
+		"  --arc-trusted-disposition none|quarantine  what such mail gets (default: none)\n"
+		"  --rcpt ADDR          the (first) SMTP RCPT TO address; with --record, its domain\n"
+		"                       is recorded as the report's envelope_to\n"
 		"  --help               this text\n");
 	cli_dns_usage(out);
 	fprintf(out, "\nExit status: 0 DMARC pass or no policy, 1 fail with nothing to apply (p=none,\n"
@@ -72,6 +79,24 @@ static int parse_time(const char *text, int64_t *out)
 	return 0;
 }
 
+/* --arc-trusted-sealers (c 1003) or --arc-trusted-disposition into t. 0, or -1 (printed). */
+static int parse_trust(int c, const char *v, struct mxg_arc_trust *t)
+{
+	char err[160];
+
+	if (c == 1003 && mxg_arc_trust_parse(v, t, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: --arc-trusted-sealers: %s\n", prog, err);
+		return -1;
+	}
+	if (c == 1004 && strcmp(v, "none") != 0 && strcmp(v, "quarantine") != 0) {
+		fprintf(stderr, "%s: --arc-trusted-disposition: expected none or quarantine\n", prog);
+		return -1;
+	}
+	if (c == 1004)
+		t->disposition = v[0] == 'q' ? MXG_DMARC_POLICY_QUARANTINE : MXG_DMARC_POLICY_NONE;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 {
 	static const struct option longopts[] = {
@@ -86,6 +111,9 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 		{ "psl", required_argument, NULL, 'p' },
 		{ "record", required_argument, NULL, 1001 },
 		{ "record-time", required_argument, NULL, 1002 },
+		{ "arc-trusted-sealers", required_argument, NULL, 1003 },
+		{ "arc-trusted-disposition", required_argument, NULL, 1004 },
+		{ "rcpt", required_argument, NULL, 1005 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -108,6 +136,12 @@ static int parse_args(int argc, char **argv, struct dmarc_opts *o)
 			if (parse_time(optarg, &o->record_time) < 0)
 				return -1;
 			break;
+		case 1003:
+		case 1004:
+			if (parse_trust(c, optarg, &o->arc_trust) < 0)
+				return -1;
+			break;
+		case 1005: o->rcpt = optarg; break;
 		case 'h':
 			cli_dmarc_usage(stdout);
 			return 0;
@@ -141,6 +175,7 @@ static struct mxg_message *engine_new(struct mxg_resolver *r, const struct dmarc
 	opt.apply_pct = o->apply_pct;
 	opt.fold = fold;
 	mxg_policy_defaults(&opt.policy);
+	opt.policy.arc_trust = o->arc_trust;
 	return mxg_message_new(r, &opt);
 }
 
@@ -231,6 +266,11 @@ static void print_text(const struct mxg_message_result *run)
 	if (d->dkim_aligned)
 		printf("; DKIM aligned (d=%s)", d->aligned_dkim_domain);
 	printf("; %s\n", d->reason);
+	if (v->trusted_forwarder)
+		printf("ARC override: trusted forwarder %s (i=%u): %s\n", run->arc_override.sealer,
+		       run->arc_override.instance, run->arc_override.basis);
+	else if (run->arc_override.why_not[0] != '\0')
+		printf("ARC override: not applied: %s\n", run->arc_override.why_not);
 	if (run->forged_authres > 0)
 		printf("Forged Authentication-Results: %u (removed by the milter)\n", run->forged_authres);
 	printf("Verdict: %s", mxg_action_name(v->action));
@@ -271,6 +311,7 @@ static void json_verdict(const struct mxg_verdict *v)
 	cli_json_kv(stdout, "tag", v->tag[0] ? v->tag : NULL);
 	printf(",");
 	cli_json_kv(stdout, "why", v->why);
+	json_bool("trusted_forwarder", v->trusted_forwarder);
 	printf("}");
 }
 
@@ -350,6 +391,7 @@ static int record_eval(const struct dmarc_opts *o, const struct mxg_message_resu
 		fprintf(stderr, "%s: nothing recorded: no DMARC record for the author domain\n", prog);
 		return 0;
 	}
+	mxg_report_eval_envelope(&row, o->rcpt, o->mode);
 	char err[512];
 	struct mxg_store *s = mxg_store_open(o->record, err, sizeof(err));
 	int rc = s != NULL ? mxg_store_insert(s, &row, 1, err, sizeof(err)) : -1;
@@ -390,6 +432,7 @@ static int run_dmarc(struct mxg_resolver *r, const struct dmarc_opts *o, const s
 int cli_dmarc(int argc, char **argv)
 {
 	struct dmarc_opts o = { .apply_pct = 1 };
+	o.arc_trust.disposition = MXG_DMARC_POLICY_NONE;
 	struct mxg_addr ip;
 	struct mxg_psl *psl = NULL;
 	size_t len = 0;

@@ -95,6 +95,7 @@ int cli_report_settings(struct cli_report_settings *s, const char *path, int pat
 	take(s->store, sizeof(s->store), &c, "report_store");
 	take(s->org_name, sizeof(s->org_name), &c, "report_org_name");
 	take(s->email, sizeof(s->email), &c, "report_email");
+	take(s->format, sizeof(s->format), &c, "report_format");
 	mxg_config_free(&c);
 	return 0;
 }

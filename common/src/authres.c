@@ -68,14 +68,38 @@ static char safe_char(unsigned char c)
 	return (c < 0x20 || c == 0x7f) ? '?' : (char)c;
 }
 
+/* Whether c goes out as is inside a quoted string or comment whose specials are special. */
+static int plain_char(char c, const char *special)
+{
+	return safe_char((unsigned char)c) == c && strchr(special, c) == NULL;
+}
+
+/* At most max bytes of s (0: all), each special one escaped by a backslash and each control
+ * replaced; runs of plain bytes go out in one piece. */
+static void put_escaped(struct mxg_sbuf *o, const char *s, size_t max, const char *special)
+{
+	size_t i = 0;
+
+	while (s[i] != '\0' && (max == 0 || i < max)) {
+		size_t end = i;
+		while (s[end] != '\0' && (max == 0 || end < max) && plain_char(s[end], special))
+			end++;
+		if (end > i) {
+			mxg_sbuf_add(o, s + i, end - i);
+			i = end;
+			continue;
+		}
+		if (strchr(special, s[i]) != NULL)
+			mxg_sbuf_addc(o, '\\');
+		mxg_sbuf_addc(o, safe_char((unsigned char)s[i]));
+		i++;
+	}
+}
+
 static void put_quoted_n(struct mxg_sbuf *o, const char *s, size_t max)
 {
 	mxg_sbuf_addc(o, '"');
-	for (size_t i = 0; *s && (max == 0 || i < max); s++, i++) {
-		if (*s == '"' || *s == '\\')
-			mxg_sbuf_addc(o, '\\');
-		mxg_sbuf_addc(o, safe_char((unsigned char)*s));
-	}
+	put_escaped(o, s, max, "\"\\");
 	mxg_sbuf_addc(o, '"');
 }
 
@@ -109,11 +133,7 @@ static void put_comment(struct mxg_sbuf *o, const char *s)
 	if (s == NULL || *s == '\0')
 		return;
 	mxg_sbuf_adds(o, " (");
-	for (; *s; s++) {
-		if (*s == '(' || *s == ')' || *s == '\\')
-			mxg_sbuf_addc(o, '\\');
-		mxg_sbuf_addc(o, safe_char((unsigned char)*s));
-	}
+	put_escaped(o, s, 0, "()\\");
 	mxg_sbuf_addc(o, ')');
 }
 
@@ -160,7 +180,7 @@ static void put_dkim(struct mxg_sbuf *o, const struct mxg_dkim_sig_result *d, si
 static void put_dmarc(struct mxg_sbuf *o, const struct mxg_dmarc_outcome *m, const char *extra,
 		      const enum mxg_dmarc_policy *dis)
 {
-	char comment[192] = "";
+	char comment[192 + MXG_DNS_NAME_MAX] = "";
 
 	mxg_sbuf_adds(o, "dmarc=");
 	mxg_sbuf_adds(o, mxg_dmarc_result_name(m->result));

@@ -550,6 +550,16 @@ int dkim_verifier_seal_view(const struct mxg_dkim_verifier *v, struct dkim_heade
 	return v->seal_bhlen;
 }
 
+int dkim_verifier_arc_view(const struct mxg_dkim_verifier *v, struct dkim_headers *hs,
+			   const struct dkim_arc **arc)
+{
+	if (!v->finished || v->overflow || v->malformed || v->arc == NULL)
+		return -1;
+	*hs = headers_of(v);
+	*arc = v->arc;
+	return 0;
+}
+
 const struct mxg_arc_result *mxg_dkim_arc(const struct mxg_dkim_verifier *v)
 {
 	static const struct mxg_arc_result none;

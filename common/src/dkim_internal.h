@@ -200,7 +200,7 @@ int dkim_crypto_verify(const struct dkim_key *key, const struct dkim_sig *sig, c
 enum mxg_dkim_result dkim_key_check(const struct dkim_key *key, const struct dkim_sig *sig,
 				    unsigned min_rsa_bits, char *why, size_t whylen);
 
-/* --- the verifier's view for the ARC sealer (dkim.c) --- */
+/* --- the verifier's views for the ARC sealer and the trusted-forwarder override (dkim.c) --- */
 
 /* The ARC chain a verifier found (arc_internal.h). */
 struct dkim_arc;
@@ -210,6 +210,12 @@ struct dkim_arc;
  * hash. The hash length, or -1 with the reason in err (header too large or malformed, no hash). */
 int dkim_verifier_seal_view(const struct mxg_dkim_verifier *v, struct dkim_headers *hs,
 			    const struct dkim_arc **arc, const uint8_t **bh, char *err, size_t errlen);
+
+/* The header fields and ARC chain the verifier read, for the trusted-forwarder override
+ * (arc_override.c), after mxg_dkim_finish. 0, or -1 when there is none to read (not finished,
+ * header too large or malformed). */
+int dkim_verifier_arc_view(const struct mxg_dkim_verifier *v, struct dkim_headers *hs,
+			   const struct dkim_arc **arc);
 
 /* Length of the header field starting at p (through its last line end; continuation lines
  * start with WSP), or 0 at the empty line or the end (dkim_msg.c). */

@@ -36,23 +36,37 @@ static const char *last_labels(const char *name, size_t n)
 	return name;
 }
 
+/* The first DMARC record is parsed in place (f->rec means something only when count is 1),
+ * a later one only to learn that it is one: no copy of the large record per lookup. */
 static void take_record(struct dmarc_fetch *f, enum mxg_dmarc_mode mode, const char *txt)
 {
-	struct mxg_dmarc_record rec;
+	struct mxg_dmarc_record later;
+	struct mxg_dmarc_record *rec = f->count == 0 ? &f->rec : &later;
 	char err[sizeof(f->problem)];
 
-	int rc = mxg_dmarc_record_parse_mode(txt, mode, &rec, err, sizeof(err));
+	int rc = mxg_dmarc_record_parse_mode(txt, mode, rec, err, sizeof(err));
 	/* RFC 9989 §4.10 steps 2 and 6, RFC 7489 §6.6.3: a TXT record whose first tag is not
 	 * exactly v=DMARC1 (v=DMARC10, v=DMARC2, v=dmarc1, "v=DMARC1 p=reject") is no DMARC
 	 * record at all: it neither applies nor counts towards "several records". */
-	if (!rec.usable)
+	if (!rec->usable)
 		return;
 	if (f->count++ == 0) {
-		f->rec = rec;
 		f->parse_ok = rc == 0;
 		mxg_strlcpy(f->problem, rc == 0 ? "" : err, sizeof(f->problem));
 		mxg_strlcpy(f->text, txt, sizeof(f->text));
 	}
+}
+
+/* An empty result; the record and the text buffers are left alone (read only when count is 1;
+ * clearing them cost more than the rest of a cached lookup). */
+static void fetch_reset(struct dmarc_fetch *f)
+{
+	f->temp = 0;
+	f->count = 0;
+	f->parse_ok = 0;
+	f->problem[0] = '\0';
+	f->text[0] = '\0';
+	f->why[0] = '\0';
 }
 
 int dmarc_fetch(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char *domain,
@@ -70,7 +84,7 @@ int dmarc_fetch_at(struct mxg_resolver *r, enum mxg_dmarc_mode mode, const char 
 	char txt[DMARC_TEXT_MAX];
 	struct mxg_dns_answer *a = NULL;
 
-	memset(f, 0, sizeof(*f));
+	fetch_reset(f);
 	if (strlen(name) > 253)
 		return 0; /* no such name can exist */
 	if (mxg_dns_lookup(r, name, MXG_DNS_TXT, &a, f->why, sizeof(f->why)) < 0) {
@@ -118,7 +132,9 @@ static int tree_walk(struct mxg_resolver *r, const char *start, struct walk *w)
 		mxg_strlcpy(w->why, "out of memory", sizeof(w->why));
 		return -1;
 	}
-	memset(w, 0, sizeof(*w));
+	/* recs[] is read only below count: not cleared (it is most of the walk's size). */
+	w->count = 0;
+	w->why[0] = '\0';
 	mxg_strlcpy(w->start, start, sizeof(w->start));
 	for (size_t q = 0; q < WALK_MAX && *d; q++) {
 		if (dmarc_fetch(r, MXG_DMARC_MODE_9989, d, f) < 0) {

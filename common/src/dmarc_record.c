@@ -227,6 +227,8 @@ static void apply_tag(struct parse_state *st, const char *name, char *value)
 	} else if (mxg_strcaseeq(name, "ri")) {
 		if (!ri_valid(value))
 			problem(st, "invalid %s value", "ri");
+		else
+			r->ri = (uint32_t)strtoull(value, NULL, 10);
 	}
 }
 
@@ -296,6 +298,7 @@ static void record_defaults(struct mxg_dmarc_record *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->pct = 100;
+	out->ri = MXG_DMARC_RI_DEFAULT;
 	out->psd = 'u';
 }
 

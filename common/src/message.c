@@ -430,13 +430,17 @@ static void format_authres(struct mxg_message *m)
 	static const size_t tries[][2] = { { 0, 0 }, { 10, 80 }, { 3, 40 }, { 1, 12 } };
 	const struct mxg_message_result *res = &m->res;
 	struct mxg_authres_input in = { 0 };
-	char comment[96] = "";
+	char comment[128 + MXG_DNS_NAME_MAX] = "";
 
 	if (res->from_status != MXG_FROM_OK)
 		snprintf(comment, sizeof(comment), "from=%s", mxg_from_status_name(res->from_status));
 	if (res->from_domain_count > 1)
 		(void)mxg_strcatf(comment, sizeof(comment), "%sauthor domains=%zu", comment[0] ? " " : "",
 				  res->from_domain_count);
+	if (res->verdict.trusted_forwarder)
+		(void)mxg_strcatf(comment, sizeof(comment), "%sarc override: trusted forwarder %s i=%u",
+				  comment[0] ? " " : "", res->arc_override.sealer,
+				  res->arc_override.instance);
 	in.authserv_id = m->authserv_id;
 	in.spf = res->spf_done ? &res->spf : NULL;
 	in.helo = res->helo_done ? &res->helo : NULL;
@@ -470,6 +474,7 @@ static void decide(struct mxg_message *m)
 	in.dkim_count = res->dkim_count;
 	in.dkim = res->dkim;
 	in.dmarc = &res->dmarc;
+	in.arc_override = &res->arc_override;
 	mxg_verdict_decide(&m->opt.policy, &in, &m->res.verdict);
 }
 
@@ -483,6 +488,8 @@ void mxg_message_finish(struct mxg_message *m)
 	if (m->res.from_fields == 0)
 		m->res.from_status = MXG_FROM_MISSING;
 	run_dmarc(m);
+	mxg_arc_override_judge(&m->opt.policy.arc_trust, m->dkim, &m->res.dmarc, m->res.from_status,
+			       m->res.from_domain_count, &m->res.arc_override);
 	decide(m);
 	format_authres(m);
 }

@@ -36,6 +36,13 @@ static void explain(const struct mxg_message_result *r, struct mxg_store_eval *e
 	const struct mxg_verdict *v = &r->verdict;
 	if (d->result != MXG_DMARC_FAIL)
 		return;
+	if (v->trusted_forwarder) {
+		char why[MXG_STORE_TEXT_MAX];
+		snprintf(why, sizeof(why), "ARC sealer %.120s i=%u: %.100s", r->arc_override.sealer,
+			 r->arc_override.instance, r->arc_override.basis);
+		set_override(e, "trusted_forwarder", why);
+		return;
+	}
 	if (d->sampled_out) {
 		set_override(e, "sampled_out", "pct sampling");
 		return;
@@ -84,6 +91,7 @@ static void fill_policy(const struct mxg_dmarc_record *rec, struct mxg_store_eva
 	e->aspf_strict = rec->aspf_strict;
 	e->pct = (int)rec->pct;
 	e->testing = rec->testing;
+	e->ri = rec->ri > 0 ? rec->ri : MXG_DMARC_RI_DEFAULT;
 	/* As published: each URI with its "!size", which report send honours. */
 	for (size_t i = 0; i < rec->rua_count && i < MXG_DMARC_URI_MAX; i++) {
 		(void)mxg_strcatf(e->rua, sizeof(e->rua), "%s%s", i > 0 ? "," : "", rec->rua[i]);
@@ -115,4 +123,25 @@ int mxg_report_eval_from_result(const struct mxg_message_result *r, const struct
 		    sizeof(out->disposition));
 	explain(r, out);
 	return 0;
+}
+
+void mxg_report_eval_envelope(struct mxg_store_eval *e, const char *rcpt, enum mxg_dmarc_mode mode)
+{
+	mxg_strlcpy(e->discovery, mode == MXG_DMARC_MODE_7489 ? "psl" : "treewalk",
+		    sizeof(e->discovery));
+	e->envelope_to[0] = '\0';
+	if (rcpt == NULL)
+		return;
+	char path[MXG_DNS_NAME_MAX + 256];
+	if (mxg_reverse_path(rcpt, path, sizeof(path)) != 0)
+		return;
+	const char *at = strrchr(path, '@');
+	const char *domain = at != NULL ? at + 1 : path;
+	if (strlen(domain) >= sizeof(e->envelope_to))
+		return;
+	mxg_strlcpy(e->envelope_to, domain, sizeof(e->envelope_to));
+	mxg_str_lower(e->envelope_to);
+	size_t n = strlen(e->envelope_to);
+	if (n > 0 && e->envelope_to[n - 1] == '.')
+		e->envelope_to[n - 1] = '\0';
 }

@@ -11,12 +11,13 @@
 /* Every column of an evaluation, in the order of eval_params and eval_from_cols. */
 #define EVAL_COLS "eval_time, source_ip, env_from, header_from, policy_domain, spf_result, " \
 	"spf_domain, spf_scope, dkim, dmarc_result, spf_aligned, dkim_aligned, p, sp, np, " \
-	"adkim_strict, aspf_strict, pct, testing, rua, disposition, override, override_comment"
-#define EVAL_NCOLS 23
+	"adkim_strict, aspf_strict, pct, testing, rua, disposition, override, override_comment, " \
+	"envelope_to, ri, discovery"
+#define EVAL_NCOLS 26
 #define DKIM_TEXT_MAX (MXG_STORE_DKIM_MAX * (MXG_DNS_NAME_MAX + MXG_STORE_SELECTOR_MAX + 20))
 
 struct eval_text {
-	char num[7][24];
+	char num[8][24];
 	char dkim[DKIM_TEXT_MAX];
 	const char *p[EVAL_NCOLS];
 };
@@ -38,7 +39,8 @@ static int eval_params(const struct mxg_store_eval *e, struct eval_text *t)
 		num(t->num[2], e->dkim_aligned != 0), e->p, e->sp, e->np,
 		num(t->num[3], e->adkim_strict != 0), num(t->num[4], e->aspf_strict != 0),
 		num(t->num[5], e->pct), num(t->num[6], e->testing != 0), e->rua, e->disposition,
-		e->override, e->override_comment,
+		e->override, e->override_comment, e->envelope_to, num(t->num[7], e->ri),
+		e->discovery,
 	};
 	memcpy(t->p, p, sizeof(p));
 	return 0;
@@ -67,6 +69,9 @@ static void eval_from_cols(const char *const *c, struct mxg_store_eval *e)
 	e->pct = (int)store_col_ll(c[17]);
 	e->testing = (int)store_col_ll(c[18]);
 	COPY(rua, 19); COPY(disposition, 20); COPY(override, 21); COPY(override_comment, 22);
+	COPY(envelope_to, 23);
+	e->ri = store_col_ll(c[24]);
+	COPY(discovery, 25);
 }
 
 struct batch {
@@ -81,7 +86,7 @@ static int insert_rows(struct mxg_store *s, void *arg, char *err, size_t errlen)
 	size_t n = b->n;
 	static const char sql[] = "INSERT INTO evaluations (" EVAL_COLS ") VALUES ($1, $2, $3, "
 		"$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-		"$21, $22, $23)";
+		"$21, $22, $23, $24, $25, $26)";
 	static struct eval_text t; /* large; callers are one thread per store handle */
 	for (size_t i = 0; i < n; i++) {
 		if (eval_params(&rows[i], &t) < 0)
@@ -162,11 +167,13 @@ int mxg_store_groups(struct mxg_store *s, const char *policy_domain, int64_t beg
 		"MAX(policy_domain), spf_result, spf_domain, spf_scope, dkim, dmarc_result, "
 		"spf_aligned, dkim_aligned, MAX(p), MAX(sp), MAX(np), MAX(adkim_strict), "
 		"MAX(aspf_strict), MAX(pct), MAX(testing), MAX(rua), disposition, override, "
-		"override_comment, COUNT(*) FROM evaluations "
+		"override_comment, envelope_to, MAX(ri), MAX(discovery), COUNT(*) FROM evaluations "
 		"WHERE policy_domain = $1 AND eval_time >= $2 AND eval_time < $3 "
 		"GROUP BY source_ip, env_from, header_from, spf_result, spf_domain, spf_scope, dkim, "
-		"dmarc_result, spf_aligned, dkim_aligned, disposition, override, override_comment "
-		"ORDER BY source_ip, header_from, env_from, dkim, spf_result, disposition, override "
+		"dmarc_result, spf_aligned, dkim_aligned, disposition, override, override_comment, "
+		"envelope_to "
+		"ORDER BY source_ip, header_from, env_from, envelope_to, dkim, spf_result, "
+		"disposition, override "
 		"LIMIT $4";
 	char b[24], e[24], l[24];
 	const char *p[] = { policy_domain, num(b, begin), num(e, end), num(l, (long long)limit + 1) };
@@ -192,6 +199,44 @@ int mxg_store_first_time(struct mxg_store *s, int64_t *out, char *err, size_t er
 {
 	int rc = s->ops->exec(s, "SELECT MIN(eval_time) FROM evaluations", NULL, 0, first_row, out,
 			      err, errlen);
+	if (rc < 0)
+		return -1;
+	return rc == 1 ? 0 : 1;
+}
+
+static int latest_row(void *arg, const char *const *cols, size_t ncols)
+{
+	struct mxg_store_domain *d = arg;
+	if (ncols < EVAL_NCOLS + 1 || cols[EVAL_NCOLS] == NULL)
+		return 0;
+	eval_from_cols(cols, &d->latest);
+	mxg_strlcpy(d->policy_domain, d->latest.policy_domain, sizeof(d->policy_domain));
+	d->count = (uint64_t)store_col_ll(cols[EVAL_NCOLS]);
+	return 1;
+}
+
+int mxg_store_domain_latest(struct mxg_store *s, const char *policy_domain, int64_t begin,
+			    int64_t end, struct mxg_store_domain *out, char *err, size_t errlen)
+{
+	static const char sql[] = "SELECT " EVAL_COLS ", n FROM evaluations JOIN "
+		"(SELECT MAX(id) AS last_id, COUNT(*) AS n FROM evaluations "
+		"WHERE policy_domain = $1 AND eval_time >= $2 AND eval_time < $3) c ON id = c.last_id";
+	char b[24], e[24];
+	const char *p[] = { policy_domain, num(b, begin), num(e, end) };
+	memset(out, 0, sizeof(*out));
+	int rc = s->ops->exec(s, sql, p, 3, latest_row, out, err, errlen);
+	if (rc < 0)
+		return -1;
+	return rc == 1 ? 0 : 1;
+}
+
+int mxg_store_domain_next_time(struct mxg_store *s, const char *policy_domain, int64_t from,
+			       int64_t *out, char *err, size_t errlen)
+{
+	char f[24];
+	const char *p[] = { policy_domain, num(f, from) };
+	int rc = s->ops->exec(s, "SELECT MIN(eval_time) FROM evaluations WHERE policy_domain = $1 "
+			      "AND eval_time >= $2", p, 2, first_row, out, err, errlen);
 	if (rc < 0)
 		return -1;
 	return rc == 1 ? 0 : 1;

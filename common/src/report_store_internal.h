@@ -45,10 +45,15 @@ void store_rollback(struct mxg_store *s);
 typedef int (*store_tx_fn)(struct mxg_store *s, void *arg, char *err, size_t errlen);
 int store_in_tx(struct mxg_store *s, store_tx_fn fn, void *arg, char *err, size_t errlen);
 
-/* Brings the schema to MXG_STORE_SCHEMA_VERSION (report_store_schema.c). 0 or -1. */
-int store_migrate(struct mxg_store *s, char *err, size_t errlen);
+/* Brings the schema to version (at most MXG_STORE_SCHEMA_VERSION; report_store_schema.c).
+ * 0 or -1. */
+int store_migrate(struct mxg_store *s, int version, char *err, size_t errlen);
 
 /* Column text to an integer (NULL or junk: 0). */
 long long store_col_ll(const char *col);
+/* v as parameter text in buf (at least 24 bytes); returns buf. */
+const char *store_num(char *buf, size_t size, long long v);
+/* A store_row_fn that stops at the first row: exec returns 1 when there was one. */
+int store_found_row(void *arg, const char *const *cols, size_t ncols);
 
 #endif

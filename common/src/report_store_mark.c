@@ -5,39 +5,26 @@
 
 #include "report_store_internal.h"
 
-static const char *num(char *buf, size_t size, long long v)
-{
-	snprintf(buf, size, "%lld", v);
-	return buf;
-}
-
-static int found_row(void *arg, const char *const *cols, size_t ncols)
-{
-	(void)arg;
-	(void)cols;
-	(void)ncols;
-	return 1;
-}
-
 int mxg_store_is_reported(struct mxg_store *s, const char *policy_domain, int64_t begin,
 			  char *err, size_t errlen)
 {
 	char b[24];
-	const char *p[] = { policy_domain, num(b, sizeof(b), begin) };
+	const char *p[] = { policy_domain, store_num(b, sizeof(b), begin) };
 	return s->ops->exec(s, "SELECT 1 FROM reported WHERE policy_domain = $1 AND begin_time = $2",
-			    p, 2, found_row, NULL, err, errlen);
+			    p, 2, store_found_row, NULL, err, errlen);
 }
 
 int mxg_store_mark_reported(struct mxg_store *s, const char *policy_domain, int64_t begin,
 			    int64_t end, const char *report_id, char *err, size_t errlen)
 {
 	char b[24], e[24], t[24];
-	const char *p[] = { policy_domain, num(b, sizeof(b), begin), num(e, sizeof(e), end),
-			    report_id, num(t, sizeof(t), (long long)time(NULL)) };
+	const char *p[] = { policy_domain, store_num(b, sizeof(b), begin),
+			    store_num(e, sizeof(e), end), report_id,
+			    store_num(t, sizeof(t), (long long)time(NULL)) };
 	int rc = s->ops->exec(s, "INSERT INTO reported (policy_domain, begin_time, end_time, "
 			      "report_id, sent) VALUES ($1, $2, $3, $4, $5) "
 			      "ON CONFLICT DO NOTHING RETURNING 1",
-			      p, 5, found_row, NULL, err, errlen);
+			      p, 5, store_found_row, NULL, err, errlen);
 	if (rc < 0)
 		return -1;
 	return rc == 1 ? 0 : 1;
@@ -47,7 +34,7 @@ int mxg_store_unmark_reported(struct mxg_store *s, const char *policy_domain, in
 			      char *err, size_t errlen)
 {
 	char b[24];
-	const char *p[] = { policy_domain, num(b, sizeof(b), begin) };
+	const char *p[] = { policy_domain, store_num(b, sizeof(b), begin) };
 	return s->ops->exec(s, "DELETE FROM reported WHERE policy_domain = $1 AND begin_time = $2",
 			    p, 2, NULL, NULL, err, errlen) == 0 ? 0 : -1;
 }
@@ -82,6 +69,8 @@ static int prune_all(struct mxg_store *s, void *arg, char *err, size_t errlen)
 	if (deleted != NULL)
 		*deleted = c.n;
 	if (s->ops->exec(s, "DELETE FROM reported WHERE end_time < $1", p, 1, NULL, NULL, err,
+			 errlen) != 0 ||
+	    s->ops->exec(s, "DELETE FROM delivery WHERE end_time < $1", p, 1, NULL, NULL, err,
 			 errlen) != 0)
 		return -1;
 	if (s->ops->exec(s, "DELETE FROM rr_record WHERE report IN "
@@ -96,6 +85,26 @@ int mxg_store_prune(struct mxg_store *s, int64_t now, int64_t keep, uint64_t *de
 		    char *err, size_t errlen)
 {
 	struct prune pr = { .deleted = deleted };
-	num(pr.cut, sizeof(pr.cut), (long long)(now - keep));
+	store_num(pr.cut, sizeof(pr.cut), (long long)(now - keep));
 	return store_in_tx(s, prune_all, &pr, err, errlen);
+}
+
+static int until_row(void *arg, const char *const *cols, size_t ncols)
+{
+	int64_t *end = arg;
+	if (ncols < 1 || cols[0] == NULL)
+		return 0;
+	*end = store_col_ll(cols[0]);
+	return 1;
+}
+
+int mxg_store_reported_until(struct mxg_store *s, const char *policy_domain, int64_t *end,
+			     char *err, size_t errlen)
+{
+	const char *p[] = { policy_domain };
+	int rc = s->ops->exec(s, "SELECT MAX(end_time) FROM reported WHERE policy_domain = $1", p,
+			      1, until_row, end, err, errlen);
+	if (rc < 0)
+		return -1;
+	return rc == 1 ? 0 : 1;
 }

@@ -39,8 +39,26 @@ static const char *const migration1[] = {
 	NULL,
 };
 
+/* report send: the envelope recipient domain, ri= and the discovery method of each evaluation,
+ * and the delivery state of each reported interval per rua destination. Rows of version 1
+ * take the defaults (no recipient known, a daily ri, method unknown). */
+static const char *const migration_send[] = {
+	"ALTER TABLE evaluations ADD COLUMN envelope_to TEXT NOT NULL DEFAULT ''",
+	"ALTER TABLE evaluations ADD COLUMN ri BIGINT NOT NULL DEFAULT 86400",
+	"ALTER TABLE evaluations ADD COLUMN discovery TEXT NOT NULL DEFAULT ''",
+	"CREATE TABLE delivery (policy_domain TEXT NOT NULL, begin_time BIGINT NOT NULL, "
+	"end_time BIGINT NOT NULL, destination TEXT NOT NULL, format TEXT NOT NULL, "
+	"state TEXT NOT NULL, attempts INTEGER NOT NULL, first_try BIGINT NOT NULL, "
+	"last_try BIGINT NOT NULL, last_error TEXT NOT NULL, "
+	"PRIMARY KEY (policy_domain, begin_time, destination))",
+	"CREATE INDEX delivery_state ON delivery (state, begin_time)",
+	NULL,
+};
+
+/* In order: migrations[N-1] takes version N-1 to N. */
 static const char *const *const migrations[MXG_STORE_SCHEMA_VERSION] = {
 	migration1,
+	migration_send,
 };
 
 static int version_row(void *arg, const char *const *cols, size_t ncols)
@@ -79,7 +97,7 @@ static int apply_migration(struct mxg_store *s, int to, char *err, size_t errlen
 
 static int migrate_locked(struct mxg_store *s, void *arg, char *err, size_t errlen)
 {
-	(void)arg;
+	const int target = *(const int *)arg;
 	if (s->ops->lock_sql != NULL &&
 	    s->ops->exec(s, s->ops->lock_sql, NULL, 0, NULL, NULL, err, errlen) != 0)
 		return -1;
@@ -92,16 +110,16 @@ static int migrate_locked(struct mxg_store *s, void *arg, char *err, size_t errl
 	if (v > MXG_STORE_SCHEMA_VERSION)
 		return mxg_fail(err, errlen, "report store: schema version %d is newer than this program's %d",
 				v, MXG_STORE_SCHEMA_VERSION);
-	for (int to = v + 1; to <= MXG_STORE_SCHEMA_VERSION; to++) {
+	for (int to = v + 1; to <= target; to++) {
 		if (apply_migration(s, to, err, errlen) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-int store_migrate(struct mxg_store *s, char *err, size_t errlen)
+int store_migrate(struct mxg_store *s, int version, char *err, size_t errlen)
 {
-	return store_in_tx(s, migrate_locked, NULL, err, errlen) == 0 ? 0 : -1;
+	return store_in_tx(s, migrate_locked, &version, err, errlen) == 0 ? 0 : -1;
 }
 
 int mxg_store_schema_version(struct mxg_store *s, char *err, size_t errlen)

@@ -15,6 +15,7 @@ void mxg_policy_defaults(struct mxg_policy *p)
 	p->temperror_tempfail = 1;
 	p->internal_error_tempfail = 1;
 	p->reject_bad_from = 1;
+	p->arc_trust.disposition = MXG_DMARC_POLICY_NONE;
 }
 
 const char *mxg_action_name(enum mxg_action a)
@@ -98,6 +99,45 @@ static void quarantine(const struct mxg_policy *p, const char *d, struct mxg_ver
 	snprintf(out->tag, sizeof(out->tag), "quarantine: DMARC policy of %s is quarantine", d);
 }
 
+/* A DMARC fail a trusted ARC forwarder vouches for (arc_override.h): the disposition the
+ * override gives instead of the policy, or 451 when the chain's validation was left open by a
+ * temporary error. Returns 1 if it decided. */
+static int trusted_forward(const struct mxg_policy *p, const struct mxg_verdict_input *in,
+			   int reject, const char *d, struct mxg_verdict *out)
+{
+	const struct mxg_arc_override *ov = in->arc_override;
+	char s[MXG_DNS_NAME_MAX];
+
+	if (ov == NULL || ov->status == MXG_ARC_OVERRIDE_NO)
+		return 0;
+	if (ov->status == MXG_ARC_OVERRIDE_DOUBT) {
+		temperror(p, in->dmarc->from_domain, out);
+		return 1;
+	}
+	int to_quarantine = ov->disposition == MXG_DMARC_POLICY_QUARANTINE &&
+			    p->quarantine != MXG_QUARANTINE_IGNORE;
+	if (to_quarantine && !reject)
+		return 0;  /* the policy is quarantine already: nothing changes */
+	out->trusted_forwarder = 1;
+	safe_domain(ov->sealer, s, sizeof(s));
+	/* Cut to size on purpose: names come from the message, the reply only points at them. */
+	if (to_quarantine) {
+		quarantine(p, d, out);
+		out->text[0] = '\0';
+		(void)mxg_strcatf(out->text, sizeof(out->text), "DMARC policy of %s is reject; quarantined"
+				  " instead as forwarded by trusted ARC sealer %s (i=%u)", d, s, ov->instance);
+		if (out->tag[0] != '\0') {
+			out->tag[0] = '\0';
+			(void)mxg_strcatf(out->tag, sizeof(out->tag), "quarantine: %s", out->text);
+		}
+		return 1;
+	}
+	out->why = "trusted-forwarder";
+	(void)mxg_strcatf(out->tag, sizeof(out->tag), "trusted forwarder: DMARC fail of %s accepted,"
+			  " ARC sealed by %s (i=%u)", d, s, ov->instance);
+	return 1;
+}
+
 /* A DMARC fail whose published policy asks for action. Returns 1 if it decided. */
 static int dmarc_fail(const struct mxg_policy *p, const struct mxg_verdict_input *in,
 		      struct mxg_verdict *out)
@@ -109,11 +149,13 @@ static int dmarc_fail(const struct mxg_policy *p, const struct mxg_verdict_input
 
 	if (!reject && !quar)
 		return 0;
+	safe_domain(dm->from_domain, d, sizeof(d));
+	if (trusted_forward(p, in, reject, d, out))
+		return 1;
 	if (dns_doubt(in)) {
 		temperror(p, dm->from_domain, out);
 		return 1;
 	}
-	safe_domain(dm->from_domain, d, sizeof(d));
 	if (reject) {
 		set_reply(out, MXG_ACTION_REJECT, "550", "5.7.1",
 			  "Message rejected: the DMARC policy of %s is reject and the message"

@@ -115,14 +115,15 @@ for u in mxguard-milter mxguard-policyd; do
 		mxg_check "$u.service has $k" grep -qx "$k" "$f"
 	done
 done
-# The report unit runs mxguard report send with the milter's configuration, daily by its timer.
+# The report unit runs mxguard report send with the milter's configuration, hourly by its timer
+# (the reports go out as their intervals end: hourly for ri=3600, else daily).
 f=$units/mxguard-report.service
 mxg_check "mxguard-report.service runs $prefix/bin/mxguard report send" \
 	grep -qx "ExecStart=$prefix/bin/mxguard report send --config /etc/mxguard/milter.conf" "$f"
 for k in User=mxguard Type=oneshot StateDirectory=mxguard CapabilityBoundingSet= PrivateTmp=yes; do
 	mxg_check "mxguard-report.service has $k" grep -qx "$k" "$f"
 done
-mxg_check "mxguard-report.timer runs daily" grep -q "^OnCalendar=\*-\*-\* " "$units/mxguard-report.timer"
+mxg_check "mxguard-report.timer runs hourly" grep -qx "OnCalendar=\*-\*-\* \*:05:00 UTC" "$units/mxguard-report.timer"
 # systemd-analyze verify checks the directives and that ExecStart's program exists: verify a
 # copy whose paths point into DESTDIR (the installed units name PREFIX, which is not there).
 if command -v systemd-analyze >/dev/null 2>&1; then

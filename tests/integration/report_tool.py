@@ -3,6 +3,7 @@
 
   report_tool.py records FILE.xml.gz    one line per <record>: "ip count disposition dkim spf
                                         reason", sorted, then "domain DOMAIN total N"
+                                        (RFC 7489 or DMARCbis: the namespace is not looked at)
   report_tool.py attachment MAIL DIR    writes the .xml.gz attachment of a mail (an smtp-sink
                                         dump) into DIR, prints its file name and the Subject
 """
@@ -17,6 +18,8 @@ import xml.etree.ElementTree as ET
 def records(path):
     with gzip.open(path, "rb") as f:
         root = ET.fromstring(f.read())
+    for el in root.iter():
+        el.tag = el.tag.rsplit("}", 1)[-1]
     lines, total = [], 0
     for rec in root.findall("record"):
         row = rec.find("row")

@@ -5,6 +5,9 @@
 #
 #   mxg_postfix_start [KEY=VALUE...]   main.cf overrides (e.g. smtpd_milters=inet:127.0.0.1:9901);
 #                                      MXG_PF_MASTER_EXTRA adds master.cf lines
+#   mxg_postfix_select [SUFFIX [PORT]] which instance the functions act on: the default one
+#                                      (no suffix: $MXG_WORK/pf, process "postfix"), or another
+#                                      one (directory pfSUFFIX, process postfixSUFFIX, SMTP on PORT)
 #   mxg_postfix_set KEY=VALUE...       change main.cf of the running instance and reload
 #   mxg_postfix_stop
 #   mxg_sink_start                     smtp-sink on $MXG_SINK_PORT, messages in $MXG_SINK_DIR
@@ -24,7 +27,8 @@ if [ -z "${MXG_PYTHON:-}" ]; then
 	[ -x /usr/bin/python3 ] && MXG_PYTHON=/usr/bin/python3
 fi
 
-# The instance's directories; set by mxg_postfix_start.
+# The instance's directories; set by mxg_postfix_select (mxg_postfix_start calls it).
+MXG_PF_INSTANCE=
 MXG_PF_DIR=
 MXG_PF_ETC=
 MXG_PF_LOG=
@@ -112,9 +116,7 @@ MASTERCF
 # mxg_postfix_start [KEY=VALUE...]: writes the instance, applies the overrides and runs the
 # master in the foreground under mxg_bg (so cleanup stops it by PID). Waits for the SMTP port.
 mxg_postfix_start() {
-	MXG_PF_DIR=$MXG_WORK/pf
-	MXG_PF_ETC=$MXG_PF_DIR/etc
-	MXG_PF_LOG=$MXG_PF_DIR/maillog
+	mxg_postfix_select "$MXG_PF_INSTANCE"
 	mkdir -p "$MXG_PF_ETC" "$MXG_PF_DIR/spool" "$MXG_PF_DIR/data"
 	chown postfix:postfix "$MXG_PF_DIR/data"
 	: >"$MXG_PF_LOG"
@@ -126,8 +128,24 @@ mxg_postfix_start() {
 	mxg_postfix_cmd check || { echo "postfix check failed" >&2; return 1; }
 	# The master itself in the foreground (what "postfix start-fg" runs as a child of a shell),
 	# so that the PID mxg_bg records is the master's and stopping it stops the instance.
-	mxg_bg postfix "$(postconf -c "$MXG_PF_ETC" -h daemon_directory)/master" -c "$MXG_PF_ETC" -s
+	mxg_bg "postfix$MXG_PF_INSTANCE" "$(postconf -c "$MXG_PF_ETC" -h daemon_directory)/master" -c "$MXG_PF_ETC" -s
 	mxg_wait_port "$MXG_PF_PORT" tcp 20 || { mxg_postfix_dump_log; return 1; }
+}
+
+# mxg_postfix_select [SUFFIX [PORT]]: the instance the other functions act on from now on.
+# Several instances run side by side, each with its own directory, queue, maillog and port
+# (the benchmark's multi-instance run); the tests use the default one only.
+mxg_postfix_select() {
+	MXG_PF_INSTANCE=${1:-}
+	[ -z "${2:-}" ] || MXG_PF_PORT=$2
+	MXG_PF_DIR=$MXG_WORK/pf$MXG_PF_INSTANCE
+	MXG_PF_ETC=$MXG_PF_DIR/etc
+	MXG_PF_LOG=$MXG_PF_DIR/maillog
+}
+
+# mxg_postfix_pid: the master's PID of the selected instance.
+mxg_postfix_pid() {
+	eval "echo \$MXG_PID_postfix$MXG_PF_INSTANCE"
 }
 
 # mxg_postfix_set KEY=VALUE...: edits main.cf and reloads; returns once the master logged
@@ -139,7 +157,7 @@ mxg_postfix_set() {
 	for kv in "$@"; do
 		postconf -c "$MXG_PF_ETC" -e "$kv" || return 1
 	done
-	ps_old=$(ps -o pid=,comm= --ppid "$MXG_PID_postfix" | awk '$2 == "smtpd" || $2 == "cleanup" { print $1 }')
+	ps_old=$(ps -o pid=,comm= --ppid "$(mxg_postfix_pid)" | awk '$2 == "smtpd" || $2 == "cleanup" { print $1 }')
 	n=$(mxg_postfix_log_count 'reload -- version')
 	mxg_postfix_cmd reload >/dev/null || return 1
 	mxg_postfix_wait_log_count 'reload -- version' $((n + 1)) 10 || return 1
@@ -161,7 +179,7 @@ mxg_postfix_queue_is() {
 }
 
 mxg_postfix_stop() {
-	mxg_stop postfix
+	mxg_stop "postfix$MXG_PF_INSTANCE"
 }
 
 # mxg_postfix_log_count REGEX: how many maillog lines match the extended REGEX.

@@ -13,6 +13,7 @@
 #include "mxguard/arc_seal.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dns.h"
+#include "zone_publish.h"
 
 #define NOW 1796600000
 
@@ -30,18 +31,9 @@ static const char plain[] =
 static struct mxg_resolver *zone;
 static struct mxg_dkim_signing_key *rsa, *ed;
 
-/* Publishes k's record under owner as one TXT of 255-byte strings. */
 static void publish(const char *owner, const struct mxg_dkim_signing_key *k)
 {
-	char line[4096], err[200];
-	char *rec = mxg_dkim_key_record(k);
-
-	assert_non_null(rec);
-	snprintf(line, sizeof(line), "%s. 300 IN TXT", owner);
-	for (size_t off = 0, len = strlen(rec); off < len; off += 255)
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), " \"%.255s\"", rec + off);
-	free(rec);
-	assert_int_equal(mxg_zone_add_text(zone, line, err, sizeof(err)), 0);
+	zone_publish_key(zone, owner, k);
 }
 
 static int setup(void **state)

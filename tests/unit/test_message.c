@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "rfc8463.h"
+#include "zone_publish.h"
 
 #include "mxguard/message.h"
 #include "mxguard/str.h"
@@ -25,9 +26,7 @@ static struct mxg_policy policy;
 
 static void rr(const char *line)
 {
-	char err[256];
-	if (mxg_zone_add_text(zone, line, err, sizeof(err)) < 0)
-		fail_msg("zone line '%s': %s", line, err);
+	zone_line(zone, line);
 }
 
 static int setup(void **state)

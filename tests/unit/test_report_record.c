@@ -1,7 +1,8 @@
 /* Unit tests of what a DMARC report records of a judged message (report_record.c), on the
  * in-memory zone: identifiers, SPF scope and domain, the published policy with rua and its
  * !size, the disposition applied and the reason it differs (testing mode, rollout, receiver
- * policy), and no row for a domain without DMARC. */
+ * policy), and no row for a domain without DMARC; the envelope side of a row (the first
+ * recipient's domain, the discovery method). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +137,27 @@ static void test_no_dmarc(void **state)
 	assert_int_equal(judge("192.0.2.1", "nodmarc.example", 0, 1), 1);
 }
 
+static void test_envelope(void **state)
+{
+	(void)state;
+	struct mxg_store_eval e;
+	memset(&e, 0, sizeof(e));
+	mxg_report_eval_envelope(&e, "<Rcpt@Mail.Example.>", MXG_DMARC_MODE_9989);
+	assert_string_equal(e.envelope_to, "mail.example");
+	assert_string_equal(e.discovery, "treewalk");
+	mxg_report_eval_envelope(&e, "postmaster@b.example", MXG_DMARC_MODE_7489);
+	assert_string_equal(e.envelope_to, "b.example");
+	assert_string_equal(e.discovery, "psl");
+	mxg_report_eval_envelope(&e, NULL, MXG_DMARC_MODE_9989);
+	assert_string_equal(e.envelope_to, "");
+	/* A domain longer than a DNS name is not recorded. */
+	char longer[400] = "a@";
+	memset(longer + 2, 'x', 300);
+	longer[302] = '\0';
+	mxg_report_eval_envelope(&e, longer, MXG_DMARC_MODE_9989);
+	assert_string_equal(e.envelope_to, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_reject),
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_no_dmarc),
+		cmocka_unit_test(test_envelope),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

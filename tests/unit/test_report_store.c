@@ -1,6 +1,8 @@
 /* Unit tests of the DMARC report store (report_store*.c) against SQLite: schema creation and
  * migration bookkeeping, batched inserts, the report queries and their counts, intervals
- * reported once, retention, received reports de-duplicated, the text forms, clear errors.
+ * reported once, retention, received reports de-duplicated, the text forms, clear errors;
+ * schema 2 (report send): envelope_to/ri/discovery columns, per-destination delivery state,
+ * and a store made at schema version 1 with a row in it upgraded in place.
  * With MXG_TEST_STORE set (postgresql://... on an empty database) the same tests run against
  * PostgreSQL: tests/integration/report-store.sh does that. */
 #include <setjmp.h>
@@ -12,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "mxguard/report_store.h"
 #include "mxguard/str.h"
@@ -37,17 +41,23 @@ static int setup(void **state)
 	return st == NULL ? -1 : 0;
 }
 
+/* Removes the files of a sqlite: store (the database, its WAL and shared memory). */
+static void remove_sqlite(const char *store)
+{
+	char p[MXG_STORE_SPEC_MAX + 8];
+	const char *sfx[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(p, sizeof(p), "%s%s", store + 7, sfx[i]);
+		unlink(p);
+	}
+}
+
 static int teardown(void **state)
 {
 	(void)state;
 	mxg_store_close(st);
 	if (strncmp(spec, "sqlite:", 7) == 0) {
-		char p[MXG_STORE_SPEC_MAX + 8];
-		const char *sfx[] = { "", "-wal", "-shm" };
-		for (size_t i = 0; i < 3; i++) {
-			snprintf(p, sizeof(p), "%s%s", spec + 7, sfx[i]);
-			unlink(p);
-		}
+		remove_sqlite(spec);
 		rmdir(dir);
 	}
 	return 0;
@@ -332,6 +342,210 @@ static void test_bad_specs(void **state)
 	assert_null(mxg_store_open(NULL, err, sizeof(err)));
 }
 
+static void test_envelope_columns(void **state)
+{
+	(void)state;
+	struct mxg_store_eval rows[3];
+	for (int i = 0; i < 3; i++) {
+		eval_fill(&rows[i], 1800000000 + i, "192.0.2.7", "env.example", 1);
+		rows[i].ri = 3600;
+		mxg_strlcpy(rows[i].discovery, "treewalk", sizeof(rows[i].discovery));
+		mxg_strlcpy(rows[i].envelope_to, i < 2 ? "a.example" : "b.example",
+			    sizeof(rows[i].envelope_to));
+	}
+	assert_int_equal(mxg_store_insert(st, rows, 3, err, sizeof(err)), 0);
+	/* Recipient domains are reported apart. */
+	struct seen g = { 0 };
+	assert_int_equal(mxg_store_groups(st, "env.example", 1800000000, 1800003600, 10, on_group,
+					  &g, err, sizeof(err)), 0);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.counts[0], 2);
+	assert_int_equal(g.counts[1], 1);
+	static struct mxg_store_domain d;
+	assert_int_equal(mxg_store_domain_latest(st, "env.example", 1800000000, 1800003600, &d, err,
+						 sizeof(err)), 0);
+	assert_int_equal(d.count, 3);
+	assert_int_equal(d.latest.time, 1800000002);
+	assert_int_equal(d.latest.ri, 3600);
+	assert_string_equal(d.latest.envelope_to, "b.example");
+	assert_string_equal(d.latest.discovery, "treewalk");
+	assert_int_equal(mxg_store_domain_latest(st, "env.example", 1800003600, 1800007200, &d, err,
+						 sizeof(err)), 1);
+	assert_int_equal(mxg_store_domain_latest(st, "none.example", 0, 1900000000, &d, err,
+						 sizeof(err)), 1);
+}
+
+struct dues {
+	size_t n;
+	char dest[4][64];
+	int attempts[4];
+	char why[4][64];
+};
+
+static int on_due(void *arg, const struct mxg_store_delivery *d)
+{
+	struct dues *u = arg;
+	if (u->n < 4) {
+		mxg_strlcpy(u->dest[u->n], d->destination, sizeof(u->dest[0]));
+		mxg_strlcpy(u->why[u->n], d->last_error, sizeof(u->why[0]));
+		u->attempts[u->n] = d->attempts;
+	}
+	u->n++;
+	return 0;
+}
+
+static struct dues due_at(int64_t now)
+{
+	struct dues u = { 0 };
+	assert_int_equal(mxg_store_delivery_due(st, now, 100, on_due, &u, err, sizeof(err)), 0);
+	return u;
+}
+
+static void test_delivery(void **state)
+{
+	(void)state;
+	const int64_t b = 1810000000, now = 1810090000;
+	int64_t until = 0;
+	assert_int_equal(mxg_store_reported_until(st, "dl.example", &until, err, sizeof(err)), 1);
+	assert_int_equal(mxg_store_mark_reported(st, "dl.example", b, b + 86400, "id", err,
+						 sizeof(err)), 0);
+	assert_int_equal(mxg_store_mark_reported(st, "dl.example", b + 86400, b + 90000, "id2", err,
+						 sizeof(err)), 0);
+	assert_int_equal(mxg_store_reported_until(st, "dl.example", &until, err, sizeof(err)), 0);
+	assert_int_equal(until, b + 90000);
+
+	struct mxg_store_delivery d = { .begin = b, .end = b + 86400, .first_try = now };
+	mxg_strlcpy(d.policy_domain, "dl.example", sizeof(d.policy_domain));
+	mxg_strlcpy(d.format, "dmarcbis", sizeof(d.format));
+	const char *dest[] = { "mailto:a@dl.example", "mailto:b@dl.example!10k" };
+	for (int i = 0; i < 2; i++) {
+		mxg_strlcpy(d.destination, dest[i], sizeof(d.destination));
+		assert_int_equal(mxg_store_delivery_add(st, &d, err, sizeof(err)), 0);
+		assert_int_equal(mxg_store_delivery_add(st, &d, err, sizeof(err)), 0); /* once */
+	}
+	assert_int_equal(due_at(now).n, 2);
+	/* A claim is taken once; the outcome ends or keeps it pending. */
+	assert_int_equal(mxg_store_delivery_claim(st, "dl.example", b, dest[0], now, err,
+						  sizeof(err)), 0);
+	assert_int_equal(mxg_store_delivery_claim(st, "dl.example", b, dest[0], now, err,
+						  sizeof(err)), 1);
+	assert_int_equal(mxg_store_delivery_set(st, "dl.example", b, dest[0], "sent", "", err,
+						sizeof(err)), 0);
+	assert_int_equal(mxg_store_delivery_claim(st, "dl.example", b, dest[1], now, err,
+						  sizeof(err)), 0);
+	assert_int_equal(mxg_store_delivery_set(st, "dl.example", b, dest[1], "pending",
+						"sendmail failed", err, sizeof(err)), 0);
+	struct dues u = due_at(now + 60);
+	assert_int_equal(u.n, 1);
+	assert_string_equal(u.dest[0], dest[1]);
+	assert_int_equal(u.attempts[0], 1);
+	assert_string_equal(u.why[0], "sendmail failed");
+	/* A claim left by a run that died is taken again once it is stale. */
+	assert_int_equal(mxg_store_delivery_claim(st, "dl.example", b, dest[1], now + 60, err,
+						  sizeof(err)), 0);
+	assert_int_equal(due_at(now + 120).n, 0);
+	assert_int_equal(due_at(now + 61 + MXG_STORE_STALE_CLAIM_S).n, 1);
+	assert_int_equal(mxg_store_delivery_claim(st, "dl.example", b, dest[1],
+						  now + 61 + MXG_STORE_STALE_CLAIM_S, err,
+						  sizeof(err)), 0);
+	assert_int_equal(mxg_store_delivery_set(st, "dl.example", b, dest[1], "expired", "", err,
+						sizeof(err)), 0);
+	assert_int_equal(due_at(now + 2 * MXG_STORE_STALE_CLAIM_S).n, 0);
+	/* Retention takes delivery rows with their interval. */
+	mxg_strlcpy(d.destination, "mailto:c@dl.example", sizeof(d.destination));
+	assert_int_equal(mxg_store_delivery_add(st, &d, err, sizeof(err)), 0);
+	assert_int_equal(mxg_store_prune(st, b + 86400 + 10, 5, NULL, err, sizeof(err)), 0);
+	assert_int_equal(due_at(now).n, 0);
+}
+
+/* Raw SQL on a store, as the previous release would have written it. */
+static void raw_sql(const char *store, const char *sql)
+{
+	if (strncmp(store, "sqlite:", 7) == 0) {
+		sqlite3 *db = NULL;
+		assert_int_equal(sqlite3_open(store + 7, &db), SQLITE_OK);
+		char *e = NULL;
+		int rc = sqlite3_exec(db, sql, NULL, NULL, &e);
+		if (rc != SQLITE_OK)
+			fprintf(stderr, "%s: %s\n", sql, e);
+		sqlite3_free(e);
+		sqlite3_close(db);
+		assert_int_equal(rc, SQLITE_OK);
+		return;
+	}
+	PGconn *c = PQconnectdb(store);
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "%s: %s\n", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	assert_true(ok);
+}
+
+/* A store at schema version 1 holding one evaluation and one reported day, opened by this
+ * program: migrated in place, the old row kept with the new columns' defaults. On PostgreSQL
+ * the version-1 store is its own schema (search_path) in the test database. */
+static void test_migrate_v1(void **state)
+{
+	(void)state;
+	char v1[MXG_STORE_SPEC_MAX];
+	if (strncmp(spec, "sqlite:", 7) == 0) {
+		assert_true(mxg_strlcpy(v1, spec, sizeof(v1)) < sizeof(v1) - 3);
+		mxg_strlcat(v1, "-v1", sizeof(v1));
+	} else {
+		raw_sql(spec, "DROP SCHEMA IF EXISTS v1test CASCADE; CREATE SCHEMA v1test");
+		assert_true(mxg_strlcpy(v1, spec, sizeof(v1)) < sizeof(v1) - 40);
+		mxg_strlcat(v1, strchr(spec, '?') != NULL ? "&" : "?", sizeof(v1));
+		mxg_strlcat(v1, "options=-csearch_path%3Dv1test", sizeof(v1));
+	}
+	struct mxg_store *old = mxg_store_open_version(v1, 1, err, sizeof(err));
+	assert_non_null(old);
+	assert_int_equal(mxg_store_schema_version(old, err, sizeof(err)), 1);
+	mxg_store_close(old);
+	raw_sql(v1, "INSERT INTO evaluations (eval_time, source_ip, env_from, header_from, "
+		"policy_domain, spf_result, spf_domain, spf_scope, dkim, dmarc_result, "
+		"spf_aligned, dkim_aligned, p, sp, np, adkim_strict, aspf_strict, pct, testing, rua, "
+		"disposition, override, override_comment) VALUES (1820000000, '192.0.2.9', "
+		"'v1.example', 'v1.example', 'v1.example', 'pass', 'v1.example', 'mfrom', "
+		"'pass:v1.example:s1', 'pass', 1, 1, 'reject', '', '', 0, 0, 100, 0, "
+		"'mailto:d@v1.example', 'none', '', '')");
+	raw_sql(v1, "INSERT INTO reported (policy_domain, begin_time, end_time, report_id, sent) "
+		"VALUES ('v1.example', 1819929600, 1820016000, 'x', 1820016001)");
+
+	struct mxg_store *now = mxg_store_open(v1, err, sizeof(err));
+	if (now == NULL)
+		fprintf(stderr, "upgrade: %s\n", err);
+	assert_non_null(now);
+	assert_int_equal(mxg_store_schema_version(now, err, sizeof(err)), MXG_STORE_SCHEMA_VERSION);
+	static struct mxg_store_domain d;
+	assert_int_equal(mxg_store_domain_latest(now, "v1.example", 1819929600, 1820016000, &d, err,
+						 sizeof(err)), 0);
+	assert_int_equal(d.count, 1);
+	assert_string_equal(d.latest.envelope_to, "");
+	assert_int_equal(d.latest.ri, 86400);
+	assert_string_equal(d.latest.rua, "mailto:d@v1.example");
+	int64_t until = 0;
+	assert_int_equal(mxg_store_reported_until(now, "v1.example", &until, err, sizeof(err)), 0);
+	assert_int_equal(until, 1820016000);
+	/* The new table works on the upgraded store. */
+	struct mxg_store_delivery dl = { .begin = 1819929600, .end = 1820016000, .first_try = 1 };
+	mxg_strlcpy(dl.policy_domain, "v1.example", sizeof(dl.policy_domain));
+	mxg_strlcpy(dl.destination, "mailto:d@v1.example", sizeof(dl.destination));
+	mxg_strlcpy(dl.format, "rfc7489", sizeof(dl.format));
+	assert_int_equal(mxg_store_delivery_add(now, &dl, err, sizeof(err)), 0);
+	assert_int_equal(mxg_store_delivery_claim(now, "v1.example", 1819929600, dl.destination, 2,
+						  err, sizeof(err)), 0);
+	mxg_store_close(now);
+	if (strncmp(v1, "sqlite:", 7) == 0) {
+		remove_sqlite(v1);
+	} else {
+		raw_sql(spec, "DROP SCHEMA v1test CASCADE");
+	}
+	assert_null(mxg_store_open_version(spec, MXG_STORE_SCHEMA_VERSION + 1, err, sizeof(err)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +558,9 @@ int main(void)
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_dkim_text),
 		cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test(test_envelope_columns),
+		cmocka_unit_test(test_delivery),
+		cmocka_unit_test(test_migrate_v1),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

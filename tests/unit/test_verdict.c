@@ -298,6 +298,69 @@ static void test_rollout_pass(void **state)
 	assert_string_equal(v.tag, "");
 }
 
+/* The trusted-forwarder decision (arc_override.h) as the verdict applies it. */
+static struct mxg_arc_override ov;
+
+static void forwarded(enum mxg_arc_override_status st, enum mxg_dmarc_policy to)
+{
+	memset(&ov, 0, sizeof(ov));
+	ov.status = st;
+	ov.disposition = to;
+	ov.instance = 2;
+	mxg_strlcpy(ov.sealer, "lists.example\r\n%s", sizeof(ov.sealer));
+	in.arc_override = &ov;
+}
+
+static void test_trusted_forwarder(void **state)
+{
+	(void)state;
+	dmarc_fail(MXG_DMARC_POLICY_REJECT);
+	forwarded(MXG_ARC_OVERRIDE_NO, MXG_DMARC_POLICY_NONE);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_REJECT);
+	assert_false(v.trusted_forwarder);
+
+	forwarded(MXG_ARC_OVERRIDE_YES, MXG_DMARC_POLICY_NONE);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
+	assert_string_equal(v.why, "trusted-forwarder");
+	assert_true(v.trusted_forwarder);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_NONE);
+	/* The sealer name comes from the message: no line break or '%' reaches the tag. */
+	assert_non_null(strstr(v.tag, "ARC sealed by lists.example???s (i=2)"));
+
+	/* A temporary error validating the chain defers, even with a DKIM temperror beside it. */
+	sigs[0].result = MXG_DKIM_TEMPERROR;
+	in.dkim_count = 1;
+	forwarded(MXG_ARC_OVERRIDE_DOUBT, MXG_DMARC_POLICY_NONE);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_TEMPFAIL);
+	assert_false(v.trusted_forwarder);
+}
+
+static void test_trusted_forwarder_quarantine(void **state)
+{
+	(void)state;
+	dmarc_fail(MXG_DMARC_POLICY_REJECT);
+	forwarded(MXG_ARC_OVERRIDE_YES, MXG_DMARC_POLICY_QUARANTINE);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_QUARANTINE);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_QUARANTINE);
+	assert_true(v.trusted_forwarder);
+	/* p=quarantine stays quarantined: nothing was overridden. */
+	dmarc_fail(MXG_DMARC_POLICY_QUARANTINE);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_QUARANTINE);
+	assert_false(v.trusted_forwarder);
+	/* Quarantine ignored by the receiver: the reject becomes none, on the forwarder's word. */
+	pol.quarantine = MXG_QUARANTINE_IGNORE;
+	dmarc_fail(MXG_DMARC_POLICY_REJECT);
+	mxg_verdict_decide(&pol, &in, &v);
+	assert_int_equal(v.action, MXG_ACTION_ACCEPT);
+	assert_true(v.trusted_forwarder);
+	assert_int_equal(v.disposition, MXG_DMARC_POLICY_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +380,8 @@ int main(void)
 		cmocka_unit_test_setup(test_disposition, setup),
 		cmocka_unit_test_setup(test_rollout_refuses_nothing, setup),
 		cmocka_unit_test_setup(test_rollout_pass, setup),
+		cmocka_unit_test_setup(test_trusted_forwarder, setup),
+		cmocka_unit_test_setup(test_trusted_forwarder_quarantine, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,11 +32,13 @@ enum mxg_dmarc_policy {
 };
 
 #define MXG_DMARC_URI_MAX 8
+#define MXG_DMARC_RI_DEFAULT 86400 /* RFC 7489 ri default: one report a day */
 
 struct mxg_dmarc_record {
 	enum mxg_dmarc_policy p, sp, np;
 	int adkim_strict, aspf_strict;
 	unsigned pct;            /* 0..100, default 100 */
+	uint32_t ri;             /* 7489 ri= seconds, default MXG_DMARC_RI_DEFAULT (9989: not a tag) */
 	int testing;             /* t=y */
 	char psd;                /* 'y', 'n' or 'u' (unset) */
 	size_t rua_count, ruf_count;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "mxguard/addr.h"
+#include "mxguard/arc_override.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/dns.h"
@@ -42,6 +43,7 @@ struct mxg_message_result {
 	const struct mxg_dkim_sig_result *dkim; /* as DMARC took them: an l= signature whose body
 						 * goes on unsigned is "policy", not "pass" */
 	const struct mxg_arc_result *arc;
+	struct mxg_arc_override arc_override; /* the trusted-forwarder decision (policy.arc_trust) */
 	enum mxg_from_status from_status;
 	unsigned from_fields;            /* From fields seen (all of them count) */
 	size_t from_domain_count;        /* distinct author domains found (strict or lenient) */

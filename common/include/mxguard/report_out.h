@@ -13,14 +13,40 @@
 #define MXG_REPORT_XML_MAX (256u << 20)    /* the XML of one report */
 #define MXG_REPORT_ID_MAX 128
 
+/* The XML format of a report: RFC 7489 Appendix C (no namespace), or the DMARCbis aggregate
+ * reporting format (RFC 9990, draft-ietf-dmarc-aggregate-reporting: namespace
+ * urn:ietf:params:xml:ns:dmarc-2.0, <generator>, np/testing/discovery_method, no pct). */
+enum mxg_report_format {
+	MXG_REPORT_RFC7489 = 0,
+	MXG_REPORT_DMARCBIS,
+};
+#define MXG_REPORT_DMARCBIS_NS "urn:ietf:params:xml:ns:dmarc-2.0"
+/* "rfc7489" or "dmarcbis" to the format: 0, or -1 if it is neither. */
+int mxg_report_format_parse(const char *name, enum mxg_report_format *out);
+const char *mxg_report_format_name(enum mxg_report_format f);
+
 /* Who reports, and what. */
 struct mxg_report_meta {
+	enum mxg_report_format format;
 	char org_name[MXG_STORE_TEXT_MAX];
 	char email[MXG_STORE_TEXT_MAX];       /* contact, and the From of the mail */
 	char receiver[MXG_DNS_NAME_MAX];      /* the receiving domain, first part of the file name */
 	char report_id[MXG_REPORT_ID_MAX];
 	int64_t begin, end;                   /* [begin, end) in Unix seconds; end written as end-1 */
 };
+
+/* Reporting intervals (RFC 7489 §6.3 ri, §7.2): at least daily, never shorter than an hour,
+ * and always a whole number of hours that divides the UTC day, aligned to midnight, so every
+ * interval falls inside one day and the intervals of all domains line up. */
+#define MXG_REPORT_DAY 86400
+#define MXG_REPORT_HOUR 3600
+/* The interval length for a requested ri (seconds): 86400 for ri >= a day (or 0), else the
+ * longest of 12, 8, 6, 4, 3, 2, 1 hours that is not longer than ri (1 hour below an hour). */
+int64_t mxg_report_interval_len(int64_t ri);
+/* The end of the interval of length len (from mxg_report_interval_len) that starts at begin: the
+ * next multiple of len after begin. An interval begun at a boundary of another length (the
+ * domain's ri changed) is cut short to reach this length's grid, never overlapping. */
+int64_t mxg_report_interval_end(int64_t begin, int64_t len);
 
 struct mxg_report_xml;
 

@@ -16,4 +16,8 @@
 int mxg_report_eval_from_result(const struct mxg_message_result *r, const struct mxg_addr *client,
 				int64_t now, struct mxg_store_eval *out);
 
+/* The envelope side of a row: envelope_to the domain of rcpt (the first RCPT TO, "<a@b>" or
+ * "a@b", lower case; "" when rcpt is NULL or has none) and the discovery method of mode. */
+void mxg_report_eval_envelope(struct mxg_store_eval *e, const char *rcpt, enum mxg_dmarc_mode mode);
+
 #endif

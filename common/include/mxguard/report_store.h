@@ -20,7 +20,7 @@
 #define MXG_STORE_BUSY_MS 2000      /* SQLite: longest wait for a lock */
 #define MXG_STORE_CONNECT_S 5       /* PostgreSQL: connect timeout */
 #define MXG_STORE_STATEMENT_MS 10000 /* PostgreSQL: statement timeout */
-#define MXG_STORE_SCHEMA_VERSION 1
+#define MXG_STORE_SCHEMA_VERSION 2
 
 struct mxg_store;
 
@@ -57,6 +57,10 @@ struct mxg_store_eval {
 					      * testing mode is local_policy with comment
 					      * "testing" */
 	char override_comment[MXG_STORE_TEXT_MAX];
+	/* Schema 2 (report send): */
+	char envelope_to[MXG_DNS_NAME_MAX];  /* domain of the first RCPT TO; "" when unknown */
+	int64_t ri;                          /* 7489 ri= seconds asked for (86400 by default) */
+	char discovery[12];                  /* "psl" (RFC 7489) or "treewalk" (RFC 9989); "" */
 };
 
 /* One group of evaluations for an aggregate report: the same source and results, counted. */
@@ -103,6 +107,9 @@ struct mxg_store_rr_record {
  * or applying each migration in one transaction). A schema newer than this program knows is
  * refused. NULL with a reason in err (bad spec, cannot connect, migration failed). */
 struct mxg_store *mxg_store_open(const char *spec, char *err, size_t errlen);
+/* The same, migrating to version (1 .. MXG_STORE_SCHEMA_VERSION) only: an older store as a
+ * previous release made it, for the tests of migrations. */
+struct mxg_store *mxg_store_open_version(const char *spec, int version, char *err, size_t errlen);
 void mxg_store_close(struct mxg_store *s);
 /* "sqlite" or "postgresql". */
 const char *mxg_store_backend(const struct mxg_store *s);
@@ -140,6 +147,51 @@ int mxg_store_unmark_reported(struct mxg_store *s, const char *policy_domain, in
 /* 1 if the interval starting at begin was reported for policy_domain, 0 if not, -1. */
 int mxg_store_is_reported(struct mxg_store *s, const char *policy_domain, int64_t begin,
 			  char *err, size_t errlen);
+
+/* Per-destination delivery of a reported interval (schema 2): a report claimed by
+ * mxg_store_mark_reported gets one row per rua destination; a destination that failed for now
+ * stays "pending" and the next run sends the same report to it alone. */
+#define MXG_STORE_DEST_MAX 512              /* a destination URI as published */
+#define MXG_STORE_STALE_CLAIM_S 3600        /* a "sending" claim older than this is retaken */
+struct mxg_store_delivery {
+	char policy_domain[MXG_DNS_NAME_MAX];
+	int64_t begin, end;                  /* the interval reported */
+	char destination[MXG_STORE_DEST_MAX];
+	char format[12];                     /* the report format, rfc7489 or dmarcbis */
+	char state[12];                      /* pending, sending, sent, refused, expired */
+	int attempts;
+	int64_t first_try, last_try;
+	char last_error[MXG_STORE_TEXT_MAX];
+};
+/* Adds the destination of a just-claimed interval as "pending" (nothing if it is there).
+ * 0 or -1. */
+int mxg_store_delivery_add(struct mxg_store *s, const struct mxg_store_delivery *d, char *err,
+			   size_t errlen);
+/* Claims one pending destination for sending at now (state "sending", one more attempt):
+ * 0 claimed, 1 not (another run has it, or it is no longer pending), -1. */
+int mxg_store_delivery_claim(struct mxg_store *s, const char *policy_domain, int64_t begin,
+			     const char *destination, int64_t now, char *err, size_t errlen);
+/* Sets the outcome of a claimed destination: state and the reason (may be ""). 0 or -1. */
+int mxg_store_delivery_set(struct mxg_store *s, const char *policy_domain, int64_t begin,
+			   const char *destination, const char *state, const char *why,
+			   char *err, size_t errlen);
+/* Every destination in state pending (or sending, claimed before now -
+ * MXG_STORE_STALE_CLAIM_S), oldest interval first; at most limit. fn's non-zero return stops
+ * the walk and is returned; 0, or -1 with a reason. */
+typedef int (*mxg_store_delivery_fn)(void *arg, const struct mxg_store_delivery *d);
+int mxg_store_delivery_due(struct mxg_store *s, int64_t now, size_t limit,
+			   mxg_store_delivery_fn fn, void *arg, char *err, size_t errlen);
+/* The end of the last interval reported for policy_domain: 0 with *end set, 1 when none, -1. */
+int mxg_store_reported_until(struct mxg_store *s, const char *policy_domain, int64_t *end,
+			     char *err, size_t errlen);
+/* The time of policy_domain's first evaluation at or after from: 0 with *out set, 1 when there
+ * is none, -1. */
+int mxg_store_domain_next_time(struct mxg_store *s, const char *policy_domain, int64_t from,
+			       int64_t *out, char *err, size_t errlen);
+/* The latest evaluation of policy_domain in [begin, end) with how many there are:
+ * 0 with *out and *count set, 1 when there is none, -1. */
+int mxg_store_domain_latest(struct mxg_store *s, const char *policy_domain, int64_t begin,
+			    int64_t end, struct mxg_store_domain *out, char *err, size_t errlen);
 
 /* Retention: deletes evaluations, reported-interval marks and received reports older than
  * now - keep seconds. The number of evaluations deleted in *deleted (may be NULL). 0 or -1. */

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "mxguard/arc_override.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dmarc.h"
 #include "mxguard/spf.h"
@@ -27,6 +28,7 @@ struct mxg_policy {
 	int reject_bad_from;              /* From not exactly one author address: 550 */
 	int rollout;                      /* refuse nothing: every refusal becomes "would ..." in
 					   * the tag, the message is accepted */
+	struct mxg_arc_trust arc_trust;   /* trusted ARC sealers (arc_override.h); none: off */
 };
 
 /* The defaults: honour reject and quarantine, 451 on DNS trouble and on local faults,
@@ -55,6 +57,7 @@ struct mxg_verdict_input {
 	size_t dkim_count;
 	const struct mxg_dkim_sig_result *dkim;
 	const struct mxg_dmarc_outcome *dmarc; /* NULL if not evaluated */
+	const struct mxg_arc_override *arc_override; /* the trusted-forwarder decision; NULL: none */
 };
 
 #define MXG_REPLY_TEXT_MAX 320
@@ -69,6 +72,9 @@ struct mxg_verdict {
 	enum mxg_action would;               /* what enforcing would do; == action outside rollout */
 	enum mxg_dmarc_policy disposition;   /* the DMARC policy actually applied (A-R dis=):
 					      * reject, quarantine (held or tagged) or none */
+	int trusted_forwarder;               /* a trusted ARC forwarder changed the disposition
+					      * (arc_override.h); why is "trusted-forwarder" when
+					      * the message is accepted */
 };
 
 /* Decides what happens to the message. Always fills *out. Under p->rollout the action is

@@ -3,7 +3,8 @@
 -- for a delayed ACK (milter_callbacks.c, docs/performance.md).
 local T = dofile(os.getenv("MILTER_DIR") .. "/common.lua")
 
-local NO_REPLY = { "SMFIP_NR_HELO", "SMFIP_NR_MAIL", "SMFIP_NR_HDR", "SMFIP_NR_EOH", "SMFIP_NR_BODY" }
+local NO_REPLY = { "SMFIP_NR_HELO", "SMFIP_NR_MAIL", "SMFIP_NR_RCPT", "SMFIP_NR_HDR", "SMFIP_NR_EOH",
+		   "SMFIP_NR_BODY" }
 
 local function negotiated(conn, what, list, want)
 	for _, f in ipairs(list) do
@@ -13,8 +14,9 @@ local function negotiated(conn, what, list, want)
 end
 
 local function common(conn, what)
-	negotiated(conn, what, { "SMFIP_NORCPT", "SMFIP_NOUNKNOWN", "SMFIP_HDR_LEADSPC" }, true)
-	negotiated(conn, what, { "SMFIP_NOCONNECT", "SMFIP_NOHELO", "SMFIP_NOMAIL", "SMFIP_NOHDRS",
+	negotiated(conn, what, { "SMFIP_NOUNKNOWN", "SMFIP_HDR_LEADSPC" }, true)
+	-- RCPT is kept: the first recipient's domain is the DMARC report's envelope_to.
+	negotiated(conn, what, { "SMFIP_NORCPT", "SMFIP_NOCONNECT", "SMFIP_NOHELO", "SMFIP_NOMAIL", "SMFIP_NOHDRS",
 				 "SMFIP_NOBODY", "SMFIP_NR_CONN" }, false)
 	for _, a in ipairs({ "SMFIF_ADDHDRS", "SMFIF_CHGHDRS", "SMFIF_QUARANTINE" }) do
 		T.check(what .. ": may use " .. a, mt.test_action(conn, _G[a]))
