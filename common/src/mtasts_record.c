@@ -1,6 +1,5 @@
 /* The _mta-sts TXT record (RFC 8461 §3.1): "v=STSv1; id=..." with optional extension fields,
  * and its lookup: records not starting with v=STSv1 are ignored, more than one is no policy. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,12 +65,7 @@ static int parse_any(const char *text, void *rec, char *why, size_t whylen)
 int mxg_mtasts_record_lookup(struct mxg_resolver *r, const char *domain,
 			     struct mxg_mtasts_record *rec, char *why, size_t whylen)
 {
-	char name[MXG_DNS_NAME_MAX];
-
 	memset(rec, 0, sizeof(*rec));
-	if ((size_t)snprintf(name, sizeof(name), "_mta-sts.%s", domain) >= sizeof(name) - 2) {
-		mxg_strlcpy(why, "domain name too long", whylen);
-		return -1;
-	}
-	return mxg_txtrec_lookup(r, name, starts_sts, "v=STSv1", parse_any, rec, why, whylen);
+	return mxg_txtrec_lookup(r, "_mta-sts.", domain, starts_sts, "v=STSv1", parse_any, rec, why,
+				 whylen);
 }

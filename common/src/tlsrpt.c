@@ -101,14 +101,9 @@ static int parse_any(const char *text, void *rec, char *why, size_t whylen)
 int mxg_tlsrpt_lookup(struct mxg_resolver *r, const char *domain, struct mxg_tlsrpt_record *rec,
 		      char *why, size_t whylen)
 {
-	char name[MXG_DNS_NAME_MAX];
-
 	memset(rec, 0, sizeof(*rec));
-	if ((size_t)snprintf(name, sizeof(name), "_smtp._tls.%s", domain) >= sizeof(name) - 2) {
-		mxg_strlcpy(why, "domain name too long", whylen);
-		return -1;
-	}
-	return mxg_txtrec_lookup(r, name, belongs, "v=TLSRPTv1", parse_any, rec, why, whylen);
+	return mxg_txtrec_lookup(r, "_smtp._tls.", domain, belongs, "v=TLSRPTv1", parse_any, rec, why,
+				 whylen);
 }
 
 /* 1 when _25._tcp.host has TLSA records, 0 when not (or the lookup failed), -1 local error. */

@@ -69,12 +69,17 @@ int mxg_txtrec_find(struct mxg_resolver *r, const char *name, int (*belongs)(con
 	return st;
 }
 
-int mxg_txtrec_lookup(struct mxg_resolver *r, const char *name, int (*belongs)(const char *text),
-		      const char *tag, int (*parse)(const char *text, void *rec, char *why, size_t whylen),
+int mxg_txtrec_lookup(struct mxg_resolver *r, const char *prefix, const char *domain,
+		      int (*belongs)(const char *text), const char *tag,
+		      int (*parse)(const char *text, void *rec, char *why, size_t whylen),
 		      void *rec, char *why, size_t whylen)
 {
-	char txt[MXG_TXTREC_TEXT_MAX];
+	char name[MXG_DNS_NAME_MAX], txt[MXG_TXTREC_TEXT_MAX];
 
+	if ((size_t)snprintf(name, sizeof(name), "%s%s", prefix, domain) >= sizeof(name) - 2) {
+		mxg_strlcpy(why, "domain name too long", whylen);
+		return -1;
+	}
 	switch (mxg_txtrec_find(r, name, belongs, tag, txt, sizeof(txt), why, whylen)) {
 	case MXG_TXTREC_NONE:
 		return MXG_TXTREC_ABSENT;

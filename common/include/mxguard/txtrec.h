@@ -33,10 +33,11 @@ enum mxg_txtrec_state {
 	MXG_TXTREC_FAILED,      /* the lookup failed temporarily */
 };
 
-/* mxg_txtrec_find, then parse(text, rec, why, whylen) (0 valid, -1 invalid) on the one record.
- * Returns the state, with why saying what was wrong; -1 on a local error. */
-int mxg_txtrec_lookup(struct mxg_resolver *r, const char *name, int (*belongs)(const char *text),
-		      const char *tag, int (*parse)(const char *text, void *rec, char *why, size_t whylen),
+/* mxg_txtrec_find at prefix + domain ("_mta-sts." and the domain), then parse(text, rec, why,
+ * whylen) (0 valid, -1 invalid) on the one record. Returns the state, with why saying what was
+ * wrong; -1 on a local error or a name too long (why "domain name too long"). */
+int mxg_txtrec_lookup(struct mxg_resolver *r, const char *prefix, const char *domain,
+		      int (*belongs)(const char *text), const char *tag, int (*parse)(const char *text, void *rec, char *why, size_t whylen),
 		      void *rec, char *why, size_t whylen);
 
 /* Reads the fields of a record from p, at the ';' that ends its version field or just past the
