@@ -241,7 +241,9 @@ static int audit_baseline(struct mxg_resolver *r, const struct check_opts *o, co
 		check_unknown(res, "baseline", "no MX data to compare");
 		return 0;
 	}
-	int rc = mxg_baseline_snapshot(r, &res->mx, &cur, why, sizeof(why));
+	/* With --probe, the TLSA records the probe looked up are not asked for again. */
+	int rc = mxg_baseline_snapshot(r, &res->mx, o->probe ? mxg_probe_tlsa_answer : NULL,
+				       &res->probe, &cur, why, sizeof(why));
 	if (rc <= 0) {
 		if (rc == 0)
 			check_unknown(res, "baseline", why);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dkim_internal.h"
+#include "arc_internal.h"
 #include "mxguard/arc_aar.h"
 #include "mxguard/arc_override.h"
 #include "mxguard/config.h"

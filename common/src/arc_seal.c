@@ -1,9 +1,9 @@
 /* The ARC sealer (arc_seal.h, RFC 8617 §5.1): writes the three fields of the next ARC set and
  * signs them with the DKIM signer's key code over the verifier's stored header fields and body
- * hash, with the verifier's canonicalization and header-input code and arc.c's view of the chain,
- * so what it seals is what a validator reads. Tags are written in alphabetical order with b=
- * second, the form ValiMail's signing suite expects. */
-#include "dkim_internal.h"
+ * hash, with the verifier's canonicalization and header-input code and arc_verify.c's view of
+ * the chain, so what it seals is what a validator reads. Tags are written in alphabetical order
+ * with b= second, the form ValiMail's signing suite expects. */
+#include "arc_internal.h"
 #include "mxguard/arc_seal.h"
 
 #include <stdarg.h>

@@ -1,6 +1,7 @@
 /* The snapshot of a domain for its baseline: the MX records and addresses already gathered,
- * plus the TLSA records at _25._tcp.<target> and the _mta-sts TXT record's id, asked through
- * the resolver. A lookup that fails temporarily makes no snapshot: never a false change. */
+ * plus the TLSA records at _25._tcp.<target> (unless the probe has them) and the _mta-sts TXT
+ * record's id, asked through the resolver. A lookup that fails temporarily makes no snapshot:
+ * never a false change. */
 #include "mxguard/baseline.h"
 
 #include <stdio.h>
@@ -12,16 +13,30 @@
 /* Longest TXT record read for the MTA-STS id. */
 #define STS_TXT_MAX 1024
 
+/* TLSA answers already looked up (mxg_baseline_snapshot's known and known_arg). */
+struct known {
+	mxg_baseline_known_fn fn;
+	const void *arg;
+};
+
+/* 1 when answer a to (name, type) can be used, 0 when it failed temporarily (why filled). */
+static int usable(const char *name, uint16_t type, const struct mxg_dns_answer *a, char *why,
+		  size_t whylen)
+{
+	if (!mxg_dns_is_temporary(a->rcode))
+		return 1;
+	snprintf(why, whylen, "%s %s: %s", name, mxg_dns_type_name(type), mxg_dns_rcode_name(a->rcode));
+	return 0;
+}
+
 /* Looks up (name, type); 1 with *a, 0 when it failed temporarily (why filled), -1 local. */
 static int lookup(struct mxg_resolver *r, const char *name, uint16_t type,
 		  struct mxg_dns_answer **a, char *why, size_t whylen)
 {
 	if (mxg_dns_lookup(r, name, type, a, why, whylen) < 0)
 		return -1;
-	if (!mxg_dns_is_temporary((*a)->rcode))
+	if (usable(name, type, *a, why, whylen))
 		return 1;
-	snprintf(why, whylen, "%s %s: %s", name, mxg_dns_type_name(type),
-		 mxg_dns_rcode_name((*a)->rcode));
 	mxg_dns_answer_free(*a);
 	*a = NULL;
 	return 0;
@@ -40,23 +55,28 @@ static int add_tlsa(struct mxg_baseline_domain *d, const char *host, const struc
 				rr->rdata[2], hex);
 }
 
-static int target_tlsa(struct mxg_resolver *r, struct mxg_baseline_domain *d, const char *host,
-		       char *why, size_t whylen)
+/* The TLSA facts of host: from the answer known has for it, else looked up through r. */
+static int target_tlsa(struct mxg_resolver *r, const struct known *k, struct mxg_baseline_domain *d,
+		       const char *host, char *why, size_t whylen)
 {
 	char name[MXG_DNS_NAME_MAX];
-	struct mxg_dns_answer *a = NULL;
+	struct mxg_dns_answer *own = NULL;
 
 	if ((size_t)snprintf(name, sizeof(name), "_25._tcp.%s", host) >= sizeof(name))
 		return 1; /* no such name can exist */
-	int rc = lookup(r, name, MXG_DNS_TLSA, &a, why, whylen);
+	const struct mxg_dns_answer *a = k->fn != NULL ? k->fn(k->arg, host) : NULL;
+	int rc = a != NULL ? usable(name, MXG_DNS_TLSA, a, why, whylen)
+			   : lookup(r, name, MXG_DNS_TLSA, &own, why, whylen);
+	if (a == NULL)
+		a = own;
 	for (size_t i = 0; rc == 1 && i < a->count; i++)
 		if (a->rrs[i].type == MXG_DNS_TLSA && add_tlsa(d, host, &a->rrs[i]) < 0)
 			rc = -1;
-	mxg_dns_answer_free(a);
+	mxg_dns_answer_free(own);
 	return rc;
 }
 
-static int target_facts(struct mxg_resolver *r, struct mxg_baseline_domain *d,
+static int target_facts(struct mxg_resolver *r, const struct known *k, struct mxg_baseline_domain *d,
 			const struct mxg_mx_target *t, char *why, size_t whylen)
 {
 	const char *host = t->name[0] ? t->name : ".";
@@ -79,7 +99,7 @@ static int target_facts(struct mxg_resolver *r, struct mxg_baseline_domain *d,
 	}
 	if (t->name[0] == '\0' || mxg_mx_name_is_ip_literal(t->name))
 		return 1;
-	return target_tlsa(r, d, t->name, why, whylen);
+	return target_tlsa(r, k, d, t->name, why, whylen);
 }
 
 /* The id= of an MTA-STS TXT record (RFC 8461 §3.1), or "" when txt is not one. */
@@ -126,8 +146,10 @@ static int sts_facts(struct mxg_resolver *r, struct mxg_baseline_domain *d, char
 }
 
 int mxg_baseline_snapshot(struct mxg_resolver *r, const struct mxg_mx_input *mx,
+			  mxg_baseline_known_fn known, const void *known_arg,
 			  struct mxg_baseline_domain *d, char *why, size_t whylen)
 {
+	const struct known k = { known, known_arg };
 	int rc = 1;
 
 	memset(d, 0, sizeof(*d));
@@ -142,7 +164,7 @@ int mxg_baseline_snapshot(struct mxg_resolver *r, const struct mxg_mx_input *mx,
 		return 0;
 	}
 	for (unsigned i = 0; rc == 1 && i < mx->count; i++)
-		rc = target_facts(r, d, &mx->targets[i], why, whylen);
+		rc = target_facts(r, &k, d, &mx->targets[i], why, whylen);
 	if (rc == 1)
 		rc = sts_facts(r, d, why, whylen);
 	if (rc != 1)

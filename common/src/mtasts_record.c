@@ -1,6 +1,5 @@
 /* The _mta-sts TXT record (RFC 8461 §3.1): "v=STSv1; id=..." with optional extension fields,
  * and its lookup: records not starting with v=STSv1 are ignored, more than one is no policy. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,35 +25,23 @@ static int id_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* One "name=value" field of n bytes (trimmed). Returns 0, -1 with why. */
-static int parse_field(const char *f, size_t n, struct mxg_mtasts_record *rec, int *have_id,
-		       char *why, size_t whylen)
+/* The id field's value into rec. Returns 0, -1 with why. */
+static int id_value(void *rec, const char *v, size_t vl, char *why, size_t whylen)
 {
-	const char *v;
-	size_t kl, vl;
+	struct mxg_mtasts_record *r = rec;
 
-	if (mxg_txtrec_field_split(f, n, &kl, &v, &vl, why, whylen) < 0)
-		return -1;
-	if (kl != 2 || memcmp(f, "id", 2) != 0)
-		return mxg_txtrec_ext_check(f, kl, v, vl, why, whylen);
-	if (*have_id) {
-		mxg_strlcpy(why, "more than one id field", whylen);
-		return -1;
-	}
 	if (!id_ok(v, vl)) {
 		mxg_strlcpy(why, "id is not 1 to 32 letters and digits", whylen);
 		return -1;
 	}
-	memcpy(rec->id, v, vl);
-	rec->id[vl] = '\0';
-	*have_id = 1;
+	memcpy(r->id, v, vl);
+	r->id[vl] = '\0';
 	return 0;
 }
 
 int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char *why,
 			    size_t whylen)
 {
-	int have_id = 0;
 	size_t len = strnlen(txt, MXG_MTASTS_RECORD_MAX + 1);
 
 	memset(rec, 0, sizeof(*rec));
@@ -66,32 +53,7 @@ int mxg_mtasts_record_parse(const char *txt, struct mxg_mtasts_record *rec, char
 		mxg_strlcpy(why, "record does not start with v=STSv1", whylen);
 		return -1;
 	}
-	const char *p = txt + 7, *end = txt + len;
-	while (p < end) {
-		while (p < end && mxg_is_wsp((unsigned char)*p))
-			p++;
-		if (p == end)
-			break;
-		if (*p != ';') {
-			mxg_strlcpy(why, "fields must be separated by ';'", whylen);
-			return -1;
-		}
-		p++;
-		while (p < end && mxg_is_wsp((unsigned char)*p))
-			p++;
-		const char *f = p;
-		while (p < end && *p != ';' && !mxg_is_wsp((unsigned char)*p))
-			p++;
-		if (p == f)
-			continue; /* a trailing or doubled delimiter */
-		if (parse_field(f, (size_t)(p - f), rec, &have_id, why, whylen) < 0)
-			return -1;
-	}
-	if (!have_id) {
-		mxg_strlcpy(why, "no id field", whylen);
-		return -1;
-	}
-	return 0;
+	return mxg_txtrec_fields(txt + 7, txt + len, 1, "id", id_value, rec, why, whylen);
 }
 
 /* The record parser in the shape mxg_txtrec_lookup calls. */
@@ -103,12 +65,7 @@ static int parse_any(const char *text, void *rec, char *why, size_t whylen)
 int mxg_mtasts_record_lookup(struct mxg_resolver *r, const char *domain,
 			     struct mxg_mtasts_record *rec, char *why, size_t whylen)
 {
-	char name[MXG_DNS_NAME_MAX];
-
 	memset(rec, 0, sizeof(*rec));
-	if ((size_t)snprintf(name, sizeof(name), "_mta-sts.%s", domain) >= sizeof(name) - 2) {
-		mxg_strlcpy(why, "domain name too long", whylen);
-		return -1;
-	}
-	return mxg_txtrec_lookup(r, name, starts_sts, "v=STSv1", parse_any, rec, why, whylen);
+	return mxg_txtrec_lookup(r, "_mta-sts.", domain, starts_sts, "v=STSv1", parse_any, rec, why,
+				 whylen);
 }

@@ -108,8 +108,10 @@ void mxg_probe_clear(struct mxg_probe_input *in)
 		for (size_t k = 0; k < in->results[i].chain_count; k++)
 			free(in->results[i].chain[k].der);
 	free(in->results);
-	for (size_t h = 0; h < MXG_MX_MAX_TARGETS; h++)
+	for (size_t h = 0; h < MXG_MX_MAX_TARGETS; h++) {
 		for (size_t k = 0; k < in->tlsa[h].count; k++)
 			mxg_tlsa_free(&in->tlsa[h].rr[k]);
+		mxg_dns_answer_free(in->tlsa[h].answer);
+	}
 	memset(in, 0, sizeof(*in));
 }

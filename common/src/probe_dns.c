@@ -89,8 +89,19 @@ static int get_tlsa(struct mxg_resolver *r, const char *host, struct mxg_probe_t
 		if (ans->rrs[i].type == MXG_DNS_TLSA &&
 		    mxg_tlsa_parse(ans->rrs[i].rdata, ans->rrs[i].rdlen, &set->rr[set->count]) == 0)
 			set->count++;
-	mxg_dns_answer_free(ans);
+	mxg_dns_answer_free(set->answer);
+	set->answer = ans;
 	return 0;
+}
+
+const struct mxg_dns_answer *mxg_probe_tlsa_answer(const void *in, const char *host)
+{
+	const struct mxg_probe_input *p = in;
+
+	for (size_t h = 0; h < p->host_count; h++)
+		if (strcmp(p->hosts[h], host) == 0)
+			return p->tlsa[h].answer;
+	return NULL;
 }
 
 int mxg_probe_dns(struct mxg_resolver *r, struct mxg_probe_input *in, char *err, size_t errlen)

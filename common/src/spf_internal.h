@@ -145,10 +145,12 @@ char *spf_txt_join(const struct mxg_dns_rr *rr, size_t *len);
 /* Reverse-lookup name of ip: a.b.c.d.in-addr.arpa or the nibbles under ip6.arpa. */
 int spf_reverse_name(const struct mxg_addr *ip, char *out, size_t outsize);
 
+/* --- the outcome (spf_outcome.c) --- */
+
 /* snprintf that truncates on purpose (texts for people; the cut is harmless). */
 void spf_textf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Fills out->comment from the result, sender, domain and problem (spf_identity.c). */
+/* Fills out->comment from the result, sender, domain and problem. */
 void spf_outcome_comment(struct mxg_spf_outcome *out, const struct mxg_addr *ip);
 
 #endif

@@ -33,8 +33,10 @@ static int uri_ok(const char *u, size_t n)
 	return n > 8 && mxg_strncaseeq(u, "https://", 8) && u[8] != '/';
 }
 
-static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char *why, size_t whylen)
+/* The rua field's value into rec. Returns 0, -1 with why. */
+static int add_rua(void *r, const char *v, size_t n, char *why, size_t whylen)
 {
+	struct mxg_tlsrpt_record *rec = r;
 	const char *p = v, *end = v + n;
 
 	if (n == 0) {
@@ -69,28 +71,10 @@ static int add_rua(const char *v, size_t n, struct mxg_tlsrpt_record *rec, char 
 	return 0;
 }
 
-static int parse_field(const char *f, size_t n, struct mxg_tlsrpt_record *rec, int *have_rua,
-		       char *why, size_t whylen)
-{
-	const char *v;
-	size_t kl, vl;
-
-	if (mxg_txtrec_field_split(f, n, &kl, &v, &vl, why, whylen) < 0)
-		return -1;
-	if (kl != 3 || memcmp(f, "rua", 3) != 0)
-		return mxg_txtrec_ext_check(f, kl, v, vl, why, whylen);
-	if ((*have_rua)++) {
-		mxg_strlcpy(why, "more than one rua field", whylen);
-		return -1;
-	}
-	return add_rua(v, vl, rec, why, whylen);
-}
-
 int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char *why,
 			    size_t whylen)
 {
 	size_t len = strnlen(txt, MXG_TLSRPT_RECORD_MAX + 1), vl = version_len(txt);
-	int have_rua = 0;
 
 	memset(rec, 0, sizeof(*rec));
 	if (len > MXG_TLSRPT_RECORD_MAX)
@@ -99,24 +83,8 @@ int mxg_tlsrpt_record_parse(const char *txt, struct mxg_tlsrpt_record *rec, char
 		mxg_strlcpy(why, "record does not start with v=TLSRPTv1;", whylen);
 		return -1;
 	}
-	const char *p = txt + vl, *end = txt + len;
-	while (p < end) {
-		while (p < end && (mxg_is_wsp((unsigned char)*p) || *p == ';'))
-			p++;
-		const char *f = p;
-		while (p < end && *p != ';')
-			p++;
-		size_t n = (size_t)(p - f);
-		while (n > 0 && mxg_is_wsp((unsigned char)f[n - 1]))
-			n--;
-		if (n > 0 && parse_field(f, n, rec, &have_rua, why, whylen) < 0)
-			return -1;
-	}
-	if (!have_rua) {
-		mxg_strlcpy(why, "no rua field", whylen);
-		return -1;
-	}
-	return 0;
+	/* From the ';' that ends the version field. */
+	return mxg_txtrec_fields(txt + vl - 1, txt + len, 0, "rua", add_rua, rec, why, whylen);
 }
 
 static int belongs(const char *txt)
@@ -133,14 +101,9 @@ static int parse_any(const char *text, void *rec, char *why, size_t whylen)
 int mxg_tlsrpt_lookup(struct mxg_resolver *r, const char *domain, struct mxg_tlsrpt_record *rec,
 		      char *why, size_t whylen)
 {
-	char name[MXG_DNS_NAME_MAX];
-
 	memset(rec, 0, sizeof(*rec));
-	if ((size_t)snprintf(name, sizeof(name), "_smtp._tls.%s", domain) >= sizeof(name) - 2) {
-		mxg_strlcpy(why, "domain name too long", whylen);
-		return -1;
-	}
-	return mxg_txtrec_lookup(r, name, belongs, "v=TLSRPTv1", parse_any, rec, why, whylen);
+	return mxg_txtrec_lookup(r, "_smtp._tls.", domain, belongs, "v=TLSRPTv1", parse_any, rec, why,
+				 whylen);
 }
 
 /* 1 when _25._tcp.host has TLSA records, 0 when not (or the lookup failed), -1 local error. */

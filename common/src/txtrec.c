@@ -69,12 +69,17 @@ int mxg_txtrec_find(struct mxg_resolver *r, const char *name, int (*belongs)(con
 	return st;
 }
 
-int mxg_txtrec_lookup(struct mxg_resolver *r, const char *name, int (*belongs)(const char *text),
-		      const char *tag, int (*parse)(const char *text, void *rec, char *why, size_t whylen),
+int mxg_txtrec_lookup(struct mxg_resolver *r, const char *prefix, const char *domain,
+		      int (*belongs)(const char *text), const char *tag,
+		      int (*parse)(const char *text, void *rec, char *why, size_t whylen),
 		      void *rec, char *why, size_t whylen)
 {
-	char txt[MXG_TXTREC_TEXT_MAX];
+	char name[MXG_DNS_NAME_MAX], txt[MXG_TXTREC_TEXT_MAX];
 
+	if ((size_t)snprintf(name, sizeof(name), "%s%s", prefix, domain) >= sizeof(name) - 2) {
+		mxg_strlcpy(why, "domain name too long", whylen);
+		return -1;
+	}
 	switch (mxg_txtrec_find(r, name, belongs, tag, txt, sizeof(txt), why, whylen)) {
 	case MXG_TXTREC_NONE:
 		return MXG_TXTREC_ABSENT;
@@ -89,8 +94,10 @@ int mxg_txtrec_lookup(struct mxg_resolver *r, const char *name, int (*belongs)(c
 	return -1;
 }
 
-int mxg_txtrec_field_split(const char *f, size_t n, size_t *kl, const char **v, size_t *vl,
-			   char *why, size_t whylen)
+/* Splits the field f (n bytes) at its first '=' into a name of *kl bytes and a value *v of *vl
+ * bytes. Returns 0, or -1 with why when there is no '='. */
+static int field_split(const char *f, size_t n, size_t *kl, const char **v, size_t *vl,
+		       char *why, size_t whylen)
 {
 	const char *eq = memchr(f, '=', n);
 
@@ -115,11 +122,66 @@ static int ext_ok(const char *f, size_t kl, const char *v, size_t vl)
 	return 1;
 }
 
-int mxg_txtrec_ext_check(const char *name, size_t kl, const char *v, size_t vl, char *why,
-			 size_t whylen)
+/* Checks an extension field, whose grammar both records share: name (ALPHA / DIGIT) then up
+ * to 31 of ALPHA / DIGIT / "_" / "-" / "."; value 1*(%x21-3A / %x3C / %x3E-7E). Returns 0, or
+ * -1 with why. */
+static int ext_check(const char *name, size_t kl, const char *v, size_t vl, char *why,
+		     size_t whylen)
 {
 	if (ext_ok(name, kl, v, vl))
 		return 0;
 	size_t n = (size_t)(v - name) + vl;
 	return mxg_fail(why, whylen, "malformed field \"%.*s\"", (int)(n > 40 ? 40 : n), name);
+}
+
+static const char *skip_wsp(const char *p, const char *end)
+{
+	while (p < end && mxg_is_wsp((unsigned char)*p))
+		p++;
+	return p;
+}
+
+/* The record mxg_txtrec_fields is reading: its one required field, and whether it was seen. */
+struct fields {
+	const char *key;
+	int (*value)(void *rec, const char *v, size_t vl, char *why, size_t whylen);
+	void *rec;
+	int seen;
+};
+
+/* One field of n bytes, without surrounding white space. Returns 0, or -1 with why. */
+static int one_field(struct fields *fs, const char *f, size_t n, char *why, size_t whylen)
+{
+	const char *v = NULL;
+	size_t kl = 0, vl = 0;
+
+	if (field_split(f, n, &kl, &v, &vl, why, whylen) < 0)
+		return -1;
+	if (kl != strlen(fs->key) || memcmp(f, fs->key, kl) != 0)
+		return ext_check(f, kl, v, vl, why, whylen);
+	if (fs->seen++)
+		return mxg_fail(why, whylen, "more than one %s field", fs->key);
+	return fs->value(fs->rec, v, vl, why, whylen);
+}
+
+int mxg_txtrec_fields(const char *p, const char *end, int wsp_ends, const char *key,
+		      int (*value)(void *rec, const char *v, size_t vl, char *why, size_t whylen),
+		      void *rec, char *why, size_t whylen)
+{
+	struct fields fs = { key, value, rec, 0 };
+
+	while ((p = skip_wsp(p, end)) < end) {
+		if (*p != ';')
+			return mxg_fail(why, whylen, "%s", "fields must be separated by ';'");
+		const char *f = skip_wsp(p + 1, end);
+		p = f;
+		while (p < end && *p != ';' && !(wsp_ends && mxg_is_wsp((unsigned char)*p)))
+			p++;
+		size_t n = (size_t)(p - f);
+		while (n > 0 && mxg_is_wsp((unsigned char)f[n - 1]))
+			n--;
+		if (n > 0 && one_field(&fs, f, n, why, whylen) < 0)
+			return -1;
+	}
+	return fs.seen ? 0 : mxg_fail(why, whylen, "no %s field", key);
 }

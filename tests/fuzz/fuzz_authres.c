@@ -5,28 +5,7 @@
 
 #include "mxguard/authres.h"
 #include "mxguard/str.h"
-
-/* ';' outside quoted strings and comments: the separators a reader sees. */
-static int separators(const char *s)
-{
-	int n = 0, depth = 0, quoted = 0;
-
-	for (; *s; s++) {
-		if ((quoted || depth) && *s == '\\' && s[1]) {
-			s++;
-			continue;
-		}
-		if (!depth && *s == '"')
-			quoted = !quoted;
-		else if (!quoted && *s == '(')
-			depth++;
-		else if (!quoted && depth && *s == ')')
-			depth--;
-		else if (!quoted && !depth && *s == ';')
-			n++;
-	}
-	return n;
-}
+#include "../lib/authres_reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -63,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mxg_authres_input in = { id, &spf, NULL, 1, &sig, &dmarc, &arc, 0, 0, NULL, NULL };
 	if (mxg_authres_format(&in, 0, out, sizeof(out)) != 0)
 		return 0; /* an empty authserv-id */
-	if (strchr(out, '\r') || strchr(out, '\n') || separators(out) != 4)
+	if (strchr(out, '\r') || strchr(out, '\n') || authres_structural(out, ';') != 4)
 		__builtin_trap();
 	/* Control characters were replaced; the rest of the id must read back exactly. */
 	for (char *p = id; *p; p++)

@@ -7,27 +7,18 @@
 
 #include "../../common/src/dkim_internal.h"
 #include "mxguard/dns.h"
+#include "../lib/zone_txt.h"
 
 static struct mxg_resolver *zone;
-
-static void add_key(const char *owner, const char *txt)
-{
-	uint8_t rd[512];
-	size_t len = strlen(txt);
-
-	rd[0] = (uint8_t)len;
-	memcpy(rd + 1, txt, len);
-	mxg_zone_add_rr(zone, owner, MXG_DNS_TXT, 300, rd, len + 1);
-}
 
 static void setup(void)
 {
 	if (zone != NULL)
 		return;
 	zone = mxg_resolver_zone_new();
-	add_key("brisbane._domainkey.football.example.com",
+	zone_txt(zone, "brisbane._domainkey.football.example.com",
 		"v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
-	add_key("test._domainkey.football.example.com",
+	zone_txt(zone, "test._domainkey.football.example.com",
 		"v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2"
 		"jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBf"
 		"O2EeC3Ip3G+2kryOTIKT+l/K4w3QIDAQAB");

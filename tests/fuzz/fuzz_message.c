@@ -8,31 +8,22 @@
 #include <string.h>
 
 #include "mxguard/message.h"
+#include "../lib/zone_txt.h"
 
 static struct mxg_resolver *zone;
-
-static void txt(const char *owner, const char *text)
-{
-	uint8_t rd[512];
-	size_t len = strlen(text);
-
-	rd[0] = (uint8_t)len;
-	memcpy(rd + 1, text, len);
-	mxg_zone_add_rr(zone, owner, MXG_DNS_TXT, 300, rd, len + 1);
-}
 
 static void setup(void)
 {
 	if (zone != NULL)
 		return;
 	zone = mxg_resolver_zone_new();
-	txt("brisbane._domainkey.football.example.com",
-	    "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
-	txt("_dmarc.football.example.com", "v=DMARC1; p=reject");
-	txt("_dmarc.example.org", "v=DMARC1; p=quarantine; sp=reject; t=y");
-	txt("_dmarc.example.net", "v=DMARC1; p=none; np=reject");
-	txt("football.example.com", "v=spf1 ip4:192.0.2.0/24 include:example.org -all");
-	txt("example.org", "v=spf1 a mx exists:%{l}.example.net ~all");
+	zone_txt(zone, "brisbane._domainkey.football.example.com",
+		 "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
+	zone_txt(zone, "_dmarc.football.example.com", "v=DMARC1; p=reject");
+	zone_txt(zone, "_dmarc.example.org", "v=DMARC1; p=quarantine; sp=reject; t=y");
+	zone_txt(zone, "_dmarc.example.net", "v=DMARC1; p=none; np=reject");
+	zone_txt(zone, "football.example.com", "v=spf1 ip4:192.0.2.0/24 include:example.org -all");
+	zone_txt(zone, "example.org", "v=spf1 a mx exists:%{l}.example.net ~all");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

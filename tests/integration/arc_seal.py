@@ -8,10 +8,11 @@
                                        chain result is WANT with N sets: pass, or "ended" (the
                                        newest seal says cv=fail and its AMS verifies)
 """
-import re
 import sys
 
 import dkim
+
+from dkimpy_keys import dnsfunc, load_records, read_wire
 
 BODIES = [
     b"",                                           # empty body after the empty line
@@ -46,25 +47,12 @@ def write_corpus(d):
     print(n)
 
 
-def load_records(paths):
-    recs = {}
-    for p in paths:
-        text = open(p).read()
-        owner = text.split()[0].rstrip(".").lower()
-        recs[owner] = "".join(re.findall(r'"([^"]*)"', text)).encode()
-    return recs
-
-
 def verify(want, sets, recs, files):
-    def dnsfunc(name, timeout=5):
-        return recs.get(name.decode().rstrip(".").lower())
-
+    lookup = dnsfunc(recs)
     for path in files:
-        msg = open(path, "rb").read()
-        # On the wire every line ends in CRLF; dkimpy reads messages that way.
-        msg = re.sub(rb"(?<!\r)\n", b"\r\n", msg)
+        msg = read_wire(path)
         try:
-            cv, results, why = dkim.arc_verify(msg, dnsfunc=dnsfunc)
+            cv, results, why = dkim.arc_verify(msg, dnsfunc=lookup)
         except Exception as e:  # a verifier exception is a failure to report, not a crash
             cv, results, why = b"exception", [], str(e)
         got = cv.decode() if isinstance(cv, bytes) else str(cv)

@@ -14,6 +14,8 @@ import sys
 
 import dkim
 
+from dkimpy_keys import dnsfunc, load_records, read_wire
+
 LONG = "x" * 1500
 
 
@@ -108,15 +110,6 @@ def write_corpus(d):
     print(n)
 
 
-def load_records(paths):
-    recs = {}
-    for p in paths:
-        text = open(p).read()
-        owner = text.split()[0].rstrip(".").lower()
-        recs[owner] = "".join(re.findall(r'"([^"]*)"', text)).encode()
-    return recs
-
-
 def check_records(paths):
     bad = 0
     for p in paths:
@@ -132,13 +125,9 @@ def check_records(paths):
 
 
 def verify(recs, files):
-    def dnsfunc(name, timeout=5):
-        return recs.get(name.decode().rstrip(".").lower())
-
+    lookup = dnsfunc(recs)
     for path in files:
-        msg = open(path, "rb").read()
-        # On the wire every line ends in CRLF; dkimpy reads messages that way.
-        msg = re.sub(rb"(?<!\r)\n", b"\r\n", msg)
+        msg = read_wire(path)
         try:
             d = dkim.DKIM(msg)
         except Exception as e:
@@ -148,7 +137,7 @@ def verify(recs, files):
                 if h.lower().startswith(b"dkim-signature:"))
         for i in range(n):
             try:
-                ok = d.verify(idx=i, dnsfunc=dnsfunc)
+                ok = d.verify(idx=i, dnsfunc=lookup)
             except Exception as e:  # a verifier exception is a failure to report, not a crash
                 ok = False
                 print("# %s" % e)

@@ -9,6 +9,7 @@
 
 #include "mxguard/authres.h"
 #include "mxguard/str.h"
+#include "../lib/authres_reader.h"
 
 static char buf[2048];
 
@@ -108,28 +109,6 @@ static void test_format_dmarc_fail(void **state)
 				 "header.from=example.com");
 }
 
-/* Counts structural characters outside quoted strings and comments: what a reader parses. */
-static int structural(const char *s, char which)
-{
-	int n = 0, depth = 0, quoted = 0;
-
-	for (; *s; s++) {
-		if ((quoted || depth) && *s == '\\' && s[1]) {
-			s++;
-			continue;
-		}
-		if (!depth && *s == '"')
-			quoted = !quoted;
-		else if (!quoted && *s == '(')
-			depth++;
-		else if (!quoted && depth && *s == ')')
-			depth--;
-		else if (!quoted && !depth && *s == which)
-			n++;
-	}
-	return n;
-}
-
 static void test_injection(void **state)
 {
 	struct mxg_spf_outcome spf = spf_pass("x\"; dmarc=pass@evil.example");
@@ -142,7 +121,7 @@ static void test_injection(void **state)
 
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	/* Exactly the separators we wrote: one after the id, one between spf and dkim. */
-	assert_int_equal(structural(buf, ';'), 2);
+	assert_int_equal(authres_structural(buf, ';'), 2);
 	assert_null(strchr(buf, '\r'));
 	assert_null(strchr(buf, '\n'));
 	assert_non_null(strstr(buf, "header.d=\"evil.example; dkim=pass header.d=bank.example\""));
@@ -172,7 +151,7 @@ static void test_format_arc(void **state)
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "mx.example.net; dkim=none; arc=fail reason=\"ARC-Seal i=1: \\\"bad\\\"; "
 				 "arc=pass\" (i=2 d=relay.example)");
-	assert_int_equal(structural(buf, ';'), 2);
+	assert_int_equal(authres_structural(buf, ';'), 2);
 	/* No verdict to give (a temporary failure) and no chain: nothing about ARC is written. */
 	arc.result = MXG_ARC_TEMPERROR;
 	assert_int_equal(mxg_authres_format(&in, 0, buf, sizeof(buf)), 0);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mxguard/baseline.h"
+#include "mxguard/probe.h"
 #include "mxguard/str.h"
 
 static const char good[] =
@@ -218,7 +219,7 @@ static void test_snapshot(void **state)
 
 	(void)state;
 	assert_int_equal(mxg_mx_gather(r, "a.test", 0, mx, err, sizeof(err)), 0);
-	assert_int_equal(mxg_baseline_snapshot(r, mx, &d, err, sizeof(err)), 1);
+	assert_int_equal(mxg_baseline_snapshot(r, mx, NULL, NULL, &d, err, sizeof(err)), 1);
 	static const char *const want[] = {
 		"addr mx.b.test 192.0.2.2", "addr mx1.a.test 192.0.2.1", "addr mx1.a.test 2001:db8::1",
 		"mta-sts-id 20240101T000000", "mx 10 mx1.a.test", "mx 20 mx.b.test",
@@ -231,15 +232,67 @@ static void test_snapshot(void **state)
 
 	/* A TLSA lookup that fails temporarily: no snapshot, never a false change. */
 	assert_int_equal(mxg_zone_set_fault(r, "_25._tcp.mx.b.test", 0, MXG_DNS_SERVFAIL), 0);
-	assert_int_equal(mxg_baseline_snapshot(r, mx, &d, err, sizeof(err)), 0);
+	assert_int_equal(mxg_baseline_snapshot(r, mx, NULL, NULL, &d, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "_25._tcp.mx.b.test"));
 	assert_int_equal(d.count, 0);
 
 	/* A TXT record that is not MTA-STS gives no id. */
 	assert_int_equal(mxg_mx_gather(r, "b.test", 0, mx, err, sizeof(err)), 0);
-	assert_int_equal(mxg_baseline_snapshot(r, mx, &d, err, sizeof(err)), 1);
+	assert_int_equal(mxg_baseline_snapshot(r, mx, NULL, NULL, &d, err, sizeof(err)), 1);
 	assert_int_equal(d.count, 0);
 	mxg_baseline_domain_free(&d);
+	free(mx);
+	mxg_resolver_free(r);
+}
+
+static void assert_same_facts(const struct mxg_baseline_domain *x, const struct mxg_baseline_domain *y)
+{
+	assert_int_equal(x->count, y->count);
+	for (size_t i = 0; i < x->count; i++)
+		assert_string_equal(x->facts[i], y->facts[i]);
+}
+
+/* check --probe --baseline: the snapshot takes the TLSA answers the probe's DNS step kept, so
+ * it asks only the _mta-sts record, and holds what a snapshot asking everything holds. */
+static void test_snapshot_after_probe(void **state)
+{
+	struct mxg_resolver *r = zone();
+	struct mxg_mx_input *mx = malloc(sizeof(*mx));
+	struct mxg_probe_input *p = calloc(1, sizeof(*p));
+	struct mxg_baseline_domain alone, after;
+	char err[256];
+
+	(void)state;
+	assert_non_null(mx);
+	assert_non_null(p);
+	assert_int_equal(mxg_mx_gather(r, "a.test", 0, mx, err, sizeof(err)), 0);
+	unsigned long n0 = mxg_resolver_lookups(r);
+	assert_int_equal(mxg_baseline_snapshot(r, mx, NULL, NULL, &alone, err, sizeof(err)), 1);
+	assert_int_equal(mxg_resolver_lookups(r) - n0, 3); /* two TLSA, one TXT */
+	assert_int_equal(mxg_probe_prepare(mx, p), 0);
+	assert_int_equal(mxg_probe_dns(r, p, err, sizeof(err)), 0);
+	assert_non_null(mxg_probe_tlsa_answer(p, "mx1.a.test"));
+	assert_null(mxg_probe_tlsa_answer(p, "other.a.test"));
+	n0 = mxg_resolver_lookups(r);
+	assert_int_equal(mxg_baseline_snapshot(r, mx, mxg_probe_tlsa_answer, p, &after, err,
+						sizeof(err)), 1);
+	assert_int_equal(mxg_resolver_lookups(r) - n0, 1);
+	assert_same_facts(&alone, &after);
+	mxg_baseline_domain_free(&after);
+	mxg_baseline_domain_free(&alone);
+	mxg_probe_clear(p);
+
+	/* A TLSA failure the probe saw still stops the snapshot, named as when asked directly. */
+	assert_int_equal(mxg_zone_set_fault(r, "_25._tcp.mx.b.test", 0, MXG_DNS_SERVFAIL), 0);
+	assert_int_equal(mxg_probe_prepare(mx, p), 0);
+	assert_int_equal(mxg_probe_dns(r, p, err, sizeof(err)), 0);
+	n0 = mxg_resolver_lookups(r);
+	assert_int_equal(mxg_baseline_snapshot(r, mx, mxg_probe_tlsa_answer, p, &after, err,
+						sizeof(err)), 0);
+	assert_int_equal(mxg_resolver_lookups(r), n0);
+	assert_non_null(strstr(err, "_25._tcp.mx.b.test TLSA: SERVFAIL"));
+	mxg_probe_clear(p);
+	free(p);
 	free(mx);
 	mxg_resolver_free(r);
 }
@@ -250,7 +303,7 @@ int main(void)
 		cmocka_unit_test(test_parse_good),   cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_bounds), cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_add_and_put),  cmocka_unit_test(test_compare),
-		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_snapshot),     cmocka_unit_test(test_snapshot_after_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,39 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../milter/milter.h"
+#include "milter_config_fixture.h"
 #include "mxguard/log.h"
-
-static struct milter_config cfg;
-static char err[512];
-
-static int setup(void **state)
-{
-	(void)state;
-	milter_config_defaults(&cfg);
-	err[0] = '\0';
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	milter_config_release(&cfg);
-	return 0;
-}
-
-static int parse(const char *text)
-{
-	return milter_config_parse(&cfg, "milter.conf", text, strlen(text), err, sizeof(err));
-}
-
-static struct mxg_addr addr(const char *text)
-{
-	struct mxg_addr a;
-
-	assert_int_equal(mxg_addr_parse(text, &a, 1), 0);
-	return a;
-}
 
 static void test_defaults(void **state)
 {

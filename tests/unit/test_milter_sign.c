@@ -12,29 +12,12 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "../../milter/milter.h"
+#include "milter_config_fixture.h"
 #include "../../milter/milter_sign.h"
 #include "mxguard/dkim.h"
 #include "mxguard/dns.h"
 
-static struct milter_config cfg;
-static char err[512];
 static char dir[64];
-
-static int setup(void **state)
-{
-	(void)state;
-	milter_config_defaults(&cfg);
-	err[0] = '\0';
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	milter_config_release(&cfg);
-	return 0;
-}
 
 static int group_setup(void **state)
 {
@@ -51,19 +34,6 @@ static int group_teardown(void **state)
 	(void)state;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-static int parse(const char *text)
-{
-	return milter_config_parse(&cfg, "milter.conf", text, strlen(text), err, sizeof(err));
-}
-
-static struct mxg_addr addr(const char *text)
-{
-	struct mxg_addr a;
-
-	assert_int_equal(mxg_addr_parse(text, &a, 1), 0);
-	return a;
 }
 
 /* A key of type saved as dir/name with mode; its path in out. */

@@ -55,10 +55,16 @@ void mxg_baseline_domain_free(struct mxg_baseline_domain *d);
 int mxg_baseline_add(struct mxg_baseline_domain *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Where a snapshot finds TLSA answers already looked up (mxg_probe_tlsa_answer over the
+ * probe's input): the answer at _25._tcp.<host> (not owned), or NULL to ask r. */
+typedef const struct mxg_dns_answer *(*mxg_baseline_known_fn)(const void *arg, const char *host);
+
 /* Builds d for mx's domain from mx (gathered, NOERROR) and, through r, the TLSA records at
- * _25._tcp.<target> and the id of the _mta-sts TXT record. Returns 1 with d filled, 0 when a
- * lookup failed temporarily (why says which; d is then not a snapshot), -1 on a local error. */
+ * _25._tcp.<target> (those known(known_arg, target) gives are not asked again; known may be
+ * NULL) and the id of the _mta-sts TXT record. Returns 1 with d filled, 0 when a lookup failed
+ * temporarily (why says which; d is then not a snapshot), -1 on a local error. */
 int mxg_baseline_snapshot(struct mxg_resolver *r, const struct mxg_mx_input *mx,
+			  mxg_baseline_known_fn known, const void *known_arg,
 			  struct mxg_baseline_domain *d, char *why, size_t whylen);
 
 /* Appends MX_CHANGED for each fact of old missing from cur ("removed") and each fact of cur

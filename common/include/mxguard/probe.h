@@ -88,6 +88,7 @@ struct mxg_probe_tlsa_set {
 	enum mxg_dnssec security;
 	size_t count;
 	struct mxg_tlsa rr[MXG_PROBE_TLSA_MAX];
+	struct mxg_dns_answer *answer; /* the answer as looked up (owned; NULL when none was) */
 };
 
 /* Input of mxg_probe_analyze(). */
@@ -132,6 +133,11 @@ int mxg_probe_run(const struct mxg_probe_options *o, struct mxg_probe_input *in,
 /* Looks up the reverse name of every address and whether it leads back (PTR, then A/AAAA),
  * and the TLSA RRset of every MX host, through r. Returns 0, or -1 on a local error. */
 int mxg_probe_dns(struct mxg_resolver *r, struct mxg_probe_input *in, char *err, size_t errlen);
+
+/* The TLSA answer mxg_probe_dns kept for host, an MX host of in (a const struct
+ * mxg_probe_input *), or NULL when it asked none: in the shape of mxg_baseline_known_fn, so
+ * that a baseline snapshot after the probe asks no TLSA record twice. Not owned. */
+const struct mxg_dns_answer *mxg_probe_tlsa_answer(const void *in, const char *host);
 
 /* Judges what mxg_probe_run and mxg_probe_dns found. Pure: no network, no clock (in->now).
  * Appends findings (index = the MX target's position). Returns 0, or -1 on ENOMEM. */

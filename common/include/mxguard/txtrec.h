@@ -33,20 +33,23 @@ enum mxg_txtrec_state {
 	MXG_TXTREC_FAILED,      /* the lookup failed temporarily */
 };
 
-/* mxg_txtrec_find, then parse(text, rec, why, whylen) (0 valid, -1 invalid) on the one record.
- * Returns the state, with why saying what was wrong; -1 on a local error. */
-int mxg_txtrec_lookup(struct mxg_resolver *r, const char *name, int (*belongs)(const char *text),
-		      const char *tag, int (*parse)(const char *text, void *rec, char *why, size_t whylen),
+/* mxg_txtrec_find at prefix + domain ("_mta-sts." and the domain), then parse(text, rec, why,
+ * whylen) (0 valid, -1 invalid) on the one record. Returns the state, with why saying what was
+ * wrong; -1 on a local error or a name too long (why "domain name too long"). */
+int mxg_txtrec_lookup(struct mxg_resolver *r, const char *prefix, const char *domain,
+		      int (*belongs)(const char *text), const char *tag, int (*parse)(const char *text, void *rec, char *why, size_t whylen),
 		      void *rec, char *why, size_t whylen);
 
-/* Splits the field f (n bytes) at its first '=' into a name of *kl bytes and a value *v of *vl
- * bytes. Returns 0, or -1 with why when there is no '='. */
-int mxg_txtrec_field_split(const char *f, size_t n, size_t *kl, const char **v, size_t *vl,
-			   char *why, size_t whylen);
-/* Checks an extension field, whose grammar both records share: name (ALPHA / DIGIT) then up
- * to 31 of ALPHA / DIGIT / "_" / "-" / "."; value 1*(%x21-3A / %x3C / %x3E-7E). Returns 0, or
- * -1 with why. */
-int mxg_txtrec_ext_check(const char *name, size_t kl, const char *v, size_t vl, char *why,
-			 size_t whylen);
+/* Reads the fields of a record from p, at the ';' that ends its version field or just past the
+ * version tag, to end: fields separated by ';' with white space around, empty ones skipped; with
+ * wsp_ends a field also ends at white space, and only ';' may follow it (MTA-STS), else inner
+ * white space stays in the field (TLS-RPT). The field named key must be there once; its value
+ * goes to value(rec, v, vl, why, whylen); every other field must be an extension: name
+ * (ALPHA / DIGIT) then up to 31 of ALPHA / DIGIT / "_" / "-" / ".", value
+ * 1*(%x21-3A / %x3C / %x3E-7E). Returns 0, or -1 with why (value's own reason, or the field
+ * that is wrong). */
+int mxg_txtrec_fields(const char *p, const char *end, int wsp_ends, const char *key,
+		      int (*value)(void *rec, const char *v, size_t vl, char *why, size_t whylen),
+		      void *rec, char *why, size_t whylen);
 
 #endif

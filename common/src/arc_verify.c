@@ -1,6 +1,6 @@
 /* ARC chain validation (RFC 8617 §5.2) over the header fields the DKIM verifier keeps: the sets'
  * structure, the newest ARC-Message-Signature, then every ARC-Seal from the newest down. */
-#include "dkim_internal.h"
+#include "arc_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
