@@ -22,8 +22,8 @@ struct dkim_arc {
 	size_t field[ARC_PARTS][DKIM_ARC_MAX + 1]; /* header index + 1 per instance; 0 = none */
 	unsigned newest;                           /* highest i= seen */
 	int broken;                                /* res.reason says why */
-	struct dkim_sig ams;                       /* the newest message signature, when parsed */
 	int ams_ok;
+	struct dkim_sig ams;                       /* the newest message signature, read when ams_ok */
 };
 
 static const char *const result_names[] = {
@@ -146,11 +146,12 @@ static void parse_newest_ams(struct dkim_arc *a, const struct dkim_headers *hs)
 
 struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs, size_t unstored)
 {
-	struct dkim_arc *a = calloc(1, sizeof(*a));
+	struct dkim_arc *a = malloc(sizeof(*a));
 	size_t seen = 0;
 
 	if (a == NULL)
 		return NULL;
+	memset(a, 0, offsetof(struct dkim_arc, ams)); /* ams is filled (and read) only when parsed */
 	if (unstored > 0) {
 		a->res.result = MXG_ARC_FAIL;
 		broken(a, "the header is too large to check its %zu ARC fields", unstored);
