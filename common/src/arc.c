@@ -70,6 +70,9 @@ static void broken(struct dkim_arc *a, const char *fmt, ...)
 
 static int part_named(const char *name, size_t len)
 {
+	/* Every header field is asked about: the three names all begin "ARC-". */
+	if (len < 4 || !mxg_strncaseeq(name, "arc-", 4))
+		return -1;
 	for (int p = 0; p < ARC_PARTS; p++)
 		if (len == strlen(part_names[p]) && mxg_strncaseeq(name, part_names[p], len))
 			return p;

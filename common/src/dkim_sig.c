@@ -62,10 +62,16 @@ static size_t skip_ws(const char *t, size_t len, size_t i, int *bad)
 	return i;
 }
 
+/* The tag's name is n (tag names are short: the length and first byte decide most). */
+static int tag_named(const struct dkim_tag *t, const char *n, size_t nl)
+{
+	return t->name_len == nl && t->name[0] == n[0] && memcmp(t->name, n, nl) == 0;
+}
+
 static int tag_name_seen(const struct dkim_taglist *l, const char *n, size_t nl)
 {
 	for (size_t k = 0; k < l->count; k++)
-		if (l->tags[k].name_len == nl && memcmp(l->tags[k].name, n, nl) == 0)
+		if (tag_named(&l->tags[k], n, nl))
 			return 1;
 	return 0;
 }
@@ -143,7 +149,7 @@ const struct dkim_tag *dkim_tags_find(const struct dkim_taglist *l, const char *
 	size_t nl = strlen(name);
 
 	for (size_t k = 0; k < l->count; k++)
-		if (l->tags[k].name_len == nl && memcmp(l->tags[k].name, name, nl) == 0)
+		if (tag_named(&l->tags[k], name, nl))
 			return &l->tags[k];
 	return NULL;
 }
