@@ -81,9 +81,14 @@ static void *worker(void *arg)
 		run(p, j);
 		pthread_mutex_lock(&p->lock);
 		push(&p->done_head, &p->done_tail, j);
-		/* EAGAIN means the counter is already non-zero: the loop will look anyway. */
+		pthread_mutex_unlock(&p->lock);
+		/* Outside the lock (the system call would hold up the loop and the other workers).
+		 * The loop may have taken j already and then wakes once for nothing; it never misses
+		 * one, since it drains the queue after reading the counter. EAGAIN means the
+		 * counter is already non-zero: the loop will look anyway. */
 		if (write(p->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-			p->notify_errors++;
+			__atomic_add_fetch(&p->notify_errors, 1, __ATOMIC_RELAXED);
+		pthread_mutex_lock(&p->lock);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return NULL;
@@ -139,7 +144,7 @@ struct policyd_job *policyd_pool_done(struct policyd_pool *p)
 	struct policyd_job *j = pop(&p->done_head, &p->done_tail);
 	/* Queue drained: reset the counter (under the lock, so no completion is missed). */
 	if (j == NULL && read(p->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		p->notify_errors++;
+		__atomic_add_fetch(&p->notify_errors, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&p->lock);
 	return j;
 }

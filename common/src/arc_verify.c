@@ -22,8 +22,8 @@ struct dkim_arc {
 	size_t field[ARC_PARTS][DKIM_ARC_MAX + 1]; /* header index + 1 per instance; 0 = none */
 	unsigned newest;                           /* highest i= seen */
 	int broken;                                /* res.reason says why */
-	struct dkim_sig ams;                       /* the newest message signature, when parsed */
 	int ams_ok;
+	struct dkim_sig ams;                       /* the newest message signature, read when ams_ok */
 };
 
 static const char *const result_names[] = {
@@ -70,6 +70,9 @@ static void broken(struct dkim_arc *a, const char *fmt, ...)
 
 static int part_named(const char *name, size_t len)
 {
+	/* Every header field is asked about: the three names all begin "ARC-". */
+	if (len < 4 || !mxg_strncaseeq(name, "arc-", 4))
+		return -1;
 	for (int p = 0; p < ARC_PARTS; p++)
 		if (len == strlen(part_names[p]) && mxg_strncaseeq(name, part_names[p], len))
 			return p;
@@ -146,11 +149,12 @@ static void parse_newest_ams(struct dkim_arc *a, const struct dkim_headers *hs)
 
 struct dkim_arc *dkim_arc_scan(const struct dkim_headers *hs, size_t unstored)
 {
-	struct dkim_arc *a = calloc(1, sizeof(*a));
+	struct dkim_arc *a = malloc(sizeof(*a));
 	size_t seen = 0;
 
 	if (a == NULL)
 		return NULL;
+	memset(a, 0, offsetof(struct dkim_arc, ams)); /* ams is filled (and read) only when parsed */
 	if (unstored > 0) {
 		a->res.result = MXG_ARC_FAIL;
 		broken(a, "the header is too large to check its %zu ARC fields", unstored);

@@ -218,8 +218,9 @@ static int add_sig(struct mxg_dkim_verifier *v, size_t hi, size_t evaluated)
 	struct sigrec *s = &v->sigs[v->nsigs++];
 	const char *val = v->hbuf + h->off + h->value_off;
 
-	memset(s, 0, sizeof(*s));
-	s->hdr = hi;
+	s->hdr = hi; /* s->sig is emptied by the parse */
+	s->err[0] = '\0';
+	s->body = NULL;
 	s->parse_ok = dkim_sig_parse(val, h->len - h->value_off, &s->sig, s->err, sizeof(s->err)) == 0;
 	/* Parsed all the same, for d=, s= and a= in the result. */
 	if (h->nul) {
@@ -264,7 +265,7 @@ static int start_sigs(struct mxg_dkim_verifier *v)
 		keep = v->opt.max_signatures + EXTRA_RESULTS;
 	if (keep == 0)
 		return 0;
-	v->sigs = calloc(keep, sizeof(*v->sigs));
+	v->sigs = malloc(keep * sizeof(*v->sigs)); /* only the first nsigs are used, each set by add_sig */
 	if (v->sigs == NULL)
 		return -1;
 	if (v->overflow)

@@ -4,8 +4,12 @@
 
 #include "mxguard/chars.h"
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static const EVP_MD *sha256;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
@@ -40,6 +44,9 @@ static int grow(char **buf, size_t *cap, size_t need)
 	return 0;
 }
 
+/* CR, LF, SP and HTAB: a table, since the canonicalization loops ask about every byte. */
+static const uint8_t fws_byte[256] = { ['\r'] = 1, ['\n'] = 1, [' '] = 1, ['\t'] = 1 };
+
 /* Relaxed (§3.4.2): lower-case name, unfold, runs of WSP to one SP, no WSP around the colon
  * or at the end. Output is never longer than the input plus one. */
 static void relaxed_header(const char *f, size_t len, char *o, size_t *olen)
@@ -73,6 +80,8 @@ static void relaxed_header(const char *f, size_t len, char *o, size_t *olen)
 		pending = 0;
 		started = 1;
 		o[n++] = (char)c;
+		while (k + 1 < len && !fws_byte[(unsigned char)f[k + 1]]) /* the rest of the word */
+			o[n++] = f[++k];
 	}
 	*olen = n;
 }
@@ -132,10 +141,11 @@ struct dkim_body_hash {
 
 struct dkim_body_hash *dkim_body_hash_new(enum dkim_canon c, const EVP_MD *md, int has_l, uint64_t l)
 {
-	struct dkim_body_hash *h = calloc(1, sizeof(*h));
+	struct dkim_body_hash *h = malloc(sizeof(*h));
 
 	if (h == NULL)
 		return NULL;
+	memset(h, 0, offsetof(struct dkim_body_hash, out)); /* out[] is written before it is read */
 	h->canon = c;
 	h->md = md;
 	h->has_l = has_l;
@@ -209,13 +219,28 @@ static void end_line(struct dkim_body_hash *h)
 	}
 }
 
-/* CR, LF, SP and HTAB: a table, since the body loop asks about every byte. */
-static const uint8_t special_byte[256] = { ['\r'] = 1, ['\n'] = 1, [' '] = 1, ['\t'] = 1 };
-
 static int is_plain(uint8_t c)
 {
-	return !special_byte[c];
+	return !fws_byte[c];
 }
+
+#if defined(__SSE2__)
+/* The lanes of p[0..15] that relaxed must look at: CR, LF, HTAB, and SP followed by
+ * whitespace or a line end (p[16] is read). A bit per lane. */
+static unsigned relaxed_lanes(const uint8_t *p)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+	__m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n'), tab = _mm_set1_epi8('\t');
+	__m128i sp = _mm_set1_epi8(' ');
+	__m128i ctl_x = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)),
+				     _mm_cmpeq_epi8(x, tab));
+	__m128i ws_y = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(y, cr), _mm_cmpeq_epi8(y, lf)),
+				    _mm_or_si128(_mm_cmpeq_epi8(y, tab), _mm_cmpeq_epi8(y, sp)));
+	__m128i bad = _mm_or_si128(ctl_x, _mm_and_si128(_mm_cmpeq_epi8(x, sp), ws_y));
+	return (unsigned)_mm_movemask_epi8(bad);
+}
+#endif
 
 /* Bytes that need no per-byte decision: not a line end, and for relaxed no whitespace
  * except a single SP between two other characters, which relaxed leaves as it is. */
@@ -228,6 +253,18 @@ static size_t plain_run(const struct dkim_body_hash *h, const uint8_t *p, size_t
 			k++;
 		return k;
 	}
+	if (n == 0 || !is_plain(p[0]))
+		return 0;
+#if defined(__SSE2__)
+	/* Sixteen at a time while p[k + 16] exists; what the lanes flag is left to the loop below. */
+	for (k = 1; k + 17 <= n; k += 16) {
+		unsigned m = relaxed_lanes(p + k);
+		if (m != 0) {
+			k += (size_t)__builtin_ctz(m);
+			break;
+		}
+	}
+#endif
 	for (;;) {
 		while (k < n && is_plain(p[k]))
 			k++;

@@ -97,7 +97,6 @@ struct dkim_sig {
 	char d[MXG_DNS_NAME_MAX];
 	char s[MXG_DNS_NAME_MAX];
 	char i[MXG_DNS_NAME_MAX + 64];   /* decoded i=, or "@" d */
-	uint8_t b[DKIM_SIG_MAX];
 	size_t b_len;
 	char b_prefix[16];
 	uint8_t bh[EVP_MAX_MD_SIZE];
@@ -107,12 +106,18 @@ struct dkim_sig {
 	int has_t, has_x;
 	uint64_t t, x;
 	size_t h_count;                  /* h= names, lower-cased, in order */
-	char *h_names[DKIM_H_MAX];
 	char *h_store;                   /* owns the names */
 	size_t b_value_start, b_value_end; /* b= value span in the field's value, for removal */
 	unsigned instance;               /* ARC fields: i=, 1 to DKIM_ARC_MAX */
 	enum dkim_arc_cv cv;             /* ARC-Seal: cv= */
+	/* The two large arrays last: only their first b_len and h_count entries are read, so
+	 * dkim_sig_reset() leaves them as they are. */
+	uint8_t b[DKIM_SIG_MAX];
+	char *h_names[DKIM_H_MAX];
 };
+
+/* Empties sig (as zeroed, without writing the large arrays it need not). */
+void dkim_sig_reset(struct dkim_sig *sig);
 
 /* Parses a DKIM-Signature value into sig (which owns h_store afterwards; release with
  * dkim_sig_clear). Fills what it could even on error (d=, s=, a= for reporting).

@@ -2,9 +2,13 @@
  * key records, base64 with folding whitespace, and strict validation of every signature tag. */
 #include "dkim_internal.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "mxguard/chars.h"
 #include "mxguard/str.h"
@@ -12,6 +16,27 @@
 static int is_valchar(int c)
 {
 	return (c >= 0x21 && c <= 0x3a) || (c >= 0x3c && c <= 0x7e);
+}
+
+/* How many of t[i..len) are VALCHARs in a row (b= and bh= values are long runs of them). */
+static size_t valchar_run(const char *t, size_t len, size_t i)
+{
+	size_t k = i;
+#if defined(__SSE2__)
+	const __m128i lo = _mm_set1_epi8(0x20), hi = _mm_set1_epi8(0x7f), semi = _mm_set1_epi8(';');
+	for (; k + 16 <= len; k += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(t + k));
+		/* Signed compares: octets from 0x80 up are negative, so never above 0x20. */
+		__m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(x, semi),
+					      _mm_and_si128(_mm_cmpgt_epi8(x, lo), _mm_cmplt_epi8(x, hi)));
+		unsigned bad = ~(unsigned)_mm_movemask_epi8(ok) & 0xffffu;
+		if (bad != 0)
+			return k + (size_t)__builtin_ctz(bad) - i;
+	}
+#endif
+	while (k < len && is_valchar((unsigned char)t[k]))
+		k++;
+	return k - i;
 }
 
 /* A line break inside a tag list must be a fold: CRLF or LF followed by WSP. */
@@ -37,10 +62,16 @@ static size_t skip_ws(const char *t, size_t len, size_t i, int *bad)
 	return i;
 }
 
+/* The tag's name is n (tag names are short: the length and first byte decide most). */
+static int tag_named(const struct dkim_tag *t, const char *n, size_t nl)
+{
+	return t->name_len == nl && t->name[0] == n[0] && memcmp(t->name, n, nl) == 0;
+}
+
 static int tag_name_seen(const struct dkim_taglist *l, const char *n, size_t nl)
 {
 	for (size_t k = 0; k < l->count; k++)
-		if (l->tags[k].name_len == nl && memcmp(l->tags[k].name, n, nl) == 0)
+		if (tag_named(&l->tags[k], n, nl))
 			return 1;
 	return 0;
 }
@@ -67,14 +98,15 @@ static int parse_one(const char *t, size_t len, size_t *pos, struct dkim_tag *ta
 	size_t vs = i, ve = i;
 	while (i < len && t[i] != ';') {
 		unsigned char c = (unsigned char)t[i];
-		if (mxg_is_fws(c)) {
-			if (!fold_ok(t, len, i))
-				bad = 1;
-		} else if (!is_valchar(c)) {
-			return mxg_fail(err, errlen, "%s", "tag value has a character outside printable ASCII");
-		} else {
-			ve = i + 1;
+		if (is_valchar(c)) { /* the common case first: a run of value characters */
+			i += valchar_run(t, len, i);
+			ve = i;
+			continue;
 		}
+		if (!mxg_is_fws(c))
+			return mxg_fail(err, errlen, "%s", "tag value has a character outside printable ASCII");
+		if (!fold_ok(t, len, i))
+			bad = 1;
 		i++;
 	}
 	if (bad)
@@ -117,7 +149,7 @@ const struct dkim_tag *dkim_tags_find(const struct dkim_taglist *l, const char *
 	size_t nl = strlen(name);
 
 	for (size_t k = 0; k < l->count; k++)
-		if (l->tags[k].name_len == nl && memcmp(l->tags[k].name, name, nl) == 0)
+		if (tag_named(&l->tags[k], name, nl))
 			return &l->tags[k];
 	return NULL;
 }
@@ -127,24 +159,54 @@ int dkim_tag_is(const struct dkim_tag *t, const char *s)
 	return t != NULL && t->value_len == strlen(s) && memcmp(t->value, s, t->value_len) == 0;
 }
 
+/* What each octet is in base64 with folding whitespace: its digit value, B64_FWS, B64_PAD or
+ * B64_BAD (a table: b= and p= values are hundreds of digits). */
+enum { B64_BAD = 0xff, B64_FWS = 0xfe, B64_PAD = 0xfd };
+static uint8_t b64_class[256];
+static pthread_once_t b64_once = PTHREAD_ONCE_INIT;
+
+static void b64_fill(void)
+{
+	for (int c = 0; c < 256; c++) {
+		int v = mxg_base64_value(c);
+		b64_class[c] = v >= 0 ? (uint8_t)v : mxg_is_fws(c) ? B64_FWS : c == '=' ? B64_PAD : B64_BAD;
+	}
+}
+
 long dkim_b64_decode(const char *in, size_t len, uint8_t *out, size_t outsize)
 {
 	uint32_t acc = 0;
 	size_t n = 0, digits = 0, pad = 0;
 
+	pthread_once(&b64_once, b64_fill);
 	for (size_t i = 0; i < len; i++) {
-		int c = (unsigned char)in[i];
-		if (mxg_is_fws(c))
+		/* Four digits at once where a quantum starts, the common case. */
+		if ((digits & 3) == 0 && pad == 0 && i + 4 <= len) {
+			unsigned q0 = b64_class[(unsigned char)in[i]], q1 = b64_class[(unsigned char)in[i + 1]];
+			unsigned q2 = b64_class[(unsigned char)in[i + 2]], q3 = b64_class[(unsigned char)in[i + 3]];
+			if ((q0 | q1 | q2 | q3) < 64) {
+				if (n + 3 > outsize)
+					return -1;
+				uint32_t w = q0 << 18 | q1 << 12 | q2 << 6 | q3;
+				out[n++] = (uint8_t)(w >> 16);
+				out[n++] = (uint8_t)(w >> 8);
+				out[n++] = (uint8_t)w;
+				digits += 4;
+				i += 3;
+				continue;
+			}
+		}
+		unsigned v = b64_class[(unsigned char)in[i]];
+		if (v == B64_FWS)
 			continue;
-		if (c == '=') {
+		if (v == B64_PAD) {
 			pad++;
 			continue;
 		}
-		int v = mxg_base64_value(c);
-		if (v < 0 || pad > 0)
+		if (v == B64_BAD || pad > 0)
 			return -1;
-		acc = (acc << 6) | (uint32_t)v;
-		if (++digits % 4 == 0) {
+		acc = (acc << 6) | v;
+		if ((++digits & 3) == 0) {
 			if (n + 3 > outsize)
 				return -1;
 			out[n++] = (uint8_t)(acc >> 16);
@@ -519,7 +581,7 @@ int dkim_sig_parse_kind(enum dkim_sig_kind kind, const char *value, size_t len, 
 {
 	struct dkim_taglist *l = malloc(sizeof(*l));
 
-	memset(sig, 0, sizeof(*sig));
+	dkim_sig_reset(sig);
 	if (l == NULL)
 		return mxg_fail(err, errlen, "%s", "out of memory");
 	int rc = -1;
@@ -590,6 +652,11 @@ unsigned dkim_arc_instance(enum dkim_sig_kind kind, const char *value, size_t le
 		(void)parse_instance(dkim_tags_find(l, "i"), &n);
 	free(l);
 	return n;
+}
+
+void dkim_sig_reset(struct dkim_sig *sig)
+{
+	memset(sig, 0, offsetof(struct dkim_sig, b));
 }
 
 void dkim_sig_clear(struct dkim_sig *sig)

@@ -397,8 +397,7 @@ static enum mxg_spf_result eval_record(struct spf_eval *e, const struct spf_reco
 		enum mxg_spf_result res = qualifier_result(t->qualifier);
 		if (final) {
 			mxg_strlcpy(e->out->domain, domain, sizeof(e->out->domain));
-			snprintf(e->out->mechanism, sizeof(e->out->mechanism), "%.*s",
-				 (int)t->text_len, t->text);
+			spf_copyn(e->out->mechanism, sizeof(e->out->mechanism), t->text, t->text_len);
 			if (res == MXG_SPF_FAIL)
 				explain(e, rec, domain);
 		}
@@ -453,12 +452,12 @@ static void split_sender(const char *sender, const char *domain, struct mxg_spf_
 		mxg_strlcpy(local, "postmaster", llen);
 		mxg_strlcpy(sdomain, sender && *sender ? sender : domain, dlen);
 	} else {
-		spf_textf(local, llen, "%.*s", (int)(at - sender), sender);
+		spf_copyn(local, llen, sender, (size_t)(at - sender));
 		if (local[0] == '\0')
 			mxg_strlcpy(local, "postmaster", llen);
 		mxg_strlcpy(sdomain, at + 1, dlen);
 	}
-	spf_textf(out->sender, sizeof(out->sender), "%s@%s", local, sdomain);
+	spf_join(out->sender, sizeof(out->sender), local, "@", sdomain, NULL);
 }
 
 static void unmap_v4(const struct mxg_addr *in, struct mxg_addr *out)

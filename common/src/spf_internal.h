@@ -147,8 +147,11 @@ int spf_reverse_name(const struct mxg_addr *ip, char *out, size_t outsize);
 
 /* --- the outcome (spf_outcome.c) --- */
 
-/* snprintf that truncates on purpose (texts for people; the cut is harmless). */
-void spf_textf(char *dst, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* dst (size > 0) = the strings up to the NULL, joined and cut to size like snprintf would:
+ * the per-evaluation texts without a format to parse. */
+void spf_join(char *dst, size_t size, ...) __attribute__((sentinel));
+/* dst (size > 0) = the first n bytes of s (fewer at a NUL), cut to size. */
+void spf_copyn(char *dst, size_t size, const char *s, size_t n);
 
 /* Fills out->comment from the result, sender, domain and problem. */
 void spf_outcome_comment(struct mxg_spf_outcome *out, const struct mxg_addr *ip);

@@ -218,9 +218,12 @@ static int walk(struct walker *w, const char *s, size_t len, enum spf_macro_use 
 		}
 		if (c < 0x21 || c > 0x7e)
 			return set_why(why, whylen, "character not allowed in a macro-string");
-		if (c != '%') {
-			put(w, (const char *)&s[i], 1);
-			i++;
+		if (c != '%') { /* a run of literal characters, added at once */
+			size_t j = i + 1;
+			while (j < len && s[j] != '%' && (unsigned char)s[j] >= 0x21 && (unsigned char)s[j] <= 0x7e)
+				j++;
+			put(w, s + i, j - i);
+			i = j;
 			continue;
 		}
 		if (i + 1 >= len)

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mxguard/str.h"
 
@@ -27,13 +28,27 @@ int mxg_spf_result_parse(const char *s)
 	return -1;
 }
 
-void spf_textf(char *dst, size_t size, const char *fmt, ...)
+void spf_copyn(char *dst, size_t size, const char *s, size_t n)
+{
+	size_t l = strnlen(s, n < size - 1 ? n : size - 1);
+
+	memcpy(dst, s, l);
+	dst[l] = '\0';
+}
+
+void spf_join(char *dst, size_t size, ...)
 {
 	va_list ap;
+	const char *s;
+	size_t n = 0;
 
-	va_start(ap, fmt);
-	vsnprintf(dst, size, fmt, ap);
+	va_start(ap, size);
+	while ((s = va_arg(ap, const char *)) != NULL && n + 1 < size) {
+		spf_copyn(dst + n, size - n, s, size - n);
+		n += strlen(dst + n);
+	}
 	va_end(ap);
+	dst[n] = '\0';
 }
 
 void spf_outcome_comment(struct mxg_spf_outcome *out, const struct mxg_addr *ip)
@@ -42,34 +57,32 @@ void spf_outcome_comment(struct mxg_spf_outcome *out, const struct mxg_addr *ip)
 	const char *s = out->sender;
 
 	inet_ntop(ip->family == 4 ? AF_INET : AF_INET6, ip->bytes, addr, sizeof(addr));
+	char *c = out->comment;
+	size_t cs = sizeof(out->comment);
+
 	switch (out->result) {
 	case MXG_SPF_PASS:
-		spf_textf(out->comment, sizeof(out->comment),
-			 "domain of %s designates %s as permitted sender", s, addr);
+		spf_join(c, cs, "domain of ", s, " designates ", addr, " as permitted sender", NULL);
 		break;
 	case MXG_SPF_FAIL:
-		spf_textf(out->comment, sizeof(out->comment),
-			 "domain of %s does not designate %s as permitted sender", s, addr);
+		spf_join(c, cs, "domain of ", s, " does not designate ", addr, " as permitted sender", NULL);
 		break;
 	case MXG_SPF_SOFTFAIL:
-		spf_textf(out->comment, sizeof(out->comment),
-			 "domain of transitioning %s does not designate %s as permitted sender", s,
-			 addr);
+		spf_join(c, cs, "domain of transitioning ", s, " does not designate ", addr,
+			 " as permitted sender", NULL);
 		break;
 	case MXG_SPF_NEUTRAL:
-		spf_textf(out->comment, sizeof(out->comment),
-			 "%s is neither permitted nor denied by domain of %s", addr, s);
+		spf_join(c, cs, addr, " is neither permitted nor denied by domain of ", s, NULL);
 		break;
 	case MXG_SPF_NONE:
-		spf_textf(out->comment, sizeof(out->comment), "no SPF record for %s", out->domain);
+		spf_join(c, cs, "no SPF record for ", out->domain, NULL);
 		break;
 	case MXG_SPF_TEMPERROR:
-		spf_textf(out->comment, sizeof(out->comment),
-			 "temporary error in processing during lookup of %s: %s", s, out->problem);
+		spf_join(c, cs, "temporary error in processing during lookup of ", s, ": ", out->problem,
+			 NULL);
 		break;
 	default:
-		spf_textf(out->comment, sizeof(out->comment),
-			 "permanent error in processing domain of %s: %s", s, out->problem);
+		spf_join(c, cs, "permanent error in processing domain of ", s, ": ", out->problem, NULL);
 		break;
 	}
 }
