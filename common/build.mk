@@ -1,5 +1,5 @@
 # libmxguard (the checks) and the mxguard command. common/util holds the code that knows
-# nothing of mail or DNS (strings, hashing, clocks, configuration files, logging, addresses,
+# nothing of mail or DNS (strings, hashing and the hash table, clocks, configuration files, logging, addresses,
 # daemons); common/src the mail and DNS logic built on it. Both go into the one archive.
 
 LIB := $(B)/libmxguard.a
