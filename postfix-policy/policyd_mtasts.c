@@ -18,11 +18,10 @@
 #define CACHE_WINDOW 8
 
 struct entry {
+	struct mxg_htable_age age;      /* first: expires = fetched + max_age, used = LRU clock */
 	char domain[MXG_DNS_NAME_MAX];
 	char id[MXG_MTASTS_ID_MAX + 1];
 	struct mxg_mtasts_policy policy;
-	time_t expires;                 /* fetched + max_age */
-	unsigned long used;             /* LRU clock */
 };
 
 struct policyd_mtasts {
@@ -37,17 +36,6 @@ struct policyd_mtasts {
 static int entry_eq(const void *entry, const void *key)
 {
 	return strcmp(((const struct entry *)entry)->domain, key) == 0;
-}
-
-/* Expired first (at *ctx), else the least recently used. */
-static int entry_older(const void *a, const void *b, void *ctx)
-{
-	const struct entry *x = a, *y = b;
-	time_t now = *(const time_t *)ctx;
-
-	if ((x->expires <= now) != (y->expires <= now))
-		return x->expires <= now;
-	return x->used < y->used;
 }
 
 struct policyd_mtasts *policyd_mtasts_new(struct mxg_resolver *res, size_t capacity,
@@ -89,9 +77,9 @@ static int cached(struct policyd_mtasts *m, const char *domain, time_t now, stru
 {
 	pthread_mutex_lock(&m->lock);
 	struct entry *e = find(m, domain);
-	int ok = e != NULL && now < e->expires;
+	int ok = e != NULL && now < e->age.expires;
 	if (ok) {
-		e->used = ++m->clock;
+		e->age.used = ++m->clock;
 		*out = *e;
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -108,13 +96,13 @@ static void store(struct policyd_mtasts *m, const char *domain, const char *id,
 	pthread_mutex_lock(&m->lock);
 	struct entry *e = find(m, domain);
 	if (e == NULL)
-		e = mxg_htable_add(&m->table, mxg_hash_str(domain), entry_older, &now, &evicted);
+		e = mxg_htable_add(&m->table, mxg_hash_str(domain), mxg_htable_older_age, &now, &evicted);
 	if (e != NULL) {
 		mxg_strlcpy(e->domain, domain, sizeof(e->domain));
 		mxg_strlcpy(e->id, id, sizeof(e->id));
 		e->policy = *p;
-		e->expires = now + (time_t)p->max_age;
-		e->used = ++m->clock;
+		e->age.expires = now + (time_t)p->max_age;
+		e->age.used = ++m->clock;
 	}
 	pthread_mutex_unlock(&m->lock);
 }

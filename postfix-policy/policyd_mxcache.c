@@ -18,10 +18,9 @@
 #define CACHE_WINDOW 8
 
 struct entry {
+	struct mxg_htable_age age; /* first: used is the LRU clock */
 	char domain[MXG_DNS_NAME_MAX];
 	struct policyd_mxinfo info;
-	time_t expires;
-	unsigned long used;      /* LRU clock */
 };
 
 struct policyd_mxcache {
@@ -35,17 +34,6 @@ struct policyd_mxcache {
 static int entry_eq(const void *entry, const void *key)
 {
 	return strcmp(((const struct entry *)entry)->domain, key) == 0;
-}
-
-/* Expired first (at *ctx), else the least recently used. */
-static int entry_older(const void *a, const void *b, void *ctx)
-{
-	const struct entry *x = a, *y = b;
-	time_t now = *(const time_t *)ctx;
-
-	if ((x->expires <= now) != (y->expires <= now))
-		return x->expires <= now;
-	return x->used < y->used;
 }
 
 struct policyd_mxcache *policyd_mxcache_new(struct mxg_resolver *r, size_t capacity,
@@ -90,12 +78,12 @@ static void store(struct policyd_mxcache *c, const char *domain, const struct po
 	int evicted;
 
 	if (e == NULL) {
-		e = mxg_htable_add(&c->table, mxg_hash_str(domain), entry_older, &now, &evicted);
+		e = mxg_htable_add(&c->table, mxg_hash_str(domain), mxg_htable_older_age, &now, &evicted);
 		mxg_strlcpy(e->domain, domain, sizeof(e->domain));
 	}
 	e->info = *m;
-	e->expires = now + (time_t)ttl;
-	e->used = ++c->clock;
+	e->age.expires = now + (time_t)ttl;
+	e->age.used = ++c->clock;
 }
 
 static void add_addr(struct policyd_mxinfo *m, int family, const uint8_t *b)
@@ -208,9 +196,9 @@ int policyd_mxcache_get(void *ctx, const char *domain, int nonblocking, struct p
 
 	pthread_mutex_lock(&c->lock);
 	struct entry *e = find(c, domain);
-	if (e != NULL && e->expires > mxg_clock_s()) {
+	if (e != NULL && e->age.expires > mxg_clock_s()) {
 		*out = e->info;
-		e->used = ++c->clock;
+		e->age.used = ++c->clock;
 		pthread_mutex_unlock(&c->lock);
 		return 0;
 	}

@@ -170,9 +170,8 @@ void dkim_key_clear(struct dkim_key *key)
 #define CACHE_WINDOW 8
 
 struct cache_slot {
+	struct mxg_htable_age age; /* first: used is the order of storing (smallest: oldest) */
 	char name[MXG_DNS_NAME_MAX + 16];
-	time_t expires;
-	unsigned long stored;      /* the order of storing: the smallest is the oldest */
 	struct dkim_key key;
 };
 
@@ -185,17 +184,6 @@ struct mxg_dkim_key_cache {
 static int slot_eq(const void *entry, const void *key)
 {
 	return strcmp(((const struct cache_slot *)entry)->name, key) == 0;
-}
-
-/* Expired first (at *ctx), else the oldest stored. */
-static int slot_older(const void *a, const void *b, void *ctx)
-{
-	const struct cache_slot *x = a, *y = b;
-	time_t now = *(const time_t *)ctx;
-
-	if ((x->expires <= now) != (y->expires <= now))
-		return x->expires <= now;
-	return x->stored < y->stored;
 }
 
 struct mxg_dkim_key_cache *mxg_dkim_key_cache_new(size_t max_entries)
@@ -245,7 +233,7 @@ static int cache_get(struct mxg_dkim_key_cache *c, const char *name, time_t now,
 
 	pthread_mutex_lock(&c->lock);
 	struct cache_slot *s = mxg_htable_find(&c->table, h, name);
-	if (s != NULL && s->expires <= now) {
+	if (s != NULL && s->age.expires <= now) {
 		drop_slot(c, s);
 	} else if (s != NULL && (s->key.pkey == NULL || EVP_PKEY_up_ref(s->key.pkey) == 1)) {
 		*key = s->key;
@@ -267,13 +255,13 @@ static void cache_put(struct mxg_dkim_key_cache *c, const char *name, time_t now
 	struct cache_slot *s = mxg_htable_find(&c->table, h, name);
 	if (s != NULL)
 		drop_slot(c, s); /* another thread fetched it meanwhile: keep the newer */
-	s = mxg_htable_add(&c->table, h, slot_older, &now, &evicted);
+	s = mxg_htable_add(&c->table, h, mxg_htable_older_age, &now, &evicted);
 	if (evicted)
 		dkim_key_clear(&s->key);
 	mxg_strlcpy(s->name, name, sizeof(s->name));
 	s->key = *key;
-	s->expires = expires;
-	s->stored = ++c->stores;
+	s->age.expires = expires;
+	s->age.used = ++c->stores;
 	pthread_mutex_unlock(&c->lock);
 }
 

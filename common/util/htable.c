@@ -246,6 +246,16 @@ int mxg_htable_home_first(const void *a, const void *b, void *ctx)
 	return 0;
 }
 
+int mxg_htable_older_age(const void *a, const void *b, void *ctx)
+{
+	const struct mxg_htable_age *x = a, *y = b;
+	const time_t now = *(const time_t *)ctx;
+
+	if ((x->expires <= now) != (y->expires <= now))
+		return x->expires <= now;
+	return x->used < y->used;
+}
+
 size_t mxg_htable_mem(const struct mxg_htable *t)
 {
 	return tags_size(t->nslots) + t->nslots * t->esize;

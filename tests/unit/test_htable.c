@@ -1,6 +1,7 @@
 /* Unit tests of the one hash table (mxguard/htable.h): insert, lookup, removal and holes, a
  * full window, eviction by the caller's ranking, collisions under a deliberately bad hash,
- * growth (and its refusal on a bad hash), odd slot counts, iteration, and a multithreaded
+ * growth (and its refusal on a bad hash), odd slot counts, iteration, caller memory, the
+ * cache ranking (expired, then least recently used), and a multithreaded
  * stress over lock-striped tables as the SPF cache uses them. */
 #include <pthread.h>
 #include <setjmp.h>
@@ -244,6 +245,69 @@ static void test_iterate(void **state)
 	mxg_htable_fini(&t);
 }
 
+/* A table over the caller's memory: no allocation, bad sizes refused, fini leaves it alone. */
+static void test_caller_memory(void **state)
+{
+	static _Alignas(16) unsigned char mem[MXG_HTABLE_MEM(16, sizeof(struct item))];
+	struct mxg_htable t;
+	int ev;
+
+	(void)state;
+	memset(mem, 0xa5, sizeof(mem)); /* not zeroed: init clears the tags */
+	assert_int_equal(mxg_htable_init_mem(&t, mem, sizeof(mem) - 1, 16, sizeof(struct item), 4,
+					     item_eq), -1);
+	assert_int_equal(mxg_htable_init_mem(&t, mem + 8, sizeof(mem) - 8, 8, sizeof(struct item), 4,
+					     item_eq), -1); /* misaligned */
+	assert_int_equal(mxg_htable_init_mem(&t, mem, sizeof(mem), 16, sizeof(struct item), 4,
+					     item_eq), 0);
+	assert_null(get(&t, good_hash(1), 1));
+	for (uint64_t k = 1; k <= 8; k++)
+		assert_non_null(put(&t, good_hash(k), k, k, item_older, &ev));
+	for (uint64_t k = 1; k <= 8; k++)
+		assert_non_null(get(&t, good_hash(k), k));
+	assert_true((unsigned char *)get(&t, good_hash(1), 1) >= mem);
+	assert_true((unsigned char *)get(&t, good_hash(1), 1) < mem + sizeof(mem));
+	mxg_htable_fini(&t); /* does not free static memory (ASan would say) */
+}
+
+struct aged {
+	struct mxg_htable_age age;
+	uint64_t key;
+};
+
+static int aged_eq(const void *entry, const void *key)
+{
+	return ((const struct aged *)entry)->key == *(const uint64_t *)key;
+}
+
+/* The cache ranking: an expired entry goes first, whatever its use; else the least used. */
+static void test_older_age(void **state)
+{
+	struct mxg_htable t;
+	int ev;
+	time_t now = 1000;
+
+	(void)state;
+	assert_int_equal(mxg_htable_init(&t, 4, sizeof(struct aged), 4, 0, aged_eq), 0);
+	const time_t expires[4] = { 2000, 999, 2000, 2000 };
+	const unsigned long used[4] = { 1, 9, 5, 3 };
+	for (uint64_t k = 0; k < 4; k++) {
+		struct aged *e = mxg_htable_add(&t, good_hash(k), mxg_htable_older_age, &now, &ev);
+		e->key = k;
+		e->age.expires = expires[k];
+		e->age.used = used[k];
+	}
+	struct aged *e = mxg_htable_add(&t, good_hash(4), mxg_htable_older_age, &now, &ev);
+	assert_int_equal(ev, 1);
+	assert_int_equal(e->key, 1); /* expired, though the most recently used */
+	e->key = 4;
+	e->age.expires = 2000;
+	e->age.used = 10;
+	e = mxg_htable_add(&t, good_hash(5), mxg_htable_older_age, &now, &ev);
+	assert_int_equal(e->key, 0); /* all live: the least recently used */
+	mxg_htable_fini(&t);
+}
+
 /* --- many threads over lock-striped tables (each table guarded by its stripe's mutex) --- */
 
 #define STRIPES 4
@@ -323,6 +387,8 @@ int main(void)
 		cmocka_unit_test(test_growth),
 		cmocka_unit_test(test_bad_hash_no_growth),
 		cmocka_unit_test(test_iterate),
+		cmocka_unit_test(test_caller_memory),
+		cmocka_unit_test(test_older_age),
 		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Longest window (slots looked at per operation). */
 #define MXG_HTABLE_WINDOW_MAX 64u
@@ -76,6 +77,15 @@ size_t mxg_htable_slot(const struct mxg_htable *t, const void *entry);
 /* An mxg_htable_older for direct-mapped caches (window 1): ranks nothing first, so the first
  * slot of the window (the home slot) gives way. */
 int mxg_htable_home_first(const void *a, const void *b, void *ctx);
+
+/* What a cache's entries may begin with to use mxg_htable_older_age. */
+struct mxg_htable_age {
+	time_t expires;         /* dead from this second on */
+	unsigned long used;     /* a clock the cache advances at each use (or each store) */
+};
+/* An mxg_htable_older for entries that begin with struct mxg_htable_age, ctx pointing to the
+ * time_t now: an expired entry gives way before a live one, else the smaller `used`. */
+int mxg_htable_older_age(const void *a, const void *b, void *ctx);
 
 /* Bytes held by the table's arrays. */
 size_t mxg_htable_mem(const struct mxg_htable *t);
