@@ -1,7 +1,8 @@
 /* An in-process answer cache in front of a resolver: the same few names (a sender's SPF, HELO
  * and DMARC records, a domain's MX) come up request after request, and a hit here costs a copy
- * instead of a round trip to libunbound's worker. Direct-mapped (mxguard/htable.h, window 1:
- * a newcomer replaces its slot's occupant), bounded, TTL-honouring; one mutex covers it. */
+ * instead of a round trip to libunbound's worker. Two-way (mxguard/htable.h, window 2: a
+ * newcomer replaces the expired, else the older, of its two slots' occupants), bounded,
+ * TTL-honouring; one mutex covers it. */
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -16,11 +17,14 @@
 
 /* Longest time an answer is kept, whatever its TTL says. */
 #define CACHE_TTL_MAX 3600
+/* Slots a name may be kept in: two, so that two names of one home slot do not evict each
+ * other on every request (as a direct-mapped table lets them). */
+#define CACHE_WINDOW 2
 
 struct slot {
+	struct mxg_htable_age age; /* first: used is the order of storing */
 	struct mxg_dns_answer *ans;
 	uint16_t type;
-	time_t expires;
 	char name[MXG_DNS_NAME_MAX];
 };
 
@@ -32,6 +36,7 @@ struct slot_key {
 struct cache {
 	struct mxg_resolver *inner;
 	pthread_mutex_t lock;
+	unsigned long stores;
 	struct mxg_htable table; /* entries: struct slot */
 };
 
@@ -105,7 +110,7 @@ static struct mxg_dns_answer *cache_get(struct cache *c, const char *name, uint1
 	pthread_mutex_lock(&c->lock);
 	struct slot *s = mxg_htable_find(&c->table, h, &k);
 	if (s != NULL) {
-		if (s->expires > mxg_clock_s()) {
+		if (s->age.expires > mxg_clock_s()) {
 			hit = answer_copy(s->ans);
 		} else {
 			mxg_dns_answer_free(s->ans);
@@ -126,14 +131,16 @@ static void cache_put(struct cache *c, const char *name, uint16_t type, const st
 	if (!cacheable(a) || strlen(name) >= MXG_DNS_NAME_MAX || (copy = answer_copy(a)) == NULL)
 		return;
 	pthread_mutex_lock(&c->lock);
+	time_t now = mxg_clock_s();
 	struct slot *s = mxg_htable_find(&c->table, h, &k);
 	if (s == NULL)
-		s = mxg_htable_add(&c->table, h, mxg_htable_home_first, NULL, &evicted);
+		s = mxg_htable_add(&c->table, h, mxg_htable_older_age, &now, &evicted);
 	if (evicted)
 		mxg_dns_answer_free(s->ans);
 	s->ans = copy;
 	s->type = type;
-	s->expires = mxg_clock_s() + (a->ttl < CACHE_TTL_MAX ? (time_t)a->ttl : CACHE_TTL_MAX);
+	s->age.expires = now + (a->ttl < CACHE_TTL_MAX ? (time_t)a->ttl : CACHE_TTL_MAX);
+	s->age.used = ++c->stores;
 	mxg_strlcpy(s->name, name, sizeof(s->name));
 	pthread_mutex_unlock(&c->lock);
 }
@@ -177,7 +184,7 @@ struct mxg_resolver *mxg_resolver_cache_new(struct mxg_resolver *inner, size_t s
 	if (size == 0)
 		return inner;
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || mxg_htable_init(&c->table, size, sizeof(struct slot), 1, 0, slot_eq) < 0) {
+	if (c == NULL || mxg_htable_init(&c->table, size, sizeof(struct slot), CACHE_WINDOW, 0, slot_eq) < 0) {
 		free(c);
 		return NULL;
 	}
