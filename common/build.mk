@@ -1,6 +1,7 @@
 # libmxguard (the checks) and the mxguard command. common/util holds the code that knows
-# nothing of mail or DNS (strings, hashing, clocks, configuration files, logging, addresses,
-# daemons); common/src the mail and DNS logic built on it. Both go into the one archive.
+# nothing of mail or DNS (strings, hashing and the hash table, clocks, configuration files,
+# logging, addresses, daemons); common/src the mail and DNS logic built on it. Both go into
+# the one archive.
 
 LIB := $(B)/libmxguard.a
 LIB_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard common/util/*.c common/src/*.c))

@@ -1,22 +1,27 @@
 /* The MTA-STS policy cache behind the "mta-sts" socketmap: one entry per recipient domain
- * (id, policy, expiry), the least recently used evicted when full; fetches run outside the
- * lock, so two lookups of one domain may both fetch, and the later result stays. */
+ * (id, policy, expiry) in the one hash table (mxguard/htable.h) of capacity slots; when a
+ * domain's window of slots is full, an expired entry gives way, else the least recently used.
+ * One mutex covers the table; fetches run outside it, so two lookups of one domain may both
+ * fetch, and the later result stays. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/hash.h"
+#include "mxguard/htable.h"
 #include "mxguard/mtasts.h"
 #include "mxguard/str.h"
 #include "policyd.h"
 #include "policyd_mtasts.h"
 
+#define CACHE_WINDOW 8
+
 struct entry {
-	char domain[MXG_DNS_NAME_MAX];  /* "" when the slot is free */
+	struct mxg_htable_age age;      /* first: expires = fetched + max_age, used = LRU clock */
+	char domain[MXG_DNS_NAME_MAX];
 	char id[MXG_MTASTS_ID_MAX + 1];
 	struct mxg_mtasts_policy policy;
-	time_t expires;                 /* fetched + max_age */
-	unsigned long used;             /* LRU clock */
 };
 
 struct policyd_mtasts {
@@ -24,10 +29,14 @@ struct policyd_mtasts {
 	struct mxg_resolver *res;
 	char ca_file[512];
 	unsigned long timeout_ms;
-	size_t cap;
 	unsigned long clock;
-	struct entry *e;
+	struct mxg_htable table;        /* entries: struct entry */
 };
+
+static int entry_eq(const void *entry, const void *key)
+{
+	return strcmp(((const struct entry *)entry)->domain, key) == 0;
+}
 
 struct policyd_mtasts *policyd_mtasts_new(struct mxg_resolver *res, size_t capacity,
 					  const char *ca_file, unsigned long fetch_timeout_ms)
@@ -36,14 +45,12 @@ struct policyd_mtasts *policyd_mtasts_new(struct mxg_resolver *res, size_t capac
 
 	if (m == NULL)
 		return NULL;
-	m->e = calloc(capacity, sizeof(*m->e));
-	if (m->e == NULL) {
+	if (mxg_htable_init(&m->table, capacity, sizeof(struct entry), CACHE_WINDOW, 0, entry_eq) < 0) {
 		free(m);
 		return NULL;
 	}
 	pthread_mutex_init(&m->lock, NULL);
 	m->res = res;
-	m->cap = capacity;
 	m->timeout_ms = fetch_timeout_ms;
 	if (ca_file)
 		mxg_strlcpy(m->ca_file, ca_file, sizeof(m->ca_file));
@@ -55,17 +62,14 @@ void policyd_mtasts_free(struct policyd_mtasts *m)
 	if (m == NULL)
 		return;
 	pthread_mutex_destroy(&m->lock);
-	free(m->e);
+	mxg_htable_fini(&m->table);
 	free(m);
 }
 
 /* The entry of domain, or NULL. Under the lock. */
 static struct entry *find(struct policyd_mtasts *m, const char *domain)
 {
-	for (size_t i = 0; i < m->cap; i++)
-		if (m->e[i].domain[0] && strcmp(m->e[i].domain, domain) == 0)
-			return &m->e[i];
-	return NULL;
+	return mxg_htable_find(&m->table, mxg_hash_str(domain), domain);
 }
 
 /* A copy of domain's cached entry into *out when it has not expired at now: 1, else 0. */
@@ -73,33 +77,32 @@ static int cached(struct policyd_mtasts *m, const char *domain, time_t now, stru
 {
 	pthread_mutex_lock(&m->lock);
 	struct entry *e = find(m, domain);
-	int ok = e != NULL && now < e->expires;
+	int ok = e != NULL && now < e->age.expires;
 	if (ok) {
-		e->used = ++m->clock;
+		e->age.used = ++m->clock;
 		*out = *e;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return ok;
 }
 
-/* Stores (replacing domain's entry, else a free slot, else the least recently used). */
+/* Stores (replacing domain's entry, else in a free slot of its window, else in place of the
+ * window's expired or least recently used entry). */
 static void store(struct policyd_mtasts *m, const char *domain, const char *id,
 		  const struct mxg_mtasts_policy *p, time_t now)
 {
+	int evicted;
+
 	pthread_mutex_lock(&m->lock);
 	struct entry *e = find(m, domain);
-	for (size_t i = 0; e == NULL && i < m->cap; i++)
-		if (m->e[i].domain[0] == '\0')
-			e = &m->e[i];
-	for (size_t i = 0; e == NULL && m->cap > 0 && i < m->cap; i++)
-		if (i == 0 || m->e[i].used < e->used)
-			e = &m->e[i];
+	if (e == NULL)
+		e = mxg_htable_add(&m->table, mxg_hash_str(domain), mxg_htable_older_age, &now, &evicted);
 	if (e != NULL) {
 		mxg_strlcpy(e->domain, domain, sizeof(e->domain));
 		mxg_strlcpy(e->id, id, sizeof(e->id));
 		e->policy = *p;
-		e->expires = now + (time_t)p->max_age;
-		e->used = ++m->clock;
+		e->age.expires = now + (time_t)p->max_age;
+		e->age.used = ++m->clock;
 	}
 	pthread_mutex_unlock(&m->lock);
 }

@@ -1,41 +1,39 @@
 /* What the rules need to know of a domain's MX hosts, gathered and analysed by the core and
- * kept by TTL in a bounded LRU table shared by the event loop and the worker threads. */
+ * kept by TTL in the one hash table (mxguard/htable.h) of capacity slots, shared by the event
+ * loop and the worker threads under one mutex; when a domain's window of slots is full, an
+ * expired entry gives way, else the least recently used. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "mxguard/hash.h"
+#include "mxguard/htable.h"
 #include "mxguard/clock.h"
 #include "mxguard/mx.h"
 #include "mxguard/str.h"
 #include "policyd.h"
 
-#define NIL ((size_t)-1)
 #define TEMPFAIL_TTL 5
+#define CACHE_WINDOW 8
 
 struct entry {
+	struct mxg_htable_age age; /* first: used is the LRU clock */
 	char domain[MXG_DNS_NAME_MAX];
 	struct policyd_mxinfo info;
-	time_t expires;
-	size_t hnext;            /* hash chain */
-	size_t prev, next;       /* LRU list, most recent first */
-	int used;
 };
 
 struct policyd_mxcache {
 	pthread_mutex_t lock;
 	struct mxg_resolver *res;
 	unsigned min_ttl, max_ttl, neg_ttl;
-	size_t cap, n_buckets, used;
-	size_t *buckets;
-	struct entry *e;
-	size_t head, tail;
+	unsigned long clock;
+	struct mxg_htable table; /* entries: struct entry */
 };
 
-static size_t hash(const char *s)
+static int entry_eq(const void *entry, const void *key)
 {
-	return (size_t)mxg_hash_str(s);
+	return strcmp(((const struct entry *)entry)->domain, key) == 0;
 }
 
 struct policyd_mxcache *policyd_mxcache_new(struct mxg_resolver *r, size_t capacity,
@@ -44,19 +42,11 @@ struct policyd_mxcache *policyd_mxcache_new(struct mxg_resolver *r, size_t capac
 	struct policyd_mxcache *c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	c->cap = capacity ? capacity : 1;
-	c->n_buckets = c->cap * 2;
-	c->buckets = malloc(c->n_buckets * sizeof(*c->buckets));
-	c->e = calloc(c->cap, sizeof(*c->e));
-	if (c->buckets == NULL || c->e == NULL) {
-		free(c->buckets);
-		free(c->e);
+	if (mxg_htable_init(&c->table, capacity ? capacity : 1, sizeof(struct entry), CACHE_WINDOW,
+			    0, entry_eq) < 0) {
 		free(c);
 		return NULL;
 	}
-	for (size_t i = 0; i < c->n_buckets; i++)
-		c->buckets[i] = NIL;
-	c->head = c->tail = NIL;
 	c->res = r;
 	c->min_ttl = min_ttl;
 	c->max_ttl = max_ttl;
@@ -70,76 +60,30 @@ void policyd_mxcache_free(struct policyd_mxcache *c)
 	if (c == NULL)
 		return;
 	pthread_mutex_destroy(&c->lock);
-	free(c->buckets);
-	free(c->e);
+	mxg_htable_fini(&c->table);
 	free(c);
 }
 
-static void lru_unlink(struct policyd_mxcache *c, size_t i)
+static struct entry *find(struct policyd_mxcache *c, const char *domain)
 {
-	struct entry *e = &c->e[i];
-	if (e->prev != NIL)
-		c->e[e->prev].next = e->next;
-	else
-		c->head = e->next;
-	if (e->next != NIL)
-		c->e[e->next].prev = e->prev;
-	else
-		c->tail = e->prev;
+	return mxg_htable_find(&c->table, mxg_hash_str(domain), domain);
 }
 
-static void lru_front(struct policyd_mxcache *c, size_t i)
-{
-	struct entry *e = &c->e[i];
-	e->prev = NIL;
-	e->next = c->head;
-	if (c->head != NIL)
-		c->e[c->head].prev = i;
-	c->head = i;
-	if (c->tail == NIL)
-		c->tail = i;
-}
-
-static size_t find(struct policyd_mxcache *c, const char *domain)
-{
-	for (size_t i = c->buckets[hash(domain) % c->n_buckets]; i != NIL; i = c->e[i].hnext)
-		if (strcmp(c->e[i].domain, domain) == 0)
-			return i;
-	return NIL;
-}
-
-static void unhash(struct policyd_mxcache *c, size_t i)
-{
-	size_t *p = &c->buckets[hash(c->e[i].domain) % c->n_buckets];
-	while (*p != i)
-		p = &c->e[*p].hnext;
-	*p = c->e[i].hnext;
-}
-
+/* Under the lock. */
 static void store(struct policyd_mxcache *c, const char *domain, const struct policyd_mxinfo *m,
 		  unsigned ttl)
 {
-	size_t i = find(c, domain);
+	time_t now = mxg_clock_s();
+	struct entry *e = find(c, domain);
+	int evicted;
 
-	if (i != NIL) {
-		lru_unlink(c, i);
-	} else {
-		if (c->used < c->cap) {
-			i = c->used++;
-		} else {
-			i = c->tail;
-			lru_unlink(c, i);
-			unhash(c, i);
-		}
-		mxg_strlcpy(c->e[i].domain, domain, sizeof(c->e[i].domain));
-		size_t b = hash(domain) % c->n_buckets;
-		c->e[i].hnext = c->buckets[b];
-		c->buckets[b] = i;
+	if (e == NULL) {
+		e = mxg_htable_add(&c->table, mxg_hash_str(domain), mxg_htable_older_age, &now, &evicted);
+		mxg_strlcpy(e->domain, domain, sizeof(e->domain));
 	}
-	c->e[i].info = *m;
-	c->e[i].expires = mxg_clock_s() + (time_t)ttl;
-	c->e[i].used = 1;
-	lru_front(c, i);
+	e->info = *m;
+	e->age.expires = now + (time_t)ttl;
+	e->age.used = ++c->clock;
 }
 
 static void add_addr(struct policyd_mxinfo *m, int family, const uint8_t *b)
@@ -251,11 +195,10 @@ int policyd_mxcache_get(void *ctx, const char *domain, int nonblocking, struct p
 	struct policyd_mxcache *c = ctx;
 
 	pthread_mutex_lock(&c->lock);
-	size_t i = find(c, domain);
-	if (i != NIL && c->e[i].expires > mxg_clock_s()) {
-		*out = c->e[i].info;
-		lru_unlink(c, i);
-		lru_front(c, i);
+	struct entry *e = find(c, domain);
+	if (e != NULL && e->age.expires > mxg_clock_s()) {
+		*out = e->info;
+		e->age.used = ++c->clock;
 		pthread_mutex_unlock(&c->lock);
 		return 0;
 	}

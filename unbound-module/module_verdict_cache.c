@@ -1,6 +1,11 @@
-/* Open-addressing table with a short probe window: lookups and inserts touch at most
- * PROBE slots, memory is fixed at creation, and expired entries are simply overwritten. */
+/* Open-addressing table (mxguard/htable.h) with a short probe window: lookups and inserts
+ * touch at most PROBE slots, memory is fixed at creation, and when a window is full the entry
+ * that has expired (else the one closest to expiry) gives way.
+ *
+ * Concurrency: one mutex covers the table; Unbound's threads hold it for a lookup or a store
+ * (a copy of at most MODULE_VERDICT_TEXT_MAX bytes), never across a call out. */
 #include "mxguard/hash.h"
+#include "mxguard/htable.h"
 #include "module_verdict_cache.h"
 
 #include <pthread.h>
@@ -13,18 +18,41 @@
 #define KEY_MAX 255
 
 struct verdict {
-	time_t expires;       /* 0: empty */
+	time_t expires;
 	uint8_t key_len;
 	uint8_t flagged;      /* 1: warning or worse acted on; 0: info findings only */
 	uint8_t key[KEY_MAX]; /* wire name, lower case */
 	char text[MODULE_VERDICT_TEXT_MAX + 1];
 };
 
+struct verdict_key {
+	const uint8_t *key;
+	size_t len;
+};
+
 struct module_verdict_cache {
 	pthread_mutex_t lock;
-	size_t mask;
-	struct verdict *slots;
+	struct mxg_htable table; /* entries: struct verdict */
 };
+
+static int verdict_eq(const void *entry, const void *key)
+{
+	const struct verdict *v = entry;
+	const struct verdict_key *k = key;
+
+	return v->key_len == k->len && memcmp(v->key, k->key, k->len) == 0;
+}
+
+/* The one to give way: an expired entry before a live one, else the sooner to expire. */
+static int expires_first(const void *a, const void *b, void *ctx)
+{
+	const struct verdict *x = a, *y = b;
+	time_t now = *(const time_t *)ctx;
+
+	if (y->expires <= now)
+		return 0;
+	return x->expires <= now || x->expires < y->expires;
+}
 
 struct module_verdict_cache *module_verdict_cache_new(size_t slots)
 {
@@ -36,13 +64,15 @@ struct module_verdict_cache *module_verdict_cache_new(size_t slots)
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;
-	c->slots = calloc(n, sizeof(*c->slots));
-	if (!c->slots || pthread_mutex_init(&c->lock, NULL) != 0) {
-		free(c->slots);
+	if (mxg_htable_init(&c->table, n, sizeof(struct verdict), PROBE, 0, verdict_eq) < 0) {
 		free(c);
 		return NULL;
 	}
-	c->mask = n - 1;
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		mxg_htable_fini(&c->table);
+		free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -51,7 +81,7 @@ void module_verdict_cache_free(struct module_verdict_cache *c)
 	if (!c)
 		return;
 	pthread_mutex_destroy(&c->lock);
-	free(c->slots);
+	mxg_htable_fini(&c->table);
 	free(c);
 }
 
@@ -65,45 +95,39 @@ static size_t make_key(const uint8_t *qname, size_t len, uint8_t *key)
 	return len;
 }
 
-static size_t hash_key(const uint8_t *key, size_t len)
+/* Under the lock: the entry for k (found, or a new or given-way slot), or NULL. */
+static struct verdict *slot_for(struct module_verdict_cache *c, const struct verdict_key *k,
+				uint64_t h, time_t now)
 {
-	return (size_t)mxg_hash_bytes(key, len);
-}
+	struct verdict *v = mxg_htable_find(&c->table, h, k);
+	int evicted;
 
-static int slot_is(const struct verdict *v, const uint8_t *key, size_t len)
-{
-	return v->expires != 0 && v->key_len == len && memcmp(v->key, key, len) == 0;
+	if (v != NULL)
+		return v;
+	return mxg_htable_add(&c->table, h, expires_first, &now, &evicted);
 }
 
 void module_verdict_cache_put(struct module_verdict_cache *c, const uint8_t *qname, size_t len,
 			      const char *text, time_t now, uint32_t ttl, int flagged)
 {
 	uint8_t key[KEY_MAX];
-	struct verdict *use = NULL;
-	size_t h;
 
 	if (!c || !(len = make_key(qname, len, key)))
 		return;
-	h = hash_key(key, len);
+	const struct verdict_key k = { key, len };
+	uint64_t h = mxg_hash_bytes(key, len);
 	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < PROBE; i++) {
-		struct verdict *v = &c->slots[(h + i) & c->mask];
-		if (slot_is(v, key, len)) {
-			use = v;
-			break;
-		}
-		if (!use || v->expires <= now || (use->expires > now && v->expires < use->expires))
-			use = v;
-	}
 	if (text[0] == '\0' || ttl == 0) {
-		if (slot_is(use, key, len))
-			use->expires = 0;
+		struct verdict *old = mxg_htable_find(&c->table, h, &k);
+		if (old != NULL)
+			mxg_htable_remove(&c->table, old);
 	} else {
-		use->expires = now + (time_t)ttl;
-		use->key_len = (uint8_t)len;
-		use->flagged = flagged ? 1 : 0;
-		memcpy(use->key, key, len);
-		mxg_strlcpy(use->text, text, sizeof(use->text));
+		struct verdict *v = slot_for(c, &k, h, now);
+		v->expires = now + (time_t)ttl;
+		v->key_len = (uint8_t)len;
+		v->flagged = flagged ? 1 : 0;
+		memcpy(v->key, key, len);
+		mxg_strlcpy(v->text, text, sizeof(v->text));
 	}
 	pthread_mutex_unlock(&c->lock);
 }
@@ -113,18 +137,16 @@ int module_verdict_cache_get(struct module_verdict_cache *c, const uint8_t *qnam
 {
 	uint8_t key[KEY_MAX];
 	int found = 0;
-	size_t h;
 
 	if (!c || !(len = make_key(qname, len, key)))
 		return 0;
-	h = hash_key(key, len);
+	const struct verdict_key k = { key, len };
+	uint64_t h = mxg_hash_bytes(key, len);
 	pthread_mutex_lock(&c->lock);
-	for (size_t i = 0; i < PROBE && !found; i++) {
-		struct verdict *v = &c->slots[(h + i) & c->mask];
-		if (slot_is(v, key, len) && v->expires > now) {
-			mxg_strlcpy(text, v->text, textlen);
-			found = v->flagged ? MODULE_VERDICT_FLAGGED : MODULE_VERDICT_NOTED;
-		}
+	const struct verdict *v = mxg_htable_find(&c->table, h, &k);
+	if (v != NULL && v->expires > now) {
+		mxg_strlcpy(text, v->text, textlen);
+		found = v->flagged ? MODULE_VERDICT_FLAGGED : MODULE_VERDICT_NOTED;
 	}
 	pthread_mutex_unlock(&c->lock);
 	return found;
@@ -132,5 +154,5 @@ int module_verdict_cache_get(struct module_verdict_cache *c, const uint8_t *qnam
 
 size_t module_verdict_cache_mem(const struct module_verdict_cache *c)
 {
-	return c ? sizeof(*c) + (c->mask + 1) * sizeof(*c->slots) : 0;
+	return c ? sizeof(*c) + mxg_htable_mem(&c->table) : 0;
 }

@@ -1,6 +1,7 @@
 /* DKIM key records (RFC 6376 §3.6.1, RFC 8463 §4): parsing, decoding the public key, and a
  * thread-safe cache of decoded keys kept for their DNS TTL (decoding costs more than a verify). */
 #include "mxguard/hash.h"
+#include "mxguard/htable.h"
 #include "dkim_internal.h"
 
 #include <pthread.h>
@@ -162,22 +163,28 @@ void dkim_key_clear(struct dkim_key *key)
 	key->pkey = NULL;
 }
 
-/* --- the cache: a hash table over a ring of slots; the oldest slot is reused when full --- */
+/* --- the cache: the one hash table (mxguard/htable.h) of max_entries slots, windows of
+ * CACHE_WINDOW; when a name's window is full, an expired key gives way, else the one stored
+ * first. One mutex covers the table; keys are handed out with their own reference. --- */
+
+#define CACHE_WINDOW 8
 
 struct cache_slot {
+	struct mxg_htable_age age; /* first: used is the order of storing (smallest: oldest) */
 	char name[MXG_DNS_NAME_MAX + 16];
-	time_t expires;
 	struct dkim_key key;
-	struct cache_slot *next;   /* bucket chain */
-	int used;
 };
 
 struct mxg_dkim_key_cache {
 	pthread_mutex_t lock;
-	size_t max, ring_next, nbuckets;
-	struct cache_slot *slots;
-	struct cache_slot **buckets;
+	unsigned long stores;
+	struct mxg_htable table;   /* entries: struct cache_slot */
 };
+
+static int slot_eq(const void *entry, const void *key)
+{
+	return strcmp(((const struct cache_slot *)entry)->name, key) == 0;
+}
 
 struct mxg_dkim_key_cache *mxg_dkim_key_cache_new(size_t max_entries)
 {
@@ -185,15 +192,13 @@ struct mxg_dkim_key_cache *mxg_dkim_key_cache_new(size_t max_entries)
 
 	if (c == NULL)
 		return NULL;
-	c->max = max_entries ? max_entries : 1024;
-	c->nbuckets = 16;
-	while (c->nbuckets < c->max)
-		c->nbuckets *= 2;
-	c->slots = calloc(c->max, sizeof(*c->slots));
-	c->buckets = calloc(c->nbuckets, sizeof(*c->buckets));
-	if (c->slots == NULL || c->buckets == NULL || pthread_mutex_init(&c->lock, NULL) != 0) {
-		free(c->slots);
-		free(c->buckets);
+	if (mxg_htable_init(&c->table, max_entries ? max_entries : 1024, sizeof(struct cache_slot),
+			    CACHE_WINDOW, 0, slot_eq) < 0) {
+		free(c);
+		return NULL;
+	}
+	if (pthread_mutex_init(&c->lock, NULL) != 0) {
+		mxg_htable_fini(&c->table);
 		free(c);
 		return NULL;
 	}
@@ -202,44 +207,34 @@ struct mxg_dkim_key_cache *mxg_dkim_key_cache_new(size_t max_entries)
 
 void mxg_dkim_key_cache_free(struct mxg_dkim_key_cache *c)
 {
+	struct cache_slot *s;
+	size_t pos = 0;
+
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->max; i++)
-		dkim_key_clear(&c->slots[i].key);
+	while ((s = mxg_htable_next(&c->table, &pos)) != NULL)
+		dkim_key_clear(&s->key);
 	pthread_mutex_destroy(&c->lock);
-	free(c->slots);
-	free(c->buckets);
+	mxg_htable_fini(&c->table);
 	free(c);
 }
 
-static size_t bucket_of(const struct mxg_dkim_key_cache *c, const char *name)
+static void drop_slot(struct mxg_dkim_key_cache *c, struct cache_slot *s)
 {
-	return (size_t)(mxg_hash_str(name) & (c->nbuckets - 1));
-}
-
-static void unlink_slot(struct mxg_dkim_key_cache *c, struct cache_slot *s)
-{
-	struct cache_slot **pp = &c->buckets[bucket_of(c, s->name)];
-	while (*pp != NULL && *pp != s)
-		pp = &(*pp)->next;
-	if (*pp == s)
-		*pp = s->next;
 	dkim_key_clear(&s->key);
-	s->used = 0;
-	s->next = NULL;
+	mxg_htable_remove(&c->table, s);
 }
 
 /* Copies a live entry into key with its own reference. 1 if found. */
 static int cache_get(struct mxg_dkim_key_cache *c, const char *name, time_t now, struct dkim_key *key)
 {
+	uint64_t h = mxg_hash_str(name);
 	int found = 0;
 
 	pthread_mutex_lock(&c->lock);
-	struct cache_slot *s = c->buckets[bucket_of(c, name)];
-	while (s != NULL && strcmp(s->name, name) != 0)
-		s = s->next;
-	if (s != NULL && s->expires <= now) {
-		unlink_slot(c, s);
+	struct cache_slot *s = mxg_htable_find(&c->table, h, name);
+	if (s != NULL && s->age.expires <= now) {
+		drop_slot(c, s);
 	} else if (s != NULL && (s->key.pkey == NULL || EVP_PKEY_up_ref(s->key.pkey) == 1)) {
 		*key = s->key;
 		found = 1;
@@ -248,28 +243,25 @@ static int cache_get(struct mxg_dkim_key_cache *c, const char *name, time_t now,
 	return found;
 }
 
-static void cache_put(struct mxg_dkim_key_cache *c, const char *name, time_t expires,
+static void cache_put(struct mxg_dkim_key_cache *c, const char *name, time_t now, time_t expires,
 		      const struct dkim_key *key)
 {
+	uint64_t h = mxg_hash_str(name);
+	int evicted;
+
 	if (key->pkey != NULL && EVP_PKEY_up_ref(key->pkey) != 1)
 		return;
 	pthread_mutex_lock(&c->lock);
-	struct cache_slot *s = c->buckets[bucket_of(c, name)];
-	while (s != NULL && strcmp(s->name, name) != 0)
-		s = s->next;
+	struct cache_slot *s = mxg_htable_find(&c->table, h, name);
 	if (s != NULL)
-		unlink_slot(c, s); /* another thread fetched it meanwhile: keep the newer */
-	s = &c->slots[c->ring_next];
-	c->ring_next = (c->ring_next + 1) % c->max;
-	if (s->used)
-		unlink_slot(c, s);
+		drop_slot(c, s); /* another thread fetched it meanwhile: keep the newer */
+	s = mxg_htable_add(&c->table, h, mxg_htable_older_age, &now, &evicted);
+	if (evicted)
+		dkim_key_clear(&s->key);
 	mxg_strlcpy(s->name, name, sizeof(s->name));
 	s->key = *key;
-	s->expires = expires;
-	s->used = 1;
-	size_t b = bucket_of(c, name);
-	s->next = c->buckets[b];
-	c->buckets[b] = s;
+	s->age.expires = expires;
+	s->age.used = ++c->stores;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -328,7 +320,7 @@ enum dkim_fetch dkim_key_fetch(struct mxg_resolver *r, struct mxg_dkim_key_cache
 	}
 	if (f == DKIM_FETCH_OK && cache != NULL) {
 		uint32_t ttl = a->ttl < DKIM_CACHE_TTL_MAX ? a->ttl : DKIM_CACHE_TTL_MAX;
-		cache_put(cache, name, now + (time_t)ttl, key);
+		cache_put(cache, name, now, now + (time_t)ttl, key);
 	}
 	mxg_dns_answer_free(a);
 	return f;

@@ -1,6 +1,8 @@
 /* An in-process answer cache in front of a resolver: the same few names (a sender's SPF, HELO
  * and DMARC records, a domain's MX) come up request after request, and a hit here costs a copy
- * instead of a round trip to libunbound's worker. Direct-mapped, bounded, TTL-honouring. */
+ * instead of a round trip to libunbound's worker. Two-way (mxguard/htable.h, window 2: a
+ * newcomer replaces the expired, else the older, of its two slots' occupants), bounded,
+ * TTL-honouring; one mutex covers it. */
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -8,31 +10,50 @@
 #include <time.h>
 
 #include "mxguard/hash.h"
+#include "mxguard/htable.h"
 #include "mxguard/clock.h"
 #include "mxguard/dns.h"
 #include "mxguard/str.h"
 
 /* Longest time an answer is kept, whatever its TTL says. */
 #define CACHE_TTL_MAX 3600
+/* Slots a name may be kept in: two, so that two names of one home slot do not evict each
+ * other on every request (as a direct-mapped table lets them). */
+#define CACHE_WINDOW 2
 
 struct slot {
-	struct mxg_dns_answer *ans; /* NULL when empty */
+	struct mxg_htable_age age; /* first: used is the order of storing */
+	struct mxg_dns_answer *ans;
 	uint16_t type;
-	time_t expires;
 	char name[MXG_DNS_NAME_MAX];
+};
+
+struct slot_key {
+	const char *name;
+	uint16_t type;
 };
 
 struct cache {
 	struct mxg_resolver *inner;
 	pthread_mutex_t lock;
-	size_t size;
-	struct slot *slots;
+	unsigned long stores;
+	struct mxg_htable table; /* entries: struct slot */
 };
 
 /* The name (case-folded), then the type. */
-static size_t slot_of(const struct cache *c, const char *name, uint16_t type)
+static uint64_t key_hash(const struct slot_key *k)
 {
-	return (size_t)(mxg_hash_more(mxg_hash_name(name), &type, sizeof(type)) % c->size);
+	return mxg_hash_more(mxg_hash_name(k->name), &k->type, sizeof(k->type));
+}
+
+/* Both names come normalized from mxg_dns_lookup (lower case, one spelling): equal names are
+ * equal strings. */
+static int slot_eq(const void *entry, const void *key)
+{
+	const struct slot *s = entry;
+	const struct slot_key *k = key;
+
+	return s->type == k->type && strcmp(s->name, k->name) == 0;
 }
 
 /* A deep copy (the records' RDATA too), or NULL on ENOMEM. */
@@ -82,19 +103,18 @@ static int cacheable(const struct mxg_dns_answer *a)
 
 static struct mxg_dns_answer *cache_get(struct cache *c, const char *name, uint16_t type)
 {
+	const struct slot_key k = { name, type };
+	const uint64_t h = key_hash(&k);
 	struct mxg_dns_answer *hit = NULL;
-	struct slot *s;
 
 	pthread_mutex_lock(&c->lock);
-	s = &c->slots[slot_of(c, name, type)];
-	/* Both names come normalized from mxg_dns_lookup (lower case, one spelling): equal
-	 * names are equal strings. */
-	if (s->ans != NULL && s->type == type && strcmp(s->name, name) == 0) {
-		if (s->expires > mxg_clock_s()) {
+	struct slot *s = mxg_htable_find(&c->table, h, &k);
+	if (s != NULL) {
+		if (s->age.expires > mxg_clock_s()) {
 			hit = answer_copy(s->ans);
 		} else {
 			mxg_dns_answer_free(s->ans);
-			s->ans = NULL;
+			mxg_htable_remove(&c->table, s);
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -103,17 +123,24 @@ static struct mxg_dns_answer *cache_get(struct cache *c, const char *name, uint1
 
 static void cache_put(struct cache *c, const char *name, uint16_t type, const struct mxg_dns_answer *a)
 {
+	const struct slot_key k = { name, type };
+	const uint64_t h = key_hash(&k);
 	struct mxg_dns_answer *copy;
-	struct slot *s;
+	int evicted = 1;
 
 	if (!cacheable(a) || strlen(name) >= MXG_DNS_NAME_MAX || (copy = answer_copy(a)) == NULL)
 		return;
 	pthread_mutex_lock(&c->lock);
-	s = &c->slots[slot_of(c, name, type)];
-	mxg_dns_answer_free(s->ans);
+	time_t now = mxg_clock_s();
+	struct slot *s = mxg_htable_find(&c->table, h, &k);
+	if (s == NULL)
+		s = mxg_htable_add(&c->table, h, mxg_htable_older_age, &now, &evicted);
+	if (evicted)
+		mxg_dns_answer_free(s->ans);
 	s->ans = copy;
 	s->type = type;
-	s->expires = mxg_clock_s() + (a->ttl < CACHE_TTL_MAX ? (time_t)a->ttl : CACHE_TTL_MAX);
+	s->age.expires = now + (a->ttl < CACHE_TTL_MAX ? (time_t)a->ttl : CACHE_TTL_MAX);
+	s->age.used = ++c->stores;
 	mxg_strlcpy(s->name, name, sizeof(s->name));
 	pthread_mutex_unlock(&c->lock);
 }
@@ -135,10 +162,12 @@ static int cache_lookup(void *ctx, const char *name, uint16_t type, struct mxg_d
 static void cache_free(void *ctx)
 {
 	struct cache *c = ctx;
+	struct slot *s;
+	size_t pos = 0;
 
-	for (size_t i = 0; i < c->size; i++)
-		mxg_dns_answer_free(c->slots[i].ans);
-	free(c->slots);
+	while ((s = mxg_htable_next(&c->table, &pos)) != NULL)
+		mxg_dns_answer_free(s->ans);
+	mxg_htable_fini(&c->table);
 	if (c->inner != NULL)
 		mxg_resolver_free(c->inner);
 	pthread_mutex_destroy(&c->lock);
@@ -155,17 +184,16 @@ struct mxg_resolver *mxg_resolver_cache_new(struct mxg_resolver *inner, size_t s
 	if (size == 0)
 		return inner;
 	c = calloc(1, sizeof(*c));
-	if (c == NULL || (c->slots = calloc(size, sizeof(*c->slots))) == NULL) {
+	if (c == NULL || mxg_htable_init(&c->table, size, sizeof(struct slot), CACHE_WINDOW, 0, slot_eq) < 0) {
 		free(c);
 		return NULL;
 	}
 	c->inner = inner;
-	c->size = size;
 	pthread_mutex_init(&c->lock, NULL);
 	r = mxg_resolver_new(&cache_ops, c);
 	if (r == NULL) {
 		c->inner = NULL;
-		free(c->slots);
+		mxg_htable_fini(&c->table);
 		pthread_mutex_destroy(&c->lock);
 		free(c);
 	}

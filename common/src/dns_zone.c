@@ -1,5 +1,6 @@
-/* The in-memory zone backend's store: records by owner name in a hash table, every
- * ancestor of an owner present as a node, faults and DNSSEC marks; loads under a write lock. */
+/* The in-memory zone backend's store: records by owner name in the one hash table
+ * (mxguard/htable.h, growable), every ancestor of an owner present as a node, faults and
+ * DNSSEC marks; loads under the write lock, answers under the read lock. */
 #include "mxguard/hash.h"
 #include "mxguard/dns.h"
 
@@ -16,6 +17,11 @@
 #define ZONE_MAX_FAULTS 65536
 #define ZONE_MAX_MARKS 4096
 #define ZONE_MAX_APEXES 65536
+/* The node table: first size, window, largest size (every name of ZONE_MAX_RRS owners with
+ * their ancestors fits). */
+#define ZONE_NODES_FIRST 64
+#define ZONE_NODES_WINDOW 16
+#define ZONE_NODES_MAX ((size_t)1 << 26)
 
 static int zone_lookup(void *ctx, const char *name, uint16_t type,
 		       struct mxg_dns_answer **out, char *err, size_t errlen);
@@ -34,19 +40,16 @@ const char *mxg_zone_parent(const char *name)
 	return NULL;
 }
 
-static size_t hash_name(const char *s)
+static int node_eq(const void *entry, const void *key)
 {
-	return (size_t)mxg_hash_str(s);
+	return strcmp((*(struct znode *const *)entry)->name, key) == 0;
 }
 
 static struct znode *find(const struct zone *z, const char *name)
 {
-	if (z->nbuckets == 0)
-		return NULL;
-	for (struct znode *n = z->buckets[hash_name(name) & (z->nbuckets - 1)]; n != NULL; n = n->next)
-		if (strcmp(n->name, name) == 0)
-			return n;
-	return NULL;
+	struct znode **n = mxg_htable_find(&z->nodes, mxg_hash_str(name), name);
+
+	return n != NULL ? *n : NULL;
 }
 
 const struct znode *mxg_zone_find(const struct zone *z, const char *name)
@@ -54,45 +57,23 @@ const struct znode *mxg_zone_find(const struct zone *z, const char *name)
 	return find(z, name);
 }
 
-static int grow(struct zone *z)
-{
-	size_t nb = z->nbuckets ? z->nbuckets * 2 : 64;
-	struct znode **b = calloc(nb, sizeof(*b));
-
-	if (b == NULL)
-		return -1;
-	for (size_t i = 0; i < z->nbuckets; i++) {
-		struct znode *n = z->buckets[i], *next;
-		for (; n != NULL; n = next) {
-			next = n->next;
-			size_t h = hash_name(n->name) & (nb - 1);
-			n->next = b[h];
-			b[h] = n;
-		}
-	}
-	free(z->buckets);
-	z->buckets = b;
-	z->nbuckets = nb;
-	return 0;
-}
-
 static struct znode *find_or_add(struct zone *z, const char *name)
 {
-	struct znode *n = find(z, name);
+	struct znode *n = find(z, name), **slot;
+	int evicted;
 
 	if (n != NULL)
 		return n;
-	if (z->nnodes >= z->nbuckets && grow(z) < 0)
-		return NULL;
 	size_t len = strlen(name);
 	n = calloc(1, sizeof(*n) + len + 1);
 	if (n == NULL)
 		return NULL;
+	if ((slot = mxg_htable_add(&z->nodes, mxg_hash_str(name), NULL, NULL, &evicted)) == NULL) {
+		free(n);
+		return NULL;
+	}
 	memcpy(n->name, name, len + 1);
-	size_t h = hash_name(name) & (z->nbuckets - 1);
-	n->next = z->buckets[h];
-	z->buckets[h] = n;
-	z->nnodes++;
+	*slot = n;
 	return n;
 }
 
@@ -285,18 +266,17 @@ static int zone_lookup(void *ctx, const char *name, uint16_t type,
 static void zone_free(void *ctx)
 {
 	struct zone *z = ctx;
+	struct znode **slot;
+	size_t pos = 0;
 
-	for (size_t i = 0; i < z->nbuckets; i++) {
-		struct znode *n = z->buckets[i], *next;
-		for (; n != NULL; n = next) {
-			next = n->next;
-			for (size_t k = 0; k < n->count; k++)
-				free(n->recs[k].rdata);
-			free(n->recs);
-			free(n);
-		}
+	while ((slot = mxg_htable_next(&z->nodes, &pos)) != NULL) {
+		struct znode *n = *slot;
+		for (size_t k = 0; k < n->count; k++)
+			free(n->recs[k].rdata);
+		free(n->recs);
+		free(n);
 	}
-	free(z->buckets);
+	mxg_htable_fini(&z->nodes);
 	free(z->apexes);
 	free(z->faults);
 	free(z->marks);
@@ -310,7 +290,13 @@ struct mxg_resolver *mxg_resolver_zone_new(void)
 
 	if (z == NULL)
 		return NULL;
+	if (mxg_htable_init(&z->nodes, ZONE_NODES_FIRST, sizeof(struct znode *), ZONE_NODES_WINDOW,
+			    ZONE_NODES_MAX, node_eq) < 0) {
+		free(z);
+		return NULL;
+	}
 	if (pthread_rwlock_init(&z->lock, NULL) != 0) {
+		mxg_htable_fini(&z->nodes);
 		free(z);
 		return NULL;
 	}

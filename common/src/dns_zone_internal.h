@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include "mxguard/dns.h"
+#include "mxguard/htable.h"
 
 struct zrec {
 	uint16_t type;
@@ -17,7 +18,6 @@ struct zrec {
 /* A name in the tree. A node with no records exists only because a descendant does
  * (an empty non-terminal). */
 struct znode {
-	struct znode *next;
 	struct zrec *recs;
 	size_t count;
 	char name[];
@@ -36,8 +36,8 @@ struct zmark {
 
 struct zone {
 	pthread_rwlock_t lock;
-	struct znode **buckets;
-	size_t nbuckets, nnodes, nrecs;
+	struct mxg_htable nodes;  /* entries: struct znode *, by name */
+	size_t nrecs;
 	const char **apexes; /* owners of SOA records (point into nodes) */
 	size_t napexes;
 	struct zfault *faults;

@@ -1,9 +1,12 @@
 /* The summary of received aggregate reports for one domain (report_summary.h): records grouped
- * by source address through an open-addressing hash, failure reasons worded from the reported
+ * by source address through the one hash table (mxguard/htable.h: growable, a source whose
+ * window of INDEX_WINDOW slots stays full is counted with the sources past the bound, which
+ * only addresses chosen to collide can cause), failure reasons worded from the reported
  * auth results, reverse names looked up through the resolver door, and hosted providers
  * recognised from the SPF provider table. */
 #include "mxguard/clock.h"
 #include "mxguard/hash.h"
+#include "mxguard/htable.h"
 #include "mxguard/report_summary.h"
 
 #include <stdio.h>
@@ -14,55 +17,83 @@
 #include "mxguard/textfile.h"
 #include "spf_internal.h"
 
-#define INDEX_SIZE (2 * MXG_SUMMARY_SOURCES_MAX) /* a power of two, half full at most */
+/* The index: entries are positions in sources (uint32_t); it grows to stay half full. */
+#define INDEX_FIRST 64
+#define INDEX_MAX (4 * MXG_SUMMARY_SOURCES_MAX)
+#define INDEX_WINDOW 32
+
+struct source_key {
+	const struct mxg_addr *addr;
+	const struct mxg_summary_source *sources;
+};
+
+static int source_eq(const void *entry, const void *key)
+{
+	const struct source_key *k = key;
+	const struct mxg_addr *a = &k->sources[*(const uint32_t *)entry].addr;
+
+	return a->family == k->addr->family && memcmp(a->bytes, k->addr->bytes, 16) == 0;
+}
+
+static void index_free(struct mxg_summary *s)
+{
+	if (s->index != NULL)
+		mxg_htable_fini(s->index);
+	free(s->index);
+	s->index = NULL;
+}
 
 int mxg_summary_init(struct mxg_summary *s, const char *domain)
 {
 	memset(s, 0, sizeof(*s));
 	mxg_strlcpy(s->domain, domain, sizeof(s->domain));
 	mxg_str_lower(s->domain);
-	s->index = malloc(INDEX_SIZE * sizeof(*s->index));
+	s->index = malloc(sizeof(*s->index));
 	s->sources = calloc(MXG_SUMMARY_SOURCES_MAX, sizeof(*s->sources));
+	if (s->index != NULL &&
+	    mxg_htable_init(s->index, INDEX_FIRST, sizeof(uint32_t), INDEX_WINDOW, INDEX_MAX, source_eq) < 0) {
+		free(s->index);
+		s->index = NULL;
+	}
 	if (s->index == NULL || s->sources == NULL) {
 		mxg_summary_free(s);
 		return -1;
 	}
-	memset(s->index, 0xff, INDEX_SIZE * sizeof(*s->index));
 	return 0;
 }
 
 void mxg_summary_free(struct mxg_summary *s)
 {
-	free(s->index);
+	index_free(s);
 	free(s->sources);
 	memset(s, 0, sizeof(*s));
 }
 
-static uint32_t addr_hash(const struct mxg_addr *a)
+static uint64_t addr_hash(const struct mxg_addr *a)
 {
-	return (uint32_t)mxg_hash_more(mxg_hash_bytes(a->bytes, 16), &a->family, sizeof(a->family));
+	return mxg_hash_more(mxg_hash_bytes(a->bytes, 16), &a->family, sizeof(a->family));
 }
 
-/* The source of a, added when new; NULL past MXG_SUMMARY_SOURCES_MAX. */
+/* The source of a, added when new; NULL past MXG_SUMMARY_SOURCES_MAX (or on ENOMEM, or when
+ * its window stays full). */
 static struct mxg_summary_source *source_of(struct mxg_summary *s, const struct mxg_addr *a)
 {
-	uint32_t slot = addr_hash(a) & (INDEX_SIZE - 1);
-	for (unsigned probe = 0; probe < INDEX_SIZE; probe++, slot = (slot + 1) & (INDEX_SIZE - 1)) {
-		int32_t i = s->index[slot];
-		if (i < 0) {
-			if (s->source_count == MXG_SUMMARY_SOURCES_MAX)
-				return NULL;
-			struct mxg_summary_source *src = &s->sources[s->source_count];
-			src->addr = *a;
-			mxg_addr_format(a, src->ip, sizeof(src->ip));
-			s->index[slot] = (int32_t)s->source_count++;
-			return src;
-		}
-		if (s->sources[i].addr.family == a->family &&
-		    memcmp(s->sources[i].addr.bytes, a->bytes, 16) == 0)
-			return &s->sources[i];
-	}
-	return NULL;
+	const struct source_key k = { a, s->sources };
+	const uint64_t h = addr_hash(a);
+	const uint32_t *i = mxg_htable_find(s->index, h, &k);
+	int evicted;
+
+	if (i != NULL)
+		return &s->sources[*i];
+	uint32_t *slot;
+	if (s->source_count == MXG_SUMMARY_SOURCES_MAX ||
+	    (slot = mxg_htable_add(s->index, h, NULL, NULL, &evicted)) == NULL)
+		return NULL;
+	struct mxg_summary_source *src = &s->sources[s->source_count];
+	src->addr = *a;
+	mxg_addr_format(a, src->ip, sizeof(src->ip));
+	*slot = (uint32_t)s->source_count++;
+	return src;
 }
 
 static void count_org(struct mxg_summary *s, const char *org, uint64_t n)
@@ -356,8 +387,7 @@ void mxg_summary_finish(struct mxg_summary *s, struct mxg_resolver *r,
 	qsort(s->sources, s->source_count, sizeof(*s->sources), by_total);
 	qsort(s->orgs, s->org_count, sizeof(*s->orgs), by_messages);
 	qsort(s->froms, s->from_count, sizeof(*s->froms), by_from);
-	free(s->index);  /* the order changed: the index is stale and no longer needed */
-	s->index = NULL;
+	index_free(s);  /* the order changed: the index is stale and no longer needed */
 	uint64_t deadline = mxg_clock_us() + (uint64_t)MXG_SUMMARY_RESOLVE_BUDGET_MS * 1000;
 	for (size_t i = 0; i < s->source_count; i++) {
 		struct mxg_summary_source *src = &s->sources[i];

@@ -1,23 +1,26 @@
 /* The cache of parsed SPF records, keyed by the record's text as published (the TXT answer),
  * shared by every thread of a process: an evaluation that meets a record seen before parses
- * nothing. Bounded: a fixed table of slots, one record each; a newcomer replaces the slot's
- * occupant. Records longer than SPF_CACHE_TEXT_MAX are parsed each time, never kept.
+ * nothing. Bounded: SPF_CACHE_SLOTS slots (mxguard/htable.h tables of window 1, so
+ * direct-mapped), one record each; a newcomer replaces the slot's occupant. Records longer
+ * than SPF_CACHE_TEXT_MAX are parsed each time, never kept.
  *
- * Concurrency: the table is split into stripes, each guarded by its own mutex, which covers
- * its slots and the reference counts of the entries in them. An entry is immutable once
- * parsed; each holder (the table, and every evaluation using it) has a reference. Parsing is
- * done outside any lock; a replaced entry is freed by whoever drops its last reference, so an
- * evaluation keeps a record it holds even while another thread replaces it in the table. */
+ * Concurrency: the slots are split into stripes, one table per stripe, each guarded by its own
+ * mutex, which covers its table and the reference counts of the entries in it. An entry is
+ * immutable once parsed; each holder (the table, and every evaluation using it) has a
+ * reference. Parsing is done outside any lock; a replaced entry is freed by whoever drops its
+ * last reference, so an evaluation keeps a record it holds even while another thread replaces
+ * it in the table. The tables, in static storage, are set up once (pthread_once). */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mxguard/htable.h"
 #include "mxguard/str.h"
 #include "spf_internal.h"
 
-/* Slots (a power of two) and lock stripes (a power of two, at most the slots). */
+/* Slots, and lock stripes (a power of two, each a table of SLOTS / STRIPES slots). */
 #define SPF_CACHE_SLOTS 1024u
 #define SPF_CACHE_STRIPES 16u
 /* Longest record text kept: the table holds at most SLOTS records of this size. */
@@ -31,16 +34,39 @@ struct spf_cache_entry {
 	char key[];            /* the record text, len bytes */
 };
 
-static struct spf_cache_entry *slots[SPF_CACHE_SLOTS];
-static pthread_mutex_t stripes[SPF_CACHE_STRIPES] = {
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_MUTEX_INITIALIZER,
+struct spf_cache_key {
+	const char *text;
+	size_t len;
 };
+
+#define STRIPE_SLOTS (SPF_CACHE_SLOTS / SPF_CACHE_STRIPES)
+#define STRIPE_MEM MXG_HTABLE_MEM(STRIPE_SLOTS, sizeof(struct spf_cache_entry *))
+
+static struct stripe {
+	pthread_mutex_t lock;
+	struct mxg_htable table; /* entries: struct spf_cache_entry * */
+	_Alignas(16) unsigned char mem[STRIPE_MEM];
+} stripes[SPF_CACHE_STRIPES];
+static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
 static atomic_ulong hits, parses;
+
+static int entry_eq(const void *slot, const void *key)
+{
+	const struct spf_cache_entry *e = *(struct spf_cache_entry *const *)slot;
+	const struct spf_cache_key *k = key;
+
+	return e->len == k->len && memcmp(e->key, k->text, k->len) == 0;
+}
+
+/* Once per process (it cannot fail: the arguments are constants that fit). */
+static void stripes_init(void)
+{
+	for (unsigned i = 0; i < SPF_CACHE_STRIPES; i++) {
+		pthread_mutex_init(&stripes[i].lock, NULL);
+		mxg_htable_init_mem(&stripes[i].table, stripes[i].mem, sizeof(stripes[i].mem),
+				    STRIPE_SLOTS, sizeof(struct spf_cache_entry *), 1, entry_eq);
+	}
+}
 
 /* A 64-bit hash of the text, eight bytes at a step (records run to hundreds of bytes, and
  * each evaluation hashes every record it meets). Not for adversaries: a collision only
@@ -61,9 +87,9 @@ static uint64_t text_hash(const char *s, size_t len)
 	return h ^ (h >> 29);
 }
 
-static pthread_mutex_t *stripe_of(uint64_t hash)
+static struct stripe *stripe_of(uint64_t hash)
 {
-	return &stripes[(hash & (SPF_CACHE_SLOTS - 1)) & (SPF_CACHE_STRIPES - 1)];
+	return &stripes[hash & (SPF_CACHE_STRIPES - 1)];
 }
 
 static void entry_free(struct spf_cache_entry *e)
@@ -79,27 +105,40 @@ static struct spf_cache_entry *unref_locked(struct spf_cache_entry *e)
 	return e != NULL && --e->refs == 0 ? e : NULL;
 }
 
-static struct spf_cache_entry *lookup(const char *text, size_t len, uint64_t hash)
+/* The cached entry of text with a new reference, or NULL. Under the stripe's lock. */
+static struct spf_cache_entry *lookup(struct stripe *st, const char *text, size_t len,
+				      uint64_t hash)
 {
-	struct spf_cache_entry *e = slots[hash & (SPF_CACHE_SLOTS - 1)];
+	const struct spf_cache_key k = { text, len };
+	struct spf_cache_entry **slot = mxg_htable_find(&st->table, hash, &k);
 
-	if (e == NULL || e->hash != hash || e->len != len || memcmp(e->key, text, len) != 0)
+	if (slot == NULL)
 		return NULL;
-	e->refs++;
-	return e;
+	(*slot)->refs++;
+	return *slot;
 }
 
-/* Puts e (one reference, the caller's) in its slot, which takes a second reference. */
+/* Puts e (one reference, the caller's) in its slot, which takes a second reference; the
+ * slot's occupant (the same text stored meanwhile by another thread, or another record)
+ * gives way. */
 static void insert(struct spf_cache_entry *e)
 {
-	pthread_mutex_t *m = stripe_of(e->hash);
-	struct spf_cache_entry **slot = &slots[e->hash & (SPF_CACHE_SLOTS - 1)];
+	const struct spf_cache_key k = { e->key, e->len };
+	struct stripe *st = stripe_of(e->hash);
+	struct spf_cache_entry *old = NULL;
+	int evicted = 0;
 
-	pthread_mutex_lock(m);
-	struct spf_cache_entry *old = unref_locked(*slot);
+	pthread_mutex_lock(&st->lock);
+	struct spf_cache_entry **slot = mxg_htable_find(&st->table, e->hash, &k);
+	if (slot != NULL)
+		evicted = 1;
+	else
+		slot = mxg_htable_add(&st->table, e->hash, mxg_htable_home_first, NULL, &evicted);
+	if (evicted)
+		old = unref_locked(*slot);
 	e->refs++;
 	*slot = e;
-	pthread_mutex_unlock(m);
+	pthread_mutex_unlock(&st->lock);
 	if (old != NULL)
 		entry_free(old);
 }
@@ -108,11 +147,13 @@ const struct spf_record *spf_cache_get(const char *text, size_t len, int *rc, ch
 				       size_t whylen)
 {
 	uint64_t hash = text_hash(text, len);
-	pthread_mutex_t *m = stripe_of(hash);
+	struct stripe *st = stripe_of(hash);
+	struct spf_cache_entry *e;
 
-	pthread_mutex_lock(m);
-	struct spf_cache_entry *e = lookup(text, len, hash);
-	pthread_mutex_unlock(m);
+	pthread_once(&stripes_once, stripes_init);
+	pthread_mutex_lock(&st->lock);
+	e = lookup(st, text, len, hash);
+	pthread_mutex_unlock(&st->lock);
 	if (e != NULL) {
 		atomic_fetch_add_explicit(&hits, 1, memory_order_relaxed);
 		*rc = 0;
@@ -147,11 +188,11 @@ void spf_cache_release(const struct spf_record *rec)
 		return;
 	/* The record is the entry's first member. */
 	struct spf_cache_entry *e = (struct spf_cache_entry *)(void *)(uintptr_t)rec;
-	pthread_mutex_t *m = stripe_of(e->hash);
+	struct stripe *st = stripe_of(e->hash);
 
-	pthread_mutex_lock(m);
+	pthread_mutex_lock(&st->lock);
 	struct spf_cache_entry *dead = unref_locked(e);
-	pthread_mutex_unlock(m);
+	pthread_mutex_unlock(&st->lock);
 	if (dead != NULL)
 		entry_free(dead);
 }

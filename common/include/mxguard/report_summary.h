@@ -65,6 +65,8 @@ struct mxg_summary_rdomain {
 	uint64_t messages, passed;
 };
 
+struct mxg_htable;
+
 struct mxg_summary {
 	char domain[MXG_DNS_NAME_MAX];
 	uint64_t total, spf_aligned, dkim_aligned, passed;
@@ -84,7 +86,7 @@ struct mxg_summary {
 	uint64_t no_reverse_messages;           /* from sources without a reverse name */
 	unsigned resolved, resolve_failed;      /* reverse lookups done; of those that failed */
 	unsigned resolve_skipped;               /* not looked up: past the time budget */
-	int32_t *index;                         /* private: the address hash */
+	struct mxg_htable *index;               /* private: the address hash */
 };
 
 /* Starts an empty summary of domain. 0, or -1 on ENOMEM. */
