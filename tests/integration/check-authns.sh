@@ -92,7 +92,7 @@ mxg_require "Unbound on 127.0.0.1@$ub_port" mxg_unbound_start ub $ub_port "itera
 	addr.test=127.0.0.2@53 dead.test=127.0.0.2@53 lame.test=127.0.0.2@53 \
 	base.test=127.0.0.2@53 ttl.test=127.0.0.2@53 hole.test=127.0.0.2@53
 black_hole() {
-	python3 -c 'import select, socket
+	exec python3 -c 'import select, socket
 socks = []
 for i in range(8):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
