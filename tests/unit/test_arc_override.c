@@ -19,6 +19,7 @@
 #include "mxguard/message.h"
 #include "mxguard/report_record.h"
 #include "zone_publish.h"
+#include "message_start.h"
 
 #define NOW 1796600000
 
@@ -138,19 +139,8 @@ static char *seal(const struct sealer *s, const char *m, const char *results)
 /* Judges text from 198.51.100.7, MAIL FROM the list's bounce address. */
 static void judge(const char *text)
 {
-	struct mxg_message_options opt = { 0 };
-	struct mxg_addr ip;
-
-	opt.authserv_id = "mx.test";
-	opt.dkim.now = NOW + 60;
-	opt.policy = policy;
 	mxg_message_free(msg);
-	msg = mxg_message_new(zone, &opt);
-	assert_non_null(msg);
-	assert_int_equal(mxg_addr_parse("198.51.100.7", &ip, 1), 0);
-	mxg_message_client(msg, &ip);
-	mxg_message_helo(msg, "list.fwd.test");
-	assert_int_equal(mxg_message_mail_from(msg, "<bounce@fwd.test>"), 0);
+	msg = message_start(zone, &policy, NOW + 60, "list.fwd.test", "<bounce@fwd.test>");
 	assert_int_equal(mxg_message_replay(msg, text, strlen(text)), 0);
 	mxg_message_finish(msg);
 	res = mxg_message_result(msg);

@@ -13,6 +13,7 @@
 
 #include "rfc8463.h"
 #include "zone_publish.h"
+#include "message_start.h"
 
 #include "mxguard/message.h"
 #include "mxguard/str.h"
@@ -63,19 +64,8 @@ static int teardown(void **state)
 /* A new message from 198.51.100.7 (HELO client.attacker.example), MAIL FROM mail_from. */
 static void start(const char *mail_from)
 {
-	struct mxg_message_options opt = { 0 };
-	struct mxg_addr ip;
-
-	opt.authserv_id = "mx.test";
-	opt.dkim.now = 1528637909 + 60;
-	opt.policy = policy;
 	mxg_message_free(msg);
-	msg = mxg_message_new(zone, &opt);
-	assert_non_null(msg);
-	assert_int_equal(mxg_addr_parse("198.51.100.7", &ip, 1), 0);
-	mxg_message_client(msg, &ip);
-	mxg_message_helo(msg, "client.attacker.example");
-	assert_int_equal(mxg_message_mail_from(msg, mail_from), 0);
+	msg = message_start(zone, &policy, 1528637909 + 60, "client.attacker.example", mail_from);
 }
 
 /* Replays text (len bytes) after start(mail_from), and finishes. */
